@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# xdpath top-level build.
+#
+#   make            build BPF objects, skeletons, the library, tools and tests
+#   make deps       install the Debian packages the build and tests need
+#   make check      every test (unit and BPF tests with ASan+UBSan, then netns tests)
+#   make demo       RoCEv2 steering on a built-in veth test bed
+#   make bench      benchmarks (ours against in-kernel references)
+#   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
+#   make SANITIZE=1 build with AddressSanitizer and UBSan into build/san
+#   make V=1        show the commands
+#
+# Everything is built under $(BUILD); the source tree stays clean.
+
+ifeq ($(V),1)
+Q :=
+msg =
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+BUILD ?= build
+SAN_FLAGS :=
+endif
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE $(SAN_FLAGS)
+CPPFLAGS += -Iinclude -Iuser/lib -I$(BUILD)/include -MMD -MP
+LDFLAGS += $(SAN_FLAGS)
+LDLIBS += $(shell $(PKG_CONFIG) --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz -lpthread -lm
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -Iinclude -Ibpf -I.
+
+# Sources: adding a file never needs a Makefile edit.
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/include/%.skel.h,$(BPF_SRCS))
+BPF_HDRS := $(wildcard bpf/lib/*.h include/xdpath/*.h)
+
+LIB_SRCS := $(wildcard user/lib/*.c)
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+LIB := $(BUILD)/lib/libxdpath.a
+
+TOOL_SRCS := $(wildcard user/tools/*.c)
+TOOLS := $(patsubst user/tools/%.c,$(BUILD)/bin/%,$(TOOL_SRCS))
+
+LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LOADER_SRCS))
+XPCTL := $(if $(LOADER_SRCS),$(BUILD)/bin/xpctl)
+
+TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
+TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_LIB_SRCS))
+TEST_SRCS := $(wildcard tests/unit/*.c tests/bpf/*.c tests/net/*.c)
+TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+
+ALL_OBJS := $(LIB_OBJS) $(LOADER_OBJS) $(TEST_LIB_OBJS) \
+	    $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(TEST_SRCS))
+
+.PHONY: all bpf lib tools tests check demo bench deps vmlinux clean format kmod
+.DEFAULT_GOAL := all
+
+all: bpf lib tools $(XPCTL) tests
+
+bpf: $(BPF_OBJS) $(SKELS)
+lib: $(LIB)
+tools: $(TOOLS)
+tests: $(TESTS)
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/include/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
+
+# Every C object may include a skeleton: generate them first.
+$(BUILD)/obj/%.o: %.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/obj/user/tools/%.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/bin/xpctl: $(LOADER_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_LIB_OBJS) $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+deps:
+	$(Q)scripts/deps.sh
+
+# Unit and BPF tests run from the sanitizer build; the netns tests use the
+# normal build (ASan's shadow memory and AF_XDP's pinned umem do not mix well
+# with the 8 MiB memlock limit of some sandboxes).
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 tests
+	$(Q)tests/run.sh
+
+demo: deps all
+	$(Q)scripts/demo.sh
+
+bench: deps all
+	$(Q)bench/xdp-bench.sh
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+
+format:
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^vmlinux.h$$')
+
+clean:
+	$(Q)rm -rf build
+
+-include $(ALL_OBJS:.o=.d)
