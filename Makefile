@@ -37,8 +37,8 @@ PKG_CONFIG ?= pkg-config
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE $(SAN_FLAGS)
-CPPFLAGS += -Iinclude -Iuser/lib -I$(BUILD)/include -MMD -MP
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -D_GNU_SOURCE $(SAN_FLAGS)
+CPPFLAGS += -Iinclude -Iuser/lib -Itests/lib -I$(BUILD)/include -MMD -MP
 LDFLAGS += $(SAN_FLAGS)
 LDLIBS += $(shell $(PKG_CONFIG) --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz -lpthread -lm
 

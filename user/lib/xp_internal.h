@@ -49,4 +49,7 @@ static inline int xp_opts_check(const void *opts, size_t known, const char *name
 	return 0;
 }
 
+/* Interface name for messages; buf holds IF_NAMESIZE bytes. */
+const char *xp_ifname(int ifindex, char *buf);
+
 #endif /* XP_INTERNAL_H */

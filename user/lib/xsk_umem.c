@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * UMEM registration. The rules below are those of net/xdp/xdp_umem.c in the
+ * kernels we run on (checked against 6.18); checking them here lets us say
+ * which one failed instead of passing on a bare EINVAL.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "xp_internal.h"
+#include "xp_umem.h"
+#include "xsk_private.h"
+
+#define DEFAULT_CHUNK_SIZE 4096
+
+static long page_size(void)
+{
+	static long ps;
+
+	if (!ps)
+		ps = sysconf(_SC_PAGESIZE);
+	return ps;
+}
+
+static bool is_pow2(__u64 v)
+{
+	return v && !(v & (v - 1));
+}
+
+__u32 xp_umem_max_headroom(__u32 chunk_size)
+{
+	__u32 reserved = XP_XDP_PACKET_HEADROOM + XP_SKB_SHINFO_SIZE + XP_UMEM_TAILROOM;
+
+	return chunk_size > reserved ? chunk_size - reserved : 0;
+}
+
+int xp_umem_check(const void *area, __u64 len, const struct xp_umem_opts *opts)
+{
+	__u32 chunk, headroom, flags, tx_meta, max_hr;
+	uintptr_t addr = (uintptr_t)area;
+	bool unaligned;
+	__u64 chunks;
+	int err;
+
+	err = xp_opts_valid(opts, xp_umem_opts);
+	if (err)
+		return err;
+	chunk = XP_OPTS_GET(opts, chunk_size, 0) ?: DEFAULT_CHUNK_SIZE;
+	headroom = XP_OPTS_GET(opts, headroom, 0);
+	flags = XP_OPTS_GET(opts, flags, 0);
+	tx_meta = XP_OPTS_GET(opts, tx_metadata_len, 0);
+	unaligned = flags & XDP_UMEM_UNALIGNED_CHUNK_FLAG;
+
+	if (!area) {
+		pr_warn("umem area is NULL; pass a page-aligned buffer (mmap() gives one)\n");
+		return -EINVAL;
+	}
+	if (chunk < XP_UMEM_MIN_CHUNK || chunk > page_size()) {
+		pr_warn("chunk size %u is out of range: the kernel takes %u..%ld (PAGE_SIZE); use 2048 or 4096\n",
+			chunk, XP_UMEM_MIN_CHUNK, page_size());
+		return -EINVAL;
+	}
+	if (flags & ~XP_UMEM_FLAGS_VALID) {
+		pr_warn("umem flags 0x%x have unknown bits 0x%x; valid are UNALIGNED_CHUNK 0x1, TX_SW_CSUM 0x2, TX_METADATA_LEN 0x4\n",
+			flags, flags & ~XP_UMEM_FLAGS_VALID);
+		return -EINVAL;
+	}
+	if (!unaligned && !is_pow2(chunk)) {
+		pr_warn("chunk size %u is not a power of two; use 2048 or 4096, or unaligned chunk mode (XDP_UMEM_UNALIGNED_CHUNK_FLAG, --unaligned)\n",
+			chunk);
+		return -EINVAL;
+	}
+	if (addr & (page_size() - 1)) {
+		pr_warn("umem area %p is not page aligned (PAGE_SIZE %ld); allocate it with mmap() or aligned_alloc(%ld, ...)\n",
+			area, page_size(), page_size());
+		return -EINVAL;
+	}
+	if (addr + len < addr) {
+		pr_warn("umem area %p + %llu bytes wraps around the address space\n", area,
+			(unsigned long long)len);
+		return -EINVAL;
+	}
+	if ((len + page_size() - 1) / page_size() > UINT32_MAX) {
+		pr_warn("umem length %llu is more than 2^32 pages; use a smaller area\n",
+			(unsigned long long)len);
+		return -EINVAL;
+	}
+	chunks = len / chunk;
+	if (!chunks || chunks > UINT32_MAX) {
+		pr_warn("umem length %llu holds %s chunks of %u bytes; it must hold 1..2^32-1 chunks\n",
+			(unsigned long long)len, chunks ? "too many" : "no", chunk);
+		return -EINVAL;
+	}
+	if (!unaligned && len % chunk) {
+		pr_warn("umem length %llu is not a multiple of the chunk size %u; use %llu bytes, or unaligned chunk mode\n",
+			(unsigned long long)len, chunk, (unsigned long long)(chunks * chunk));
+		return -EINVAL;
+	}
+	max_hr = xp_umem_max_headroom(chunk);
+	if (headroom > max_hr) {
+		pr_warn("headroom %u is too large for %u-byte chunks: at most %u (chunk - %u XDP headroom - %u skb_shared_info - %u tailroom); lower it or use larger chunks\n",
+			headroom, chunk, max_hr, XP_XDP_PACKET_HEADROOM, XP_SKB_SHINFO_SIZE,
+			XP_UMEM_TAILROOM);
+		return -EINVAL;
+	}
+	if (flags & XDP_UMEM_TX_METADATA_LEN) {
+		if (tx_meta >= 256 || tx_meta % 8) {
+			pr_warn("tx_metadata_len %u is invalid: it must be a multiple of 8 below 256\n",
+				tx_meta);
+			return -EINVAL;
+		}
+	} else if (tx_meta) {
+		/* The kernel silently ignores it; refusing is kinder. */
+		pr_warn("tx_metadata_len %u has no effect without XDP_UMEM_TX_METADATA_LEN; set the flag or pass 0\n",
+			tx_meta);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int umem_register(int fd, const struct xp_umem_reg *reg)
+{
+	return setsockopt(fd, SOL_XDP, XDP_UMEM_REG, reg, sizeof(*reg)) ? -errno : 0;
+}
+
+/*
+ * ENOBUFS means the pinned pages would exceed RLIMIT_MEMLOCK and we lack
+ * CAP_IPC_LOCK. Only now touch the limit (raising it needs CAP_SYS_RESOURCE,
+ * which sandboxes often drop), and if that fails explain what to do.
+ */
+static int umem_register_memlock(int fd, const struct xp_umem_reg *reg)
+{
+	struct rlimit rl;
+	int err;
+
+	err = umem_register(fd, reg);
+	if (err != -ENOBUFS)
+		return err;
+	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY) {
+		struct rlimit want = { RLIM_INFINITY, RLIM_INFINITY };
+
+		if (!setrlimit(RLIMIT_MEMLOCK, &want)) {
+			pr_info("raised RLIMIT_MEMLOCK to unlimited to register the umem\n");
+			err = umem_register(fd, reg);
+			if (err != -ENOBUFS)
+				return err;
+		}
+	}
+	pr_warn("registering a %llu-byte umem failed (ENOBUFS): its pinned pages exceed RLIMIT_MEMLOCK (%llu bytes) and the process lacks CAP_IPC_LOCK; run with CAP_IPC_LOCK, raise the limit (ulimit -l, LimitMEMLOCK=), or use a smaller umem\n",
+		(unsigned long long)reg->len,
+		(unsigned long long)(getrlimit(RLIMIT_MEMLOCK, &rl) ? 0 : rl.rlim_cur));
+	return -ENOBUFS;
+}
+
+struct xp_umem *xp_umem_create(void *area, __u64 len, const struct xp_umem_opts *opts)
+{
+	struct xp_umem_reg reg = { 0 };
+	struct xp_umem *umem;
+	int err;
+
+	err = xp_umem_check(area, len, opts);
+	if (err)
+		goto out_err;
+
+	umem = calloc(1, sizeof(*umem));
+	if (!umem) {
+		err = -ENOMEM;
+		goto out_err;
+	}
+	umem->area = area;
+	umem->len = len;
+	umem->chunk_size = XP_OPTS_GET(opts, chunk_size, 0) ?: DEFAULT_CHUNK_SIZE;
+	umem->headroom = XP_OPTS_GET(opts, headroom, 0);
+	umem->flags = XP_OPTS_GET(opts, flags, 0);
+	umem->tx_metadata_len = XP_OPTS_GET(opts, tx_metadata_len, 0);
+	umem->nframes = len / umem->chunk_size;
+
+	umem->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (umem->fd < 0) {
+		err = -errno;
+		pr_warn("cannot create an AF_XDP socket: %s%s\n", strerror(errno),
+			errno == EAFNOSUPPORT ? " (kernel built without CONFIG_XDP_SOCKETS?)" : "");
+		goto out_free;
+	}
+
+	reg.addr = (uintptr_t)area;
+	reg.len = len;
+	reg.chunk_size = umem->chunk_size;
+	reg.headroom = umem->headroom;
+	reg.flags = umem->flags;
+	reg.tx_metadata_len = umem->tx_metadata_len;
+	err = umem_register_memlock(umem->fd, &reg);
+	if (err) {
+		if (err != -ENOBUFS)
+			pr_warn("XDP_UMEM_REG failed: %s (chunk %u, headroom %u, flags 0x%x, %llu bytes)\n",
+				strerror(-err), reg.chunk_size, reg.headroom, reg.flags,
+				(unsigned long long)len);
+		goto out_close;
+	}
+	return umem;
+
+out_close:
+	close(umem->fd);
+out_free:
+	free(umem);
+out_err:
+	errno = -err;
+	return NULL;
+}
+
+int xp_umem_destroy(struct xp_umem *umem)
+{
+	if (!umem)
+		return 0;
+	if (umem->refcount) {
+		pr_warn("umem still has %u socket(s); destroy them first\n", umem->refcount);
+		return -EBUSY;
+	}
+	/* Unmap the rings before closing the socket they belong to. */
+	xp_umem_release_ctxs(umem);
+	close(umem->fd);
+	free(umem);
+	return 0;
+}
+
+int xp_umem_fd(const struct xp_umem *umem)
+{
+	return umem->fd;
+}
+
+void *xp_umem_area(const struct xp_umem *umem)
+{
+	return umem->area;
+}
+
+__u64 xp_umem_len(const struct xp_umem *umem)
+{
+	return umem->len;
+}
+
+__u32 xp_umem_chunk_size(const struct xp_umem *umem)
+{
+	return umem->chunk_size;
+}
+
+__u32 xp_umem_headroom(const struct xp_umem *umem)
+{
+	return umem->headroom;
+}
+
+__u32 xp_umem_flags(const struct xp_umem *umem)
+{
+	return umem->flags;
+}
+
+__u32 xp_umem_nframes(const struct xp_umem *umem)
+{
+	return umem->nframes;
+}
