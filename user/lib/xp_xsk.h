@@ -136,7 +136,10 @@ struct xp_xsk_stats {
 	__u64 fill_pool_empty; /* fill calls that found the pool empty */
 };
 
+/* Application and kernel (XDP_STATISTICS, one getsockopt) counters. */
 int xp_xsk_stats(const struct xp_xsk *xsk, struct xp_xsk_stats *stats);
+/* Application counters only, no system call (kernel fields are zero). */
+const struct xp_xsk_stats *xp_xsk_counters(const struct xp_xsk *xsk);
 
 /* Descriptor at rx ring index idx (hot loops may cache xp_xsk_rx_ring()). */
 static inline const struct xdp_desc *xp_xsk_rx_desc(struct xp_xsk *xsk, __u32 idx)

@@ -707,7 +707,8 @@ __u32 xp_xsk_recycle(struct xp_xsk *xsk, const __u64 *addrs, __u32 n)
 
 int xp_xsk_kick_tx(struct xp_xsk *xsk)
 {
-	if (xsk->need_wakeup && !xp_ring_needs_wakeup(&xsk->tx))
+	/* Copy mode transmits only from sendto(), whatever the flag says. */
+	if (xsk->mode != XP_XSK_COPY && xsk->need_wakeup && !xp_ring_needs_wakeup(&xsk->tx))
 		return 0;
 	xsk->st.tx_kicks++;
 	if (sendto(xsk->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0)
@@ -779,6 +780,11 @@ int xp_xsk_poll(struct xp_xsk *xsk, int timeout_ms)
 		p.events |= POLLOUT;
 	ret = poll(&p, 1, timeout_ms);
 	return ret < 0 ? -errno : ret;
+}
+
+const struct xp_xsk_stats *xp_xsk_counters(const struct xp_xsk *xsk)
+{
+	return &xsk->st;
 }
 
 int xp_xsk_stats(const struct xp_xsk *xsk, struct xp_xsk_stats *stats)
