@@ -71,6 +71,8 @@ ALL_OBJS := $(LIB_OBJS) $(LOADER_OBJS) $(TEST_LIB_OBJS) \
 
 .PHONY: all bpf lib tools tests check demo bench deps vmlinux clean format kmod
 .DEFAULT_GOAL := all
+# Keep objects that only pattern rules mention (tests, tools).
+.SECONDARY:
 
 all: bpf lib tools $(XPCTL) tests
 

@@ -38,7 +38,7 @@ enum xp_drop_reason {
 	XP_DROP_NONE = 0, /* not a drop; never counted */
 	XP_DROP_SHORT_BTH = 1, /* frame or UDP datagram ends inside the BTH */
 	XP_DROP_BTH_VERSION = 2, /* BTH transport header version is not 0 */
-	XP_DROP_IPV4_FRAGMENT = 3, /* RoCEv2 in an IPv4 fragment (MF set) */
+	XP_DROP_IPV4_FRAGMENT = 3, /* RoCEv2 in a first IPv4 fragment (offset 0, MF) */
 	XP_DROP_UDP_LENGTH = 4, /* UDP length disagrees with the IP payload */
 	XP_DROP_IPV6_FRAGMENT = 5, /* RoCEv2 behind an IPv6 fragment header */
 	XP_DROP_REASON_MAX, /* one past the last reason in use */
