@@ -364,6 +364,12 @@ static int build_template(struct config *c, struct xp_pktgen_template *t)
 
 	o.sz = sizeof(o);
 	o.frame_size = c->packet_size;
+	if (!o.family) {
+		/* xp-gen's defaults, so --verify matches its frames as is */
+		o.family = AF_INET;
+		inet_pton(AF_INET, "198.18.0.1", &o.src_ip);
+		inet_pton(AF_INET, "198.18.0.2", &o.dst_ip);
+	}
 	if (c->mode == TXONLY) {
 		xp_pktgen_link_info(c->ifindex, o.src_mac, NULL);
 		if (xp_pktgen_resolve_mac(c->ifindex, o.family ?: AF_INET, &o.dst_ip, o.dst_mac))
@@ -385,12 +391,33 @@ struct bench {
 	struct result res;
 };
 
+/* Say where the first bad frame differs from the template (once). */
+static void report_mismatch(const struct xp_pktgen_template *t, const __u8 *data, __u32 len)
+{
+	__u32 i;
+
+	if (len != t->len) {
+		fprintf(stderr, "xp-bench: verify: frame of %u bytes, expected %u\n", len, t->len);
+		return;
+	}
+	for (i = 12; i < len; i++) {
+		if (i >= t->seq_off && i < t->seq_off + (__u32)XP_GEN_SEQ_LEN)
+			continue;
+		if (data[i] != t->data[i]) {
+			fprintf(stderr, "xp-bench: verify: first difference at byte %u: 0x%02x, expected 0x%02x\n",
+				i, data[i], t->data[i]);
+			return;
+		}
+	}
+}
+
 static void verify_frame(struct bench *b, const void *data, __u32 len)
 {
 	__u64 seq;
 
 	if (xp_pktgen_verify(&b->tmpl, data, len, &seq)) {
-		b->res.verify_bad++;
+		if (!b->res.verify_bad++)
+			report_mismatch(&b->tmpl, data, len);
 		return;
 	}
 	b->res.verify_ok++;
@@ -399,6 +426,15 @@ static void verify_frame(struct bench *b, const void *data, __u32 len)
 			b->res.duplicates++;
 		b->seen[seq / 8] |= 1 << (seq % 8);
 	}
+}
+
+/* Copy mode sends only from sendto(): kick while frames are queued. */
+static void kick_if_pending(struct bench *b)
+{
+	const struct xp_xsk_stats *st = xp_xsk_counters(b->xsk);
+
+	if (st->tx_packets != st->tx_completed)
+		xp_xsk_kick_tx(b->xsk);
 }
 
 static void wait_for_work(struct bench *b)
@@ -448,7 +484,7 @@ static void do_l2fwd(struct bench *b)
 	xp_xsk_fill(b->xsk, b->c->batch);
 	n = xp_xsk_rx_peek(b->xsk, b->c->batch, &idx);
 	if (!n) {
-		xp_xsk_kick_tx(b->xsk);
+		kick_if_pending(b);
 		wait_for_work(b);
 		return;
 	}
@@ -493,12 +529,12 @@ static void do_txonly(struct bench *b, __u64 *left)
 		want = *left;
 	if (!want) {
 		/* All queued: copy mode still needs kicks to drain the ring. */
-		xp_xsk_kick_tx(b->xsk);
+		kick_if_pending(b);
 		return;
 	}
 	n = xp_pool_alloc(b->pool, addrs, want, XP_OWN_APP);
 	if (!n) {
-		xp_xsk_kick_tx(b->xsk);
+		kick_if_pending(b);
 		wait_for_work(b);
 		return;
 	}
@@ -643,7 +679,7 @@ static int run(struct bench *b)
 		double drain_end = now_s() + 1.0;
 
 		do {
-			xp_xsk_kick_tx(b->xsk);
+			kick_if_pending(b);
 			xp_xsk_complete(b->xsk, c->ring_size);
 			xp_xsk_stats(b->xsk, &now);
 		} while (now.tx_completed < now.tx_packets && now_s() < drain_end);

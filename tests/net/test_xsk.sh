@@ -1,0 +1,220 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# AF_XDP end to end on a veth pair between two namespaces:
+#   - txonly and the BPF_PROG_RUN generator into rxdrop: exactly the packets
+#     sent are received, with no ring losses and a clean frame-pool audit;
+#   - l2fwd returns every frame with a byte-identical payload;
+#   - with the steering program attached by `ip link` and by bpftool, our
+#     socket receives port-4791 traffic while ping, ARP and other UDP keep
+#     working through the kernel;
+#   - a foreign XDP program and bad options are refused with clear messages.
+set -u
+. "$(dirname "$0")/../lib/testlib.sh"
+
+require_root xsk
+require_bin "$XP_BIN/xp-bench"
+require_bin "$XP_BIN/xp-gen"
+
+NSA=$(ns_name a)
+NSB=$(ns_name b)
+VA=xpa$XP_TAG
+VB=xpb$XP_TAG
+IPA=198.18.1.1
+IPB=198.18.1.2
+TMP=$(mktemp -d)
+on_exit rm -rf "$TMP"
+
+make_ns "$NSA" && make_ns "$NSB" &&
+	make_veth_pair "$NSA" "$VA" $IPA/24 "$NSB" "$VB" $IPB/24 || {
+	fail "test bed: cannot create namespaces and veth"
+	summary
+	exit 1
+}
+nsx "$NSA" ping -c1 -W2 $IPB >/dev/null || note "first ping failed"
+
+# json FILE KEY: a number or string from xp-bench's one-line JSON summary.
+json() {
+	grep -o "\"$2\":[^,}]*" "$1" | tail -n1 | cut -d: -f2 | tr -d '"'
+}
+
+# start_bench NAME NS ARGS...: run xp-bench in the background, wait for ready.
+start_bench() {
+	local name=$1 ns=$2 i
+	shift 2
+	nsx "$ns" "$XP_BIN/xp-bench" "$@" --json >"$TMP/$name.json" 2>"$TMP/$name.err" &
+	eval "pid_$name=$!"
+	for ((i = 0; i < 100; i++)); do
+		grep -q ready "$TMP/$name.err" 2>/dev/null && return 0
+		kill -0 $! 2>/dev/null || break
+		sleep 0.1
+	done
+	note "$name did not get ready:"
+	sed 's/^/    # /' "$TMP/$name.err"
+	return 1
+}
+
+# wait_bench NAME: wait for it to exit; returns its status.
+wait_bench() {
+	local pid
+	eval "pid=\$pid_$1"
+	wait "$pid"
+}
+
+no_losses() {
+	local f=$1
+	[[ $(json "$f" rx_dropped) == 0 && $(json "$f" rx_ring_full) == 0 &&
+		$(json "$f" rx_fill_ring_empty_descs) == 0 ]]
+}
+
+xdp_attached() {
+	ip -n "$1" link show dev "$2" | grep -q 'prog/xdp'
+}
+
+N=200000
+
+# 1. txonly -> rxdrop
+if start_bench rx "$NSB" rxdrop -i "$VB" -n $N -d 30 --cpu 1; then
+	nsx "$NSA" "$XP_BIN/xp-bench" txonly -i "$VA" -n $N -d 30 --cpu 0 --json \
+		>"$TMP/tx.json" 2>"$TMP/tx.err"
+	check "txonly: exit status 0" [ $? -eq 0 ]
+	wait_bench rx
+	check "txonly->rxdrop: receiver exit 0" [ $? -eq 0 ]
+	check "txonly: sent $N" [ "$(json "$TMP/tx.json" tx_completed)" = $N ]
+	check "txonly->rxdrop: received exactly $N" [ "$(json "$TMP/rx.json" rx_packets)" = $N ]
+	check "txonly->rxdrop: no rx_dropped/ring_full/fill_empty" no_losses "$TMP/rx.json"
+	note "txonly $(json "$TMP/tx.json" active_pps) pps, rxdrop $(json "$TMP/rx.json" active_pps) pps ($(json "$TMP/rx.json" xsk_mode))"
+else
+	fail "txonly->rxdrop: receiver did not start"
+fi
+check "xp-bench detached the program it attached" bash -c "! ip -n $NSB link show dev $VB | grep -q prog/xdp"
+
+# 2. generator -> rxdrop, exact count
+if start_bench rx "$NSB" rxdrop -i "$VB" -n $N -d 30 --cpu 1; then
+	nsx "$NSA" "$XP_BIN/xp-gen" -i "$VA" --dst-ip $IPB --src-ip $IPA -n $N --cpu 0 \
+		>"$TMP/gen.out" 2>&1
+	check "generator: exit status 0" [ $? -eq 0 ] || sed 's/^/    # /' "$TMP/gen.out"
+	wait_bench rx
+	check "generator->rxdrop: received exactly $N" [ "$(json "$TMP/rx.json" rx_packets)" = $N ]
+	check "generator->rxdrop: no rx_dropped/ring_full/fill_empty" no_losses "$TMP/rx.json"
+else
+	fail "generator->rxdrop: receiver did not start"
+fi
+
+# 3. l2fwd returns every frame, payload byte-identical
+M=50000
+SIZE=256
+# Correctness, not speed: a modest rate, the receiver sleeping in poll(),
+# and every frame's owner tracked and audited in the forwarder.
+if start_bench fwd "$NSB" l2fwd -i "$VB" -d 60 --cpu 1 --debug-pool &&
+	start_bench back "$NSA" rxdrop -i "$VA" -n $M -d 30 --verify -s $SIZE -p \
+		--src-ip $IPA --dst-ip $IPB; then
+	nsx "$NSA" "$XP_BIN/xp-gen" -i "$VA" --dst-ip $IPB --src-ip $IPA -n $M -s $SIZE \
+		--rate 50000 >"$TMP/gen.out" 2>&1
+	check "l2fwd: generator exit 0" [ $? -eq 0 ] || sed 's/^/    # /' "$TMP/gen.out"
+	wait_bench back
+	check "l2fwd: verifying receiver exit 0" [ $? -eq 0 ]
+	kill -INT "$pid_fwd" 2>/dev/null
+	wait_bench fwd
+	check "l2fwd: forwarder exit 0 (frame pool audit clean)" [ $? -eq 0 ]
+	got=$(json "$TMP/fwd.json" rx_packets)
+	check "l2fwd: forwarder received $M (got $got)" [ "$got" = $M ]
+	got=$(json "$TMP/fwd.json" tx_completed)
+	check "l2fwd: forwarder sent $M back (got $got)" [ "$got" = $M ]
+	got=$(json "$TMP/back.json" verify_ok)
+	check "l2fwd: all $M returned byte-identical (got $got)" [ "$got" = $M ]
+	check "l2fwd: no corrupted or duplicated frame" \
+		[ "$(json "$TMP/back.json" verify_bad)" = 0 -a "$(json "$TMP/back.json" duplicates)" = 0 ]
+else
+	fail "l2fwd: forwarder or receiver did not start"
+	kill "${pid_fwd:-0}" "${pid_back:-0}" 2>/dev/null
+fi
+
+# 4. attached by ip link: our socket gets RoCEv2, the kernel the rest.
+# kernel_traffic NAME: ping (with a fresh ARP) and UDP to another port.
+kernel_traffic() {
+	ip -n "$NSA" neigh flush dev "$VA"
+	check "$1: ping with ARP resolution" nsx "$NSA" ping -c2 -W2 -q $IPB
+	nsx "$NSB" timeout 5 python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('$IPB', 5000)); s.settimeout(4)
+print(s.recvfrom(100)[0].decode())" >"$TMP/udp.out" 2>&1 &
+	local lp=$!
+	sleep 0.5
+	nsx "$NSA" bash -c "echo other-udp >/dev/udp/$IPB/5000"
+	wait $lp
+	check "$1: UDP to port 5000 reaches the kernel socket" grep -q other-udp "$TMP/udp.out"
+}
+
+roce_receive() {
+	if start_bench rx "$NSB" rxdrop -i "$VB" -n 1000 -d 20; then
+		nsx "$NSA" "$XP_BIN/xp-bench" txonly -i "$VA" -n 1000 >/dev/null 2>&1
+		wait_bench rx
+		check "$1: socket received all 1000 RoCEv2 frames" \
+			[ "$(json "$TMP/rx.json" rx_packets)" = 1000 ]
+	else
+		fail "$1: receiver did not start"
+	fi
+}
+
+if ip -n "$NSB" link set dev "$VB" xdp obj "$XP_BPF/xdp_steer.bpf.o" sec xdp; then
+	pass "ip link: attach xdp_steer.bpf.o"
+	roce_receive "ip link"
+	check "ip link: program still attached after xp-bench exits" xdp_attached "$NSB" "$VB"
+	kernel_traffic "ip link"
+	ip -n "$NSB" link set dev "$VB" xdp off
+else
+	fail "ip link: attach xdp_steer.bpf.o"
+fi
+
+# 5. loaded by bpftool, attached with bpftool net attach
+PIN=/sys/fs/bpf/xp_test_steer_$XP_TAG
+if bpftool prog load "$XP_BPF/xdp_steer.bpf.o" "$PIN" type xdp &&
+	nsx "$NSB" bpftool net attach xdp pinned "$PIN" dev "$VB"; then
+	on_exit rm -f "$PIN"
+	pass "bpftool: prog load + net attach"
+	roce_receive "bpftool"
+	kernel_traffic "bpftool"
+	nsx "$NSB" bpftool net detach xdp dev "$VB"
+	rm -f "$PIN"
+else
+	fail "bpftool: prog load + net attach"
+	rm -f "$PIN"
+fi
+
+# 6. a foreign program is left alone, with a message
+if [[ -x $XP_BIN/xp-ref ]] && nsx "$NSB" "$XP_BIN/xp-ref" attach "$VB" pass >/dev/null 2>&1; then
+	nsx "$NSB" "$XP_BIN/xp-bench" rxdrop -i "$VB" -d 1 >"$TMP/out" 2>&1
+	rc=$?
+	check "foreign program: xp-bench refuses (exit $rc)" [ $rc -ne 0 ]
+	check "foreign program: message names it and --force" grep -q -- "--force" "$TMP/out"
+	check "foreign program: still attached" xdp_attached "$NSB" "$VB"
+	nsx "$NSB" "$XP_BIN/xp-ref" detach "$VB" >/dev/null 2>&1
+else
+	fail "foreign program: cannot attach xp-ref pass"
+fi
+
+# 7. bad options
+bad_option() {
+	local want=$1
+	shift
+	nsx "$NSB" "$XP_BIN/xp-bench" "$@" -d 1 >"$TMP/out" 2>&1
+	local rc=$?
+	if [[ $rc -ne 0 ]] && grep -q -- "$want" "$TMP/out"; then
+		pass "bad option '$*': refused with '$want'"
+	else
+		fail "bad option '$*': exit $rc, output:"
+		sed 's/^/    # /' "$TMP/out"
+	fi
+}
+bad_option "not a power of two" rxdrop -i "$VB" -f 3000
+bad_option "out of range" rxdrop -i "$VB" -f 8192
+bad_option "does not support zero-copy" rxdrop -i "$VB" -z
+bad_option "not a power of two" rxdrop -i "$VB" -r 1000
+bad_option "no interface named" rxdrop -i nosuchif0
+bad_option "unknown mode" rxfoo -i "$VB"
+bad_option "batch size" rxdrop -i "$VB" -b 0
+check "bad options left no program behind" bash -c "! ip -n $NSB link show dev $VB | grep -q prog/xdp"
+
+summary
