@@ -43,7 +43,8 @@ int xp_steer_attach(int ifindex, const struct xp_steer_attach_opts *opts,
 
 /*
  * Detach the XDP program from ifindex. A program that is not ours is left in
- * place (-EEXIST with a message) unless force.
+ * place (-EEXIST with a message) unless force. -ENOENT, without a message,
+ * when nothing is attached.
  */
 int xp_steer_detach(int ifindex, bool force);
 
@@ -72,12 +73,17 @@ void xp_steer_close(struct xp_steer *steer);
 
 /* Put an AF_XDP socket into XSKMAP slot `slot` (default: its rx queue). */
 int xp_steer_set_xsk(struct xp_steer *steer, __u32 slot, int xsk_fd);
+/* Empty a slot; clearing an empty slot is not an error. */
 int xp_steer_clear_xsk(struct xp_steer *steer, __u32 slot);
 
 /* Steer packets for destination QPN `qpn` (24 bits) to `slot`. */
 int xp_steer_add_qpn(struct xp_steer *steer, __u32 qpn, __u32 slot);
 int xp_steer_del_qpn(struct xp_steer *steer, __u32 qpn);
-/* Fill up to max entries; returns the number found or -errno. */
+/*
+ * Fill up to max entries; returns the number found, which can exceed max
+ * (only max are filled), or -errno. qpns may be NULL only with max 0 (to
+ * count), slots may be NULL.
+ */
 int xp_steer_list_qpns(struct xp_steer *steer, __u32 *qpns, __u32 *slots, int max);
 
 /* Counters summed over all CPUs; out has XP_CNT_MAX entries. */
