@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 
 #include "xp_log.h"
+#include "xp_neigh.h"
 #include "xp_pktgen.h"
 #include "xp_steer.h"
 #include "xp_xsk.h"
@@ -54,6 +55,7 @@ struct config {
 	int cpu;
 	double duration;
 	__u64 count;
+	__u64 rate; /* txonly: frames per second, 0 = as fast as possible */
 	struct xp_pktgen_template_opts tmpl;
 };
 
@@ -113,6 +115,7 @@ static void usage(FILE *f)
 		"  -p, --poll              wait in poll() instead of spinning\n"
 		"  -d, --duration SECONDS  stop after this long (default: until ^C)\n"
 		"  -n, --count N           stop after N packets (rx; tx for txonly)\n"
+		"  -R, --rate PPS          txonly: at most PPS frames per second\n"
 		"      --cpu N             pin to CPU N\n"
 		"      --verify            check received frames against xp-gen's template\n"
 		"      --src-ip A --dst-ip B  template addresses (txonly, --verify)\n"
@@ -179,6 +182,7 @@ static const struct option long_opts[] = {
 	{ "poll", no_argument, NULL, 'p' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "count", required_argument, NULL, 'n' },
+	{ "rate", required_argument, NULL, 'R' },
 	{ "cpu", required_argument, NULL, OPT_CPU },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "src-ip", required_argument, NULL, OPT_SRC },
@@ -217,7 +221,7 @@ static int parse_args(int argc, char **argv, struct config *c)
 		return -EINVAL;
 	}
 	optind = 2;
-	while ((opt = getopt_long(argc, argv, "i:q:b:f:F:r:s:uczNSmBpd:n:jvh", long_opts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "i:q:b:f:F:r:s:uczNSmBpd:n:R:jvh", long_opts, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 'i':
@@ -297,6 +301,15 @@ static int parse_args(int argc, char **argv, struct config *c)
 				return -EINVAL;
 			}
 			break;
+		case 'R':
+			errno = 0;
+			c->rate = strtoull(optarg, NULL, 0);
+			if (errno || !c->rate) {
+				fprintf(stderr, "xp-bench: rate '%s' must be a positive number of frames per second\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
 		case OPT_CPU:
 			if (parse_u32(optarg, "cpu", &v, 0, CPU_SETSIZE - 1))
 				return -EINVAL;
@@ -349,6 +362,10 @@ static int parse_args(int argc, char **argv, struct config *c)
 		fprintf(stderr, "xp-bench: no interface named '%s'\n", c->ifname);
 		return -ENODEV;
 	}
+	if (c->rate && c->mode != TXONLY) {
+		fprintf(stderr, "xp-bench: --rate paces transmission: use it with txonly\n");
+		return -EINVAL;
+	}
 	if (c->verify && c->mode == TXONLY) {
 		fprintf(stderr, "xp-bench: --verify checks received frames: use it with rxdrop or l2fwd\n");
 		return -EINVAL;
@@ -371,8 +388,8 @@ static int build_template(struct config *c, struct xp_pktgen_template *t)
 		inet_pton(AF_INET, "198.18.0.2", &o.dst_ip);
 	}
 	if (c->mode == TXONLY) {
-		xp_pktgen_link_info(c->ifindex, o.src_mac, NULL);
-		if (xp_pktgen_resolve_mac(c->ifindex, o.family ?: AF_INET, &o.dst_ip, o.dst_mac))
+		xp_link_info(c->ifindex, o.src_mac, NULL);
+		if (xp_neigh_resolve(c->ifindex, o.family ?: AF_INET, &o.dst_ip, o.dst_mac))
 			memset(o.dst_mac, 0xff, sizeof(o.dst_mac));
 	}
 	err = xp_pktgen_build(t, &o);
@@ -388,6 +405,7 @@ struct bench {
 	struct xp_pktgen_template tmpl;
 	void *area;
 	__u8 *seen; /* --verify with --count: one bit per sequence number */
+	double tx_start; /* txonly pacing starts here */
 	struct result res;
 };
 
@@ -527,6 +545,14 @@ static void do_txonly(struct bench *b, __u64 *left)
 	xp_xsk_complete(b->xsk, b->c->ring_size);
 	if (b->c->count && *left < want)
 		want = *left;
+	if (b->c->rate) {
+		/* Pace: no more than rate * elapsed frames so far. */
+		double budget = (now_s() - b->tx_start) * b->c->rate -
+				xp_xsk_counters(b->xsk)->tx_packets;
+
+		if (budget < want)
+			want = budget > 0 ? (__u32)budget : 0;
+	}
 	if (!want) {
 		/* All queued: copy mode still needs kicks to drain the ring. */
 		kick_if_pending(b);
@@ -639,7 +665,7 @@ static int run(struct bench *b)
 	__u64 left = c->count;
 	unsigned int spin = 0;
 
-	start = last = now_s();
+	start = last = b->tx_start = now_s();
 	end = c->duration > 0 ? start + c->duration : 0;
 	print_header(out);
 	while (!stop) {
