@@ -54,10 +54,7 @@ static int do_attach(const struct xpctl_cmd *cmd, int argc, char **argv)
 			return xpctl_opt_exit(c);
 		}
 	}
-	if (argc - optind != 1)
-		return xpctl_bad_args(cmd, "expected one interface");
-	ifname = argv[optind];
-	ifindex = xpctl_ifindex(ifname);
+	ifindex = xpctl_one_iface(cmd, argc, argv, &ifname);
 	if (ifindex < 0)
 		return EXIT_FAILURE;
 
@@ -70,10 +67,10 @@ static int do_attach(const struct xpctl_cmd *cmd, int argc, char **argv)
 		return EXIT_FAILURE;
 	if (after.prog_id && after.prog_id == before.prog_id)
 		printf("%s: steering program already attached (id %u), %s mode\n", ifname,
-		       after.prog_id, xpctl_mode_str(mode));
+		       after.prog_id, xp_attach_mode_str(mode));
 	else
 		printf("%s: steering program attached (id %u), %s mode\n", ifname, after.prog_id,
-		       xpctl_mode_str(mode));
+		       xp_attach_mode_str(mode));
 	return EXIT_SUCCESS;
 }
 
@@ -98,10 +95,7 @@ static int do_detach(const struct xpctl_cmd *cmd, int argc, char **argv)
 			return xpctl_opt_exit(c);
 		}
 	}
-	if (argc - optind != 1)
-		return xpctl_bad_args(cmd, "expected one interface");
-	ifname = argv[optind];
-	ifindex = xpctl_ifindex(ifname);
+	ifindex = xpctl_one_iface(cmd, argc, argv, &ifname);
 	if (ifindex < 0)
 		return EXIT_FAILURE;
 
@@ -115,7 +109,7 @@ static int do_detach(const struct xpctl_cmd *cmd, int argc, char **argv)
 	if (err)
 		return EXIT_FAILURE;
 	printf("%s: detached XDP program '%s' (id %u, %s mode)\n", ifname, info.prog_name,
-	       info.prog_id, xpctl_mode_str(info.mode));
+	       info.prog_id, xp_attach_mode_str(info.mode));
 	return EXIT_SUCCESS;
 }
 

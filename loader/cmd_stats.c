@@ -98,7 +98,7 @@ static void print_json(const struct stats_args *a, const struct xp_counter *c, d
 	printf("{\"ifname\":");
 	xpctl_json_str(a->ifname);
 	printf(",\"ifindex\":%d,\"prog_id\":%u,\"mode\":\"%s\"", a->ifindex, a->info.prog_id,
-	       xpctl_mode_str(a->info.mode));
+	       xp_attach_mode_str(a->info.mode));
 	if (secs > 0)
 		printf(",\"interval\":%.3f", secs);
 	for (i = 0; i < XP_CNT_DROP_BASE; i++) {
@@ -127,7 +127,7 @@ static void print_text(const struct stats_args *a, const struct xp_counter *c)
 	bool drop;
 
 	printf("%s: %s id %u, %s mode\n", a->ifname, a->info.prog_name, a->info.prog_id,
-	       xpctl_mode_str(a->info.mode));
+	       xp_attach_mode_str(a->info.mode));
 	printf("  %-28s %16s %18s\n", "counter", "packets", "bytes");
 	for (i = 0; i < XP_CNT_MAX; i++) {
 		if (!shown(i, &c[i]))
@@ -205,8 +205,8 @@ static int watch(struct stats_args *a, struct xp_steer *steer, double interval, 
 	next = t0 + interval;
 	if (!a->json) {
 		printf("%s: %s id %u, %s mode; per-second rates every %g s (Ctrl-C stops)\n",
-		       a->ifname, a->info.prog_name, a->info.prog_id, xpctl_mode_str(a->info.mode),
-		       interval);
+		       a->ifname, a->info.prog_name, a->info.prog_id,
+		       xp_attach_mode_str(a->info.mode), interval);
 		printf("%8s %14s %14s %16s %14s %12s\n", "seconds", "passed/s", "redirected/s",
 		       "redir_failed/s", "dropped/s", "Mbit/s");
 	}
@@ -280,12 +280,9 @@ static int do_stats(const struct xpctl_cmd *cmd, int argc, char **argv)
 			return xpctl_opt_exit(opt);
 		}
 	}
-	if (argc - optind != 1)
-		return xpctl_bad_args(cmd, "expected one interface");
 	if (count && !interval)
 		return xpctl_bad_args(cmd, "--count needs --interval");
-	a.ifname = argv[optind];
-	a.ifindex = xpctl_ifindex(a.ifname);
+	a.ifindex = xpctl_one_iface(cmd, argc, argv, &a.ifname);
 	if (a.ifindex < 0)
 		return EXIT_FAILURE;
 

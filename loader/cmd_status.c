@@ -127,7 +127,7 @@ static int print_iface(int ifindex, const char *name, bool only_attached)
 		return 1;
 	}
 	printf("%s (ifindex %d): %s id %u, %s mode, %s\n", name, ifindex, info.prog_name,
-	       info.prog_id, xpctl_mode_str(info.mode),
+	       info.prog_id, xp_attach_mode_str(info.mode),
 	       info.ours ? "xdpath steering program" : "not xdpath's (foreign program)");
 	if (!info.ours) {
 		print_dispatcher(ifindex);

@@ -141,6 +141,16 @@ int xpctl_ifindex(const char *name)
 	return (int)idx;
 }
 
+int xpctl_one_iface(const struct xpctl_cmd *cmd, int argc, char **argv, const char **ifname)
+{
+	if (argc - optind != 1) {
+		xpctl_bad_args(cmd, "expected one interface");
+		return -EINVAL;
+	}
+	*ifname = argv[optind];
+	return xpctl_ifindex(*ifname);
+}
+
 int xpctl_parse_u32(const char *s, const char *what, __u32 max, __u32 *out)
 {
 	const char *digits = s;
@@ -169,18 +179,6 @@ int xpctl_parse_u32(const char *s, const char *what, __u32 max, __u32 *out)
 out_nan:
 	xpctl_err("%s '%s' is not a number; write it in decimal or as 0x hex", what, s);
 	return -EINVAL;
-}
-
-const char *xpctl_mode_str(enum xp_attach_mode mode)
-{
-	switch (mode) {
-	case XP_ATTACH_NATIVE:
-		return "native";
-	case XP_ATTACH_GENERIC:
-		return "generic";
-	default:
-		return "auto";
-	}
 }
 
 void xpctl_json_str(const char *s)

@@ -42,10 +42,14 @@ void xpctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Interface name -> index, "no interface named 'x'" when there is none. */
 int xpctl_ifindex(const char *name);
+/*
+ * For commands that take one interface and nothing else: after the options,
+ * its index, with its name in *ifname; < 0 when that was wrong (reported).
+ */
+int xpctl_one_iface(const struct xpctl_cmd *cmd, int argc, char **argv, const char **ifname);
 /* Decimal or 0x-hex number up to max, named `what` in messages. */
 int xpctl_parse_u32(const char *s, const char *what, __u32 max, __u32 *out);
 
-const char *xpctl_mode_str(enum xp_attach_mode mode);
 /* Print s as a JSON string, quoted and escaped. */
 void xpctl_json_str(const char *s);
 

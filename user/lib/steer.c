@@ -21,15 +21,13 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
+#include "xdp_private.h"
 #include "xp_internal.h"
 #include "xp_steer.h"
 #include "xdp_steer.skel.h"
 
 /* libxdp names its multi-program dispatcher like this. */
 #define XDP_DISPATCHER_NAME "xdp_dispatcher"
-
-/* An interface name, or "ifindex N" when it has none (any more). */
-#define NAME_LEN 24
 
 enum steer_map {
 	MAP_XSKS,
@@ -62,31 +60,7 @@ struct xp_steer {
 	int ifindex;
 	__u32 prog_id;
 	struct steer_maps maps;
-	int ncpus;
 };
-
-/* What bpf_xdp_query() says is attached to an interface. */
-struct attached {
-	__u32 prog_id; /* 0: nothing (offloaded programs are ignored) */
-	enum xp_attach_mode mode;
-};
-
-static const char *mode_str(enum xp_attach_mode mode)
-{
-	switch (mode) {
-	case XP_ATTACH_NATIVE:
-		return "native";
-	case XP_ATTACH_GENERIC:
-		return "generic";
-	default:
-		return "auto";
-	}
-}
-
-static __u32 mode_flag(enum xp_attach_mode mode)
-{
-	return mode == XP_ATTACH_GENERIC ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-}
 
 /* libxdp's view of an interface's programs, NULL when it has none to give. */
 static struct xdp_multiprog *multiprog_get(int ifindex)
@@ -98,55 +72,19 @@ static struct xdp_multiprog *multiprog_get(int ifindex)
 	return mp;
 }
 
-/* Interface name for messages; buf has NAME_LEN bytes. */
-static const char *ifname(int ifindex, char *buf)
+/* A valid ifindex in this namespace; its name goes to name (IF_NAMESIZE bytes). */
+static int check_ifindex(const char *fn, int ifindex, char *name)
 {
-	if (!if_indextoname(ifindex, buf))
-		snprintf(buf, NAME_LEN, "ifindex %d", ifindex);
-	return buf;
-}
-
-static int check_ifindex(const char *fn, int ifindex)
-{
-	char buf[IF_NAMESIZE];
-
 	if (ifindex <= 0) {
 		pr_warn("%s: ifindex %d is invalid; pass a positive index (if_nametoindex())\n", fn,
 			ifindex);
 		return -EINVAL;
 	}
-	if (!if_indextoname(ifindex, buf)) {
+	if (!if_indextoname(ifindex, name)) {
 		pr_warn("%s: there is no interface with index %d in this network namespace\n", fn,
 			ifindex);
 		return -ENODEV;
 	}
-	return 0;
-}
-
-static int query_attached(int ifindex, struct attached *at)
-{
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	char name[NAME_LEN];
-	int err;
-
-	memset(at, 0, sizeof(*at));
-	err = bpf_xdp_query(ifindex, 0, &q);
-	if (err) {
-		pr_warn("cannot query the XDP program of %s: %s\n", ifname(ifindex, name),
-			strerror(-err));
-		return err;
-	}
-	/* The kernel refuses native and generic programs side by side. */
-	if (q.drv_prog_id) {
-		at->prog_id = q.drv_prog_id;
-		at->mode = XP_ATTACH_NATIVE;
-	} else if (q.skb_prog_id) {
-		at->prog_id = q.skb_prog_id;
-		at->mode = XP_ATTACH_GENERIC;
-	}
-	if (q.hw_prog_id)
-		pr_debug("%s: ignoring hardware-offloaded XDP program id %u\n",
-			 ifname(ifindex, name), q.hw_prog_id);
 	return 0;
 }
 
@@ -170,75 +108,18 @@ static void maps_close(struct steer_maps *m)
 	}
 }
 
-/* Map ids of a program: two calls, the first tells how many there are. */
-static int prog_map_ids(int prog_fd, struct bpf_prog_info *info, __u32 **ids_out)
+/* Is map `idx` of our ABI laid out as include/xdpath/steer.h says? */
+static bool map_abi_ok(int idx, const struct bpf_map_info *mi, const char *prog_desc)
 {
-	__u32 len = sizeof(*info), nr;
-	__u32 *ids;
-	int err;
-
-	memset(info, 0, sizeof(*info));
-	err = bpf_obj_get_info_by_fd(prog_fd, info, &len);
-	if (err)
-		return -errno;
-	nr = info->nr_map_ids;
-	ids = calloc(nr ? nr : 1, sizeof(*ids));
-	if (!ids)
-		return -ENOMEM;
-	memset(info, 0, sizeof(*info));
-	info->nr_map_ids = nr;
-	info->map_ids = (__u64)(unsigned long)ids;
-	len = sizeof(*info);
-	err = bpf_obj_get_info_by_fd(prog_fd, info, &len);
-	if (err) {
-		err = -errno;
-		free(ids);
-		return err;
-	}
-	/* Maps may have been added meanwhile (never for a loaded program). */
-	if (info->nr_map_ids > nr)
-		info->nr_map_ids = nr;
-	*ids_out = ids;
-	return 0;
-}
-
-/* Does map `id` belong to our ABI? Returns its index, MAP_NR if not ours. */
-static int match_map(__u32 id, const char *prog_desc, int *fd_out, __u32 *max_entries)
-{
-	struct bpf_map_info mi;
-	__u32 len = sizeof(mi);
-	int fd, i;
-
-	*fd_out = -1;
-	fd = bpf_map_get_fd_by_id(id);
-	if (fd < 0) {
-		pr_debug("%s: cannot open map id %u: %s\n", prog_desc, id, strerror(errno));
-		return MAP_NR;
-	}
-	memset(&mi, 0, sizeof(mi));
-	if (bpf_obj_get_info_by_fd(fd, &mi, &len)) {
-		pr_debug("%s: cannot read map id %u: %s\n", prog_desc, id, strerror(errno));
-		close(fd);
-		return MAP_NR;
-	}
-	for (i = 0; i < MAP_NR; i++) {
-		if (strcmp(mi.name, map_abi[i].name))
-			continue;
-		if (mi.type != map_abi[i].type || mi.key_size != map_abi[i].key_size ||
-		    mi.value_size != map_abi[i].value_size) {
-			pr_debug(
-				"%s: map '%s' (id %u) has type %u, key %u, value %u bytes; "
-				"xdpath's ABI has type %u, key %u, value %u: built from another version of include/xdpath/steer.h\n",
-				prog_desc, mi.name, id, mi.type, mi.key_size, mi.value_size,
-				map_abi[i].type, map_abi[i].key_size, map_abi[i].value_size);
-			break;
-		}
-		*fd_out = fd;
-		*max_entries = mi.max_entries;
-		return i;
-	}
-	close(fd);
-	return MAP_NR;
+	if (mi->type == map_abi[idx].type && mi->key_size == map_abi[idx].key_size &&
+	    mi->value_size == map_abi[idx].value_size)
+		return true;
+	pr_debug(
+		"%s: map '%s' (id %u) has type %u, key %u, value %u bytes; "
+		"xdpath's ABI has type %u, key %u, value %u: built from another version of include/xdpath/steer.h\n",
+		prog_desc, mi->name, mi->id, mi->type, mi->key_size, mi->value_size,
+		map_abi[idx].type, map_abi[idx].key_size, map_abi[idx].value_size);
+	return false;
 }
 
 /*
@@ -248,14 +129,14 @@ static int match_map(__u32 id, const char *prog_desc, int *fd_out, __u32 *max_en
 static int inspect_prog(int prog_fd, struct xp_steer_info *info, struct steer_maps *maps, bool keep)
 {
 	struct bpf_prog_info pi;
+	struct bpf_map_info mi;
 	struct steer_maps m;
 	char desc[64];
-	__u32 *ids = NULL, i;
+	__u32 *ids = NULL;
 	int err, idx, fd;
-	__u32 max;
 
 	maps_init(&m);
-	err = prog_map_ids(prog_fd, &pi, &ids);
+	err = xp_prog_info(prog_fd, &pi, &ids);
 	if (err) {
 		pr_warn("cannot read the information of BPF program fd %d: %s\n", prog_fd,
 			strerror(-err));
@@ -270,26 +151,18 @@ static int inspect_prog(int prog_fd, struct xp_steer_info *info, struct steer_ma
 	if (pi.type != BPF_PROG_TYPE_XDP || strcmp(info->prog_name, XP_STEER_PROG_NAME))
 		goto out;
 
-	for (i = 0; i < pi.nr_map_ids; i++) {
-		idx = match_map(ids[i], desc, &fd, &max);
-		if (idx == MAP_NR)
-			continue;
-		if (m.fd[idx] >= 0) {
-			pr_debug("%s: uses two maps named '%s'\n", desc, map_abi[idx].name);
-			close(fd);
-			continue;
-		}
-		m.fd[idx] = fd;
-		m.id[idx] = ids[i];
-		m.max_entries[idx] = max;
-	}
 	for (idx = 0; idx < MAP_NR; idx++) {
-		if (m.fd[idx] < 0) {
-			pr_debug(
-				"%s: has no map '%s' with xdpath's layout: not our steering program\n",
-				desc, map_abi[idx].name);
+		fd = xp_map_by_name(ids, pi.nr_map_ids, map_abi[idx].name, &mi);
+		if (fd < 0) {
+			pr_debug("%s: has no map '%s': not our steering program\n", desc,
+				 map_abi[idx].name);
 			goto out;
 		}
+		m.fd[idx] = fd;
+		if (!map_abi_ok(idx, &mi, desc))
+			goto out;
+		m.id[idx] = mi.id;
+		m.max_entries[idx] = mi.max_entries;
 	}
 	info->ours = true;
 	info->xsks_map_id = m.id[MAP_XSKS];
@@ -307,31 +180,23 @@ out:
 
 int xp_steer_query(int ifindex, struct xp_steer_info *info)
 {
-	struct attached at;
-	int err, fd;
+	struct xp_xdp_attached at;
+	char name[IF_NAMESIZE];
+	int err;
 
 	if (!info) {
 		pr_warn("xp_steer_query: info is NULL; pass a struct xp_steer_info to fill\n");
 		return -EINVAL;
 	}
 	memset(info, 0, sizeof(*info));
-	err = check_ifindex("xp_steer_query", ifindex);
+	err = check_ifindex("xp_steer_query", ifindex, name);
 	if (err)
 		return err;
-	err = query_attached(ifindex, &at);
+	err = xp_xdp_open_attached(ifindex, &at);
 	if (err || !at.prog_id)
 		return err;
-
-	fd = bpf_prog_get_fd_by_id(at.prog_id);
-	if (fd < 0) {
-		err = -errno;
-		if (err == -ENOENT) /* detached since the query */
-			return 0;
-		pr_warn("cannot open XDP program id %u: %s\n", at.prog_id, strerror(-err));
-		return err;
-	}
-	err = inspect_prog(fd, info, NULL, false);
-	close(fd);
+	err = inspect_prog(at.prog_fd, info, NULL, false);
+	close(at.prog_fd);
 	if (err)
 		return err;
 	info->prog_id = at.prog_id;
@@ -352,7 +217,7 @@ static void describe(int ifindex, const struct xp_steer_info *info, char *buf, s
 	int i = 0;
 
 	n = snprintf(buf, size, "'%s' (id %u, %s mode", info->prog_name, info->prog_id,
-		     mode_str(info->mode));
+		     xp_attach_mode_str(info->mode));
 	if (n >= size || strcmp(info->prog_name, XDP_DISPATCHER_NAME))
 		goto out;
 
@@ -437,40 +302,42 @@ static int attach_mode(int ifindex, int prog_fd, enum xp_attach_mode mode, int o
 		       enum xp_attach_mode old_mode)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
-	char name[NAME_LEN];
+	char name[IF_NAMESIZE];
 	int err, err2;
 
 	if (old_fd < 0)
 		return bpf_xdp_attach(ifindex, prog_fd,
-				      mode_flag(mode) | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+				      xp_attach_mode_flag(mode) | XDP_FLAGS_UPDATE_IF_NOEXIST,
+				      NULL);
 
 	ao.old_prog_fd = old_fd;
 	if (old_mode == mode)
-		return bpf_xdp_attach(ifindex, prog_fd, mode_flag(mode), &ao);
+		return bpf_xdp_attach(ifindex, prog_fd, xp_attach_mode_flag(mode), &ao);
 
-	err = bpf_xdp_detach(ifindex, mode_flag(old_mode), &ao);
+	err = bpf_xdp_detach(ifindex, xp_attach_mode_flag(old_mode), &ao);
 	if (err)
 		return err;
-	err = bpf_xdp_attach(ifindex, prog_fd, mode_flag(mode) | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	err = bpf_xdp_attach(ifindex, prog_fd,
+			     xp_attach_mode_flag(mode) | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (!err)
 		return 0;
-	err2 = bpf_xdp_attach(ifindex, old_fd, mode_flag(old_mode) | XDP_FLAGS_UPDATE_IF_NOEXIST,
-			      NULL);
+	err2 = bpf_xdp_attach(ifindex, old_fd,
+			      xp_attach_mode_flag(old_mode) | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (err2)
 		pr_warn("%s: could not put the previous XDP program back in %s mode: %s\n",
-			ifname(ifindex, name), mode_str(old_mode), strerror(-err2));
+			xp_ifname(ifindex, name), xp_attach_mode_str(old_mode), strerror(-err2));
 	return err;
 }
 
 static void explain_attach_error(int ifindex, enum xp_attach_mode mode, int err)
 {
-	char name[NAME_LEN];
+	char name[IF_NAMESIZE];
 
-	ifname(ifindex, name);
+	xp_ifname(ifindex, name);
 	switch (err) {
 	case -EOPNOTSUPP:
 		pr_warn("%s: the driver does not support %s XDP; use --mode generic (or auto)\n",
-			name, mode_str(mode));
+			name, xp_attach_mode_str(mode));
 		break;
 	case -EEXIST:
 		pr_warn("%s: another XDP program was attached while we were loading ours; look with xpctl status %s and retry\n",
@@ -482,7 +349,7 @@ static void explain_attach_error(int ifindex, enum xp_attach_mode mode, int err)
 		break;
 	default:
 		pr_warn("%s: attaching the steering program in %s mode failed: %s\n", name,
-			mode_str(mode), strerror(-err));
+			xp_attach_mode_str(mode), strerror(-err));
 	}
 }
 
@@ -494,7 +361,7 @@ int xp_steer_attach(int ifindex, const struct xp_steer_attach_opts *opts,
 	struct xp_steer_info cur, mine;
 	struct xdp_steer *skel = NULL;
 	struct bpf_object *obj = NULL;
-	char name[NAME_LEN], desc[256];
+	char name[IF_NAMESIZE], desc[256];
 	const char *obj_path;
 	int err, prog_fd, old_fd = -1;
 	bool force;
@@ -503,7 +370,7 @@ int xp_steer_attach(int ifindex, const struct xp_steer_attach_opts *opts,
 	err = xp_opts_valid(opts, xp_steer_attach_opts);
 	if (err)
 		return err;
-	err = check_ifindex("xp_steer_attach", ifindex);
+	err = check_ifindex("xp_steer_attach", ifindex, name);
 	if (err)
 		return err;
 	mode = XP_OPTS_GET(opts, mode, XP_ATTACH_AUTO);
@@ -514,7 +381,6 @@ int xp_steer_attach(int ifindex, const struct xp_steer_attach_opts *opts,
 			mode);
 		return -EINVAL;
 	}
-	ifname(ifindex, name);
 
 	err = xp_steer_query(ifindex, &cur);
 	if (err)
@@ -522,7 +388,7 @@ int xp_steer_attach(int ifindex, const struct xp_steer_attach_opts *opts,
 	if (cur.prog_id) {
 		if (cur.ours && (mode == XP_ATTACH_AUTO || mode == cur.mode)) {
 			pr_debug("%s: steering program id %u already attached in %s mode\n", name,
-				 cur.prog_id, mode_str(cur.mode));
+				 cur.prog_id, xp_attach_mode_str(cur.mode));
 			if (mode_out)
 				*mode_out = cur.mode;
 			return 0;
@@ -531,7 +397,7 @@ int xp_steer_attach(int ifindex, const struct xp_steer_attach_opts *opts,
 		if (!force) {
 			if (cur.ours)
 				pr_warn("%s already has xdpath's steering program %s attached, not in the %s mode asked for; detach it first (xpctl detach %s) or pass --force to replace it (its maps start empty)\n",
-					name, desc, mode_str(mode), name);
+					name, desc, xp_attach_mode_str(mode), name);
 			else
 				pr_warn("%s already has XDP program %s attached; detach it (xpctl detach %s --force, or ip link set dev %s xdp off) or pass --force to replace it\n",
 					name, desc, name, name);
@@ -573,7 +439,7 @@ int xp_steer_attach(int ifindex, const struct xp_steer_attach_opts *opts,
 			if (!err || err == -EEXIST || err == -EBUSY)
 				break;
 			pr_debug("%s: %s mode failed (%s), trying the next one\n", name,
-				 mode_str(tried), strerror(-err));
+				 xp_attach_mode_str(tried), strerror(-err));
 		}
 	} else {
 		tried = mode;
@@ -583,7 +449,7 @@ int xp_steer_attach(int ifindex, const struct xp_steer_attach_opts *opts,
 		explain_attach_error(ifindex, tried, err);
 		goto out_unload;
 	}
-	pr_debug("%s: steering program attached in %s mode\n", name, mode_str(tried));
+	pr_debug("%s: steering program attached in %s mode\n", name, xp_attach_mode_str(tried));
 	if (old_fd >= 0)
 		pr_info("%s: replaced XDP program %s\n", name, desc);
 	if (mode_out)
@@ -601,15 +467,14 @@ out_unload:
 int xp_steer_detach(int ifindex, bool force)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
-	char name[NAME_LEN], desc[256];
+	char name[IF_NAMESIZE], desc[256];
 	struct xp_steer_info cur;
 	struct xdp_multiprog *mp;
 	int err, fd;
 
-	err = check_ifindex("xp_steer_detach", ifindex);
+	err = check_ifindex("xp_steer_detach", ifindex, name);
 	if (err)
 		return err;
-	ifname(ifindex, name);
 	err = xp_steer_query(ifindex, &cur);
 	if (err)
 		return err;
@@ -649,7 +514,7 @@ int xp_steer_detach(int ifindex, bool force)
 	}
 	/* Detach exactly that program, not one swapped in since the query. */
 	ao.old_prog_fd = fd;
-	err = bpf_xdp_detach(ifindex, mode_flag(cur.mode), &ao);
+	err = bpf_xdp_detach(ifindex, xp_attach_mode_flag(cur.mode), &ao);
 	close(fd);
 	if (err == -EEXIST)
 		pr_warn("%s: the XDP program changed while detaching %s; look with xpctl status %s\n",
@@ -664,30 +529,20 @@ int xp_steer_detach(int ifindex, bool force)
 
 struct xp_steer *xp_steer_open(int ifindex)
 {
-	char name[NAME_LEN], desc[256];
+	char name[IF_NAMESIZE], desc[256];
+	struct xp_xdp_attached at;
 	struct xp_steer_info info;
-	struct attached at;
 	struct xp_steer *s;
-	int err, fd;
+	int err;
 
-	err = check_ifindex("xp_steer_open", ifindex);
+	err = check_ifindex("xp_steer_open", ifindex, name);
 	if (err)
 		goto out_err;
-	ifname(ifindex, name);
-	err = query_attached(ifindex, &at);
+	err = xp_xdp_open_attached(ifindex, &at);
 	if (err)
 		goto out_err;
 	if (!at.prog_id)
 		goto out_none;
-	fd = bpf_prog_get_fd_by_id(at.prog_id);
-	if (fd < 0) {
-		err = -errno;
-		if (err == -ENOENT)
-			goto out_none;
-		pr_warn("cannot open XDP program id %u on %s: %s\n", at.prog_id, name,
-			strerror(-err));
-		goto out_err;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		err = -ENOMEM;
@@ -695,7 +550,7 @@ struct xp_steer *xp_steer_open(int ifindex)
 	}
 	maps_init(&s->maps);
 	memset(&info, 0, sizeof(info));
-	err = inspect_prog(fd, &info, &s->maps, true);
+	err = inspect_prog(at.prog_fd, &info, &s->maps, true);
 	if (err)
 		goto out_free;
 	if (!info.ours) {
@@ -707,22 +562,16 @@ struct xp_steer *xp_steer_open(int ifindex)
 		err = -EMEDIUMTYPE;
 		goto out_free;
 	}
-	s->ncpus = libbpf_num_possible_cpus();
-	if (s->ncpus <= 0) {
-		err = s->ncpus ? s->ncpus : -EINVAL;
-		pr_warn("cannot tell the number of possible CPUs: %s\n", strerror(-err));
-		goto out_free;
-	}
 	s->ifindex = ifindex;
 	s->prog_id = at.prog_id;
-	close(fd);
+	close(at.prog_fd);
 	return s;
 
 out_free:
 	maps_close(&s->maps);
 	free(s);
 out_close:
-	close(fd);
+	close(at.prog_fd);
 out_err:
 	errno = -err;
 	return NULL;
@@ -854,7 +703,7 @@ int xp_steer_add_qpn(struct xp_steer *steer, __u32 qpn, __u32 slot)
 
 int xp_steer_del_qpn(struct xp_steer *steer, __u32 qpn)
 {
-	char name[NAME_LEN];
+	char name[IF_NAMESIZE];
 	int err;
 
 	err = check_steer("xp_steer_del_qpn", steer);
@@ -867,7 +716,7 @@ int xp_steer_del_qpn(struct xp_steer *steer, __u32 qpn)
 		err = -errno;
 		if (err == -ENOENT)
 			pr_warn("QPN 0x%06x is not steered on %s; qpn list shows the QPNs that are\n",
-				qpn, ifname(steer->ifindex, name));
+				qpn, xp_ifname(steer->ifindex, name));
 		else
 			pr_warn("xp_steer_del_qpn: cannot delete QPN 0x%06x from map %s (id %u): %s\n",
 				qpn, XP_STEER_QPN_MAP, steer->maps.id[MAP_QPN], strerror(-err));
@@ -921,9 +770,9 @@ int xp_steer_list_qpns(struct xp_steer *steer, __u32 *qpns, __u32 *slots, int ma
 
 int xp_steer_read_counters(struct xp_steer *steer, struct xp_counter *out)
 {
-	struct xp_counter *percpu;
-	__u32 key, nr;
-	int err, cpu;
+	char what[64];
+	__u32 nr;
+	int err;
 
 	err = check_steer("xp_steer_read_counters", steer);
 	if (err)
@@ -933,27 +782,11 @@ int xp_steer_read_counters(struct xp_steer *steer, struct xp_counter *out)
 			XP_CNT_MAX);
 		return -EINVAL;
 	}
-	/* Per-CPU values come back 8-byte aligned; struct xp_counter already is. */
-	percpu = calloc(steer->ncpus, sizeof(*percpu));
-	if (!percpu)
-		return -ENOMEM;
 	memset(out, 0, XP_CNT_MAX * sizeof(*out));
 	nr = steer->maps.max_entries[MAP_STATS];
 	if (nr > XP_CNT_MAX)
 		nr = XP_CNT_MAX;
-	for (key = 0; key < nr; key++) {
-		if (bpf_map_lookup_elem(steer->maps.fd[MAP_STATS], &key, percpu)) {
-			err = -errno;
-			pr_warn("xp_steer_read_counters: cannot read counter %u of map %s (id %u): %s\n",
-				key, XP_STEER_STATS_MAP, steer->maps.id[MAP_STATS], strerror(-err));
-			goto out_free;
-		}
-		for (cpu = 0; cpu < steer->ncpus; cpu++) {
-			out[key].packets += percpu[cpu].packets;
-			out[key].bytes += percpu[cpu].bytes;
-		}
-	}
-out_free:
-	free(percpu);
-	return err;
+	snprintf(what, sizeof(what), "xp_steer_read_counters: map %s (id %u)", XP_STEER_STATS_MAP,
+		 steer->maps.id[MAP_STATS]);
+	return xp_percpu_sum(steer->maps.fd[MAP_STATS], nr, sizeof(*out), out, what);
 }

@@ -52,4 +52,10 @@ static inline int xp_opts_check(const void *opts, size_t known, const char *name
 /* Interface name for messages; buf holds IF_NAMESIZE bytes. */
 const char *xp_ifname(int ifindex, char *buf);
 
+/*
+ * Name of interface ifindex into buf (IF_NAMESIZE bytes); -ENODEV, with a
+ * message, when this network namespace has no such interface.
+ */
+int xp_ifindex_name(int ifindex, char *buf);
+
 #endif /* XP_INTERNAL_H */

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Traffic for the benchmarks: RoCEv2 template frames, a generator that sends
- * them from the kernel (BPF_PROG_RUN with live frames, bpf/xdp_gen.bpf.c),
- * the check a receiver runs on what arrived, and the in-kernel reference
- * sinks (bpf/xdp_ref.bpf.c) that the benchmarks compare against.
+ * Traffic for the benchmarks: RoCEv2 template frames and the check a
+ * receiver runs on what arrived (pkt_template.c), and a generator that
+ * sends them from the kernel (BPF_PROG_RUN with live frames,
+ * bpf/xdp_gen.bpf.c; pktgen.c). The addresses a template needs from the
+ * system come from xp_neigh.h; the in-kernel sinks the benchmarks compare
+ * against are in xp_ref.h.
  *
  * Frame layout, pattern and counters: include/xdpath/gen.h.
  */
@@ -16,8 +18,6 @@
 #include <linux/types.h>
 
 #include <xdpath/gen.h>
-
-#include "xp_steer.h" /* enum xp_attach_mode */
 
 #define XP_PKTGEN_DEFAULT_SRC_PORT 0xc000 /* rxe's source port range */
 #define XP_PKTGEN_DEFAULT_QPN 17 /* rxe's first QP number */
@@ -153,55 +153,5 @@ int xp_pktgen_run(struct xp_pktgen *gen, const struct xp_pktgen_run_opts *opts,
 
 /* Make a running xp_pktgen_run() return soon. Async-signal-safe. */
 void xp_pktgen_stop(struct xp_pktgen *gen);
-
-/*
- * Helpers to fill template options from the system, in the caller's network
- * namespace.
- */
-
-/* MAC address and MTU of an interface (either pointer may be NULL). */
-int xp_pktgen_link_info(int ifindex, __u8 mac[6], unsigned int *mtu);
-
-/*
- * Look the peer's MAC up in the kernel's neighbour table (rtnetlink).
- * -ENOENT when there is no usable entry (absent, incomplete or failed):
- * the caller should tell the user to ping the address first.
- */
-int xp_pktgen_resolve_mac(int ifindex, int family, const union xp_pktgen_addr *addr, __u8 mac[6]);
-
-/*
- * Reference programs (bpf/xdp_ref.bpf.c). Each attach loads a fresh
- * instance with its own counters; the counters are always found through the
- * program attached to the interface, whoever attached it (this library or
- * `ip link ... xdp obj xdp_ref.bpf.o program xdp_ref_drop`).
- */
-const char *xp_ref_kind_str(enum xp_ref_kind kind);
-/* "drop", "tx", "pass" -> kind; -EINVAL otherwise. */
-int xp_ref_kind_parse(const char *name);
-
-/*
- * Attach reference `kind` to ifindex. Refuses (-EEXIST, with a message
- * naming it) to replace a program that is attached already, unless force.
- */
-int xp_ref_attach(int ifindex, enum xp_ref_kind kind, enum xp_attach_mode mode, bool force);
-
-/*
- * Detach a reference program from ifindex. -ENOENT when nothing is
- * attached; -EEXIST when the program is not one of ours, unless force.
- */
-int xp_ref_detach(int ifindex, bool force);
-
-struct xp_ref_stats {
-	__u32 prog_id;
-	enum xp_ref_kind kind; /* which reference is attached */
-	enum xp_attach_mode mode;
-	struct xp_gen_counter cnt[XP_REF_CNT_MAX]; /* summed over CPUs */
-};
-
-/*
- * Counters of the reference attached to ifindex. -ENOENT when nothing is
- * attached, -EMEDIUMTYPE when the attached program is not a reference.
- */
-int xp_ref_read(int ifindex, struct xp_ref_stats *st);
 
 #endif /* XP_PKTGEN_H */

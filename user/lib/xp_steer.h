@@ -15,11 +15,7 @@
 
 #include <xdpath/steer.h>
 
-enum xp_attach_mode {
-	XP_ATTACH_AUTO = 0, /* native, falling back to generic */
-	XP_ATTACH_NATIVE, /* driver mode (XDP_FLAGS_DRV_MODE) */
-	XP_ATTACH_GENERIC, /* skb mode (XDP_FLAGS_SKB_MODE) */
-};
+#include "xp_xdp.h" /* enum xp_attach_mode */
 
 struct xp_steer_attach_opts {
 	size_t sz;

@@ -20,6 +20,7 @@
 #include <bpf/libbpf_common.h>
 
 #include "xp_log.h"
+#include "xp_neigh.h"
 #include "xp_pktgen.h"
 
 static const char *prog = "xp-gen";
@@ -383,7 +384,7 @@ static int setup_template(struct cfg *c, int ifindex)
 				prog);
 			return -EINVAL;
 		}
-		err = xp_pktgen_link_info(ifindex, c->t.src_mac, NULL);
+		err = xp_link_info(ifindex, c->t.src_mac, NULL);
 		if (err)
 			return err;
 	}
@@ -394,7 +395,7 @@ static int setup_template(struct cfg *c, int ifindex)
 				prog, dst);
 			return -EINVAL;
 		}
-		err = xp_pktgen_resolve_mac(ifindex, dfam, &c->t.dst_ip, c->t.dst_mac);
+		err = xp_neigh_resolve(ifindex, dfam, &c->t.dst_ip, c->t.dst_mac);
 		if (err == -ENOENT) {
 			if (dfam == AF_INET6)
 				strcpy(ping, "ping -6");
@@ -580,7 +581,7 @@ static int send_frames(struct cfg *c, int ifindex, const struct xp_pktgen_templa
 	unsigned int mtu;
 	int err;
 
-	err = xp_pktgen_link_info(ifindex, NULL, &mtu);
+	err = xp_link_info(ifindex, NULL, &mtu);
 	if (err)
 		return err;
 	if (t->len > mtu + 14 + (t->vlan_id ? 4 : 0))

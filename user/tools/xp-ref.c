@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "xp_log.h"
-#include "xp_pktgen.h"
+#include "xp_ref.h"
 
 static const char *prog = "xp-ref";
 
@@ -55,11 +55,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static const char *mode_str(enum xp_attach_mode mode)
-{
-	return mode == XP_ATTACH_GENERIC ? "generic" : "native";
-}
-
 static int read_stats(const char *iface, int ifindex, struct xp_ref_stats *st)
 {
 	int err = xp_ref_read(ifindex, st);
@@ -91,13 +86,15 @@ static int cmd_stats(const char *iface, int ifindex, double duration, bool json)
 		by = a.cnt[a.kind].bytes;
 		if (json)
 			printf("{\"iface\":\"%s\",\"kind\":\"%s\",\"prog_id\":%u,\"mode\":\"%s\",\"packets\":%llu,\"bytes\":%llu,\"short\":%llu}\n",
-			       iface, xp_ref_kind_str(a.kind), a.prog_id, mode_str(a.mode),
-			       (unsigned long long)pk, (unsigned long long)by,
+			       iface, xp_ref_kind_str(a.kind), a.prog_id,
+			       xp_attach_mode_str(a.mode), (unsigned long long)pk,
+			       (unsigned long long)by,
 			       (unsigned long long)a.cnt[XP_REF_CNT_SHORT].packets);
 		else
 			printf("%s: xdp_ref_%s (id %u, %s): %llu packets, %llu bytes, %llu too short\n",
-			       iface, xp_ref_kind_str(a.kind), a.prog_id, mode_str(a.mode),
-			       (unsigned long long)pk, (unsigned long long)by,
+			       iface, xp_ref_kind_str(a.kind), a.prog_id,
+			       xp_attach_mode_str(a.mode), (unsigned long long)pk,
+			       (unsigned long long)by,
 			       (unsigned long long)a.cnt[XP_REF_CNT_SHORT].packets);
 		return 0;
 	}
@@ -122,7 +119,7 @@ static int cmd_stats(const char *iface, int ifindex, double duration, bool json)
 	by = b.cnt[b.kind].bytes - a.cnt[a.kind].bytes;
 	if (json)
 		printf("{\"iface\":\"%s\",\"kind\":\"%s\",\"prog_id\":%u,\"mode\":\"%s\",\"elapsed_s\":%.6f,\"packets\":%llu,\"bytes\":%llu,\"pps\":%.0f,\"bps\":%.0f}\n",
-		       iface, xp_ref_kind_str(b.kind), b.prog_id, mode_str(b.mode), secs,
+		       iface, xp_ref_kind_str(b.kind), b.prog_id, xp_attach_mode_str(b.mode), secs,
 		       (unsigned long long)pk, (unsigned long long)by, pk / secs, by * 8 / secs);
 	else
 		printf("%s: xdp_ref_%s: %llu packets in %.3f s: %.3f Mpps, %.3f Gbit/s\n", iface,
