@@ -4,7 +4,11 @@
 #
 #   make            build BPF objects, skeletons, the library, tools and tests
 #   make deps       install the Debian packages the build and tests need
-#   make check      every test (unit and BPF tests with ASan+UBSan, then netns tests)
+#   make check      every test (unit and BPF tests with ASan+UBSan, then netns tests,
+#                   then the VM tests on Debian's 6.1 and 6.12 kernels)
+#   make kmod       build kmod/* against Debian's headers (KVER=6.1|6.12|<version>;
+#                   default both series) into build/kmod/<version>/
+#   make vm-test    only the VM tests (tests/vm, see docs/testing.md)
 #   make demo       RoCEv2 steering on a built-in veth test bed
 #   make bench      benchmarks (ours against in-kernel references)
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
@@ -69,7 +73,7 @@ TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 ALL_OBJS := $(LIB_OBJS) $(LOADER_OBJS) $(TEST_LIB_OBJS) \
 	    $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(TEST_SRCS))
 
-.PHONY: all bpf lib tools tests check demo bench deps vmlinux clean format kmod
+.PHONY: all bpf lib tools tests check demo bench deps vmlinux clean format kmod vm-test
 .DEFAULT_GOAL := all
 # Keep objects that only pattern rules mention (tests, tools).
 .SECONDARY:
@@ -126,7 +130,15 @@ deps:
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 tests
+	$(Q)$(MAKE) --no-print-directory kmod
 	$(Q)tests/run.sh
+
+# Kernel modules build against Debian's headers, fetched by the VM test bed.
+kmod:
+	$(Q)XP_BUILD=$(abspath $(BUILD)) kmod/build.sh $(KVER)
+
+vm-test: deps kmod
+	$(Q)tests/run.sh 'vm/*'
 
 demo: deps all
 	$(Q)scripts/demo.sh

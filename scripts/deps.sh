@@ -10,6 +10,9 @@ pkgs=(
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev bpftool
 	iproute2 iputils-ping tcpdump gnuplot-nox
 	libclang-rt-14-dev
+	# VM test bed (tests/vm): qemu, the initramfs, module builds, guest tools
+	qemu-system-x86 busybox-static cpio xz-utils zstd kmod dwarves
+	ibverbs-utils ibverbs-providers rdmacm-utils perftest ndctl dmsetup fio
 )
 
 missing=()

@@ -3,7 +3,8 @@
 #
 # Run every test suite and print one closing line with the totals:
 #   unit and BPF tests from the sanitizer build (build/san),
-#   network tests (netns + veth) against the normal build.
+#   network tests (netns + veth) against the normal build,
+#   VM tests (tests/vm: Debian kernels under qemu; XP_VM_SERIES narrows them).
 # Each suite prints its own "N passed, N failed, N skipped"; a suite that
 # exits non-zero without reporting a failure, or reports nothing, counts as
 # one failure. Usage: tests/run.sh [SUITE-GLOB]
@@ -57,6 +58,11 @@ done
 for t in tests/net/*.sh; do
 	[[ -x $t ]] || continue
 	run_suite "net/$(basename "$t" .sh)" "$t"
+done
+
+for t in tests/vm/test_*.sh; do
+	[[ -x $t ]] || continue
+	run_suite "vm/$(basename "$t" .sh)" "$t"
 done
 
 echo

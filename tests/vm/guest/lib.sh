@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for guest scripts (busybox sh), sourced before /xp/test.sh runs.
+# A guest script passes by exiting 0; anything else is its failure status.
+
+# xp_step TEXT: a heading in the log.
+xp_step() { echo "--- $*"; }
+
+# xp_fail TEXT: report and exit 1.
+xp_fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# xp_run CMD...: run CMD, show it and its output; fail the script if it fails.
+xp_run() {
+	echo "+ $*"
+	"$@" || xp_fail "'$*' exited $?"
+}
+
+# xp_retry TRIES DELAY CMD...: run CMD until it succeeds, at most TRIES times.
+xp_retry() {
+	_n=$1 _d=$2 _i=1
+	shift 2
+	while ! "$@"; do
+		[ "$_i" -ge "$_n" ] && return 1
+		_i=$((_i + 1))
+		sleep "$_d"
+	done
+}
+
+# xp_grep PATTERN FILE TEXT: fail with TEXT unless FILE has a line matching
+# the extended regular expression PATTERN.
+xp_grep() {
+	grep -Eq "$1" "$2" || { cat "$2"; xp_fail "$3"; }
+}
+
+# xp_wait_peer IP [SECONDS]: wait until IP answers a ping.
+xp_wait_peer() {
+	xp_retry "${2:-30}" 1 ping -c 1 -W 1 "$1" >/dev/null ||
+		xp_fail "peer $1 did not answer for ${2:-30} s"
+}
+
+# xp_rxe_up [NETDEV] [NAME]: an rdma_rxe link on NETDEV (default eth0),
+# waiting until its IPv4 GID (index 1) is in place.
+xp_rxe_up() {
+	_dev=${1:-eth0} _name=${2:-rxe0}
+	modprobe crc32_generic || xp_fail "modprobe crc32_generic"
+	modprobe rdma_rxe || xp_fail "modprobe rdma_rxe"
+	rdma link add "$_name" type rxe netdev "$_dev" ||
+		xp_fail "rdma link add $_name type rxe netdev $_dev"
+	_gid=/sys/class/infiniband/$_name/ports/1/gids/1
+	xp_retry 50 0.1 sh -c "grep -qv '^0000:0000:0000:0000:0000:0000:0000:0000$' $_gid" ||
+		xp_fail "$_name has no IPv4 GID at index 1"
+	echo "rxe: $_name on $_dev, GID[1] $(cat "$_gid")"
+}

@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
+# Runner self-test: the guest never finishes. The timeout must fail it.
+echo "selftest: sleeping forever"
+while :; do sleep 1000; done

@@ -1,0 +1,244 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Boot one guest under qemu-system-x86_64 (TCG), run its script, bring back
+# the status and the console log, enforce a timeout.
+#
+# Set the VM_* variables (vm_defaults gives every one a value), then call
+# vm_boot. Its status is the guest script's exit status, or
+#   124  the guest did not finish within VM_TIMEOUT seconds (killed)
+#   125  the guest died or panicked before reporting, or could not be set up
+# On success the guest script's output goes to stdout, each line prefixed
+# with the guest's name; on failure the console log's tail goes to stderr.
+# The whole console log stays in $XPVM_RUNS/<name>.<pid>/console.log
+# (VM_LOG copies it elsewhere).
+
+# shellcheck source=tests/vm/lib/initramfs.sh
+source "$(dirname "${BASH_SOURCE[0]}")/initramfs.sh"
+# shellcheck source=tests/vm/lib/net.sh
+source "$(dirname "${BASH_SOURCE[0]}")/net.sh"
+
+vm_defaults() {
+	VM_KERNEL=${VM_KERNEL:-6.1}	# series or version
+	VM_NAME=${VM_NAME:-guest}
+	VM_SCRIPT=${VM_SCRIPT:-}		# guest script (busybox sh)
+	VM_MODULES=${VM_MODULES:-}		# kernel modules to load at boot
+	VM_BINS=${VM_BINS:-default}		# see _ird_expand_bins
+	VM_KMOD=${VM_KMOD:-0}			# 1: add build/kmod/<ver>/*.ko as /xp/kmod/
+	VM_FILES=(${VM_FILES[@]+"${VM_FILES[@]}"})	# SRC[:DST] extra files
+	VM_ENV=(${VM_ENV[@]+"${VM_ENV[@]}"})	# NAME=VALUE for the guest script
+	VM_TIMEOUT=${VM_TIMEOUT:-120}
+	VM_MEM=${VM_MEM:-1G}
+	VM_SMP=${VM_SMP:-1}
+	VM_ACCEL=${VM_ACCEL:-${XP_VM_ACCEL:-tcg}}
+	VM_NVDIMMS=(${VM_NVDIMMS[@]+"${VM_NVDIMMS[@]}"})	# FILE[:SIZE]
+	VM_DISKS=(${VM_DISKS[@]+"${VM_DISKS[@]}"})		# FILE[:SIZE]
+	VM_NETNS=${VM_NETNS:-}			# network from net_up
+	VM_IP=${VM_IP:-}			# ADDR/PREFIX for eth0
+	VM_MAC=${VM_MAC:-}
+	VM_SHARE=${VM_SHARE:-}			# host directory, /xp/share in the guest
+	VM_SHELL=${VM_SHELL:-0}
+	VM_APPEND=${VM_APPEND:-}
+	VM_LOG=${VM_LOG:-}
+	VM_VERBOSE=${VM_VERBOSE:-${XP_VM_VERBOSE:-0}}
+}
+
+# _vm_mb SIZE: 256M, 1G, 512K or bytes -> MiB (at least 1).
+_vm_mb() {
+	local n
+	n=$(numfmt --from=iec "${1^^}" 2>/dev/null) || { vm_err "bad size '$1'"; return 1; }
+	echo $(((n + 1048575) / 1048576))
+}
+
+# _vm_file_arg SPEC DEFAULT: split FILE[:SIZE], create or grow FILE to SIZE.
+_vm_file_arg() {
+	local file=${1%%:*} size=$2
+	[[ $1 == *:* ]] && size=${1#*:}
+	if [[ ! -f $file ]] || [[ $1 == *:* ]]; then
+		truncate -s "$size" "$file" || { vm_err "cannot size $file to $size"; return 1; }
+	fi
+	echo "$file"
+}
+
+# _vm_mac IP: a locally administered MAC derived from the address.
+_vm_mac() {
+	local a b c d
+	IFS=. read -r a b c d <<<"${1%/*}"
+	[[ -n $d ]] || { a=0 b=$(($$ >> 8 & 255)) c=$(($$ & 255)) d=$((RANDOM & 255)); }
+	printf '52:54:%02x:%02x:%02x:%02x\n' "$a" "$b" "$c" "$d"
+}
+
+# _vm_loadable VERSION MODULE...: the modules that are not built in.
+_vm_loadable() {
+	local kver=$1 root m deps
+	shift
+	root=$(kernel_dir "$kver")
+	for m in "$@"; do
+		deps=$(modprobe -C /dev/null -d "$root" -S "$kver" --show-depends "$m" 2>/dev/null) || true
+		[[ $deps == "builtin "* ]] || echo "$m"
+	done
+}
+
+# _vm_console RUNDIR: copy qemu's output to RUNDIR/console.log, note when
+# the guest script starts, echo the console when verbose.
+_vm_console() {
+	local dir=$1 line
+	while IFS= read -r line || [[ -n $line ]]; do
+		line=${line%$'\r'}
+		printf '%s\n' "$line" >>"$dir/console.log"
+		[[ $line == "XPVM-BEGIN "* && ! -e $dir/begin ]] && echo "$EPOCHREALTIME" >"$dir/begin"
+		[[ $VM_VERBOSE == 1 ]] && printf '[%s] %s\n' "$VM_NAME" "$line" >&2
+	done
+	return 0
+}
+
+# _vm_show_failure RUNDIR WHY: say why and show the console log's tail.
+_vm_show_failure() {
+	local dir=$1 why=$2
+	{
+		echo "xpvm: $VM_NAME: $why"
+		echo "xpvm: $VM_NAME: console log ($dir/console.log), last 60 lines:"
+		tail -n 60 "$dir/console.log" 2>/dev/null | sed "s/^/[$VM_NAME] /"
+	} >&2
+}
+
+vm_boot() {
+	local kver mods=() loadable base dir token config qemu=() append t0 t_begin
+	local rc status spec value file size why nv_mb=0 i tap='' mac result
+	vm_defaults
+	vm_need qemu-system-x86_64 qemu-system-x86 || return 125
+	kver=$(kernel_get "$VM_KERNEL") || return 125
+
+	# Modules the devices need come first (virtio_pci before virtio_net).
+	((${#VM_DISKS[@]})) && mods+=(virtio_pci virtio_blk)
+	[[ -n $VM_NETNS ]] && mods+=(virtio_pci virtio_net)
+	((${#VM_NVDIMMS[@]})) && mods+=(nfit nd_pmem)
+	[[ -n $VM_SHARE ]] && mods+=(virtio_pci 9pnet_virtio 9p)
+	# shellcheck disable=SC2206
+	mods+=(${VM_MODULES//,/ })
+	loadable=$(_vm_loadable "$kver" "${mods[@]}" | awk '!seen[$0]++' | tr '\n' ' ')
+	base=$(initramfs_base "$kver" "$loadable" "${VM_BINS//,/ }") || return 125
+
+	dir=$XPVM_RUNS/$VM_NAME.$$
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+	config="XP_TOKEN=$token
+XP_NAME=$VM_NAME
+XP_MODULES='$loadable'
+XP_IP='$VM_IP'
+XP_SHARE='${VM_SHARE:+1}'
+XP_SHELL=$VM_SHELL"
+	for spec in ${VM_ENV[@]+"${VM_ENV[@]}"}; do
+		[[ ${spec%%=*} =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || { vm_err "bad --env '$spec': use NAME=VALUE"; return 125; }
+		value=${spec#*=}
+		config+=$'\n'"export ${spec%%=*}='${value//\'/\'\\\'\'}'"
+	done
+	local payload_args=("$dir/payload.cpio" "$config" "$VM_SCRIPT" "")
+	if [[ $VM_KMOD == 1 ]]; then
+		payload_args[3]=$XPVM_BUILD/kmod/$kver
+	fi
+	for spec in ${VM_FILES[@]+"${VM_FILES[@]}"}; do
+		[[ $spec == *:* ]] || spec=$spec:/xp/files/$(basename "$spec")
+		payload_args+=("$spec")
+	done
+	initramfs_payload "${payload_args[@]}" || return 125
+	cat "$base" "$dir/payload.cpio" >"$dir/initrd.cpio"
+
+	append="console=ttyS0,115200 panic=-1 oops=panic quiet loglevel=4 mitigations=off"
+	append+=" i8042.noaux i8042.nokbd $VM_APPEND"
+	local machine=pc mem=$VM_MEM
+	qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -vga none
+		-accel "$VM_ACCEL" -smp "$VM_SMP" -no-reboot
+		-kernel "$(kernel_vmlinuz "$kver")" -initrd "$dir/initrd.cpio" -append "$append")
+	i=0
+	for spec in ${VM_NVDIMMS[@]+"${VM_NVDIMMS[@]}"}; do
+		file=$(_vm_file_arg "$spec" 256M) || return 125
+		size=$(_vm_mb "$(stat -c %s "$file")") || return 125
+		nv_mb=$((nv_mb + size))
+		qemu+=(-object "memory-backend-file,id=nv$i,share=on,mem-path=$file,size=${size}M"
+			-device "nvdimm,id=nvdimm$i,memdev=nv$i,label-size=128K")
+		i=$((i + 1))
+	done
+	if ((nv_mb)); then
+		machine=pc,nvdimm=on
+		mem="$VM_MEM,slots=$((i + 1)),maxmem=$(($(_vm_mb "$VM_MEM") + nv_mb))M"
+	fi
+	qemu+=(-machine "$machine" -m "$mem")
+	i=0
+	for spec in ${VM_DISKS[@]+"${VM_DISKS[@]}"}; do
+		file=$(_vm_file_arg "$spec" 64M) || return 125
+		qemu+=(-drive "file=$file,format=raw,if=none,id=d$i,cache=unsafe"
+			-device "virtio-blk-pci,drive=d$i")
+		i=$((i + 1))
+	done
+	if [[ -n $VM_SHARE ]]; then
+		qemu+=(-fsdev "local,id=fs0,path=$VM_SHARE,security_model=none"
+			-device "virtio-9p-pci,fsdev=fs0,mount_tag=xpshare")
+	fi
+	if [[ -n $VM_NETNS ]]; then
+		tap=xpt$$
+		tap=${tap:0:15}
+		mac=${VM_MAC:-$(_vm_mac "$VM_IP")}
+		net_tap_add "$VM_NETNS" "$tap" || return 125
+		qemu+=(-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no"
+			-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=")
+		qemu=(nsenter "--net=/run/netns/$VM_NETNS" -- "${qemu[@]}")
+	fi
+	printf '%q ' "${qemu[@]}" >"$dir/cmdline"
+
+	t0=$EPOCHREALTIME
+	if [[ $VM_SHELL == 1 ]]; then
+		# Interactive: the console is this terminal, no timeout.
+		rc=0
+		"${qemu[@]}" -serial mon:stdio || rc=$?
+		[[ -n $tap ]] && net_tap_del "$VM_NETNS" "$tap"
+		rm -f "$dir"/*.cpio
+		return $rc
+	fi
+	timeout -k 5 "$VM_TIMEOUT" "${qemu[@]}" -serial stdio </dev/null 2>&1 | _vm_console "$dir"
+	rc=${PIPESTATUS[0]}
+	[[ -n $tap ]] && net_tap_del "$VM_NETNS" "$tap"
+	# The images are large; the command line and the console log stay.
+	rm -f "$dir"/*.cpio
+	[[ -n $VM_LOG ]] && cp "$dir/console.log" "$VM_LOG"
+
+	t_begin=
+	[[ -f $dir/begin ]] && t_begin=$(<"$dir/begin")
+	result=$(sed -n "s/^XPVM-RESULT $token \([0-9]\+\)\$/\1/p" "$dir/console.log" | tail -n1)
+	local times
+	times="$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
+	[[ -n $t_begin ]] && times="boot $(awk -v a="$t0" -v b="$t_begin" 'BEGIN { printf "%.1f", b - a }') s, total $times"
+
+	if ((rc == 124 || rc == 137)); then
+		_vm_show_failure "$dir" "timed out after $VM_TIMEOUT s ($kver) - guest hung"
+		return 124
+	fi
+	# A panic, oops, BUG or WARN in the kernel fails the run even when the
+	# script passed (the guest's console shows only warnings and worse).
+	local crash
+	crash=$(grep -m1 -oE 'Kernel panic - .*|BUG: .*|Oops: .*|general protection fault.*|WARNING: .*|Call Trace:' \
+		"$dir/console.log" | head -n1)
+	if [[ -n $crash ]]; then
+		case $crash in
+		Kernel*) why="kernel panic" ;;
+		*) why="kernel oops, BUG or warning" ;;
+		esac
+		_vm_show_failure "$dir" "$why: '$crash' ($kver, qemu exited $rc)"
+		return 125
+	fi
+	if [[ -z $result ]]; then
+		_vm_show_failure "$dir" "no result from the guest ($kver, qemu exited $rc) - it died or never ran the script"
+		return 125
+	fi
+	# The guest script's own output: between the markers.
+	sed -n "/^XPVM-BEGIN $token /,/^XPVM-RESULT $token /{/^XPVM-/d;p}" "$dir/console.log" |
+		sed "s/^/[$VM_NAME] /"
+	status=$result
+	if ((status != 0)); then
+		_vm_show_failure "$dir" "guest script exited $status ($kver, $times)"
+	else
+		vm_log "$VM_NAME: $kver passed ($times)"
+	fi
+	return "$status"
+}

@@ -1,0 +1,83 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The VM runner itself (xpvm run), on one kernel (the last of XP_VM_SERIES,
+# the fastest to boot): a passing guest passes and brings back its output,
+# its environment and a file through the 9p share; a script's exit status
+# comes back as the runner's; a guest that panics and a guest that hangs
+# are failures with the console log shown, never passes; a forged result
+# line is ignored; a module the kernel lacks is refused before booting.
+#
+# XP_VM_SELFTEST_FAIL=1 adds a guest script that exits 3 where a pass is
+# expected: this suite, tests/run.sh and `make check` must then fail.
+set -uo pipefail
+
+# shellcheck source=tests/vm/lib/testvm.sh
+source "$(dirname "$0")/lib/testvm.sh"
+
+vm_require test_runner
+
+SERIES=${XP_VM_SERIES##* }
+TMP=$(mktemp -d)
+on_exit rm -rf "$TMP"
+
+# boot NAME [XPVM RUN ARGS...]: run a guest; output in $TMP/NAME.log,
+# status in $rc, seconds in $secs.
+rc=0
+secs=0
+boot() {
+	local name=$1 t0
+	shift
+	t0=$EPOCHREALTIME
+	rc=0
+	"$XPVM" run -k "$KVER" -b none --name "$name" "$@" >"$TMP/$name.log" 2>&1 || rc=$?
+	secs=$(vm_secs "$t0")
+	sed 's/^/    | /' "$TMP/$name.log"
+}
+
+# has NAME REGEX / hasf NAME STRING: the guest's output contains it.
+has() { grep -qE -- "$2" "$TMP/$1.log"; }
+hasf() { grep -qF -- "$2" "$TMP/$1.log"; }
+# reported NAME WHY LINE: the runner said WHY and showed the console log,
+# and the log shows LINE (a regex; kernel lines may carry a timestamp).
+reported() {
+	has "$1" "^xpvm: $1: $2" && has "$1" "^xpvm: $1: console log .*, last [0-9]+ lines:$" &&
+		has "$1" "^\[$1\] (\[ *[0-9.]+\] )?$3"
+}
+
+KVER=$(vm_kernel "$SERIES") || { summary; exit 1; }
+
+mkdir -p "$TMP/share"
+boot pass -t 60 --share "$TMP/share" -e "XP_WORD=it's here" "$XPVM_GUEST/selftest_pass.sh"
+check "runner $KVER: passing guest returns 0 ($secs s)" test "$rc" = 0
+check "runner $KVER: guest output comes back" hasf pass "[pass] selftest: ran in $KVER as pass"
+check "runner $KVER: --env reaches the guest script" hasf pass "[pass] selftest: env XP_WORD=it's here"
+check "runner $KVER: file written to the 9p share" grep -qx "written by pass" "$TMP/share/from-guest"
+
+boot exit3 -t 60 "$XPVM_GUEST/selftest_exit.sh"
+check "runner $KVER: exit 3 comes back as status 3, forged result ignored ($secs s)" test "$rc" = 3
+check "runner $KVER: exit 3 is reported with the console log" \
+	reported exit3 "guest script exited 3 " "selftest: exiting with status 3"
+
+boot panic -t 60 "$XPVM_GUEST/selftest_panic.sh"
+check "runner $KVER: kernel panic is a failure, status 125 ($secs s)" test "$rc" = 125
+check "runner $KVER: panic reported with the console log" \
+	reported panic "kernel panic" "Kernel panic - not syncing: sysrq triggered crash"
+
+boot hang -t 20 "$XPVM_GUEST/selftest_hang.sh"
+check "runner $KVER: hung guest times out, status 124 ($secs s)" test "$rc" = 124
+check "runner $KVER: timeout reported with the console log" \
+	reported hang "timed out after 20 s" "selftest: sleeping forever"
+check "runner $KVER: the timeout is kept (20 s, took $secs s)" \
+	awk -v s="$secs" 'BEGIN { exit !(s >= 20 && s < 40) }'
+
+boot nomod -t 60 -m xp_no_such_module "$XPVM_GUEST/selftest_pass.sh"
+check "runner $KVER: unknown module refused before boot, status 125" test "$rc" = 125
+check "runner $KVER: unknown module named in the error" has nomod "no module 'xp_no_such_module'"
+
+if [[ ${XP_VM_SELFTEST_FAIL:-0} == 1 ]]; then
+	note "XP_VM_SELFTEST_FAIL=1: a guest script that exits 3 must fail this suite"
+	boot deliberate -t 60 -e XP_STATUS=3 "$XPVM_GUEST/selftest_exit.sh"
+	check "runner $KVER: deliberately failing guest script (status $rc)" test "$rc" = 0
+fi
+summary
