@@ -51,7 +51,7 @@ gen() { # CPU IFACE DST COUNT [ARGS...]
 	local cpu=$1 dev=$2 dst=$3 n=$4
 	shift 4
 	nsx "$NSA" "$XP_BIN/xp-gen" -i "$dev" --src-ip "${dst%.2}.1" --dst-ip "$dst" -n "$n" \
-		--cpu "$cpu" --rate 100000 "$@" >>"$TMP/gen" 2>&1 || fail "xp-gen $*"
+		--cpu "$cpu" --rate 20000 "$@" >>"$TMP/gen" 2>&1 || fail "xp-gen $*"
 }
 if grep -q ready "$TMP/out"; then
 	gen 0 "$VA" 198.18.3.2 $N0

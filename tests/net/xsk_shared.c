@@ -81,7 +81,7 @@ static struct xp_xsk *open_sock(struct xp_umem *umem, struct sock *s, bool busy_
 	struct xp_xsk_opts o = {
 		.sz = sizeof(o),
 		.rx_size = 512,
-		.fill_size = 1024,
+		.fill_size = 2 * SLICE, /* twice the frames: see docs/xsk.md */
 		.comp_size = 512,
 		.no_tx = true,
 		.custom_slot = true,

@@ -426,6 +426,10 @@ struct xp_xsk *xp_xsk_create(struct xp_umem *umem, int ifindex, __u32 queue,
 		}
 		shared_fd = xsk->ctx->owner_fd;
 	} else {
+		if (fill_size <= xp_pool_nframes(opts->pool))
+			pr_info("%s queue %u: the fill ring (%u) is not larger than the pool (%u frames); the kernel releases fill entries lazily, so a ring that can hold every frame runs dry under load: use %u or more\n",
+				dev, queue, fill_size, xp_pool_nframes(opts->pool),
+				2 * xp_pool_nframes(opts->pool));
 		xsk->ctx = ctx_create(umem, xsk->fd, ifindex, queue, fill_size, comp_size);
 		if (!xsk->ctx) {
 			err = -errno;
