@@ -815,9 +815,11 @@ int main(int argc, char **argv)
 
 	xo.rx_size = xo.tx_size = xo.comp_size = c.ring_size;
 	/* The kernel publishes its fill-ring consumer index only after using
-	 * up what it saw; a fill ring twice the frames primed never runs dry
-	 * in that window. */
+	 * up what it saw; a fill ring larger than all the frames that can be
+	 * in it never runs dry in that window (docs/xsk.md). */
 	xo.fill_size = 2 * c.ring_size;
+	while (xo.fill_size <= c.nframes)
+		xo.fill_size *= 2;
 	xo.no_rx = c.mode == TXONLY;
 	xo.no_tx = c.mode == RXDROP;
 	xo.mode = c.xsk_mode;
