@@ -13,6 +13,8 @@ pkgs=(
 	# VM test bed (tests/vm): qemu, the initramfs, module builds, guest tools
 	qemu-system-x86 busybox-static cpio xz-utils zstd kmod dwarves
 	ibverbs-utils ibverbs-providers rdmacm-utils perftest ndctl dmsetup fio
+	# test_mr compares our verbs constants with libibverbs' own header
+	libibverbs-dev
 )
 
 missing=()
