@@ -4,7 +4,8 @@
  * seed rxe uses, then the invariant-field masking: changing a field a
  * router may change (TTL, TOS, IPv4 checksum, UDP checksum, IPv6 traffic
  * class/flow label/hop limit, BTH FECN/BECN) keeps the ICRC, changing any
- * other byte breaks it.
+ * other byte breaks it. Two ACKs that kernel rdma_rxe sent are known answers
+ * (more frames: tests/unit/test_rxe_frames.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -101,6 +102,48 @@ static size_t build_v6(__u8 *p, size_t payload)
 	for (i = 0; i < payload; i++)
 		p[60 + i] = i * 5 + 1;
 	return len;
+}
+
+/*
+ * ACKs from tests/data/rxe/ (6.1.0-56): rc_send.pcap frame 2 and ipv6.pcap
+ * frame 4, from the IP header on. The last 4 bytes are rxe's ICRC.
+ */
+static const __u8 rxe_ack4[] = {
+	0x45, 0x00, 0x00, 0x30, 0xf3, 0x86, 0x40, 0x00, 0x40, 0x11, 0xf2, 0xf9,
+	0xc6, 0x12, 0x64, 0x0b, 0xc6, 0x12, 0x64, 0x0c, /* 198.18.100.11 -> .12 */
+	0xc1, 0x43, 0x12, 0xb7, 0x00, 0x1c, 0x00, 0x00, /* UDP 49475 -> 4791 */
+	0x11, 0x00, 0xff, 0xff, 0x00, 0x00, 0x00, 0x13, 0x00, 0x5a, 0x03, 0x06, /* BTH */
+	0x1f, 0x00, 0x00, 0x01, /* AETH */
+	0xbe, 0x9b, 0x20, 0x9c, /* ICRC */
+};
+
+static const __u8 rxe_ack6[] = {
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x1c, 0x11, 0x40,
+	0xfd, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x11, /* fd00::11 */
+	0xfd, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x12, /* fd00::12 */
+	0xc3, 0x9c, 0x12, 0xb7, 0x00, 0x1c, 0x00, 0x00, /* UDP 50076 -> 4791 */
+	0x11, 0x00, 0xff, 0xff, 0x00, 0x00, 0x00, 0x21, 0x00, 0x79, 0xe8, 0xd0, /* BTH */
+	0x1f, 0x00, 0x00, 0x01, /* AETH */
+	0xfb, 0x9a, 0xed, 0xe3, /* ICRC */
+};
+
+/* rxe's trailer is the inverted CRC, least significant byte first. */
+static void test_rxe_known(const char *fam, const __u8 *frame, size_t len)
+{
+	const __u8 *t = frame + len - 4;
+	__u32 le = t[0] | t[1] << 8 | t[2] << 16 | (__u32)t[3] << 24;
+	__u8 copy[128];
+
+	xt_check(xp_icrc_check(frame, len) == 0, "rxe %s ACK: ICRC checks", fam);
+	xt_check(xp_icrc_compute(frame, len) == le &&
+			 xp_icrc_compute(frame, len) != __builtin_bswap32(le),
+		 "rxe %s ACK: ICRC 0x%08x, stored least significant byte first", fam, le);
+	memcpy(copy, frame, len);
+	memset(copy + len - 4, 0, 4);
+	xt_check(xp_icrc_set(copy, len) == 0 && !memcmp(copy, frame, len),
+		 "rxe %s ACK: xp_icrc_set writes rxe's bytes", fam);
 }
 
 struct mutation {
@@ -206,6 +249,8 @@ int main(void)
 	size_t len;
 
 	test_crc();
+	test_rxe_known("IPv4", rxe_ack4, sizeof(rxe_ack4));
+	test_rxe_known("IPv6", rxe_ack6, sizeof(rxe_ack6));
 
 	len = build_v4(pkt, 256);
 	memcpy(m4, v4, sizeof(v4));

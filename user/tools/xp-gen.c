@@ -21,6 +21,7 @@
 
 #include "xp_log.h"
 #include "xp_neigh.h"
+#include "xp_pcap.h"
 #include "xp_pktgen.h"
 
 static const char *prog = "xp-gen";
@@ -426,69 +427,23 @@ static void print_template(const struct xp_pktgen_template *t)
 
 /* --- pcap check ---------------------------------------------------------- */
 
-static __u32 rd32(const __u8 *p, bool swap)
-{
-	__u32 v;
-
-	memcpy(&v, p, 4);
-	return swap ? __builtin_bswap32(v) : v;
-}
-
 static int check_pcap(const struct cfg *c, const struct xp_pktgen_template *t)
 {
 	unsigned int flags = c->check_flags;
 	__u64 frames = 0, good = 0, bad = 0, seq, smin = ~0ull, smax = 0, first_bad = 0;
-	__u8 hdr[24], rec[16], *buf;
-	__u32 magic, incl, orig;
-	bool swap;
-	FILE *f;
-	int err = 0;
+	struct xp_pcap_rec rec;
+	struct xp_pcap pc;
+	int err;
 
-	f = fopen(c->pcap, "rb");
-	if (!f) {
-		fprintf(stderr, "%s: cannot open %s: %s\n", prog, c->pcap, strerror(errno));
-		return -errno;
+	err = xp_pcap_open(&pc, c->pcap, XP_PCAP_ETHERNET);
+	if (err) {
+		fprintf(stderr, "%s: %s\n", prog, pc.err);
+		return err;
 	}
-	buf = malloc(1 << 18);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out_close;
-	}
-	if (fread(hdr, sizeof(hdr), 1, f) != 1) {
-		fprintf(stderr,
-			"%s: %s is shorter than a pcap header; was the capture stopped before it started?\n",
-			prog, c->pcap);
-		err = -EINVAL;
-		goto out_free;
-	}
-	memcpy(&magic, hdr, 4);
-	swap = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
-	magic = swap ? __builtin_bswap32(magic) : magic;
-	if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) {
-		fprintf(stderr,
-			"%s: %s is not a classic pcap file (magic 0x%08x); write it with tcpdump -w, not pcapng\n",
-			prog, c->pcap, magic);
-		err = -EINVAL;
-		goto out_free;
-	}
-	if (rd32(hdr + 20, swap) != 1 /* LINKTYPE_ETHERNET */) {
-		fprintf(stderr,
-			"%s: %s has link type %u, not Ethernet (1); capture on the interface itself, not on 'any'\n",
-			prog, c->pcap, rd32(hdr + 20, swap));
-		err = -EINVAL;
-		goto out_free;
-	}
-	while (fread(rec, sizeof(rec), 1, f) == 1) {
-		incl = rd32(rec + 8, swap);
-		orig = rd32(rec + 12, swap);
-		if (incl > (1 << 18) || fread(buf, incl, 1, f) != 1) {
-			fprintf(stderr, "%s: %s: record %llu is truncated or corrupt\n", prog,
-				c->pcap, (unsigned long long)frames + 1);
-			err = -EINVAL;
-			goto out_free;
-		}
+	while ((err = xp_pcap_next(&pc, &rec)) > 0) {
 		frames++;
-		if (incl == orig && !xp_pktgen_verify_flags(t, buf, incl, &seq, flags)) {
+		if (rec.caplen == rec.len &&
+		    !xp_pktgen_verify_flags(t, rec.data, rec.caplen, &seq, flags)) {
 			good++;
 			smin = seq < smin ? seq : smin;
 			smax = seq > smax ? seq : smax;
@@ -497,6 +452,10 @@ static int check_pcap(const struct cfg *c, const struct xp_pktgen_template *t)
 				first_bad = frames;
 			bad++;
 		}
+	}
+	if (err) {
+		fprintf(stderr, "%s: %s\n", prog, pc.err);
+		goto out;
 	}
 	if (c->json)
 		printf("{\"frames\":%llu,\"match\":%llu,\"differ\":%llu,\"seq_min\":%llu,\"seq_max\":%llu}\n",
@@ -514,10 +473,8 @@ static int check_pcap(const struct cfg *c, const struct xp_pktgen_template *t)
 			prog, (unsigned long long)first_bad, c->pcap, prog);
 	if (!frames || bad)
 		err = -EBADMSG;
-out_free:
-	free(buf);
-out_close:
-	fclose(f);
+out:
+	xp_pcap_close(&pc);
 	return err;
 }
 
