@@ -44,24 +44,15 @@ static const char *counter_name(unsigned int idx, char *buf, size_t size, bool *
 	const char *s;
 
 	*drop = idx >= XP_CNT_DROP_BASE;
-	switch (idx) {
-	case XP_CNT_PASSED:
-		return "passed";
-	case XP_CNT_REDIRECTED:
-		return "redirected";
-	case XP_CNT_REDIRECT_FAILED:
-		return "redirect_failed";
-	case XP_CNT_DROP(XP_DROP_NONE):
+	if (idx == XP_CNT_DROP(XP_DROP_NONE))
 		return NULL;
-	}
-	if (*drop) {
-		s = xp_drop_reason_str(idx - XP_CNT_DROP_BASE);
-		if (s)
-			return s;
+	s = xp_steer_counter_str(idx);
+	if (s)
+		return s;
+	if (*drop)
 		snprintf(buf, size, "reason_%u", idx - XP_CNT_DROP_BASE);
-	} else {
+	else
 		snprintf(buf, size, "counter_%u", idx);
-	}
 	return buf;
 }
 

@@ -81,6 +81,20 @@ static inline const char *xp_drop_reason_str(unsigned int reason)
 		return NULL;
 	}
 }
+
+/* Name of a counter index (drops by their reason), NULL if unused. */
+static inline const char *xp_steer_counter_str(unsigned int idx)
+{
+	switch (idx) {
+	case XP_CNT_PASSED:
+		return "passed";
+	case XP_CNT_REDIRECTED:
+		return "redirected";
+	case XP_CNT_REDIRECT_FAILED:
+		return "redirect_failed";
+	}
+	return idx >= XP_CNT_DROP_BASE ? xp_drop_reason_str(idx - XP_CNT_DROP_BASE) : NULL;
+}
 #endif
 
 #endif /* XDPATH_STEER_H */

@@ -983,16 +983,8 @@ static const char *counter_name(unsigned int idx)
 {
 	static char buf[32];
 
-	switch (idx) {
-	case XP_CNT_PASSED:
-		return "passed";
-	case XP_CNT_REDIRECTED:
-		return "redirected";
-	case XP_CNT_REDIRECT_FAILED:
-		return "redirect_failed";
-	}
-	if (idx >= XP_CNT_DROP_BASE && xp_drop_reason_str(idx - XP_CNT_DROP_BASE))
-		return xp_drop_reason_str(idx - XP_CNT_DROP_BASE);
+	if (xp_steer_counter_str(idx))
+		return xp_steer_counter_str(idx);
 	snprintf(buf, sizeof(buf), "counter %u", idx);
 	return buf;
 }
