@@ -7,6 +7,10 @@
  * checked against what rxe is known to send (design notes, section 4, and
  * the README next to the captures).
  * Each file must hold the opcodes it was captured for, and no others.
+ * The decoder here is independent of the library's on purpose: the
+ * library's xp_roce_parse() (user/lib/roce_pkt.c) must accept every frame
+ * and decode the same fields (rule R_LIB); the UDP source port formulas are
+ * the library's xp_roce_sport_ud() and xp_roce_sport_rc().
  *
  * usage: test_rxe_frames [DIR]   (default $XP_RXE_DATA, else tests/data/rxe)
  */
@@ -24,6 +28,7 @@
 
 #include "xp_icrc.h"
 #include "xp_pcap.h"
+#include "xp_roce_pkt.h"
 #include "xp_test.h"
 
 #define ROCE_PORT 4791
@@ -366,34 +371,6 @@ static long icrc_coverage(const struct pkt *p)
 	return -1;
 }
 
-/* hash_32() of the kernel's <linux/hash.h>: multiply by the 32-bit golden ratio. */
-static __u32 hash_32(__u32 v, unsigned int bits)
-{
-	return (v * 0x61c88647u) >> (32 - bits);
-}
-
-/* UD QP: 0xc000 | hash_32(source QPN, 14). */
-static __u16 ud_sport(__u32 sqpn)
-{
-	return 0xc000 | hash_32(sqpn, 14);
-}
-
-/*
- * Connected QP: the port the IB core derives from a flow label, and with no
- * flow label in the address vector the label from both QPNs: their
- * product, folded to 20 bits, then folded to 14.
- */
-static __u16 rc_sport(__u32 lqpn, __u32 rqpn)
-{
-	__u64 v = (__u64)lqpn * rqpn;
-	__u32 fl;
-
-	v ^= v >> 20;
-	v ^= v >> 40;
-	fl = v & 0xfffff;
-	return 0xc000 | ((fl & 0x3fff) ^ (fl >> 14));
-}
-
 struct flow {
 	int family;
 	__u8 src[16], dst[16];
@@ -475,6 +452,7 @@ enum rule {
 	R_DETH,
 	R_IMM,
 	R_PAD,
+	R_LIB,
 	R_NR
 };
 
@@ -502,6 +480,7 @@ static const char *const rule_text[R_NR] = {
 	[R_DETH] = "DETH: Q_Key 0x11111111, reserved byte 0",
 	[R_IMM] = "ImmDt: the value sent, in network byte order; IETH: a key, one per message",
 	[R_PAD] = "pad count: 5- and 2501-byte messages end with pad 3, other sizes with none",
+	[R_LIB] = "xp_roce_parse() accepts it and decodes the same fields as this test",
 };
 
 struct file_state {
@@ -649,6 +628,62 @@ static void track_message(struct file_state *st, const struct pkt *p, struct flo
 	}
 }
 
+/* The library's parser against this file's own decoder: NULL when they agree. */
+static const char *lib_disagrees(const struct pkt *p, const __u8 *data, size_t len)
+{
+	static char msg[160];
+	struct xp_roce_pkt lp;
+	const struct xp_roce_hdrs *h = &lp.h;
+	size_t an = addr_len(p->family), ao = p->family == 4 ? 12 : 0;
+
+	if (xp_roce_parse(data, len, 0, &lp)) {
+		snprintf(msg, sizeof(msg), "refused: %s", xp_pkt_err_str(lp.err));
+		return msg;
+	}
+	if (lp.len != len)
+		return "frame length";
+	if (lp.frame + lp.l3_off != p->l3)
+		return "L3 offset";
+	if (lp.family != p->family || lp.vlan != (p->nvlan > 0) ||
+	    (p->nvlan && lp.vlan_tci != p->tci))
+		return "family or VLAN";
+	if (memcmp(lp.sgid + ao, p->src, an) || memcmp(lp.dgid + ao, p->dst, an))
+		return "addresses";
+	if (memcmp(lp.dmac, data, 6) || memcmp(lp.smac, data + 6, 6))
+		return "MACs";
+	if (lp.ttl != p->ttl || lp.tclass != p->tos || lp.flow_label != p->flow_label ||
+	    lp.df != p->df)
+		return "TTL, class, flow label or DF";
+	if (lp.sport != p->sport || lp.dport != p->dport || lp.udp_csum != p->ucsum)
+		return "UDP";
+	if (h->opcode != p->op || h->se != p->se || h->mig != p->mig || h->pad != p->pad ||
+	    h->pkey != ntohs(p->bth.pkey) || h->dest_qpn != p->qpn || h->psn != p->psn ||
+	    h->ack_req != p->ackreq)
+		return "BTH";
+	if (lp.info->hdrs != p->info->hdrs)
+		return "extended header set";
+	if (h->reth.va != be64toh(p->reth.va) || h->reth.rkey != ntohl(p->reth.rkey) ||
+	    h->reth.len != ntohl(p->reth.dma_len))
+		return "RETH";
+	if (((__u32)h->aeth.syndrome << 24 | h->aeth.msn) != ntohl(p->aeth.smsn))
+		return "AETH";
+	if (h->atmeth.va != be64toh(p->atmeth.va) || h->atmeth.rkey != ntohl(p->atmeth.rkey) ||
+	    h->atmeth.swap_add != be64toh(p->atmeth.swap_add) ||
+	    h->atmeth.compare != be64toh(p->atmeth.compare))
+		return "AtomicETH";
+	if (h->atmack_orig != be64toh(p->atmack.orig))
+		return "AtomicAckETH";
+	if (h->imm != ntohl(p->imm.imm) || h->ieth_rkey != ntohl(p->ieth.rkey))
+		return "ImmDt or IETH";
+	if (h->deth.qkey != ntohl(p->deth.qkey) ||
+	    h->deth.src_qpn != (ntohl(p->deth.sqp) & XP_BTH_QPN_MASK))
+		return "DETH";
+	if (lp.payload_len != p->payload_len ||
+	    lp.payload + lp.payload_len + lp.h.pad + XP_ICRC_LEN != data + len)
+		return "payload";
+	return NULL;
+}
+
 static void check_frame(struct file_state *st, const __u8 *data, size_t len, unsigned int nr)
 {
 	const struct spec *s = st->s;
@@ -656,6 +691,7 @@ static void check_frame(struct file_state *st, const __u8 *data, size_t len, uns
 	struct flow *f;
 	__u32 icrc, le, be;
 	bool rc_req, end, msn_seen = false;
+	const char *diff;
 	const __u8 *t;
 	long at;
 
@@ -665,6 +701,9 @@ static void check_frame(struct file_state *st, const __u8 *data, size_t len, uns
 	}
 	st->n_pkts++;
 	st->op_count[p->op]++;
+	diff = lib_disagrees(p, data, len);
+	if (diff)
+		broke(st, R_LIB, p, "%s %s: %s", transport_name(p->op), p->info->name, diff);
 	if (st->n_pkts == 1 || p->ttl < st->ttl_min)
 		st->ttl_min = p->ttl;
 	if (p->ttl > st->ttl_max)
@@ -721,9 +760,10 @@ static void check_frame(struct file_state *st, const __u8 *data, size_t len, uns
 		if (ntohl(p->deth.qkey) != UD_QKEY || sqp >> 24)
 			broke(st, R_DETH, p, "Q_Key 0x%08x, source QP word 0x%08x",
 			      ntohl(p->deth.qkey), sqp);
-		if (p->sport != ud_sport(sqp & XP_BTH_QPN_MASK))
+		if (p->sport != xp_roce_sport_ud(sqp & XP_BTH_QPN_MASK))
 			broke(st, R_SPORT_FORMULA, p, "UD from QP %u: port 0x%04x, expected 0x%04x",
-			      sqp & XP_BTH_QPN_MASK, p->sport, ud_sport(sqp & XP_BTH_QPN_MASK));
+			      sqp & XP_BTH_QPN_MASK, p->sport,
+			      xp_roce_sport_ud(sqp & XP_BTH_QPN_MASK));
 	}
 
 	if ((p->bth.flags & XP_BTH_TVER_MASK) || ntohs(p->bth.pkey) != 0xffff ||
@@ -820,7 +860,8 @@ static void check_connected_ports(struct file_state *st)
 
 			found = r->connected && r->family == f->family &&
 				!memcmp(r->src, f->dst, n) && !memcmp(r->dst, f->src, n) &&
-				rc_sport(r->qpn, f->qpn) == f->sport && r->sport == f->sport;
+				xp_roce_sport_rc(r->qpn, f->qpn) == f->sport &&
+				r->sport == f->sport;
 		}
 		if (!found) {
 			struct pkt p = { .nr = 0 };
