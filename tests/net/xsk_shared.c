@@ -70,8 +70,9 @@ static double now_s(void)
 
 static struct xp_pool *slice(struct xp_umem *umem, __u32 first)
 {
-	struct xp_pool_opts o = { .sz = sizeof(o), .first_frame = first, .nframes = SLICE,
-				  .debug = true };
+	struct xp_pool_opts o = {
+		.sz = sizeof(o), .first_frame = first, .nframes = SLICE, .debug = true
+	};
 
 	return xp_pool_create(umem, &o);
 }

@@ -104,7 +104,8 @@ static int random_walk(struct xp_pool *pool, bool debug)
 		case 2: /* kernel delivered: fill -> rx; addresses point into the frame */
 			n = pick(XP_OWN_FILL, buf, 1 + rnd(64));
 			for (i = 0; i < n; i++) {
-				if (xp_pool_move(pool, buf[i] + 256 + rnd(512), XP_OWN_FILL, XP_OWN_RX))
+				if (xp_pool_move(pool, buf[i] + 256 + rnd(512), XP_OWN_FILL,
+						 XP_OWN_RX))
 					bad = 1;
 				model_set(buf[i], XP_OWN_RX);
 			}

@@ -85,7 +85,8 @@ static const struct row rows[] = {
 	{ "len chunk-1 unaligned", 2048, 0, U, 0, 2047, 0, -EINVAL, "holds no chunks" },
 	{ "len chunk aligned", 2048, 0, 0, 0, 2048, 0, 0 },
 	{ "len chunk unaligned", 3000, 0, U, 0, 3000, 0, 0 },
-	{ "len chunk+1 aligned", 2048, 0, 0, 0, 2049, 0, -EINVAL, "not a multiple of the chunk size" },
+	{ "len chunk+1 aligned", 2048, 0, 0, 0, 2049, 0, -EINVAL,
+	  "not a multiple of the chunk size" },
 	{ "len chunk+1 unaligned", 2048, 0, U, 0, 2049, 0, 0 },
 	{ "len 64 chunks-1 aligned", 4096, 0, 0, 0, 64 * PG - 1, 0, -EINVAL, "use 258048 bytes" },
 	{ "len 64 chunks-1 unaligned", 4096, 0, U, 0, 64 * PG - 1, 0, 0 },
@@ -120,8 +121,8 @@ static const struct row rows[] = {
 	{ "tx meta 12", 4096, 0, META, 12, 64 * PG, 0, -EINVAL, "multiple of 8" },
 	{ "tx meta 255 unaligned", 3000, 0, META | U, 255, 64 * PG, 0, -EINVAL, "multiple of 8" },
 	{ "tx meta 248 + max headroom", 2048, 1344, META, 248, 64 * PG, 0, 0 },
-	{ "tx meta without flag", 2048, 0, 0, 8, 64 * PG, 0, -EINVAL, "without XDP_UMEM_TX_METADATA_LEN",
-	  K_ACCEPTS },
+	{ "tx meta without flag", 2048, 0, 0, 8, 64 * PG, 0, -EINVAL,
+	  "without XDP_UMEM_TX_METADATA_LEN", K_ACCEPTS },
 };
 
 static char last_msg[1024];
@@ -195,8 +196,8 @@ static void run_row(const struct row *r, bool kernel)
 	err = xp_umem_check(area, r->len, &o);
 	if (xt_check(err == r->expect, "%s: xp_umem_check returns %d", r->name, r->expect)) {
 		if (r->expect)
-			xt_check(r->msg && strstr(last_msg, r->msg), "%s: message names the rule ('%s')",
-				 r->name, r->msg);
+			xt_check(r->msg && strstr(last_msg, r->msg),
+				 "%s: message names the rule ('%s')", r->name, r->msg);
 	} else {
 		xt_note("got %d, message: %s", err, last_msg);
 	}
@@ -209,7 +210,8 @@ static void run_row(const struct row *r, bool kernel)
 		if (r->kernel == K_SAME)
 			xt_check(kerr == r->expect, "%s: kernel agrees (%d)", r->name, kerr);
 		else
-			xt_check(kerr == 0, "%s: kernel accepts what we refuse on purpose", r->name);
+			xt_check(kerr == 0, "%s: kernel accepts what we refuse on purpose",
+				 r->name);
 
 		umem = xp_umem_create(area, r->len, &o);
 		err = umem ? 0 : -errno;
@@ -230,7 +232,8 @@ static void test_opts_abi(void)
 		__u64 future;
 	} big = { .o = { .sz = sizeof(big), .chunk_size = 2048 }, .future = 1 };
 	struct xp_umem_opts small = { .sz = 4 };
-	void *area = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *area =
+		mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	xt_check(xp_umem_check(area, 64 * PG, &big.o) == -EINVAL,
 		 "opts: unknown trailing option refused");
@@ -281,8 +284,8 @@ static void test_memlock(void)
 		close(pipefd[0]);
 		if (drop_caps() || setrlimit(RLIMIT_MEMLOCK, &rl))
 			_exit(3);
-		area = mmap(NULL, 256 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			    -1, 0);
+		area = mmap(NULL, 256 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			    0);
 		umem = xp_umem_create(area, 256 * PG, NULL);
 		code = umem ? 1 : errno == ENOBUFS ? 0 : 2;
 		if (write(pipefd[1], last_msg, strlen(last_msg)) < 0)

@@ -22,8 +22,9 @@ struct xp_pool {
 };
 
 static const char *const owner_names[XP_OWN__MAX] = {
-	[XP_OWN_FREE] = "free", [XP_OWN_FILL] = "fill ring", [XP_OWN_RX] = "rx ring",
-	[XP_OWN_APP] = "application", [XP_OWN_TX] = "tx ring", [XP_OWN_COMP] = "completion ring",
+	[XP_OWN_FREE] = "free",	 [XP_OWN_FILL] = "fill ring",
+	[XP_OWN_RX] = "rx ring", [XP_OWN_APP] = "application",
+	[XP_OWN_TX] = "tx ring", [XP_OWN_COMP] = "completion ring",
 };
 
 const char *xp_frame_owner_str(enum xp_frame_owner owner)
@@ -80,7 +81,8 @@ struct xp_pool *xp_pool_create_raw(__u32 chunk_size, const struct xp_pool_opts *
 	}
 	/* Push in reverse so the first allocations come out in address order. */
 	for (i = 0; i < pool->nframes; i++)
-		pool->free_stack[i] = xp_umem_frame_addr(chunk_size, pool->first + pool->nframes - 1 - i);
+		pool->free_stack[i] =
+			xp_umem_frame_addr(chunk_size, pool->first + pool->nframes - 1 - i);
 	pool->nfree = pool->nframes;
 	pool->counts[XP_OWN_FREE] = pool->nframes;
 	return pool;
@@ -153,8 +155,7 @@ bool xp_pool_owns(const struct xp_pool *pool, __u64 addr)
 }
 
 /* Debug: check and record one frame's move; on mismatch nothing changes. */
-static int track(struct xp_pool *pool, __u64 addr, enum xp_frame_owner from,
-		 enum xp_frame_owner to)
+static int track(struct xp_pool *pool, __u64 addr, enum xp_frame_owner from, enum xp_frame_owner to)
 {
 	__u32 slot = frame_slot(pool, addr);
 
@@ -224,8 +225,7 @@ int xp_pool_free(struct xp_pool *pool, const __u64 *addrs, __u32 n, enum xp_fram
 	return 0;
 }
 
-int xp_pool_move(struct xp_pool *pool, __u64 addr, enum xp_frame_owner from,
-		 enum xp_frame_owner to)
+int xp_pool_move(struct xp_pool *pool, __u64 addr, enum xp_frame_owner from, enum xp_frame_owner to)
 {
 	int err;
 
@@ -233,7 +233,8 @@ int xp_pool_move(struct xp_pool *pool, __u64 addr, enum xp_frame_owner from,
 	    (unsigned int)to >= XP_OWN__MAX)
 		return -EINVAL;
 	if (!pool->counts[from]) {
-		pr_warn("frame pool: moving a frame from %s, which holds none\n", owner_names[from]);
+		pr_warn("frame pool: moving a frame from %s, which holds none\n",
+			owner_names[from]);
 		return -EUCLEAN;
 	}
 	err = track(pool, addr, from, to);
@@ -309,7 +310,8 @@ int xp_pool_check(const struct xp_pool *pool)
 			goto out;
 		}
 		if (seen[s]) {
-			pr_warn("frame pool: frame %u is on the free stack twice\n", pool->first + s);
+			pr_warn("frame pool: frame %u is on the free stack twice\n",
+				pool->first + s);
 			goto out;
 		}
 		seen[s] = 1;

@@ -36,7 +36,8 @@ static inline int xp_opts_check(const void *opts, size_t known, const char *name
 		return 0;
 	sz = *(const size_t *)opts;
 	if (sz < sizeof(size_t)) {
-		pr_warn("%s: sz %zu is too small; initialise the struct with its .sz set\n", name, sz);
+		pr_warn("%s: sz %zu is too small; initialise the struct with its .sz set\n", name,
+			sz);
 		return -22; /* -EINVAL */
 	}
 	for (i = known; i < sz; i++) {

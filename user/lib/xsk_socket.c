@@ -256,8 +256,8 @@ static int do_bind(struct xp_xsk *xsk, enum xp_xsk_mode want, bool use_sg, int s
 		sxdp.sxdp_shared_umem_fd = shared_fd;
 		err = bind_retry(xsk->fd, &sxdp, dev);
 	} else {
-		__u16 base = (xsk->need_wakeup ? XDP_USE_NEED_WAKEUP : 0) |
-			     (use_sg ? XDP_USE_SG : 0);
+		__u16 base =
+			(xsk->need_wakeup ? XDP_USE_NEED_WAKEUP : 0) | (use_sg ? XDP_USE_SG : 0);
 
 		if (want == XP_XSK_COPY) {
 			sxdp.sxdp_flags = base | XDP_COPY;
@@ -267,8 +267,9 @@ static int do_bind(struct xp_xsk *xsk, enum xp_xsk_mode want, bool use_sg, int s
 			err = bind_retry(xsk->fd, &sxdp, dev);
 			if (err && want == XP_XSK_AUTO &&
 			    (err == -EOPNOTSUPP || err == -EINVAL || err == -ENOTSUP)) {
-				pr_debug("%s queue %u: zero-copy unavailable (%s); using copy mode\n",
-					 dev, xsk->queue, strerror(-err));
+				pr_debug(
+					"%s queue %u: zero-copy unavailable (%s); using copy mode\n",
+					dev, xsk->queue, strerror(-err));
 				sxdp.sxdp_flags = base | XDP_COPY;
 				err = bind_retry(xsk->fd, &sxdp, dev);
 			}
@@ -461,9 +462,9 @@ struct xp_xsk *xp_xsk_create(struct xp_umem *umem, int ifindex, __u32 queue,
 	}
 
 	if (XP_OPTS_GET(opts, busy_poll, false)) {
-		err = set_busy_poll(xsk->fd,
-				    XP_OPTS_GET(opts, busy_poll_usecs, 0) ?: DEFAULT_BUSY_POLL_USECS,
-				    XP_OPTS_GET(opts, busy_poll_budget, 0) ?: DEFAULT_BUSY_POLL_BUDGET);
+		err = set_busy_poll(
+			xsk->fd, XP_OPTS_GET(opts, busy_poll_usecs, 0) ?: DEFAULT_BUSY_POLL_USECS,
+			XP_OPTS_GET(opts, busy_poll_budget, 0) ?: DEFAULT_BUSY_POLL_BUDGET);
 		if (err)
 			goto out_unmap;
 		xsk->busy_poll = true;
@@ -723,8 +724,7 @@ int xp_xsk_kick_tx(struct xp_xsk *xsk)
 	return -errno;
 }
 
-__u32 xp_xsk_tx(struct xp_xsk *xsk, const struct xdp_desc *descs, __u32 n,
-		enum xp_frame_owner from)
+__u32 xp_xsk_tx(struct xp_xsk *xsk, const struct xdp_desc *descs, __u32 n, enum xp_frame_owner from)
 {
 	__u32 idx, got, i;
 

@@ -93,37 +93,36 @@ static const char *mode_name(enum bench_mode m)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: xp-bench MODE -i IFACE [options]\n"
-		"MODE: rxdrop | txonly | l2fwd\n"
-		"  -i, --interface IFACE   interface (required)\n"
-		"  -q, --queue N           queue id (default 0)\n"
-		"  -b, --batch N           descriptors per ring operation (default 64)\n"
-		"  -f, --frame-size N      umem chunk size (default 4096)\n"
-		"  -F, --frames N          umem frames (default 4096)\n"
-		"  -r, --ring-size N       rx/tx/fill/completion ring entries (default 2048)\n"
-		"  -s, --packet-size N     txonly frame size, verify size (default 64)\n"
-		"  -u, --unaligned         unaligned chunk mode\n"
-		"  -c, --copy              force copy mode\n"
-		"  -z, --zero-copy         force zero-copy mode (default: try it, fall back)\n"
-		"  -N, --native            attach the steering program in native mode\n"
-		"  -S, --generic           attach the steering program in generic mode\n"
-		"      --force             replace another XDP program on the interface\n"
-		"  -m, --no-need-wakeup    turn need_wakeup off\n"
-		"  -B, --busy-poll         busy polling (SO_PREFER_BUSY_POLL, SO_BUSY_POLL)\n"
-		"      --busy-budget N     SO_BUSY_POLL_BUDGET (default 64)\n"
-		"  -p, --poll              wait in poll() instead of spinning\n"
-		"  -d, --duration SECONDS  stop after this long (default: until ^C)\n"
-		"  -n, --count N           stop after N packets (rx; tx for txonly)\n"
-		"  -R, --rate PPS          txonly: at most PPS frames per second\n"
-		"      --cpu N             pin to CPU N\n"
-		"      --verify            check received frames against xp-gen's template\n"
-		"      --src-ip A --dst-ip B  template addresses (txonly, --verify)\n"
-		"      --port N --qpn N    template UDP port and dest QPN\n"
-		"      --debug-pool        track every frame's owner and audit at exit\n"
-		"  -j, --json              JSON summary on stdout (stats lines go to stderr)\n"
-		"  -v, --verbose           debug messages, including libbpf's\n"
-		"  -h, --help\n");
+	fprintf(f, "Usage: xp-bench MODE -i IFACE [options]\n"
+		   "MODE: rxdrop | txonly | l2fwd\n"
+		   "  -i, --interface IFACE   interface (required)\n"
+		   "  -q, --queue N           queue id (default 0)\n"
+		   "  -b, --batch N           descriptors per ring operation (default 64)\n"
+		   "  -f, --frame-size N      umem chunk size (default 4096)\n"
+		   "  -F, --frames N          umem frames (default 4096)\n"
+		   "  -r, --ring-size N       rx/tx/fill/completion ring entries (default 2048)\n"
+		   "  -s, --packet-size N     txonly frame size, verify size (default 64)\n"
+		   "  -u, --unaligned         unaligned chunk mode\n"
+		   "  -c, --copy              force copy mode\n"
+		   "  -z, --zero-copy         force zero-copy mode (default: try it, fall back)\n"
+		   "  -N, --native            attach the steering program in native mode\n"
+		   "  -S, --generic           attach the steering program in generic mode\n"
+		   "      --force             replace another XDP program on the interface\n"
+		   "  -m, --no-need-wakeup    turn need_wakeup off\n"
+		   "  -B, --busy-poll         busy polling (SO_PREFER_BUSY_POLL, SO_BUSY_POLL)\n"
+		   "      --busy-budget N     SO_BUSY_POLL_BUDGET (default 64)\n"
+		   "  -p, --poll              wait in poll() instead of spinning\n"
+		   "  -d, --duration SECONDS  stop after this long (default: until ^C)\n"
+		   "  -n, --count N           stop after N packets (rx; tx for txonly)\n"
+		   "  -R, --rate PPS          txonly: at most PPS frames per second\n"
+		   "      --cpu N             pin to CPU N\n"
+		   "      --verify            check received frames against xp-gen's template\n"
+		   "      --src-ip A --dst-ip B  template addresses (txonly, --verify)\n"
+		   "      --port N --qpn N    template UDP port and dest QPN\n"
+		   "      --debug-pool        track every frame's owner and audit at exit\n"
+		   "  -j, --json              JSON summary on stdout (stats lines go to stderr)\n"
+		   "  -v, --verbose           debug messages, including libbpf's\n"
+		   "  -h, --help\n");
 }
 
 static int parse_u32(const char *s, const char *what, __u32 *out, __u32 min, __u32 max)
@@ -159,42 +158,49 @@ static int parse_ip(const char *s, struct xp_pktgen_template_opts *t, bool dst)
 	return 0;
 }
 
-enum { OPT_FORCE = 256, OPT_BUDGET, OPT_CPU, OPT_VERIFY, OPT_SRC, OPT_DST, OPT_PORT, OPT_QPN,
-       OPT_DEBUG_POOL };
-
-static const struct option long_opts[] = {
-	{ "interface", required_argument, NULL, 'i' },
-	{ "queue", required_argument, NULL, 'q' },
-	{ "batch", required_argument, NULL, 'b' },
-	{ "frame-size", required_argument, NULL, 'f' },
-	{ "frames", required_argument, NULL, 'F' },
-	{ "ring-size", required_argument, NULL, 'r' },
-	{ "packet-size", required_argument, NULL, 's' },
-	{ "unaligned", no_argument, NULL, 'u' },
-	{ "copy", no_argument, NULL, 'c' },
-	{ "zero-copy", no_argument, NULL, 'z' },
-	{ "native", no_argument, NULL, 'N' },
-	{ "generic", no_argument, NULL, 'S' },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "no-need-wakeup", no_argument, NULL, 'm' },
-	{ "busy-poll", no_argument, NULL, 'B' },
-	{ "busy-budget", required_argument, NULL, OPT_BUDGET },
-	{ "poll", no_argument, NULL, 'p' },
-	{ "duration", required_argument, NULL, 'd' },
-	{ "count", required_argument, NULL, 'n' },
-	{ "rate", required_argument, NULL, 'R' },
-	{ "cpu", required_argument, NULL, OPT_CPU },
-	{ "verify", no_argument, NULL, OPT_VERIFY },
-	{ "src-ip", required_argument, NULL, OPT_SRC },
-	{ "dst-ip", required_argument, NULL, OPT_DST },
-	{ "port", required_argument, NULL, OPT_PORT },
-	{ "qpn", required_argument, NULL, OPT_QPN },
-	{ "debug-pool", no_argument, NULL, OPT_DEBUG_POOL },
-	{ "json", no_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{}
+enum {
+	OPT_FORCE = 256,
+	OPT_BUDGET,
+	OPT_CPU,
+	OPT_VERIFY,
+	OPT_SRC,
+	OPT_DST,
+	OPT_PORT,
+	OPT_QPN,
+	OPT_DEBUG_POOL
 };
+
+static const struct option long_opts[] = { { "interface", required_argument, NULL, 'i' },
+					   { "queue", required_argument, NULL, 'q' },
+					   { "batch", required_argument, NULL, 'b' },
+					   { "frame-size", required_argument, NULL, 'f' },
+					   { "frames", required_argument, NULL, 'F' },
+					   { "ring-size", required_argument, NULL, 'r' },
+					   { "packet-size", required_argument, NULL, 's' },
+					   { "unaligned", no_argument, NULL, 'u' },
+					   { "copy", no_argument, NULL, 'c' },
+					   { "zero-copy", no_argument, NULL, 'z' },
+					   { "native", no_argument, NULL, 'N' },
+					   { "generic", no_argument, NULL, 'S' },
+					   { "force", no_argument, NULL, OPT_FORCE },
+					   { "no-need-wakeup", no_argument, NULL, 'm' },
+					   { "busy-poll", no_argument, NULL, 'B' },
+					   { "busy-budget", required_argument, NULL, OPT_BUDGET },
+					   { "poll", no_argument, NULL, 'p' },
+					   { "duration", required_argument, NULL, 'd' },
+					   { "count", required_argument, NULL, 'n' },
+					   { "rate", required_argument, NULL, 'R' },
+					   { "cpu", required_argument, NULL, OPT_CPU },
+					   { "verify", no_argument, NULL, OPT_VERIFY },
+					   { "src-ip", required_argument, NULL, OPT_SRC },
+					   { "dst-ip", required_argument, NULL, OPT_DST },
+					   { "port", required_argument, NULL, OPT_PORT },
+					   { "qpn", required_argument, NULL, OPT_QPN },
+					   { "debug-pool", no_argument, NULL, OPT_DEBUG_POOL },
+					   { "json", no_argument, NULL, 'j' },
+					   { "verbose", no_argument, NULL, 'v' },
+					   { "help", no_argument, NULL, 'h' },
+					   {} };
 
 static int parse_args(int argc, char **argv, struct config *c)
 {
@@ -221,8 +227,8 @@ static int parse_args(int argc, char **argv, struct config *c)
 		return -EINVAL;
 	}
 	optind = 2;
-	while ((opt = getopt_long(argc, argv, "i:q:b:f:F:r:s:uczNSmBpd:n:R:jvh", long_opts, NULL)) !=
-	       -1) {
+	while ((opt = getopt_long(argc, argv, "i:q:b:f:F:r:s:uczNSmBpd:n:R:jvh", long_opts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 			c->ifname = optarg;
@@ -287,7 +293,8 @@ static int parse_args(int argc, char **argv, struct config *c)
 		case 'd':
 			c->duration = strtod(optarg, NULL);
 			if (c->duration <= 0) {
-				fprintf(stderr, "xp-bench: duration '%s' must be a positive number of seconds\n",
+				fprintf(stderr,
+					"xp-bench: duration '%s' must be a positive number of seconds\n",
 					optarg);
 				return -EINVAL;
 			}
@@ -305,7 +312,8 @@ static int parse_args(int argc, char **argv, struct config *c)
 			errno = 0;
 			c->rate = strtoull(optarg, NULL, 0);
 			if (errno || !c->rate) {
-				fprintf(stderr, "xp-bench: rate '%s' must be a positive number of frames per second\n",
+				fprintf(stderr,
+					"xp-bench: rate '%s' must be a positive number of frames per second\n",
 					optarg);
 				return -EINVAL;
 			}
@@ -367,7 +375,8 @@ static int parse_args(int argc, char **argv, struct config *c)
 		return -EINVAL;
 	}
 	if (c->verify && c->mode == TXONLY) {
-		fprintf(stderr, "xp-bench: --verify checks received frames: use it with rxdrop or l2fwd\n");
+		fprintf(stderr,
+			"xp-bench: --verify checks received frames: use it with rxdrop or l2fwd\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -422,7 +431,8 @@ static void report_mismatch(const struct xp_pktgen_template *t, const __u8 *data
 		if (i >= t->seq_off && i < t->seq_off + (__u32)XP_GEN_SEQ_LEN)
 			continue;
 		if (data[i] != t->data[i]) {
-			fprintf(stderr, "xp-bench: verify: first difference at byte %u: 0x%02x, expected 0x%02x\n",
+			fprintf(stderr,
+				"xp-bench: verify: first difference at byte %u: 0x%02x, expected 0x%02x\n",
 				i, data[i], t->data[i]);
 			return;
 		}
@@ -547,8 +557,8 @@ static void do_txonly(struct bench *b, __u64 *left)
 		want = *left;
 	if (b->c->rate) {
 		/* Pace: no more than rate * elapsed frames so far. */
-		double budget = (now_s() - b->tx_start) * b->c->rate -
-				xp_xsk_counters(b->xsk)->tx_packets;
+		double budget =
+			(now_s() - b->tx_start) * b->c->rate - xp_xsk_counters(b->xsk)->tx_packets;
 
 		if (budget < want)
 			want = budget > 0 ? (__u32)budget : 0;
@@ -618,9 +628,9 @@ static void print_line(FILE *f, double t, const struct xp_xsk_stats *now,
 {
 	fprintf(f, "%8.1f %12.0f %12.0f %14llu %14llu %10llu %10llu %10llu %10llu\n", t,
 		(now->rx_packets - prev->rx_packets) / dt,
-		(now->tx_completed - prev->tx_completed) / dt,
-		(unsigned long long)now->rx_packets, (unsigned long long)now->tx_completed,
-		(unsigned long long)now->rx_dropped, (unsigned long long)now->rx_ring_full,
+		(now->tx_completed - prev->tx_completed) / dt, (unsigned long long)now->rx_packets,
+		(unsigned long long)now->tx_completed, (unsigned long long)now->rx_dropped,
+		(unsigned long long)now->rx_ring_full,
 		(unsigned long long)now->rx_fill_ring_empty_descs,
 		(unsigned long long)(now->rx_invalid_descs + now->tx_invalid_descs));
 	fflush(f);
@@ -648,8 +658,7 @@ static void print_json(const struct bench *b, const struct xp_xsk_stats *s)
 	       (unsigned long long)s->tx_packets, (unsigned long long)s->tx_completed,
 	       s->tx_completed / t, (unsigned long long)s->rx_dropped,
 	       (unsigned long long)s->rx_invalid_descs, (unsigned long long)s->tx_invalid_descs,
-	       (unsigned long long)s->rx_ring_full,
-	       (unsigned long long)s->rx_fill_ring_empty_descs,
+	       (unsigned long long)s->rx_ring_full, (unsigned long long)s->rx_fill_ring_empty_descs,
 	       (unsigned long long)s->tx_ring_empty_descs, (unsigned long long)s->tx_kicks,
 	       (unsigned long long)s->rx_kicks, (unsigned long long)b->res.tx_dropped,
 	       (unsigned long long)b->res.verify_ok, (unsigned long long)b->res.verify_bad,
