@@ -774,6 +774,9 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* A closed pipe or terminal ends the run cleanly (detach, unmap). */
+	signal(SIGPIPE, on_signal);
+	signal(SIGHUP, on_signal);
 
 	if ((c.verify || c.mode == TXONLY) && build_template(&c, &b.tmpl))
 		return EXIT_FAILURE;
@@ -787,13 +790,15 @@ int main(int argc, char **argv)
 	err = xp_steer_query(c.ifindex, &before);
 	if (err)
 		goto out;
-	if (!before.prog_id || !before.ours || c.force) {
+	/* Ours already there: use it as is (replacing it would empty the
+	 * maps other sockets rely on). --force only displaces a foreign one. */
+	if (!before.prog_id || !before.ours) {
 		ao.mode = c.attach_mode;
 		ao.force = c.force;
 		err = xp_steer_attach(c.ifindex, &ao, &active);
 		if (err)
 			goto out;
-		attached = !before.prog_id || !before.ours;
+		attached = true;
 	}
 
 	len = (size_t)c.nframes * c.frame_size;
@@ -851,9 +856,11 @@ int main(int argc, char **argv)
 			goto out_xsk;
 		}
 	}
-	fprintf(stderr, "xp-bench: %s on %s queue %u: %s mode, need_wakeup %s%s, ready\n",
+	fprintf(stderr, "xp-bench: %s on %s queue %u: %s mode, need_wakeup %s%s, xdp_steer %s (%s), ready\n",
 		mode_name(c.mode), c.ifname, c.queue, xp_xsk_mode_str(xp_xsk_mode(b.xsk)),
-		c.no_need_wakeup ? "off" : "on", c.busy_poll ? ", busy polling" : "");
+		c.no_need_wakeup ? "off" : "on", c.busy_poll ? ", busy polling" : "",
+		xp_attach_mode_str(attached ? active : before.mode),
+		attached ? "attached for this run" : "already attached");
 
 	run(&b);
 	ret = EXIT_SUCCESS;
