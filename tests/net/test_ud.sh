@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# UD send and receive over AF_XDP between two namespaces (tests/net/ud_pingpong.c):
+#   - N messages from 1 byte to the path MTU, SEND and SEND_WITH_IMM, each
+#     echoed back: data byte for byte, status, byte_len, src_qp, GRH and its
+#     source GID, immediate data, on both sides;
+#   - a wrong Q_Key, a QP without a posted receive and an unknown QPN are
+#     dropped and counted by the receiver;
+#   - the same again at MTU 9000 (path MTU 2048) and without the probes;
+#   - the steering program each side attached is gone afterwards.
+set -u
+. "$(dirname "$0")/../lib/testlib.sh"
+
+require_root ud
+PP=$XP_BUILD/tests/net/ud_pingpong
+require_bin "$PP"
+
+NSA=$(ns_name a)
+NSB=$(ns_name b)
+VA=xpa$XP_TAG
+VB=xpb$XP_TAG
+IPA=198.18.2.1
+IPB=198.18.2.2
+PORT=18516
+TMP=$(mktemp -d)
+on_exit rm -rf "$TMP"
+
+make_ns "$NSA" && make_ns "$NSB" &&
+	make_veth_pair "$NSA" "$VA" $IPA/24 "$NSB" "$VB" $IPB/24 || {
+	fail "test bed: cannot create namespaces and veth"
+	summary
+	exit 1
+}
+
+# pingpong NAME N "SERVER ARGS" "CLIENT ARGS": server in B, client in A;
+# 0 when both exit 0.
+pingpong() {
+	local name=$1 n=$2 i spid rc_s rc_c
+	# shellcheck disable=SC2206
+	local sargs=($3) cargs=($4)
+	nsx "$NSB" "$PP" -i "$VB" -p $PORT -n "$n" "${sargs[@]}" \
+		>"$TMP/$name.srv" 2>"$TMP/$name.srv.err" &
+	spid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q ready "$TMP/$name.srv.err" 2>/dev/null && break
+		kill -0 $spid 2>/dev/null || break
+		sleep 0.1
+	done
+	timeout 60 nsenter --net="/run/netns/$NSA" -- "$PP" -i "$VA" -c $IPB -p $PORT -n "$n" "${cargs[@]}" \
+		>"$TMP/$name.cli" 2>"$TMP/$name.cli.err"
+	rc_c=$?
+	wait $spid
+	rc_s=$?
+	note "$(cat "$TMP/$name.srv" "$TMP/$name.cli" | tr '\n' ';')"
+	if ((rc_s || rc_c)); then
+		note "server exit $rc_s, client exit $rc_c"
+		sed 's/^/    # srv: /' "$TMP/$name.srv.err" | head -20
+		sed 's/^/    # cli: /' "$TMP/$name.cli.err" | head -20
+		return 1
+	fi
+}
+
+# field FILE KEY: the number after KEY in ud_pingpong's summary line.
+field() {
+	grep -o "$2 [0-9]*" "$1" | head -n1 | awk '{print $NF}'
+}
+
+N=200
+check "UD pingpong: $N messages 1..1024 bytes, checked both ways, with drop probes" \
+	pingpong probes $N -x -x
+check "server received $N messages" [ "$(field "$TMP/probes.srv" server:)" = $N ]
+check "server counted 1 wrong Q_Key drop" [ "$(field "$TMP/probes.srv" qkey)" = 1 ]
+check "server counted 1 no-receive drop" [ "$(field "$TMP/probes.srv" no_recv)" = 1 ]
+check "server counted 1 unknown-QPN drop" [ "$(field "$TMP/probes.srv" no_qp)" = 1 ]
+check "client dropped nothing" [ "$(field "$TMP/probes.cli" qkey)$(field "$TMP/probes.cli" no_recv)$(field "$TMP/probes.cli" no_qp)" = 000 ]
+check "client sent $N + 3 frames" [ "$(field "$TMP/probes.cli" tx)" = $((N + 3)) ]
+check "steering program detached from both ends" \
+	bash -c "! ip -n $NSA link show dev $VA | grep -q prog/xdp && ! ip -n $NSB link show dev $VB | grep -q prog/xdp"
+
+# The check can fail: a server expecting the probes from a client that
+# sends none must report its drop counters wrong.
+if pingpong noprobes 8 -x "" >/dev/null; then
+	fail "server expecting drop probes that never came still passed"
+else
+	check "server expecting absent drop probes fails" \
+		grep -q "Q_Key drops 0, expected 1" "$TMP/noprobes.srv.err"
+fi
+
+# IPv6: GID index 0 is the link-local address; the GRH is the IPv6 header.
+LLA=$(ip -n "$NSA" -6 addr show dev "$VA" scope link | awk '/inet6/ {print $2}' | cut -d/ -f1)
+LLB=$(ip -n "$NSB" -6 addr show dev "$VB" scope link | awk '/inet6/ {print $2}' | cut -d/ -f1)
+if [[ -n $LLA && -n $LLB ]]; then
+	for ((i = 0; i < 50; i++)); do
+		ip -n "$NSA" -6 addr show dev "$VA" tentative | grep -q inet6 ||
+			ip -n "$NSB" -6 addr show dev "$VB" tentative | grep -q inet6 || break
+		sleep 0.1
+	done
+	nsx "$NSA" ping -6 -c1 -W2 "$LLB%$VA" >/dev/null || note "ping -6 $LLB failed"
+	check "UD pingpong over IPv6 link-local GIDs (index 0)" pingpong ipv6 64 "-g 0" "-g 0"
+else
+	skip "IPv6 link-local addresses missing on the veth pair"
+fi
+
+# Path MTU 2048 needs a netdev MTU of at least 2128; native XDP on veth
+# takes at most about 3.5 KB, so 3000.
+if ip -n "$NSA" link set dev "$VA" mtu 3000 && ip -n "$NSB" link set dev "$VB" mtu 3000; then
+	check "UD pingpong at MTU 3000 (path MTU 2048)" pingpong mtu3000 64 "" ""
+	check "path MTU 2048 reported" grep -q "path MTU 2048" "$TMP/mtu3000.cli.err"
+	ip -n "$NSA" link set dev "$VA" mtu 1500
+	ip -n "$NSB" link set dev "$VB" mtu 1500
+else
+	skip "MTU 3000 on veth not accepted"
+fi
+
+summary
