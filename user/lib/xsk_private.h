@@ -39,6 +39,9 @@ struct xp_umem {
 	struct xp_fq_ctx *ctxs;
 };
 
+/* Replace the umem's own socket after a failed first bind. */
+int xp_umem_renew_fd(struct xp_umem *umem);
+
 /* Unmap and free every fill/comp ring pair (umem teardown). */
 void xp_umem_release_ctxs(struct xp_umem *umem);
 

@@ -507,6 +507,8 @@ out_ctx:
 out_close:
 	if (xsk->fd != umem->fd)
 		close(xsk->fd);
+	else if (xp_umem_renew_fd(umem))
+		pr_warn("%s: the umem's socket could not be renewed; create a new umem\n", dev);
 out_free:
 	free(xsk);
 out_err:

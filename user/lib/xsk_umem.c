@@ -156,9 +156,56 @@ static int umem_register_memlock(int fd, const struct xp_umem_reg *reg)
 	return -ENOBUFS;
 }
 
+/* A new AF_XDP socket with the umem registered on it; fd or -errno. */
+static int umem_open_socket(const struct xp_umem *umem)
+{
+	struct xp_umem_reg reg = {
+		.addr = (uintptr_t)umem->area,
+		.len = umem->len,
+		.chunk_size = umem->chunk_size,
+		.headroom = umem->headroom,
+		.flags = umem->flags,
+		.tx_metadata_len = umem->tx_metadata_len,
+	};
+	int fd, err;
+
+	fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err = -errno;
+		pr_warn("cannot create an AF_XDP socket: %s%s\n", strerror(errno),
+			errno == EAFNOSUPPORT ? " (kernel built without CONFIG_XDP_SOCKETS?)" : "");
+		return err;
+	}
+	err = umem_register_memlock(fd, &reg);
+	if (err) {
+		if (err != -ENOBUFS)
+			pr_warn("XDP_UMEM_REG failed: %s (chunk %u, headroom %u, flags 0x%x, %llu bytes)\n",
+				strerror(-err), reg.chunk_size, reg.headroom, reg.flags,
+				(unsigned long long)reg.len);
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/*
+ * Ring sizes can be set only once per socket. When the first bind on the
+ * umem's own socket fails (say, zero-copy refused), that socket is spent:
+ * register the umem on a fresh one so the caller can try again.
+ */
+int xp_umem_renew_fd(struct xp_umem *umem)
+{
+	int fd = umem_open_socket(umem);
+
+	if (fd < 0)
+		return fd;
+	close(umem->fd);
+	umem->fd = fd;
+	return 0;
+}
+
 struct xp_umem *xp_umem_create(void *area, __u64 len, const struct xp_umem_opts *opts)
 {
-	struct xp_umem_reg reg = { 0 };
 	struct xp_umem *umem;
 	int err;
 
@@ -179,32 +226,13 @@ struct xp_umem *xp_umem_create(void *area, __u64 len, const struct xp_umem_opts 
 	umem->tx_metadata_len = XP_OPTS_GET(opts, tx_metadata_len, 0);
 	umem->nframes = len / umem->chunk_size;
 
-	umem->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	umem->fd = umem_open_socket(umem);
 	if (umem->fd < 0) {
-		err = -errno;
-		pr_warn("cannot create an AF_XDP socket: %s%s\n", strerror(errno),
-			errno == EAFNOSUPPORT ? " (kernel built without CONFIG_XDP_SOCKETS?)" : "");
+		err = umem->fd;
 		goto out_free;
-	}
-
-	reg.addr = (uintptr_t)area;
-	reg.len = len;
-	reg.chunk_size = umem->chunk_size;
-	reg.headroom = umem->headroom;
-	reg.flags = umem->flags;
-	reg.tx_metadata_len = umem->tx_metadata_len;
-	err = umem_register_memlock(umem->fd, &reg);
-	if (err) {
-		if (err != -ENOBUFS)
-			pr_warn("XDP_UMEM_REG failed: %s (chunk %u, headroom %u, flags 0x%x, %llu bytes)\n",
-				strerror(-err), reg.chunk_size, reg.headroom, reg.flags,
-				(unsigned long long)len);
-		goto out_close;
 	}
 	return umem;
 
-out_close:
-	close(umem->fd);
 out_free:
 	free(umem);
 out_err:
