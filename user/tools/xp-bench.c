@@ -856,7 +856,8 @@ int main(int argc, char **argv)
 			goto out_xsk;
 		}
 	}
-	fprintf(stderr, "xp-bench: %s on %s queue %u: %s mode, need_wakeup %s%s, xdp_steer %s (%s), ready\n",
+	fprintf(stderr,
+		"xp-bench: %s on %s queue %u: %s mode, need_wakeup %s%s, xdp_steer %s (%s), ready\n",
 		mode_name(c.mode), c.ifname, c.queue, xp_xsk_mode_str(xp_xsk_mode(b.xsk)),
 		c.no_need_wakeup ? "off" : "on", c.busy_poll ? ", busy polling" : "",
 		xp_attach_mode_str(attached ? active : before.mode),
