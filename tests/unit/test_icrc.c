@@ -108,6 +108,8 @@ static size_t build_v6(__u8 *p, size_t payload)
  * ACKs from tests/data/rxe/ (6.1.0-56): rc_send.pcap frame 2 and ipv6.pcap
  * frame 4, from the IP header on. The last 4 bytes are rxe's ICRC.
  */
+/* One header per line reads better than packed bytes. */
+/* clang-format off */
 static const __u8 rxe_ack4[] = {
 	0x45, 0x00, 0x00, 0x30, 0xf3, 0x86, 0x40, 0x00, 0x40, 0x11, 0xf2, 0xf9,
 	0xc6, 0x12, 0x64, 0x0b, 0xc6, 0x12, 0x64, 0x0c, /* 198.18.100.11 -> .12 */
@@ -128,6 +130,7 @@ static const __u8 rxe_ack6[] = {
 	0x1f, 0x00, 0x00, 0x01, /* AETH */
 	0xfb, 0x9a, 0xed, 0xe3, /* ICRC */
 };
+/* clang-format on */
 
 /* rxe's trailer is the inverted CRC, least significant byte first. */
 static void test_rxe_known(const char *fam, const __u8 *frame, size_t len)
@@ -169,21 +172,19 @@ static __u8 variant_mask(const struct variant *v, size_t nv, size_t off)
 	return 0;
 }
 
-static void test_masking(const char *fam, __u8 *p, size_t len, const struct mutation *m,
-			 size_t nm, const struct variant *v, size_t nv)
+static void test_masking(const char *fam, __u8 *p, size_t len, const struct mutation *m, size_t nm,
+			 const struct variant *v, size_t nv)
 {
 	__u8 copy[5000];
 	size_t i, bit;
 	bool all = true;
 
-	xt_check(xp_icrc_set(p, len) == 0 && xp_icrc_check(p, len) == 0, "%s: set then check",
-		 fam);
+	xt_check(xp_icrc_set(p, len) == 0 && xp_icrc_check(p, len) == 0, "%s: set then check", fam);
 	for (i = 0; i < nm; i++) {
 		memcpy(copy, p, len);
 		copy[m[i].off] ^= m[i].mask;
-		xt_check((xp_icrc_check(copy, len) == 0) == !m[i].invariant,
-			 "%s: %s %s the ICRC", fam, m[i].what,
-			 m[i].invariant ? "changes" : "keeps");
+		xt_check((xp_icrc_check(copy, len) == 0) == !m[i].invariant, "%s: %s %s the ICRC",
+			 fam, m[i].what, m[i].invariant ? "changes" : "keeps");
 	}
 	/* Every single-bit flip: caught unless the bit is a variant one. */
 	for (i = 0; i < len; i++) {
@@ -199,8 +200,7 @@ static void test_masking(const char *fam, __u8 *p, size_t len, const struct muta
 			}
 		}
 	}
-	xt_check(all, "%s: each of %zu bits is covered exactly when it is invariant", fam,
-		 len * 8);
+	xt_check(all, "%s: each of %zu bits is covered exactly when it is invariant", fam, len * 8);
 }
 
 int main(void)
@@ -236,13 +236,13 @@ int main(void)
 	};
 	/* IPv4: TOS, TTL, header checksum, UDP checksum, BTH byte 4 */
 	static const struct variant var4[] = {
-		{ 1, 0xff }, { 8, 0xff }, { 10, 0xff }, { 11, 0xff },
+		{ 1, 0xff },  { 8, 0xff },  { 10, 0xff }, { 11, 0xff },
 		{ 26, 0xff }, { 27, 0xff }, { 32, 0xff },
 	};
 	/* IPv6: traffic class, flow label, hop limit, UDP checksum, BTH byte 4 */
 	static const struct variant var6[] = {
-		{ 0, 0x0f }, { 1, 0xff }, { 2, 0xff }, { 3, 0xff }, { 7, 0xff },
-		{ 46, 0xff }, { 47, 0xff }, { 52, 0xff },
+		{ 0, 0x0f }, { 1, 0xff },  { 2, 0xff },	 { 3, 0xff },
+		{ 7, 0xff }, { 46, 0xff }, { 47, 0xff }, { 52, 0xff },
 	};
 	struct mutation m4[sizeof(v4) / sizeof(v4[0])];
 	__u8 pkt[5000];
