@@ -82,6 +82,22 @@ void xt_note(const char *fmt, ...)
 	va_end(ap);
 }
 
+bool xt_same_values(const struct xt_same *t, size_t n, const char *ours_prefix,
+		    const char *theirs_prefix)
+{
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (t[i].ours == t[i].theirs)
+			continue;
+		xt_note("%s%s = %ld, %s%s = %ld", ours_prefix, t[i].name, t[i].ours, theirs_prefix,
+			t[i].name, t[i].theirs);
+		ok = false;
+	}
+	return ok;
+}
+
 int xt_failed(void)
 {
 	return n_fail;

@@ -8,6 +8,7 @@
 #define XP_TEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 void xt_pass(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void xt_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -18,6 +19,20 @@ bool xt_check(bool cond, const char *fmt, ...) __attribute__((format(printf, 2, 
 
 /* Print a diagnostic line under the current check (indented, "#"). */
 void xt_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A value of ours next to the one another project defines for the same thing. */
+struct xt_same {
+	const char *name;
+	long ours;
+	long theirs;
+};
+
+/*
+ * True when every pair is equal; each mismatch is noted as
+ * "<ours_prefix>NAME = x, <theirs_prefix>NAME = y".
+ */
+bool xt_same_values(const struct xt_same *t, size_t n, const char *ours_prefix,
+		    const char *theirs_prefix);
 
 /* Quiet mode: only FAIL and SKIP lines are printed (XT_VERBOSE=1 undoes it). */
 void xt_set_quiet(bool quiet);

@@ -387,10 +387,7 @@ static void test_refs_args(void)
 static void test_ibv_values(void)
 {
 #ifdef HAVE_IBVERBS
-	static const struct {
-		const char *name;
-		long xp, ibv;
-	} same[] = {
+	static const struct xt_same same[] = {
 		{ "WC_SEND", XP_WC_SEND, IBV_WC_SEND },
 		{ "WC_RDMA_WRITE", XP_WC_RDMA_WRITE, IBV_WC_RDMA_WRITE },
 		{ "WC_RDMA_READ", XP_WC_RDMA_READ, IBV_WC_RDMA_READ },
@@ -415,19 +412,9 @@ static void test_ibv_values(void)
 #define SAME_FIELD(f)                                               \
 	(offsetof(struct xp_wc, f) == offsetof(struct ibv_wc, f) && \
 	 sizeof(((struct xp_wc *)0)->f) == sizeof(((struct ibv_wc *)0)->f))
-	size_t i;
-	bool ok = true;
-
 	/* IBV_WC_FLUSH (8) is missing from older headers: not compared. */
-	for (i = 0; i < ARRAY_SIZE(same); i++) {
-		if (same[i].xp != same[i].ibv) {
-			xt_note("XP_%s = %ld, IBV_%s = %ld", same[i].name, same[i].xp, same[i].name,
-				same[i].ibv);
-			ok = false;
-		}
-	}
-	xt_check(ok, "%zu WC opcode/flag/event values equal <infiniband/verbs.h>",
-		 ARRAY_SIZE(same));
+	xt_check(xt_same_values(same, ARRAY_SIZE(same), "XP_", "IBV_"),
+		 "%zu WC opcode/flag/event values equal <infiniband/verbs.h>", ARRAY_SIZE(same));
 	xt_check(sizeof(struct xp_wc) == sizeof(struct ibv_wc) && SAME_FIELD(wr_id) &&
 			 SAME_FIELD(status) && SAME_FIELD(opcode) && SAME_FIELD(vendor_err) &&
 			 SAME_FIELD(byte_len) && SAME_FIELD(imm_data) &&

@@ -825,10 +825,7 @@ static void test_gid_names(void)
 static void test_ibv_values(void)
 {
 #ifdef HAVE_IBVERBS
-	static const struct {
-		const char *name;
-		long xp, ibv;
-	} same[] = {
+	static const struct xt_same same[] = {
 		{ "QPT_RC", XP_QPT_RC, IBV_QPT_RC },
 		{ "QPT_UC", XP_QPT_UC, IBV_QPT_UC },
 		{ "QPT_UD", XP_QPT_UD, IBV_QPT_UD },
@@ -869,17 +866,8 @@ static void test_ibv_values(void)
 		{ "QP_CAP", XP_QP_CAP, IBV_QP_CAP },
 		{ "QP_DEST_QPN", XP_QP_DEST_QPN, IBV_QP_DEST_QPN },
 	};
-	size_t i;
-	bool ok = true;
-
-	for (i = 0; i < ARRAY_SIZE(same); i++) {
-		if (same[i].xp != same[i].ibv) {
-			xt_note("XP_%s = %ld, IBV_%s = %ld", same[i].name, same[i].xp, same[i].name,
-				same[i].ibv);
-			ok = false;
-		}
-	}
-	xt_check(ok, "%zu QP type/state/MTU/mig/mask values equal <infiniband/verbs.h>",
+	xt_check(xt_same_values(same, ARRAY_SIZE(same), "XP_", "IBV_"),
+		 "%zu QP type/state/MTU/mig/mask values equal <infiniband/verbs.h>",
 		 ARRAY_SIZE(same));
 	xt_check(XP_QP_ATTR_MASK_ALL == (IBV_QP_DEST_QPN << 1) - 1 &&
 			 !(XP_QP_ATTR_MASK_ALL & IBV_QP_RATE_LIMIT),
