@@ -72,6 +72,23 @@ make_veth_pair() {
 	ip -n "$4" link set "$5" up
 }
 
+# pair_bed PREFIX: two namespaces NSA and NSB joined by one veth pair VA-VB,
+# addresses IPA=PREFIX.1 and IPB=PREFIX.2 (/24). A bed that cannot be built
+# fails the suite at once.
+pair_bed() {
+	NSA=$(ns_name a)
+	NSB=$(ns_name b)
+	VA=xpa$XP_TAG
+	VB=xpb$XP_TAG
+	IPA=$1.1
+	IPB=$1.2
+	make_ns "$NSA" && make_ns "$NSB" &&
+		make_veth_pair "$NSA" "$VA" "$IPA/24" "$NSB" "$VB" "$IPB/24" && return 0
+	fail "test bed: cannot create namespaces and veth"
+	summary
+	exit 1
+}
+
 require_root() {
 	if ((EUID != 0)); then
 		skip "$1: needs root (CAP_NET_ADMIN, CAP_BPF)"

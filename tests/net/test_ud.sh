@@ -16,22 +16,11 @@ require_root ud
 PP=$XP_BUILD/tests/net/ud_pingpong
 require_bin "$PP"
 
-NSA=$(ns_name a)
-NSB=$(ns_name b)
-VA=xpa$XP_TAG
-VB=xpb$XP_TAG
-IPA=198.18.2.1
-IPB=198.18.2.2
 PORT=18516
 TMP=$(mktemp -d)
 on_exit rm -rf "$TMP"
 
-make_ns "$NSA" && make_ns "$NSB" &&
-	make_veth_pair "$NSA" "$VA" $IPA/24 "$NSB" "$VB" $IPB/24 || {
-	fail "test bed: cannot create namespaces and veth"
-	summary
-	exit 1
-}
+pair_bed 198.18.2
 
 # pingpong NAME N "SERVER ARGS" "CLIENT ARGS": server in B, client in A;
 # 0 when both exit 0.

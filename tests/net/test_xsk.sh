@@ -16,21 +16,10 @@ require_root xsk
 require_bin "$XP_BIN/xp-bench"
 require_bin "$XP_BIN/xp-gen"
 
-NSA=$(ns_name a)
-NSB=$(ns_name b)
-VA=xpa$XP_TAG
-VB=xpb$XP_TAG
-IPA=198.18.1.1
-IPB=198.18.1.2
 TMP=$(mktemp -d)
 on_exit rm -rf "$TMP"
 
-make_ns "$NSA" && make_ns "$NSB" &&
-	make_veth_pair "$NSA" "$VA" $IPA/24 "$NSB" "$VB" $IPB/24 || {
-	fail "test bed: cannot create namespaces and veth"
-	summary
-	exit 1
-}
+pair_bed 198.18.1
 nsx "$NSA" ping -c1 -W2 $IPB >/dev/null || note "first ping failed"
 
 # json FILE KEY: a number or string from xp-bench's one-line JSON summary.
