@@ -3,6 +3,7 @@
 #ifndef XP_INTERNAL_H
 #define XP_INTERNAL_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -38,13 +39,13 @@ static inline int xp_opts_check(const void *opts, size_t known, const char *name
 	if (sz < sizeof(size_t)) {
 		pr_warn("%s: sz %zu is too small; initialise the struct with its .sz set\n", name,
 			sz);
-		return -22; /* -EINVAL */
+		return -EINVAL;
 	}
 	for (i = known; i < sz; i++) {
 		if (p[i]) {
 			pr_warn("%s: unknown option at byte %zu (library built for %zu bytes)\n",
 				name, i, known);
-			return -22;
+			return -EINVAL;
 		}
 	}
 	return 0;
