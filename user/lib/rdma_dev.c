@@ -10,9 +10,12 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "rdma_private.h"
+#include "xp_internal.h"
 #include "xp_log.h"
 #include "xp_neigh.h"
 #include "xp_pool.h"
@@ -27,6 +30,8 @@ static const char *const drop_names[XP_RDMA_DROP__MAX] = {
 	[XP_RDMA_DROP_DGID] = "dgid",	      [XP_RDMA_DROP_NO_QP] = "no_qp",
 	[XP_RDMA_DROP_QP_STATE] = "qp_state", [XP_RDMA_DROP_QKEY] = "qkey",
 	[XP_RDMA_DROP_NO_RECV] = "no_recv",   [XP_RDMA_DROP_PKEY] = "pkey",
+	[XP_RDMA_DROP_QP_TYPE] = "qp_type",   [XP_RDMA_DROP_PATH] = "path",
+	[XP_RDMA_DROP_FAULT] = "fault",
 };
 
 _Static_assert(XP_PKT_ERR_NR <= 32, "rx_parse_drops[] is too small for enum xp_pkt_err");
@@ -148,7 +153,7 @@ struct xp_rdma_dev *xp_rdma_dev_open(const char *ifname, const struct xp_rdma_de
 	}
 	dev->queue = OPT(opts, queue, 0);
 	dev->frame_size = OPT(opts, frame_size, 4096);
-	nframes = OPT(opts, nframes, 1024);
+	nframes = OPT(opts, nframes, 2048);
 	ring = OPT(opts, ring_size, 512);
 	dev->max_qp = OPT(opts, max_qp, XP_RDMA_DEFAULT_MAX_QP);
 	if (dev->max_qp > XP_QPN_MASK - XP_RDMA_QPN_FIRST) {
@@ -326,77 +331,407 @@ const struct xp_rdma_dev_stats *xp_rdma_dev_stats(const struct xp_rdma_dev *dev)
 	return &dev->stats;
 }
 
-int xp_rdma_dev_wait(struct xp_rdma_dev *dev, int timeout_ms)
+__u64 xp_rdma_now_ns(void)
 {
-	return xp_xsk_poll(dev->xsk, timeout_ms);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-/* XP_RDMA_DROP_NONE when delivered, else why the frame was dropped. */
-static enum xp_rdma_drop dispatch(struct xp_rdma_dev *dev, const struct xp_roce_pkt *pkt)
+/* ---- transmit ---- */
+
+static __u32 tx_pending(struct xp_rdma_dev *dev)
+{
+	struct xp_ring *tx = xp_xsk_tx_ring(dev->xsk);
+
+	return *tx->producer - __atomic_load_n(tx->consumer, __ATOMIC_ACQUIRE);
+}
+
+int xp_rdma_frame_begin(struct xp_rdma_dev *dev, const struct xp_roce_av *av,
+			const struct xp_roce_hdrs *h, __u32 len, struct xp_tx_frame *f)
+{
+	if (xp_pool_alloc(dev->pool, &f->addr, 1, XP_OWN_APP) != 1) {
+		xp_rdma_tx_flush(dev);
+		xp_xsk_complete(dev->xsk, 1024);
+		if (xp_pool_alloc(dev->pool, &f->addr, 1, XP_OWN_APP) != 1)
+			return -ENOBUFS;
+	}
+	f->data = xp_umem_data(dev->area, f->addr);
+	f->len = xp_roce_build(f->data, dev->frame_size, av, h, NULL, len, &f->payload);
+	if (f->len < 0) {
+		int err = f->len;
+
+		xp_pool_free(dev->pool, &f->addr, 1, XP_OWN_APP);
+		return err;
+	}
+	return 0;
+}
+
+void xp_rdma_frame_abort(struct xp_rdma_dev *dev, struct xp_tx_frame *f)
+{
+	xp_pool_free(dev->pool, &f->addr, 1, XP_OWN_APP);
+}
+
+void xp_rdma_frame_send(struct xp_rdma_dev *dev, struct xp_tx_frame *f)
+{
+	xp_roce_seal(f->data, f->len);
+	dev->txb[dev->ntxb++] = (struct xdp_desc){ .addr = f->addr, .len = f->len };
+	dev->stats.tx_frames++;
+	if (dev->ntxb == XP_TX_BATCH)
+		xp_rdma_tx_flush(dev);
+}
+
+int xp_rdma_tx_flush(struct xp_rdma_dev *dev)
+{
+	__u32 done = 0, spins = 0;
+
+	while (done < dev->ntxb) {
+		__u32 n = xp_xsk_tx(dev->xsk, dev->txb + done, dev->ntxb - done, XP_OWN_APP);
+
+		done += n;
+		if (done == dev->ntxb)
+			break;
+		/* Ring full: copy mode sends in sendto(), so reaping makes room. */
+		xp_xsk_complete(dev->xsk, 1024);
+		if (!n && ++spins > 1000)
+			break;
+	}
+	if (done < dev->ntxb) {
+		__u32 i;
+
+		for (i = done; i < dev->ntxb; i++)
+			xp_pool_free(dev->pool, &dev->txb[i].addr, 1, XP_OWN_APP);
+		dev->stats.tx_ring_drops += dev->ntxb - done;
+		dev->ntxb = 0;
+		return -ENOBUFS;
+	}
+	dev->ntxb = 0;
+	return 0;
+}
+
+/* ---- fault injection ---- */
+
+int xp_rdma_dev_set_faults(struct xp_rdma_dev *dev, const struct xp_rdma_faults *f)
+{
+	__u64 sum;
+	int err;
+
+	if (!dev)
+		return -EINVAL;
+	err = xp_opts_valid(f, xp_rdma_faults);
+	if (err)
+		return err;
+	if (!f) {
+		dev->faults_on = false;
+		return 0;
+	}
+	sum = (__u64)f->drop_ppm + f->dup_ppm + f->reorder_ppm;
+	if (f->drop_ppm > 1000000 || f->dup_ppm > 1000000 || f->reorder_ppm > 1000000 ||
+	    sum > 1000000) {
+		xp_log(XP_WARN, "faults: drop %u dup %u reorder %u ppm: at most 1000000 in all\n",
+		       f->drop_ppm, f->dup_ppm, f->reorder_ppm);
+		return -EINVAL;
+	}
+	dev->faults = *f;
+	dev->faults.sz = sizeof(dev->faults);
+	dev->rng = f->seed ? f->seed : 0x9e3779b97f4a7c15ull;
+	dev->faults_on = sum > 0;
+	return 0;
+}
+
+/* xorshift64*: repeatable for a seed, good enough to pick frames. */
+static __u32 fault_roll(struct xp_rdma_dev *dev)
+{
+	__u64 x = dev->rng;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	dev->rng = x;
+	return (__u32)((x * 0x2545f4914f6cdd1dull) >> 32) % 1000000;
+}
+
+/* ---- receive ---- */
+
+static struct xp_qp *find_qp(struct xp_rdma_dev *dev, __u32 qpn)
+{
+	if (qpn < XP_RDMA_QPN_FIRST || qpn - XP_RDMA_QPN_FIRST >= dev->max_qp)
+		return NULL;
+	return dev->qps[qpn - XP_RDMA_QPN_FIRST];
+}
+
+static void backlog_push(struct xp_rdma_dev *dev, struct xp_qp *qp, const struct xp_rx_frame *fr)
+{
+	dev->backlog[(dev->bl_head + dev->bl_count) % XP_BACKLOG_MAX] = *fr;
+	dev->bl_count++;
+	qp->resp.backlog++;
+	/* The frame stays out of circulation: give the fill ring another. */
+	xp_xsk_fill(dev->xsk, 1);
+}
+
+/*
+ * XP_RDMA_DROP_NONE when delivered, else why the frame was dropped. A
+ * request for a responder that is streaming a READ waits in the backlog
+ * (*kept set: the frame is not ours to recycle).
+ */
+static enum xp_rdma_drop dispatch(struct xp_rdma_dev *dev, const struct xp_roce_pkt *pkt,
+				  const struct xp_rx_frame *fr, bool *kept)
 {
 	struct xp_qp *qp;
-	__u32 qpn = pkt->h.dest_qpn;
+	__u8 transport = pkt->h.opcode & XP_OP_TRANSPORT_MASK;
 
-	if ((pkt->h.opcode & XP_OP_TRANSPORT_MASK) != XP_OP_UD)
+	if (transport != XP_OP_UD && transport != XP_OP_RC)
 		return XP_RDMA_DROP_NOT_UD;
 	/* rxe accepts the default P_Key with or without the membership bit. */
 	if ((pkt->h.pkey & 0x7fff) != 0x7fff)
 		return XP_RDMA_DROP_PKEY;
 	if (xp_rdma_dev_find_gid(dev, pkt->dgid) < 0)
 		return XP_RDMA_DROP_DGID;
-	if (qpn < XP_RDMA_QPN_FIRST || qpn - XP_RDMA_QPN_FIRST >= dev->max_qp)
-		return XP_RDMA_DROP_NO_QP;
-	qp = dev->qps[qpn - XP_RDMA_QPN_FIRST];
+	qp = find_qp(dev, pkt->h.dest_qpn);
 	if (!qp)
 		return XP_RDMA_DROP_NO_QP;
-	return xp_qp_ud_recv(qp, pkt);
+	if (transport == XP_OP_UD)
+		return qp->type == XP_QPT_UD ? xp_qp_ud_recv(qp, pkt) : XP_RDMA_DROP_QP_TYPE;
+	if (qp->type != XP_QPT_RC)
+		return XP_RDMA_DROP_QP_TYPE;
+	if (fr && (pkt->info->flags & XP_OPF_REQUEST) &&
+	    (qp->resp.backlog || xp_rc_resp_busy(qp))) {
+		if (dev->bl_count == XP_BACKLOG_MAX)
+			return XP_RDMA_DROP_QP_STATE;
+		backlog_push(dev, qp, fr);
+		*kept = true;
+		return XP_RDMA_DROP_NONE;
+	}
+	return xp_rc_recv(qp, pkt);
+}
+
+/* Parse and deliver one frame; *kept when it went to the backlog. */
+static void rx_frame(struct xp_rdma_dev *dev, const struct xp_rx_frame *fr, bool backlogged,
+		     bool *kept)
+{
+	struct xp_roce_pkt pkt;
+	enum xp_rdma_drop why;
+
+	*kept = false;
+	if (xp_roce_parse(xp_umem_data(dev->area, fr->addr), fr->len, 0, &pkt)) {
+		dev->stats.rx_parse_drops[pkt.err]++;
+		return;
+	}
+	why = dispatch(dev, &pkt, backlogged ? NULL : fr, kept);
+	if (why != XP_RDMA_DROP_NONE)
+		dev->stats.rx_drops[why]++;
+}
+
+/*
+ * Deliver the backlog's frames whose responder is free again, in order;
+ * a frame for a QP still busy stops the frames behind it for that QP only
+ * by staying (the backlog is short and rarely holds more than one QP).
+ */
+static void backlog_run(struct xp_rdma_dev *dev)
+{
+	__u32 n = dev->bl_count, i, keep = 0;
+
+	for (i = 0; i < n; i++) {
+		struct xp_rx_frame fr = dev->backlog[(dev->bl_head + i) % XP_BACKLOG_MAX];
+		const struct xp_roce_pkt *hdr = NULL;
+		struct xp_roce_pkt pkt;
+		struct xp_qp *qp = NULL;
+		bool kept;
+
+		if (!xp_roce_parse(xp_umem_data(dev->area, fr.addr), fr.len, XP_PARSE_NO_ICRC,
+				   &pkt)) {
+			hdr = &pkt;
+			qp = find_qp(dev, pkt.h.dest_qpn);
+		}
+		if (qp && xp_rc_resp_busy(qp)) {
+			dev->backlog[(dev->bl_head + keep++) % XP_BACKLOG_MAX] = fr;
+			continue;
+		}
+		if (qp)
+			qp->resp.backlog--;
+		if (hdr)
+			rx_frame(dev, &fr, true, &kept);
+		xp_xsk_recycle(dev->xsk, &fr.addr, 1);
+	}
+	dev->bl_count = keep;
+}
+
+/* Apply injected faults to a received frame: how many times to deliver it now. */
+static void rx_faulty(struct xp_rdma_dev *dev, const struct xp_rx_frame *fr, __u64 *recycle,
+		      __u32 *nrec)
+{
+	__u32 r = fault_roll(dev);
+	const struct xp_rdma_faults *f = &dev->faults;
+	bool kept;
+
+	if (r < f->drop_ppm) {
+		dev->stats.rx_drops[XP_RDMA_DROP_FAULT]++;
+		recycle[(*nrec)++] = fr->addr;
+		return;
+	}
+	r -= f->drop_ppm;
+	if (r < f->reorder_ppm && !dev->held) {
+		/* Hold it; it goes after the next frame. */
+		dev->held = true;
+		dev->held_frame = *fr;
+		dev->stats.fault_reorders++;
+		return;
+	}
+	r -= f->reorder_ppm;
+	rx_frame(dev, fr, false, &kept);
+	if (r < f->dup_ppm && !kept) {
+		dev->stats.fault_dups++;
+		rx_frame(dev, fr, false, &kept);
+	}
+	if (!kept)
+		recycle[(*nrec)++] = fr->addr;
+	if (dev->held && fr->addr != dev->held_frame.addr) {
+		struct xp_rx_frame h = dev->held_frame;
+
+		dev->held = false;
+		rx_frame(dev, &h, false, &kept);
+		if (!kept)
+			recycle[(*nrec)++] = h.addr;
+	}
+}
+
+static void rc_work(struct xp_rdma_dev *dev)
+{
+	struct xp_qp *qp;
+
+	for (qp = dev->rc_list; qp; qp = qp->rc_next) {
+		xp_rc_resp_flush_ack(qp);
+		xp_rc_resp_progress(qp);
+		xp_rc_timers(qp);
+		xp_rc_req_progress(qp);
+	}
 }
 
 int xp_rdma_dev_poll(struct xp_rdma_dev *dev, __u32 budget)
 {
-	__u64 addrs[64];
-	__u32 idx, n, i;
+	__u64 addrs[2 * 64 + 1];
+	__u32 idx, n, i, nrec;
 	int total = 0;
 
-	xp_xsk_complete(dev->xsk, 512);
+	dev->now_ns = xp_rdma_now_ns();
+	xp_xsk_complete(dev->xsk, 1024);
+	if (tx_pending(dev))
+		xp_xsk_kick_tx(dev->xsk);
+	if (dev->bl_count)
+		backlog_run(dev);
 	while (budget) {
 		n = xp_xsk_rx_peek(dev->xsk, budget < 64 ? budget : 64, &idx);
 		if (!n)
 			break;
+		nrec = 0;
 		for (i = 0; i < n; i++) {
 			const struct xdp_desc *d = xp_xsk_rx_desc(dev->xsk, idx + i);
-			struct xp_roce_pkt pkt;
-			enum xp_rdma_drop why;
+			struct xp_rx_frame fr = { .addr = d->addr, .len = d->len };
+			bool kept;
 
-			addrs[i] = d->addr;
 			dev->stats.rx_frames++;
-			if (xp_roce_parse(xp_umem_data(dev->area, d->addr), d->len, 0, &pkt)) {
-				dev->stats.rx_parse_drops[pkt.err]++;
+			if (dev->faults_on) {
+				rx_faulty(dev, &fr, addrs, &nrec);
 				continue;
 			}
-			why = dispatch(dev, &pkt);
-			if (why != XP_RDMA_DROP_NONE)
-				dev->stats.rx_drops[why]++;
+			rx_frame(dev, &fr, false, &kept);
+			if (!kept)
+				addrs[nrec++] = fr.addr;
 		}
 		xp_xsk_rx_release(dev->xsk, n);
-		xp_xsk_recycle(dev->xsk, addrs, n);
+		xp_xsk_recycle(dev->xsk, addrs, nrec);
 		budget -= n;
 		total += n;
+		/* ACK what this batch asked for before taking more. */
+		rc_work(dev);
 	}
+	if (!total)
+		rc_work(dev);
+	xp_rdma_tx_flush(dev);
 	return total;
+}
+
+/* Milliseconds until the earliest RC timer, or -1 when none runs. */
+static int next_timer_ms(struct xp_rdma_dev *dev)
+{
+	__u64 first = 0, now, t;
+	struct xp_qp *qp;
+
+	for (qp = dev->rc_list; qp; qp = qp->rc_next) {
+		if (xp_rc_resp_busy(qp))
+			return 0; /* a READ response stream goes on at the next poll */
+		t = xp_rc_next_timer(qp);
+		if (t && (!first || t < first))
+			first = t;
+	}
+	if (!first)
+		return -1;
+	now = xp_rdma_now_ns();
+	return first <= now ? 0 : (int)((first - now + 999999) / 1000000);
+}
+
+int xp_rdma_dev_wait(struct xp_rdma_dev *dev, int timeout_ms)
+{
+	int t = next_timer_ms(dev);
+	struct pollfd pfd = { .fd = xp_xsk_fd(dev->xsk), .events = POLLIN };
+	int n;
+
+	if (t >= 0 && (timeout_ms < 0 || t < timeout_ms))
+		timeout_ms = t;
+	if (dev->bl_count || dev->ntxb)
+		timeout_ms = 0;
+	/* Copy mode sends a bounded batch per kick: push out what is left. */
+	if (tx_pending(dev))
+		xp_xsk_kick_tx(dev->xsk);
+	/* POLLIN only: the tx ring is nearly always writable. */
+	n = poll(&pfd, 1, timeout_ms);
+	return n < 0 ? -errno : n;
 }
 
 /* ---- address handles ---- */
 
-struct xp_ah *xp_ah_create(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr)
+int xp_rdma_resolve_av(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr,
+		       struct xp_roce_av *av)
 {
-	struct xp_ah *ah;
 	char buf[INET6_ADDRSTRLEN];
 	int err;
 
-	if (!dev || !attr || attr->sgid_index >= XP_RDMA_GID_TBL_LEN ||
-	    gid_is_zero(dev->gids[attr->sgid_index]) ||
+	if (attr->sgid_index >= XP_RDMA_GID_TBL_LEN || gid_is_zero(dev->gids[attr->sgid_index]) ||
 	    xp_gid_is_v4(dev->gids[attr->sgid_index]) != xp_gid_is_v4(attr->dgid)) {
+		xp_log(XP_DEBUG, "%s: GID index %u is empty or not the destination's IP version\n",
+		       dev->ifname, attr->sgid_index);
+		return -EINVAL;
+	}
+	memset(av, 0, sizeof(*av));
+	memcpy(av->sgid, dev->gids[attr->sgid_index], 16);
+	memcpy(av->dgid, attr->dgid, 16);
+	memcpy(av->smac, dev->mac, 6);
+	av->ttl = attr->hop_limit;
+	av->tclass = attr->traffic_class;
+	av->flow_label = attr->flow_label & XP_FLOW_LABEL_MAX;
+	if (attr->dmac_set) {
+		memcpy(av->dmac, attr->dmac, 6);
+		return 0;
+	}
+	if (xp_gid_is_v4(attr->dgid)) {
+		err = xp_neigh_resolve(dev->ifindex, AF_INET, attr->dgid + 12, av->dmac);
+		inet_ntop(AF_INET, attr->dgid + 12, buf, sizeof(buf));
+	} else {
+		err = xp_neigh_resolve(dev->ifindex, AF_INET6, attr->dgid, av->dmac);
+		inet_ntop(AF_INET6, attr->dgid, buf, sizeof(buf));
+	}
+	if (err == -ENOENT)
+		xp_log(XP_WARN, "%s: no neighbour entry for %s; ping it first\n", dev->ifname, buf);
+	return err;
+}
+
+struct xp_ah *xp_ah_create(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr)
+{
+	struct xp_ah *ah;
+	int err;
+
+	if (!dev || !attr) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -404,27 +739,8 @@ struct xp_ah *xp_ah_create(struct xp_rdma_dev *dev, const struct xp_ah_attr *att
 	if (!ah)
 		return NULL;
 	ah->dev = dev;
-	memcpy(ah->av.sgid, dev->gids[attr->sgid_index], 16);
-	memcpy(ah->av.dgid, attr->dgid, 16);
-	memcpy(ah->av.smac, dev->mac, 6);
-	ah->av.ttl = attr->hop_limit;
-	ah->av.tclass = attr->traffic_class;
-	ah->av.flow_label = attr->flow_label & XP_FLOW_LABEL_MAX;
-	if (attr->dmac_set) {
-		memcpy(ah->av.dmac, attr->dmac, 6);
-		return ah;
-	}
-	if (xp_gid_is_v4(attr->dgid)) {
-		err = xp_neigh_resolve(dev->ifindex, AF_INET, attr->dgid + 12, ah->av.dmac);
-		inet_ntop(AF_INET, attr->dgid + 12, buf, sizeof(buf));
-	} else {
-		err = xp_neigh_resolve(dev->ifindex, AF_INET6, attr->dgid, ah->av.dmac);
-		inet_ntop(AF_INET6, attr->dgid, buf, sizeof(buf));
-	}
+	err = xp_rdma_resolve_av(dev, attr, &ah->av);
 	if (err) {
-		if (err == -ENOENT)
-			xp_log(XP_WARN, "%s: no neighbour entry for %s; ping it first\n",
-			       dev->ifname, buf);
 		free(ah);
 		errno = -err;
 		return NULL;

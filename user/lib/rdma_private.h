@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Structures shared by rdma_dev.c (device, receive dispatch) and rdma_ud.c (UD QPs). */
+/*
+ * Structures shared by the device (rdma_dev.c: receive dispatch, frames,
+ * timers), the QP verbs (rdma_qp.c), UD (rdma_ud.c) and the RC transport
+ * (rdma_rc_req.c: requester and completer; rdma_rc_resp.c: responder).
+ */
 #ifndef RDMA_PRIVATE_H
 #define RDMA_PRIVATE_H
 
@@ -8,11 +12,22 @@
 
 #include "xp_rdma.h"
 #include "xp_roce_pkt.h"
+#include "xp_xsk.h"
 
 struct xp_pool;
 struct xp_steer;
 struct xp_umem;
 struct xp_xsk;
+
+/* Frames queued for the tx ring, flushed together (one kick per batch). */
+#define XP_TX_BATCH 64
+/* Request frames held while their QP's responder streams a READ. */
+#define XP_BACKLOG_MAX 512
+
+struct xp_rx_frame {
+	__u64 addr;
+	__u32 len;
+};
 
 struct xp_rdma_dev {
 	int ifindex;
@@ -39,6 +54,22 @@ struct xp_rdma_dev {
 	__u32 next_qpn; /* where the search for a free QPN starts */
 	__u16 ip_id;
 
+	struct xdp_desc txb[XP_TX_BATCH];
+	__u32 ntxb;
+
+	struct xp_qp *rc_list; /* RC QPs, for timers and pending work */
+	__u64 now_ns; /* CLOCK_MONOTONIC at the start of the current poll */
+
+	/* Request frames waiting for a busy responder, oldest first. */
+	struct xp_rx_frame backlog[XP_BACKLOG_MAX];
+	__u32 bl_head, bl_count;
+
+	struct xp_rdma_faults faults;
+	bool faults_on;
+	__u64 rng;
+	bool held; /* a frame held back for reordering */
+	struct xp_rx_frame held_frame;
+
 	struct xp_rdma_dev_stats stats;
 };
 
@@ -51,6 +82,74 @@ struct xp_recv_wqe {
 	__u64 wr_id;
 	__u32 num_sge;
 	struct xp_sge sge[XP_QP_MAX_SGE];
+};
+
+enum xp_wqe_state {
+	XP_WQE_POSTED, /* nothing sent yet */
+	XP_WQE_STARTED, /* PSNs assigned, packets (partly) sent */
+	XP_WQE_DONE, /* completed (or failed): waits for the completer's turn */
+};
+
+struct xp_send_wqe {
+	struct xp_send_wr wr; /* next and sg_list cleared: the SGEs are below */
+	struct xp_sge sge[XP_QP_MAX_SGE];
+	__u64 length; /* bytes of the SGEs */
+	__u32 first_psn, last_psn, npsn;
+	__u32 read_pkts; /* READ: response packets placed so far */
+	__u8 state; /* enum xp_wqe_state */
+	__u8 status; /* enum xp_wc_status once DONE */
+};
+
+/* Responder resources: READ and ATOMIC requests kept for duplicates. */
+enum xp_res_type { XP_RES_NONE, XP_RES_READ, XP_RES_ATOMIC };
+
+struct xp_rd_res {
+	__u8 type;
+	__u32 first_psn, last_psn;
+	/* READ: what is left to stream */
+	__u64 va;
+	__u32 rkey;
+	__u32 resid;
+	__u32 start_psn; /* where the current stream began (FIRST goes there) */
+	__u32 next_psn; /* next response packet to send */
+	/* ATOMIC: the reply, replayed for a duplicate */
+	__u64 orig;
+};
+
+struct xp_rc_req {
+	struct xp_send_wqe *sq;
+	__u32 prod, cons, next; /* free-running: posted, completed, next to send */
+	__u32 off; /* bytes of sq[next] sent in this pass */
+	__u32 psn; /* next PSN to send */
+	__u32 una; /* oldest PSN not acknowledged */
+	__u32 max_psn; /* one past the highest PSN ever sent: below it is a resend */
+	__u32 rd_out; /* READ and ATOMIC WQEs started, not done */
+	__u32 noack; /* packets since the last AckReq */
+	__u8 retry_left, rnr_left;
+	__u64 timer_at; /* local ACK timeout deadline (ns), 0 when idle */
+	__u64 rnr_at; /* RNR back-off: send nothing before this */
+	bool gobk; /* a go-back-N to gobk_psn is under way */
+	__u32 gobk_psn;
+};
+
+struct xp_rc_resp {
+	__u32 epsn; /* next PSN expected */
+	__u32 msn;
+	bool in_send, in_write; /* inside a multi-packet SEND or WRITE */
+	__u64 send_off; /* SEND: bytes placed in the receive WQE */
+	bool send_err; /* SEND: the receive WQE failed, complete it in error */
+	__u8 send_status;
+	__u64 write_va;
+	__u32 write_rkey;
+	__u32 write_resid; /* bytes the RETH announced that have not come */
+	__u32 write_len;
+	bool nak_sent; /* a sequence NAK for epsn went out already */
+	bool ack_pending; /* ACK coalescing: send one ACK for ack_psn */
+	__u32 ack_psn;
+	struct xp_rd_res *res;
+	__u32 nres, res_next;
+	int reading; /* resource streaming READ responses, or -1 */
+	__u32 backlog; /* this QP's frames in the device backlog */
 };
 
 struct xp_qp {
@@ -69,12 +168,94 @@ struct xp_qp {
 	struct xp_recv_wqe *rq;
 	__u32 rq_head; /* next to consume */
 	__u32 rq_count;
+
+	/* RC only */
+	struct xp_roce_av av; /* the peer, from the RTR address vector */
+	struct xp_rc_req req;
+	struct xp_rc_resp resp;
+	struct xp_qp *rc_next; /* dev->rc_list */
+	struct xp_qp_stats stats;
 };
+
+/* A frame being built: headers written, payload room at payload. */
+struct xp_tx_frame {
+	__u64 addr;
+	__u8 *data;
+	__u8 *payload;
+	int len;
+};
+
+/*
+ * Take a free umem frame and write the headers of (av, h) with room for
+ * len payload bytes. -ENOBUFS when no frame is free even after reaping tx
+ * completions; -EINVAL/-EMSGSIZE from xp_roce_build().
+ */
+int xp_rdma_frame_begin(struct xp_rdma_dev *dev, const struct xp_roce_av *av,
+			const struct xp_roce_hdrs *h, __u32 len, struct xp_tx_frame *f);
+/* Seal (ICRC) and queue the frame for the tx ring; flushed by batch. */
+void xp_rdma_frame_send(struct xp_rdma_dev *dev, struct xp_tx_frame *f);
+void xp_rdma_frame_abort(struct xp_rdma_dev *dev, struct xp_tx_frame *f);
+/* Put the queued frames on the tx ring and kick; 0 or -ENOBUFS (frames dropped). */
+int xp_rdma_tx_flush(struct xp_rdma_dev *dev);
+__u64 xp_rdma_now_ns(void);
+
+/*
+ * Address vector from ah_attr: our GID at sgid_index (same IP version as
+ * dgid, else -EINVAL), the peer's MAC from the neighbour table unless
+ * given (-ENOENT, logged, when unresolved).
+ */
+int xp_rdma_resolve_av(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr,
+		       struct xp_roce_av *av);
+
+/* Shared by UD and RC: SGE checks, gather and scatter. */
+int xp_qp_check_sges(struct xp_qp *qp, const struct xp_sge *sge, int n, unsigned int need,
+		     __u64 *total);
+/* Copy len bytes from byte offset off of the SGEs to dst (checked before). */
+void xp_qp_gather(struct xp_qp *qp, const struct xp_sge *sge, __u32 n, __u64 off, __u8 *dst,
+		  __u32 len);
+/* Write src[0..len) at byte offset *off of the SGEs (advancing *off). */
+enum xp_mr_err xp_qp_scatter(struct xp_qp *qp, const struct xp_sge *sge, __u32 n, __u64 *off,
+			     const __u8 *src, __u32 len);
+void xp_qp_complete_recv(struct xp_qp *qp, const struct xp_recv_wqe *wqe, enum xp_wc_status status,
+			 const struct xp_wc *tmpl);
+/* Take the receive queue's head WQE after it completed. */
+void xp_qp_rq_pop(struct xp_qp *qp);
+/* Move to ERR: flush both queues with WR_FLUSH_ERR completions. */
+void xp_qp_to_err(struct xp_qp *qp);
 
 /*
  * Deliver a parsed UD packet to qp: XP_RDMA_DROP_NONE when it completed a
  * receive (successfully or in error), else why it was dropped.
  */
 enum xp_rdma_drop xp_qp_ud_recv(struct xp_qp *qp, const struct xp_roce_pkt *pkt);
+int xp_qp_ud_send(struct xp_qp *qp, const struct xp_send_wr *wr);
+
+/* ---- RC (rdma_rc_*.c) ---- */
+
+int xp_rc_create(struct xp_qp *qp);
+void xp_rc_destroy(struct xp_qp *qp);
+/* Apply the RC parts of a checked modify (AV, PSNs, timers); -errno. */
+int xp_rc_modify(struct xp_qp *qp, const struct xp_qp_attr *attr, int mask);
+/* Flush the send queue with WR_FLUSH_ERR (QP to ERR) or silently (RESET). */
+void xp_rc_flush_sq(struct xp_qp *qp, bool complete);
+int xp_rc_post_send(struct xp_qp *qp, const struct xp_send_wr *wr);
+/* A parsed RC packet for qp: a request (responder) or a response (completer). */
+enum xp_rdma_drop xp_rc_recv(struct xp_qp *qp, const struct xp_roce_pkt *pkt);
+/* A frame to the QP's peer: fills in P_Key and dest QPN, then xp_rdma_frame_begin(). */
+int xp_rc_frame_begin(struct xp_qp *qp, struct xp_roce_hdrs *h, __u32 len, struct xp_tx_frame *f);
+/* Requester: send what the window allows. */
+void xp_rc_req_progress(struct xp_qp *qp);
+/* Timers (retransmission, RNR) due at dev->now_ns. */
+void xp_rc_timers(struct xp_qp *qp);
+/* Responder: continue a READ response stream; true while one is under way. */
+bool xp_rc_resp_progress(struct xp_qp *qp);
+/* Responder: send the coalesced ACK, if any. */
+void xp_rc_resp_flush_ack(struct xp_qp *qp);
+/* Responder: is qp streaming a READ (new requests must wait)? */
+bool xp_rc_resp_busy(const struct xp_qp *qp);
+enum xp_rdma_drop xp_rc_resp_recv(struct xp_qp *qp, const struct xp_roce_pkt *pkt);
+enum xp_rdma_drop xp_rc_comp_recv(struct xp_qp *qp, const struct xp_roce_pkt *pkt);
+/* Earliest timer of qp (ns), 0 if none. */
+__u64 xp_rc_next_timer(const struct xp_qp *qp);
 
 #endif /* RDMA_PRIVATE_H */

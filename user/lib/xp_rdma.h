@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * An RDMA device over one interface queue, and its UD queue pairs: the
- * first vertical slice of the transport (ibv_open_device, ibv_create_qp,
- * ibv_post_send/recv for IBV_QPT_UD).
+ * An RDMA device over one interface queue, and its RC and UD queue pairs
+ * (ibv_open_device, ibv_create_qp, ibv_modify_qp, ibv_post_send/recv).
  *
  *	dev = xp_rdma_dev_open("eth0", NULL);
  *	pd = xp_pd_alloc(xp_rdma_dev_mr_table(dev));
@@ -65,13 +64,16 @@ struct xp_rdma_dev_opts {
  */
 enum xp_rdma_drop {
 	XP_RDMA_DROP_NONE = 0, /* not a drop: the frame was delivered */
-	XP_RDMA_DROP_NOT_UD = 1, /* opcode of a transport we do not serve yet */
+	XP_RDMA_DROP_NOT_UD = 1, /* opcode of a transport we do not serve (UC) */
 	XP_RDMA_DROP_DGID = 2, /* destination IP is none of our GIDs */
 	XP_RDMA_DROP_NO_QP = 3, /* no QP with that destination QPN */
 	XP_RDMA_DROP_QP_STATE = 4, /* QP not in RTR or RTS */
 	XP_RDMA_DROP_QKEY = 5, /* DETH Q_Key differs from the QP's */
 	XP_RDMA_DROP_NO_RECV = 6, /* no receive posted */
 	XP_RDMA_DROP_PKEY = 7, /* P_Key not the default 0xffff (or 0x7fff) */
+	XP_RDMA_DROP_QP_TYPE = 8, /* transport of the opcode is not the QP's */
+	XP_RDMA_DROP_PATH = 9, /* RC: source or destination IP not the QP's path */
+	XP_RDMA_DROP_FAULT = 10, /* thrown away by xp_rdma_dev_set_faults() */
 	XP_RDMA_DROP__MAX,
 };
 
@@ -103,7 +105,10 @@ int xp_rdma_dev_find_gid(const struct xp_rdma_dev *dev, const __u8 gid[16]);
  * received frames. Returns the number of frames received (0 if none).
  */
 int xp_rdma_dev_poll(struct xp_rdma_dev *dev, __u32 budget);
-/* Wait up to timeout_ms for received frames; poll()'s result or -errno. */
+/*
+ * Wait up to timeout_ms for received frames, less when a QP's timer
+ * (retransmission, RNR back-off) is due earlier; poll()'s result or -errno.
+ */
 int xp_rdma_dev_wait(struct xp_rdma_dev *dev, int timeout_ms);
 
 struct xp_rdma_dev_stats {
@@ -112,9 +117,31 @@ struct xp_rdma_dev_stats {
 	__u64 rx_parse_drops[32]; /* by enum xp_pkt_err (XP_PKT_ERR_NR <= 32) */
 	__u64 rx_drops[XP_RDMA_DROP__MAX]; /* by enum xp_rdma_drop; [0] stays 0 */
 	__u64 tx_no_frame; /* post_send found no free umem frame */
+	__u64 tx_ring_drops; /* frames dropped because the tx ring stayed full */
+	__u64 fault_dups; /* frames delivered twice by xp_rdma_dev_set_faults() */
+	__u64 fault_reorders; /* frames held back behind the next one */
 };
 
 const struct xp_rdma_dev_stats *xp_rdma_dev_stats(const struct xp_rdma_dev *dev);
+
+/*
+ * Fault injection for tests: of the frames the device receives, drop,
+ * deliver twice, or hold back behind the next frame (reorder) the given
+ * fraction, in parts per million, chosen by a PRNG seeded with seed (so a
+ * run can be repeated). Faults are applied before parsing, to every
+ * RoCE frame the socket gets. All zero turns injection off.
+ * -EINVAL for a fraction above 1000000 or their sum above it.
+ */
+struct xp_rdma_faults {
+	size_t sz;
+	__u32 drop_ppm;
+	__u32 dup_ppm;
+	__u32 reorder_ppm;
+	__u64 seed;
+	size_t : 0;
+};
+
+int xp_rdma_dev_set_faults(struct xp_rdma_dev *dev, const struct xp_rdma_faults *faults);
 
 /* ---- address handles ---- */
 
@@ -131,7 +158,7 @@ void xp_ah_destroy(struct xp_ah *ah);
 
 struct xp_qp_init_attr {
 	size_t sz;
-	enum xp_qp_type qp_type; /* XP_QPT_UD only, for now */
+	enum xp_qp_type qp_type; /* XP_QPT_RC or XP_QPT_UD */
 	struct xp_pd *pd;
 	struct xp_cq *send_cq;
 	struct xp_cq *recv_cq;
@@ -159,16 +186,25 @@ struct xp_recv_wr {
 
 /* ibv_wr_opcode values. */
 enum xp_wr_opcode {
+	XP_WR_RDMA_WRITE = 0,
+	XP_WR_RDMA_WRITE_WITH_IMM = 1,
 	XP_WR_SEND = 2,
 	XP_WR_SEND_WITH_IMM = 3,
+	XP_WR_RDMA_READ = 4,
+	XP_WR_ATOMIC_CMP_AND_SWP = 5,
+	XP_WR_ATOMIC_FETCH_AND_ADD = 6,
+	XP_WR_LOCAL_INV = 7,
+	XP_WR_SEND_WITH_INV = 9,
 };
 
 /* ibv_send_flags values. */
 enum xp_send_flags {
+	XP_SEND_FENCE = 1u << 0, /* wait for earlier READs and atomics to complete */
 	XP_SEND_SIGNALED = 1u << 1,
 	XP_SEND_SOLICITED = 1u << 2,
 };
 
+/* struct ibv_send_wr, for the opcodes above. */
 struct xp_send_wr {
 	__u64 wr_id;
 	struct xp_send_wr *next;
@@ -176,12 +212,27 @@ struct xp_send_wr {
 	int num_sge;
 	enum xp_wr_opcode opcode;
 	unsigned int send_flags;
-	__be32 imm_data; /* network order, as in struct ibv_send_wr */
-	struct {
-		struct xp_ah *ah;
-		__u32 remote_qpn;
-		__u32 remote_qkey; /* high bit set: use the QP's own Q_Key (IBTA) */
-	} ud;
+	union {
+		__be32 imm_data; /* *_WITH_IMM: network order, as in struct ibv_send_wr */
+		__u32 invalidate_rkey; /* SEND_WITH_INV (the peer's rkey), LOCAL_INV (our key) */
+	};
+	union {
+		struct {
+			__u64 remote_addr;
+			__u32 rkey;
+		} rdma; /* RDMA_WRITE*, RDMA_READ */
+		struct {
+			__u64 remote_addr; /* 8-byte aligned */
+			__u64 compare_add; /* compare (CMP_AND_SWP) or addend (FETCH_AND_ADD) */
+			__u64 swap;
+			__u32 rkey;
+		} atomic; /* ATOMIC_*: one 8-byte SGE receives the original value */
+		struct {
+			struct xp_ah *ah;
+			__u32 remote_qpn;
+			__u32 remote_qkey; /* high bit set: use the QP's own Q_Key (IBTA) */
+		} ud;
+	};
 };
 
 /* NULL with errno on failure (EINVAL for bad attributes, ENOSPC: no QPN). */
@@ -191,11 +242,49 @@ int xp_qp_destroy(struct xp_qp *qp);
 
 /*
  * ibv_modify_qp: checked by xp_qp_modify_check() (its reason is logged at
- * debug level), then applied. Moving to RESET empties the receive queue;
- * to ERR flushes it (WR_FLUSH_ERR completions).
+ * debug level), then applied. Moving to RESET empties both queues; to ERR
+ * flushes them (WR_FLUSH_ERR completions).
+ *
+ * RC: INIT -> RTR takes the address vector (XP_QP_AV: dgid, sgid_index,
+ * hop_limit; the peer's MAC from the neighbour table unless dmac_set,
+ * -ENOENT with a message when unresolved), dest_qp_num, rq_psn, path_mtu
+ * (at most the device's) and max_dest_rd_atomic; RTR -> RTS sq_psn,
+ * timeout, retry_cnt, rnr_retry and max_rd_atomic, as ibv_rc_pingpong sets
+ * them. qp_access_flags says which remote operations the peer may do.
  */
 int xp_qp_modify(struct xp_qp *qp, const struct xp_qp_attr *attr, int mask);
 int xp_qp_query(const struct xp_qp *qp, struct xp_qp_attr *attr);
+
+/*
+ * Connect an RC QP in RESET to a peer in one call: INIT, RTR, RTS with the
+ * attributes ibv_rc_pingpong uses unless opts change them. For tools and
+ * tests; xp_qp_modify() remains the general way.
+ */
+struct xp_qp_connect_opts {
+	size_t sz;
+	enum xp_mtu path_mtu; /* default: the device's */
+	unsigned int access; /* qp_access_flags (default LOCAL_WRITE and all REMOTE_*) */
+	__u8 timeout; /* local ACK timeout code (default 14: 67 ms) */
+	__u8 retry_cnt; /* default 7 */
+	__u8 rnr_retry; /* default 7 */
+	__u8 min_rnr_timer; /* default 12 (0.64 ms) */
+	__u8 max_rd_atomic; /* default 16 */
+	__u8 max_dest_rd_atomic; /* default 16 */
+	__u8 hop_limit; /* default 64 */
+	size_t : 0;
+};
+
+struct xp_qp_peer {
+	__u8 sgid_index; /* our GID (1: the first IPv4 address) */
+	__u8 dgid[16]; /* the peer's GID */
+	__u32 dest_qpn;
+	__u32 rq_psn; /* the peer's first PSN */
+	__u32 sq_psn; /* ours */
+};
+
+/* 0 or -errno (the failing step is logged); the QP is in RTS on success. */
+int xp_qp_connect(struct xp_qp *qp, const struct xp_qp_peer *peer,
+		  const struct xp_qp_connect_opts *opts);
 
 __u32 xp_qp_num(const struct xp_qp *qp);
 enum xp_qp_state xp_qp_state(const struct xp_qp *qp);
@@ -215,8 +304,40 @@ int xp_qp_post_recv(struct xp_qp *qp, struct xp_recv_wr *wr, struct xp_recv_wr *
  * the lkey check (-EINVAL), and a free umem frame must exist (-ENOMEM).
  * Each WR is on the wire (in the tx ring) when this returns; a signalled
  * one completes at once with XP_WC_SEND.
+ *
+ * RC: every opcode of enum xp_wr_opcode; messages up to 2^31 bytes are
+ * segmented by the path MTU. The QP must be in RTS (-EINVAL), the send
+ * queue have room (-ENOMEM), every SGE pass its lkey check (-EINVAL);
+ * atomics need one 8-byte SGE and an 8-byte aligned remote address
+ * (-EINVAL). The WR is queued and sent as the window allows; it completes
+ * (in posting order) when the peer acknowledges it, or with an error
+ * status. xp_rdma_dev_poll() drives the queue, retries and timers.
  */
 int xp_qp_post_send(struct xp_qp *qp, struct xp_send_wr *wr, struct xp_send_wr **bad_wr);
+
+/*
+ * What an RC QP did, for tests and tools: every counter only grows.
+ * Requester side first, then responder side.
+ */
+struct xp_qp_stats {
+	__u64 tx_pkts; /* packets sent (requests, responses, ACKs) */
+	__u64 rx_pkts; /* packets delivered to this QP */
+	__u64 retransmits; /* request packets sent again */
+	__u64 timeouts; /* local ACK timeout expiries that led to a retry */
+	__u64 seq_naks_rcvd; /* PSN sequence error NAKs received */
+	__u64 rnr_naks_rcvd; /* RNR NAKs received */
+	__u64 dup_responses; /* responses or ACKs for PSNs already done */
+	__u64 acks_rcvd;
+	__u64 acks_sent; /* ACKs and atomic ACKs (not READ responses) */
+	__u64 seq_naks_sent;
+	__u64 rnr_naks_sent;
+	__u64 err_naks_sent; /* invalid request, remote access and operational */
+	__u64 dup_requests; /* duplicate requests answered (ACK, READ replay, atomic replay) */
+	__u64 out_of_seq; /* requests past the expected PSN, dropped */
+};
+
+/* NULL for NULL; the counters of UD QPs stay zero except tx/rx_pkts. */
+const struct xp_qp_stats *xp_qp_stats(const struct xp_qp *qp);
 
 /*
  * The source GID a UD receive's GRH carries (the buffer's first 40 bytes):

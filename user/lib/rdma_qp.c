@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Queue-pair verbs common to RC and UD: create, destroy, modify, query,
+ * post receives and sends (handed to rdma_ud.c or rdma_rc_req.c), and the
+ * SGE helpers both transports use to copy between frames and MRs.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rdma_private.h"
+#include "xp_log.h"
+#include "xp_pool.h"
+#include "xp_steer.h"
+#include "xp_umem.h"
+#include "xp_xsk.h"
+
+#define XP_QP_MAX_WR 16384u
+
+#define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+
+static int alloc_qpn(struct xp_rdma_dev *dev, __u32 *qpn)
+{
+	__u32 i, slot;
+
+	for (i = 0; i < dev->max_qp; i++) {
+		slot = (dev->next_qpn - XP_RDMA_QPN_FIRST + i) % dev->max_qp;
+		if (!dev->qps[slot]) {
+			*qpn = slot + XP_RDMA_QPN_FIRST;
+			/* Like rxe, do not reuse a QPN at once: stale packets stay dropped. */
+			dev->next_qpn = XP_RDMA_QPN_FIRST + (slot + 1) % dev->max_qp;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+struct xp_qp *xp_qp_create(struct xp_rdma_dev *dev, const struct xp_qp_init_attr *init)
+{
+	const struct xp_qp_cap *cap;
+	struct xp_qp *qp;
+	__u32 qpn;
+	int err;
+
+	if (!dev || !init || init->sz < offsetofend(struct xp_qp_init_attr, sq_sig_all) ||
+	    !init->pd || !init->send_cq || !init->recv_cq || xp_pd_table(init->pd) != dev->mrs) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (init->qp_type != XP_QPT_UD && init->qp_type != XP_QPT_RC) {
+		xp_log(XP_WARN, "QP type %s is not supported; only RC and UD\n",
+		       xp_qp_type_str(init->qp_type));
+		errno = EOPNOTSUPP;
+		return NULL;
+	}
+	cap = &init->cap;
+	if (!cap->max_send_wr || !cap->max_recv_wr || cap->max_send_wr > XP_QP_MAX_WR ||
+	    cap->max_recv_wr > XP_QP_MAX_WR || !cap->max_send_sge || !cap->max_recv_sge ||
+	    cap->max_send_sge > XP_QP_MAX_SGE || cap->max_recv_sge > XP_QP_MAX_SGE ||
+	    cap->max_inline_data) {
+		xp_log(XP_WARN,
+		       "QP caps send_wr %u recv_wr %u send_sge %u recv_sge %u inline %u: "
+		       "WRs must be 1..%u, SGEs 1..%u, inline 0\n",
+		       cap->max_send_wr, cap->max_recv_wr, cap->max_send_sge, cap->max_recv_sge,
+		       cap->max_inline_data, XP_QP_MAX_WR, XP_QP_MAX_SGE);
+		errno = EINVAL;
+		return NULL;
+	}
+	err = alloc_qpn(dev, &qpn);
+	if (err) {
+		xp_log(XP_WARN, "all %u QPNs are in use\n", dev->max_qp);
+		errno = -err;
+		return NULL;
+	}
+	qp = calloc(1, sizeof(*qp));
+	if (!qp)
+		return NULL;
+	qp->rq = calloc(cap->max_recv_wr, sizeof(*qp->rq));
+	if (!qp->rq) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	err = xp_steer_add_qpn(dev->steer, qpn, xp_xsk_queue(dev->xsk));
+	if (err) {
+		xp_log(XP_WARN, "cannot steer QPN %u to slot %u: %s\n", qpn, xp_xsk_queue(dev->xsk),
+		       strerror(-err));
+		goto out_rq;
+	}
+	qp->dev = dev;
+	qp->qpn = qpn;
+	qp->type = init->qp_type;
+	qp->pd = init->pd;
+	qp->scq = init->send_cq;
+	qp->rcq = init->recv_cq;
+	qp->cap = *cap;
+	qp->sq_sig_all = init->sq_sig_all;
+	if (init->sz >= offsetofend(struct xp_qp_init_attr, qp_context))
+		qp->context = init->qp_context;
+	qp->attr.qp_state = XP_QPS_RESET;
+	qp->attr.cap = *cap;
+	qp->attr.path_mtu = dev->mtu;
+	qp->attr.port_num = XP_PORT_NUM;
+	qp->sport = xp_roce_sport_ud(qpn);
+	if (qp->type == XP_QPT_RC) {
+		err = xp_rc_create(qp);
+		if (err)
+			goto out_steer;
+	}
+	xp_pd_get(qp->pd);
+	xp_cq_get(qp->scq);
+	xp_cq_get(qp->rcq);
+	dev->qps[qpn - XP_RDMA_QPN_FIRST] = qp;
+	dev->nqp++;
+	return qp;
+
+out_steer:
+	xp_steer_del_qpn(dev->steer, qpn);
+out_rq:
+	free(qp->rq);
+out_free:
+	free(qp);
+	errno = -err;
+	return NULL;
+}
+
+int xp_qp_destroy(struct xp_qp *qp)
+{
+	struct xp_rdma_dev *dev;
+
+	if (!qp)
+		return -EINVAL;
+	dev = qp->dev;
+	xp_steer_del_qpn(dev->steer, qp->qpn);
+	if (qp->type == XP_QPT_RC)
+		xp_rc_destroy(qp);
+	dev->qps[qp->qpn - XP_RDMA_QPN_FIRST] = NULL;
+	dev->nqp--;
+	xp_cq_put(qp->scq);
+	xp_cq_put(qp->rcq);
+	xp_pd_put(qp->pd);
+	free(qp->rq);
+	free(qp);
+	return 0;
+}
+
+__u32 xp_qp_num(const struct xp_qp *qp)
+{
+	return qp->qpn;
+}
+
+enum xp_qp_state xp_qp_state(const struct xp_qp *qp)
+{
+	return qp->attr.qp_state;
+}
+
+void *xp_qp_context(const struct xp_qp *qp)
+{
+	return qp->context;
+}
+
+int xp_qp_query(const struct xp_qp *qp, struct xp_qp_attr *attr)
+{
+	if (!qp || !attr)
+		return -EINVAL;
+	*attr = qp->attr;
+	attr->cur_qp_state = qp->attr.qp_state;
+	return 0;
+}
+
+const struct xp_qp_stats *xp_qp_stats(const struct xp_qp *qp)
+{
+	return qp ? &qp->stats : NULL;
+}
+
+void xp_qp_complete_recv(struct xp_qp *qp, const struct xp_recv_wqe *wqe, enum xp_wc_status status,
+			 const struct xp_wc *tmpl)
+{
+	struct xp_wc wc = tmpl ? *tmpl : (struct xp_wc){};
+
+	wc.wr_id = wqe->wr_id;
+	wc.status = status;
+	if (!tmpl || tmpl->opcode != XP_WC_RECV_RDMA_WITH_IMM)
+		wc.opcode = XP_WC_RECV;
+	wc.qp_num = qp->qpn;
+	xp_cq_push(qp->rcq, &wc);
+}
+
+void xp_qp_rq_pop(struct xp_qp *qp)
+{
+	qp->rq_head = (qp->rq_head + 1) % qp->cap.max_recv_wr;
+	qp->rq_count--;
+}
+
+static void flush_rq(struct xp_qp *qp, bool complete)
+{
+	while (qp->rq_count) {
+		if (complete)
+			xp_qp_complete_recv(qp, &qp->rq[qp->rq_head], XP_WC_WR_FLUSH_ERR, NULL);
+		xp_qp_rq_pop(qp);
+	}
+	qp->rq_head = 0;
+}
+
+void xp_qp_to_err(struct xp_qp *qp)
+{
+	if (qp->attr.qp_state == XP_QPS_ERR)
+		return;
+	qp->attr.qp_state = XP_QPS_ERR;
+	if (qp->type == XP_QPT_RC)
+		xp_rc_flush_sq(qp, true);
+	flush_rq(qp, true);
+}
+
+int xp_qp_modify(struct xp_qp *qp, const struct xp_qp_attr *attr, int mask)
+{
+	struct xp_qp_limits lim;
+	struct xp_qp_why why;
+	int err;
+
+	if (!qp)
+		return -EINVAL;
+	xp_qp_limits_default(&lim);
+	lim.gid_tbl_len = XP_RDMA_GID_TBL_LEN;
+	err = xp_qp_modify_check(qp->type, qp->attr.qp_state, attr, mask, &lim, &why);
+	if (err) {
+		xp_log(XP_DEBUG, "QP %u: modify refused: %s\n", qp->qpn, why.msg);
+		return err;
+	}
+	if (mask & XP_QP_QKEY)
+		qp->attr.qkey = attr->qkey;
+	if (mask & XP_QP_SQ_PSN)
+		qp->attr.sq_psn = attr->sq_psn & XP_PSN_MASK;
+	if (mask & XP_QP_PKEY_INDEX)
+		qp->attr.pkey_index = attr->pkey_index;
+	if (mask & XP_QP_PORT)
+		qp->attr.port_num = attr->port_num;
+	if (qp->type == XP_QPT_RC) {
+		err = xp_rc_modify(qp, attr, mask);
+		if (err)
+			return err;
+	}
+	if (mask & XP_QP_STATE) {
+		if (attr->qp_state == XP_QPS_ERR) {
+			xp_qp_to_err(qp);
+			return 0;
+		}
+		if (attr->qp_state == XP_QPS_RESET) {
+			if (qp->type == XP_QPT_RC)
+				xp_rc_flush_sq(qp, false);
+			flush_rq(qp, false);
+		}
+		qp->attr.qp_state = attr->qp_state;
+	}
+	return 0;
+}
+
+/* Every SGE must pass the lkey check for need over its whole range. */
+int xp_qp_check_sges(struct xp_qp *qp, const struct xp_sge *sge, int n, unsigned int need,
+		     __u64 *total)
+{
+	int i;
+
+	*total = 0;
+	for (i = 0; i < n; i++) {
+		enum xp_mr_err e = xp_mr_lookup_local(qp->pd, sge[i].lkey, sge[i].addr,
+						      sge[i].length, need, NULL, NULL);
+
+		if (e != XP_MR_OK) {
+			xp_log(XP_DEBUG, "QP %u: SGE %d (lkey 0x%x, addr 0x%llx, len %u): %s\n",
+			       qp->qpn, i, sge[i].lkey, (unsigned long long)sge[i].addr,
+			       sge[i].length, xp_mr_err_str(e));
+			return -EINVAL;
+		}
+		*total += sge[i].length;
+	}
+	return 0;
+}
+
+int xp_qp_post_recv(struct xp_qp *qp, struct xp_recv_wr *wr, struct xp_recv_wr **bad_wr)
+{
+	struct xp_recv_wqe *wqe;
+	__u64 total;
+	int err = 0;
+
+	if (!qp || !bad_wr)
+		return -EINVAL;
+	for (; wr; wr = wr->next) {
+		if (qp->attr.qp_state == XP_QPS_RESET || wr->num_sge < 0 ||
+		    (__u32)wr->num_sge > qp->cap.max_recv_sge || (wr->num_sge && !wr->sg_list)) {
+			err = -EINVAL;
+			break;
+		}
+		if (qp->rq_count == qp->cap.max_recv_wr) {
+			err = -ENOMEM;
+			break;
+		}
+		err = xp_qp_check_sges(qp, wr->sg_list, wr->num_sge, XP_ACCESS_LOCAL_WRITE, &total);
+		if (err)
+			break;
+		wqe = &qp->rq[(qp->rq_head + qp->rq_count) % qp->cap.max_recv_wr];
+		wqe->wr_id = wr->wr_id;
+		wqe->num_sge = wr->num_sge;
+		if (wr->num_sge)
+			memcpy(wqe->sge, wr->sg_list, wr->num_sge * sizeof(*wr->sg_list));
+		qp->rq_count++;
+	}
+	*bad_wr = wr;
+	return err;
+}
+
+void xp_qp_gather(struct xp_qp *qp, const struct xp_sge *sge, __u32 n, __u64 off, __u8 *dst,
+		  __u32 len)
+{
+	__u32 i;
+
+	for (i = 0; i < n && len; i++) {
+		__u32 k;
+		void *src;
+
+		if (off >= sge[i].length) {
+			off -= sge[i].length;
+			continue;
+		}
+		k = sge[i].length - off < len ? sge[i].length - off : len;
+		xp_mr_lookup_local(qp->pd, sge[i].lkey, sge[i].addr + off, k, 0, &src, NULL);
+		memcpy(dst, src, k);
+		dst += k;
+		len -= k;
+		off = 0;
+	}
+}
+
+int xp_qp_post_send(struct xp_qp *qp, struct xp_send_wr *wr, struct xp_send_wr **bad_wr)
+{
+	int err = 0;
+
+	if (!qp || !bad_wr)
+		return -EINVAL;
+	for (; wr; wr = wr->next) {
+		if (wr->num_sge < 0 || (__u32)wr->num_sge > qp->cap.max_send_sge ||
+		    (wr->num_sge && !wr->sg_list)) {
+			err = -EINVAL;
+			break;
+		}
+		err = qp->type == XP_QPT_RC ? xp_rc_post_send(qp, wr) : xp_qp_ud_send(qp, wr);
+		if (err)
+			break;
+	}
+	if (qp->type == XP_QPT_RC)
+		xp_rc_req_progress(qp);
+	xp_rdma_tx_flush(qp->dev);
+	*bad_wr = wr;
+	return err;
+}
+
+enum xp_mr_err xp_qp_scatter(struct xp_qp *qp, const struct xp_sge *sge, __u32 n, __u64 *off,
+			     const __u8 *src, __u32 len)
+{
+	__u64 pos = 0;
+	__u32 i;
+
+	for (i = 0; i < n && len; i++) {
+		const struct xp_sge *s = &sge[i];
+		__u64 in, k;
+		enum xp_mr_err e;
+		void *dst;
+
+		if (*off >= pos + s->length) {
+			pos += s->length;
+			continue;
+		}
+		in = *off - pos;
+		k = s->length - in < len ? s->length - in : len;
+		e = xp_mr_lookup_local(qp->pd, s->lkey, s->addr + in, k, XP_ACCESS_LOCAL_WRITE,
+				       &dst, NULL);
+		if (e != XP_MR_OK)
+			return e;
+		memcpy(dst, src, k);
+		src += k;
+		len -= k;
+		*off += k;
+		pos += s->length;
+	}
+	return len ? XP_MR_OUT_OF_RANGE : XP_MR_OK;
+}
