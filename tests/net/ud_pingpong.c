@@ -3,8 +3,8 @@
  * UD ping-pong over xdpath, driven by test_ud.sh (in the spirit of
  * rdma-core's ibv_ud_pingpong). The server and the client each open an
  * xdpath device on their interface, create a UD QP, post receives, and
- * swap "QPN:NORECV_QPN:GID" lines over TCP. Then, for i in 0..N-1, the
- * client sends message i (sizes cycling from 1 byte to the path MTU,
+ * swap QPNs and GIDs over TCP (xp_exchange.h). Then, for i in 0..N-1,
+ * the client sends message i (sizes cycling from 1 byte to the path MTU,
  * SEND and SEND_WITH_IMM alternating, split over two SGEs) and the server
  * checks it and sends it back; both check every completion: status,
  * opcode, byte_len (payload + 40), src_qp, the GRH flag and the source GID
@@ -20,15 +20,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "xp_exchange.h"
 #include "xp_log.h"
 #include "xp_rdma.h"
 
@@ -329,8 +328,8 @@ static void api_checks(struct ctx *c)
 	EXPECT(c, !xp_rdma_dev_query_gid(c->dev, 1, gid) && xp_gid_is_ipv4(gid),
 	       "GID 1 is not an IPv4-mapped address\n");
 	EXPECT(c, xp_rdma_dev_close(c->dev) == -EBUSY, "device closed with QPs open\n");
-	qa.qp_type = XP_QPT_RC;
-	EXPECT(c, !xp_qp_create(c->dev, &qa) && errno == EOPNOTSUPP, "RC QP created\n");
+	qa.qp_type = XP_QPT_UC;
+	EXPECT(c, !xp_qp_create(c->dev, &qa) && errno == EOPNOTSUPP, "UC QP created\n");
 	qa.qp_type = XP_QPT_UD;
 	qp = xp_qp_create(c->dev, &qa);
 	if (!qp) {
@@ -394,71 +393,53 @@ static void mtu_check(struct ctx *c)
 	       "a %u-byte UD message over path MTU %u accepted\n", c->mtu + 1, c->mtu);
 }
 
-/* "QPN:NORECV_QPN:GID\n" (47 bytes), the GID as 32 hex digits. */
+/*
+ * Two pingpong messages each way (xp_exchange.h): the echoing QP's, then the
+ * no-receive QP's. Both ends write first, then read.
+ */
 static int exchange(struct ctx *c, int fd)
 {
-	char line[128], hex[33];
-	__u32 i;
-	int n;
+	struct xp_pp_dest me = { .qpn = xp_qp_num(c->qp) }, peer;
+	char msg[2][XP_PP_MSG_LEN];
+	int err;
 
-	for (i = 0; i < 16; i++)
-		sprintf(hex + 2 * i, "%02x", c->gid[i]);
-	n = snprintf(line, sizeof(line), "%06x:%06x:%s\n", xp_qp_num(c->qp),
-		     xp_qp_num(c->qp_norecv), hex);
-	if (write(fd, line, n) != n)
-		return -EIO;
-	n = 0;
-	while (n < 47) {
-		int r = read(fd, line + n, 47 - n);
-
-		if (r <= 0)
-			return -EIO;
-		n += r;
-	}
-	line[47] = 0;
-	if (sscanf(line, "%6x:%6x:%32s", &c->peer_qpn, &c->peer_norecv_qpn, hex) != 3 ||
-	    strlen(hex) != 32)
-		return -EPROTO;
-	for (i = 0; i < 16; i++) {
-		unsigned int b;
-
-		sscanf(hex + 2 * i, "%2x", &b);
-		c->peer_gid[i] = b;
-	}
+	memcpy(me.gid, c->gid, 16);
+	xp_pp_dest_format(&me, msg[0]);
+	me.qpn = xp_qp_num(c->qp_norecv);
+	xp_pp_dest_format(&me, msg[1]);
+	err = xp_tcp_write_all(fd, msg, sizeof(msg));
+	if (!err)
+		err = xp_tcp_read_all(fd, msg, sizeof(msg));
+	if (!err)
+		err = xp_pp_dest_parse(msg[1], &peer);
+	if (err)
+		return err;
+	c->peer_norecv_qpn = peer.qpn;
+	err = xp_pp_dest_parse(msg[0], &peer);
+	if (err)
+		return err;
+	c->peer_qpn = peer.qpn;
+	memcpy(c->peer_gid, peer.gid, 16);
 	return 0;
 }
 
-static int tcp_connect(const char *ip, int port, bool server)
+/*
+ * The client retries a refused connection until the server listens; the
+ * server waits for it a little longer.
+ */
+static int tcp_connect(const char *ip, int port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd, lfd, one = 1, i;
+	struct xp_tcp_opts opts = { .sz = sizeof(opts), .timeout_ms = TIMEOUT_MS };
+	int lfd;
 
-	if (server) {
-		lfd = socket(AF_INET, SOCK_STREAM, 0);
-		if (lfd < 0)
-			return -errno;
-		setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1)) {
-			close(lfd);
-			return -errno;
-		}
-		fprintf(stderr, "ud_pingpong: ready\n");
-		fd = accept(lfd, NULL, NULL);
-		close(lfd);
-		return fd < 0 ? -errno : fd;
-	}
-	if (inet_pton(AF_INET, ip, &sa.sin_addr) != 1)
-		return -EINVAL;
-	for (i = 0; i < 50; i++) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (fd < 0)
-			return -errno;
-		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-			return fd;
-		close(fd);
-		usleep(100000);
-	}
-	return -ECONNREFUSED;
+	if (ip)
+		return xp_tcp_connect(ip, port, &opts);
+	opts.timeout_ms = 4 * TIMEOUT_MS;
+	lfd = xp_tcp_listen(port, &opts);
+	if (lfd < 0)
+		return lfd;
+	fprintf(stderr, "ud_pingpong: ready\n");
+	return xp_tcp_accept_fd(lfd, &opts);
 }
 
 int main(int argc, char **argv)
@@ -512,7 +493,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	api_checks(&c);
-	fd = tcp_connect(server_ip, port, !server_ip);
+	fd = tcp_connect(server_ip, port);
 	if (fd < 0) {
 		FAIL(&c, "TCP handshake: %s\n", strerror(-fd));
 		goto out;
@@ -552,12 +533,12 @@ int main(int argc, char **argv)
 	}
 	/* Tell the server we are done only after the last echo arrived. */
 	if (server_ip) {
-		if (write(fd, "done", 4) != 4)
+		if (xp_tcp_write_all(fd, "done", 4))
 			FAIL(&c, "cannot send done\n");
 	} else {
 		char buf[4];
 
-		if (read(fd, buf, 4) != 4)
+		if (xp_tcp_read_all(fd, buf, 4))
 			FAIL(&c, "no done from the client\n");
 	}
 	st = xp_rdma_dev_stats(c.dev);

@@ -35,23 +35,20 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <netdb.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "xp_exchange.h"
 #include "xp_log.h"
 #include "xp_rdma.h"
 #include "xp_roce_pkt.h"
 
 #define UD_QKEY 0x11111111u
 #define FILL 0x7b
-/* "0000:000000:000000:" + 32 hex digits + NUL, as the rdma-core examples send it. */
-#define MSG_LEN 52
 #define PROG "xp-ud-pingpong"
 
 struct pp {
@@ -65,8 +62,9 @@ struct pp {
 	size_t slot;
 	__u32 size, rx_depth, mtu;
 	int timeout_ms;
-	__u8 gid[16], peer_gid[16];
-	__u32 peer_qpn, peer_psn, peer_lid, psn;
+	__u8 gid[16];
+	struct xp_pp_dest peer;
+	__u32 psn;
 	int errors;
 };
 
@@ -136,153 +134,68 @@ static int connect_qp(struct pp *p, int gidx)
 	err = xp_qp_modify(p->qp, &a, XP_QP_STATE | XP_QP_SQ_PSN);
 	if (err)
 		return err;
-	memcpy(ah.dgid, p->peer_gid, 16);
+	memcpy(ah.dgid, p->peer.gid, 16);
 	p->ah = xp_ah_create(p->dev, &ah);
 	return p->ah ? 0 : -errno;
 }
 
-static void fmt_msg(const struct pp *p, char msg[MSG_LEN])
+static void my_dest(const struct pp *p, struct xp_pp_dest *me)
 {
-	char hex[33];
-	int i;
-
-	for (i = 0; i < 16; i++)
-		sprintf(hex + 2 * i, "%02x", p->gid[i]);
-	memset(msg, 0, MSG_LEN);
-	snprintf(msg, MSG_LEN, "%04x:%06x:%06x:%s", 0, xp_qp_num(p->qp), p->psn, hex);
-}
-
-static int parse_msg(struct pp *p, char msg[MSG_LEN])
-{
-	char hex[33];
-	int i;
-
-	msg[MSG_LEN - 1] = 0;
-	if (sscanf(msg, "%x:%x:%x:%32s", &p->peer_lid, &p->peer_qpn, &p->peer_psn, hex) != 4 ||
-	    strlen(hex) != 32)
-		return -EPROTO;
-	for (i = 0; i < 16; i++) {
-		unsigned int b;
-
-		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-			return -EPROTO;
-		p->peer_gid[i] = b;
-	}
-	return 0;
-}
-
-static int read_full(int fd, void *buf, size_t len)
-{
-	size_t n = 0;
-
-	while (n < len) {
-		ssize_t r = read(fd, (char *)buf + n, len - n);
-
-		if (r <= 0)
-			return r < 0 ? -errno : -EPIPE;
-		n += r;
-	}
-	return 0;
+	*me = (struct xp_pp_dest){ .qpn = xp_qp_num(p->qp), .psn = p->psn };
+	memcpy(me->gid, p->gid, 16);
 }
 
 static int client_exchange(struct pp *p, const char *host, int port, int gidx)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res, *t;
-	char service[16], msg[MSG_LEN];
-	int fd = -1, err;
+	struct xp_pp_dest me;
+	int fd, err;
 
-	snprintf(service, sizeof(service), "%d", port);
-	err = getaddrinfo(host, service, &hints, &res);
-	if (err) {
-		fprintf(stderr, PROG ": %s for %s:%d\n", gai_strerror(err), host, port);
-		return -EINVAL;
-	}
-	for (t = res; t; t = t->ai_next) {
-		fd = socket(t->ai_family, t->ai_socktype, t->ai_protocol);
-		if (fd >= 0) {
-			if (!connect(fd, t->ai_addr, t->ai_addrlen))
-				break;
-			close(fd);
-			fd = -1;
-		}
-	}
-	freeaddrinfo(res);
+	fd = xp_tcp_connect(host, port, NULL);
 	if (fd < 0) {
-		fprintf(stderr, PROG ": couldn't connect to %s:%d\n", host, port);
-		return -ECONNREFUSED;
+		fprintf(stderr, PROG ": couldn't connect to %s:%d: %s\n", host, port,
+			strerror(-fd));
+		return fd;
 	}
-	fmt_msg(p, msg);
-	if (write(fd, msg, MSG_LEN) != MSG_LEN || read_full(fd, msg, MSG_LEN) ||
-	    write(fd, "done", sizeof("done")) != sizeof("done")) {
-		fprintf(stderr, PROG ": couldn't read/write remote address\n");
-		err = -EIO;
-		goto out;
-	}
-	err = parse_msg(p, msg);
-	if (!err)
-		err = connect_qp(p, gidx);
-out:
+	my_dest(p, &me);
+	err = xp_pp_client_exchange(fd, &me, &p->peer);
 	close(fd);
-	return err;
+	if (err) {
+		fprintf(stderr, PROG ": couldn't read/write remote address: %s\n", strerror(-err));
+		return err;
+	}
+	return connect_qp(p, gidx);
 }
 
 static int server_exchange(struct pp *p, int port, int gidx)
 {
-	struct addrinfo hints = { .ai_flags = AI_PASSIVE,
-				  .ai_family = AF_UNSPEC,
-				  .ai_socktype = SOCK_STREAM },
-			*res, *t;
-	char service[16], msg[MSG_LEN];
-	int fd = -1, cfd, err, one = 1;
+	struct xp_pp_dest me;
+	int lfd, fd, err;
 
-	snprintf(service, sizeof(service), "%d", port);
-	err = getaddrinfo(NULL, service, &hints, &res);
-	if (err) {
-		fprintf(stderr, PROG ": %s for port %d\n", gai_strerror(err), port);
-		return -EINVAL;
-	}
-	for (t = res; t; t = t->ai_next) {
-		fd = socket(t->ai_family, t->ai_socktype, t->ai_protocol);
-		if (fd >= 0) {
-			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-			if (!bind(fd, t->ai_addr, t->ai_addrlen))
-				break;
-			close(fd);
-			fd = -1;
-		}
-	}
-	freeaddrinfo(res);
-	if (fd < 0 || listen(fd, 1)) {
-		fprintf(stderr, PROG ": couldn't listen to port %d\n", port);
-		if (fd >= 0)
-			close(fd);
-		return -EADDRINUSE;
+	lfd = xp_tcp_listen(port, NULL);
+	if (lfd < 0) {
+		fprintf(stderr, PROG ": couldn't listen to port %d: %s\n", port, strerror(-lfd));
+		return lfd;
 	}
 	fprintf(stderr, PROG ": ready, listening on port %d\n", port);
-	cfd = accept(fd, NULL, NULL);
-	close(fd);
-	if (cfd < 0)
-		return -errno;
-	err = read_full(cfd, msg, MSG_LEN);
+	fd = xp_tcp_accept_fd(lfd, NULL);
+	if (fd < 0)
+		return fd;
+	err = xp_pp_server_recv(fd, &p->peer);
 	if (err) {
-		fprintf(stderr, PROG ": couldn't read remote address\n");
+		fprintf(stderr, PROG ": couldn't read remote address: %s\n", strerror(-err));
 		goto out;
 	}
-	err = parse_msg(p, msg);
-	if (!err)
-		err = connect_qp(p, gidx);
+	err = connect_qp(p, gidx);
 	if (err) {
 		fprintf(stderr, PROG ": couldn't connect to remote QP: %s\n", strerror(-err));
 		goto out;
 	}
-	fmt_msg(p, msg);
-	/* The client answers with "done" (5 bytes); older ones may send more. */
-	if (write(cfd, msg, MSG_LEN) != MSG_LEN || read(cfd, msg, MSG_LEN) <= 0) {
-		fprintf(stderr, PROG ": couldn't send/recv local address\n");
-		err = -EIO;
-	}
+	my_dest(p, &me);
+	err = xp_pp_server_reply(fd, &me);
+	if (err)
+		fprintf(stderr, PROG ": couldn't send/recv local address: %s\n", strerror(-err));
 out:
-	close(cfd);
+	close(fd);
 	return err;
 }
 
@@ -297,7 +210,7 @@ static int do_send(struct pp *p, __u32 i)
 		.num_sge = 1,
 		.opcode = XP_WR_SEND,
 		.send_flags = XP_SEND_SIGNALED,
-		.ud = { .ah = p->ah, .remote_qpn = p->peer_qpn, .remote_qkey = UD_QKEY },
+		.ud = { .ah = p->ah, .remote_qpn = p->peer.qpn, .remote_qkey = UD_QKEY },
 	}, *bad;
 	struct xp_wc wc;
 	int err;
@@ -335,9 +248,9 @@ static int do_recv(struct pp *p, __u32 i)
 	buf = p->rbuf + wc.wr_id * p->slot;
 	if (wc.byte_len != p->size + XP_GRH_LEN)
 		FAIL(p, "exchange %u: byte_len %u, expected %u + 40\n", i, wc.byte_len, p->size);
-	if (wc.src_qp != p->peer_qpn)
-		FAIL(p, "exchange %u: src_qp 0x%x, expected 0x%x\n", i, wc.src_qp, p->peer_qpn);
-	if (!(wc.wc_flags & XP_WC_GRH) || xp_grh_sgid(buf, sgid) || memcmp(sgid, p->peer_gid, 16))
+	if (wc.src_qp != p->peer.qpn)
+		FAIL(p, "exchange %u: src_qp 0x%x, expected 0x%x\n", i, wc.src_qp, p->peer.qpn);
+	if (!(wc.wc_flags & XP_WC_GRH) || xp_grh_sgid(buf, sgid) || memcmp(sgid, p->peer.gid, 16))
 		FAIL(p, "exchange %u: the GRH does not carry the peer's GID\n", i);
 	for (j = 0; j < p->size && j + XP_GRH_LEN < wc.byte_len; j++) {
 		if (buf[XP_GRH_LEN + j] != FILL) {
@@ -550,9 +463,9 @@ int main(int argc, char **argv)
 		FAIL(&p, "exchange with the peer failed: %s\n", strerror(-err));
 		goto out;
 	}
-	inet_ntop(AF_INET6, p.peer_gid, gstr, sizeof(gstr));
-	printf("  remote address: LID 0x%04x, QPN 0x%06x, PSN 0x%06x, GID %s\n", p.peer_lid,
-	       p.peer_qpn, p.peer_psn, gstr);
+	inet_ntop(AF_INET6, p.peer.gid, gstr, sizeof(gstr));
+	printf("  remote address: LID 0x%04x, QPN 0x%06x, PSN 0x%06x, GID %s\n", p.peer.lid,
+	       p.peer.qpn, p.peer.psn, gstr);
 	fflush(stdout);
 
 	t0 = now_us();
