@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# xp-rc-pingpong (rdma-core's ibv_rc_pingpong over our RC transport) between
+# two namespaces over veth, server in B, client in A:
+#   - sizes 1, 64, 1024 (one packet at path MTU 1024), 4096 and 65536 (64
+#     packets), with -c: the client checks every echo byte for byte, the
+#     server every message; ibv_rc_pingpong's two result lines, exact;
+#   - IPv6 link-local GIDs (index 0);
+#   - 2% of the frames each side receives dropped, plus duplicates and
+#     reordering: the run still passes, and retransmits show;
+#   - negative checks: a client with no server, a server with no client,
+#     a -c server fed unchecked data, mismatched sizes, and bad options,
+#     each refused with its message; no steering program left behind.
+set -u
+. "$(dirname "$0")/../lib/testlib.sh"
+
+require_root rc_pingpong
+PP=$XP_BIN/xp-rc-pingpong
+require_bin "$PP"
+
+TMP=$(mktemp -d)
+on_exit rm -rf "$TMP"
+
+pair_bed 198.18.5
+
+# rcpp NAME "SERVER ARGS" "CLIENT ARGS": server in B, client in A; 0 when
+# both exit 0. Output in $TMP/NAME.{srv,cli}{,.err}.
+rcpp() {
+	local name=$1 i spid rc_s rc_c
+	# shellcheck disable=SC2206
+	local sargs=($2) cargs=($3)
+	timeout 40 nsenter --net="/run/netns/$NSB" -- "$PP" -d "$VB" -w 20000 "${sargs[@]}" \
+		>"$TMP/$name.srv" 2>"$TMP/$name.srv.err" &
+	spid=$!
+	for ((i = 0; i < 100; i++)); do
+		grep -q "ready, listening" "$TMP/$name.srv.err" 2>/dev/null && break
+		kill -0 $spid 2>/dev/null || break
+		sleep 0.05
+	done
+	timeout 40 nsenter --net="/run/netns/$NSA" -- "$PP" -d "$VA" -w 5000 "${cargs[@]}" "$IPB" \
+		>"$TMP/$name.cli" 2>"$TMP/$name.cli.err"
+	rc_c=$?
+	wait $spid
+	rc_s=$?
+	echo "$rc_s $rc_c" >"$TMP/$name.rc"
+	if ((rc_s || rc_c)); then
+		note "$name: server exit $rc_s, client exit $rc_c"
+		sed 's/^/    # srv: /' "$TMP/$name.srv.err" | grep -v "ready, listening" | head -8
+		sed 's/^/    # cli: /' "$TMP/$name.cli.err" | head -8
+		return 1
+	fi
+}
+
+# stat NAME srv|cli KEY: the number after KEY in the tool's counter lines.
+stat() {
+	grep -o " $3 [0-9]*" "$TMP/$1.$2.err" | head -n1 | awk '{print $NF}'
+}
+
+# result_lines NAME SIZE ITERS: both sides printed ibv_rc_pingpong's two
+# lines, in its format, with the byte count it would print.
+result_lines() {
+	local f ok=0
+	for f in "$TMP/$1.srv" "$TMP/$1.cli"; do
+		grep -Eq "^$(($2 * $3 * 2)) bytes in [0-9]+\.[0-9]{2} seconds = [0-9]+\.[0-9]{2} Mbit/sec$" "$f" &&
+			grep -Eq "^$3 iters in [0-9]+\.[0-9]{2} seconds = [0-9]+\.[0-9]{2} usec/iter$" "$f" &&
+			grep -Eq "^  local address:  LID 0x0000, QPN 0x[0-9a-f]{6}, PSN 0x[0-9a-f]{6}, GID " "$f" &&
+			grep -Eq "^  remote address: LID 0x0000, QPN 0x[0-9a-f]{6}, PSN 0x[0-9a-f]{6}, GID " "$f" ||
+			ok=1
+	done
+	return $ok
+}
+
+# summary_note NAME: the client's timing and both sides' retry counters.
+summary_note() {
+	note "$1: $(grep "iters in" "$TMP/$1.cli") | retransmits srv $(stat "$1" srv retransmits) cli $(stat "$1" cli retransmits), drops srv $(stat "$1" srv drops) cli $(stat "$1" cli drops)"
+}
+
+for spec in 1:200 64:200 1024:200 4096:100 65536:40; do
+	s=${spec%:*}
+	n=${spec#*:}
+	if rcpp "s$s" "-s $s -n $n -c" "-s $s -n $n -c"; then
+		pass "RC pingpong -s $s -n $n -c: both ends passed"
+		summary_note "s$s"
+	else
+		fail "RC pingpong -s $s -n $n -c: both ends passed"
+		continue
+	fi
+	check "  -s $s: ibv_rc_pingpong's result lines on both ends" result_lines "s$s" "$s" "$n"
+	check "  -s $s: client checked $n echoes, server $n messages, none in ibv_rc_pingpong's pattern" \
+		bash -c "grep -q -- '-c: $n echoes checked byte for byte' '$TMP/s$s.cli.err' &&
+			grep -Eq -- '-c: $n messages checked: [0-9]+ in our client.s pattern, 0 in ibv_rc_pingpong.s' '$TMP/s$s.srv.err'"
+	check "  -s $s: no frame dropped on either end" \
+		test "$(stat "s$s" srv drops):$(stat "s$s" cli drops)" = 0:0
+done
+
+# IPv6: GID index 0 is the link-local address.
+LLA=$(ip -n "$NSA" -6 addr show dev "$VA" scope link | awk '/inet6/ {print $2}' | cut -d/ -f1)
+LLB=$(ip -n "$NSB" -6 addr show dev "$VB" scope link | awk '/inet6/ {print $2}' | cut -d/ -f1)
+if [[ -n $LLA && -n $LLB ]]; then
+	for ((i = 0; i < 50; i++)); do
+		ip -n "$NSA" -6 addr show dev "$VA" tentative | grep -q inet6 ||
+			ip -n "$NSB" -6 addr show dev "$VB" tentative | grep -q inet6 || break
+		sleep 0.1
+	done
+	nsx "$NSA" ping -6 -c1 -W2 "$LLB%$VA" >/dev/null || note "ping -6 $LLB failed"
+	check "RC pingpong over IPv6 link-local GIDs (-g 0, -s 4096 -c)" \
+		rcpp ipv6 "-g 0 -s 4096 -n 50 -c" "-g 0 -s 4096 -n 50 -c"
+	check "  IPv6: the server's remote GID is the client's link-local address" \
+		grep -q "remote address: .* GID $LLA\$" "$TMP/ipv6.srv"
+else
+	skip "IPv6 link-local addresses missing on the veth pair"
+fi
+
+# Faults on both ends' receive paths: the transport must recover.
+F="--drop 20000 --dup 10000 --reorder 10000 --seed"
+if rcpp faults "-s 4096 -n 100 -c $F 7 --timeout 20000" "-s 4096 -n 100 -c $F 11 --timeout 20000"; then
+	pass "RC pingpong with 2% drops, 1% duplicates, 1% reordering: both ends passed"
+	summary_note faults
+	check "  faults: retransmits counted" \
+		test $(($(stat faults srv retransmits) + $(stat faults cli retransmits))) -gt 0
+else
+	fail "RC pingpong with 2% drops, 1% duplicates, 1% reordering: both ends passed"
+fi
+
+# ---- negative checks ----
+
+# The check can fail: a -c server fed by a client without -c (0x7b at the
+# page starts) reports it as ibv_rc_pingpong -c would.
+if rcpp nochk "-s 4096 -n 5 -c --timeout 3000" "-s 4096 -n 5 --timeout 3000" >/dev/null; then
+	fail "a -c server accepted unchecked data"
+else
+	check "a -c server fed unchecked data fails: invalid data in page 0" \
+		grep -q "invalid data in page 0" "$TMP/nochk.srv.err"
+fi
+
+# A larger message than the receive buffer: the receiver's completion fails.
+if rcpp sizes "-s 4096 -n 5 --timeout 3000" "-s 1024 -n 5 --timeout 3000" >/dev/null; then
+	fail "a 1024-byte client with a 4096-byte server passed"
+else
+	check "mismatched sizes fail with a completion error or a length complaint" \
+		grep -Eqi "Failed status|expected RECV of" "$TMP/sizes.cli.err" "$TMP/sizes.srv.err"
+fi
+
+t0=$EPOCHREALTIME
+nsx "$NSA" "$PP" -d "$VA" -n 5 "$IPB" >"$TMP/nosrv.out" 2>"$TMP/nosrv.err"
+rc=$?
+check "client with no server fails at once (status $rc)" \
+	bash -c "((rc=$rc)) && grep -q \"couldn't connect to $IPB:18515: Connection refused\" '$TMP/nosrv.err'"
+nsx "$NSA" "$PP" -d "$VA" -n 5 -w 500 "$IPB" >"$TMP/nosrv2.out" 2>"$TMP/nosrv2.err"
+rc=$?
+check "client with no server and -w 500 gives up (status $rc)" \
+	bash -c "((rc=$rc)) && grep -q 'Connection refused' '$TMP/nosrv2.err'"
+nsx "$NSB" "$PP" -d "$VB" -n 5 -w 300 >"$TMP/nocli.out" 2>"$TMP/nocli.err"
+rc=$?
+check "server with no client and -w 300 gives up (status $rc)" \
+	bash -c "((rc=$rc)) && grep -q 'no client on port 18515: Connection timed out' '$TMP/nocli.err'"
+note "no-peer checks took $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
+
+# refused "ARGS" MESSAGE: exit status 1 and MESSAGE on stderr.
+refused() {
+	local out
+	# shellcheck disable=SC2086
+	out=$(nsx "$NSA" "$PP" $1 2>&1 >/dev/null)
+	local rc=$?
+	if ((rc == 1)) && grep -qF -- "$2" <<<"$out"; then
+		return 0
+	fi
+	note "exit $rc: $out"
+	return 1
+}
+check "refused: no interface" refused "-s 64" "no interface: give -d NETDEV"
+check "refused: an RDMA device name" refused "-d rxe0" "no network interface rxe0 here"
+check "refused: -e" refused "-d $VA -e" "-e (sleep on CQ events) is not supported"
+check "refused: -o" refused "-d $VA -o" "(on-demand paging) is not supported"
+check "refused: -t" refused "-d $VA -t" "(completion timestamps) is not supported"
+check "refused: -j" refused "-d $VA -j" "(device memory) is not supported"
+check "refused: -m 1500" refused "-d $VA -m 1500" "-m 1500 is not an IB MTU"
+check "refused: -m 2048 at netdev MTU 1500" refused "-d $VA -m 2048" \
+	"path MTU 2048 is above the active MTU 1024 of $VA"
+check "refused: -s 0" refused "-d $VA -s 0" "-s '0' is not valid"
+check "refused: -s abc" refused "-d $VA -s abc" "-s 'abc' is not valid"
+check "refused: -r 0" refused "-d $VA -r 0" "-r '0' is not valid"
+check "refused: -n -1" refused "-d $VA -n -1" "-n '-1' is not valid"
+check "refused: -p 70000" refused "-d $VA -p 70000" "-p '70000' is not valid"
+check "refused: -g 16" refused "-d $VA -g 16" "-g '16' is not valid"
+check "refused: -g 5, an empty GID" refused "-d $VA -g 5" "GID index 5 of $VA is empty"
+check "refused: -i 2 (IB port)" refused "-d $VA -i 2" "only port 1 exists"
+check "refused: two servers" refused "-d $VA a b" "'b' is extra"
+check "refused: --drop above 10^6" refused "-d $VA --drop 1000001" "--drop '1000001' is not valid"
+check "accepted: -i 1 (IB port) with --help" bash -c "'$PP' -i 1 --help | grep -q 'a netdev name'"
+
+check "steering program detached from both ends" \
+	bash -c "! ip -n $NSA link show dev $VA | grep -q prog/xdp && ! ip -n $NSB link show dev $VB | grep -q prog/xdp"
+
+summary
