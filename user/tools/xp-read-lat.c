@@ -1,0 +1,990 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xp-read-lat: RDMA latency over an xdpath RC queue pair, in the manner of
+ * perftest's ib_read_lat, ib_send_lat and ib_write_lat (our own code, not
+ * their wire protocol).
+ *
+ *	xp-read-lat -i IFACE [-o read|send|write] [options]		server
+ *	xp-read-lat -i IFACE [-o read|send|write] [options] SERVER	client
+ *
+ *   read   the client READs -s bytes (default 2) from the server's buffer,
+ *          one at a time, and times each from post to completion (a full
+ *          round trip, as ib_read_lat reports it). The server only drives
+ *          its device: our responder runs in user space.
+ *   send   ping-pong of SENDs of -s bytes (default 64): the client sends,
+ *          the server answers each message it receives. Half the round trip
+ *          is one sample, as ib_send_lat reports it.
+ *   write  ping-pong of WRITEs (default 2 bytes), as ib_write_lat: each side
+ *          watches the last byte of its buffer for the peer's next value,
+ *          then writes back. Half the round trip is one sample.
+ *
+ * Set-up over TCP as xp-write-bw (port 18515 by default): the pingpong
+ * address message both ways, then the test's parameters (the client's
+ * rule) and each side's buffer, then "ready". The client sends its
+ * result line to the server at the end, so both print the same:
+ *
+ *	#bytes #iterations t_min t_max t_typical t_avg t_stdev 99% 99.9%
+ *
+ * all in microseconds; t_typical is the median. Percentiles are nearest
+ * rank over the samples. A second line, "xp-read-lat: qp ...", has the QP's
+ * counters.
+ *
+ * --verify checks every sample's data: READ returns the server's pattern
+ * (the buffer is cleared before each READ), each SEND arrives whole with
+ * the sender's pattern, each WRITE carries the writer's pattern.
+ *
+ * Exit status 0 when every operation completed successfully (and verified).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xp_exchange.h"
+#include "xp_log.h"
+#include "xp_rdma.h"
+
+#define PROG "xp-read-lat"
+#define MSG_LEN 256
+#define RX_DEPTH 16
+#define SQ_DEPTH 16
+#define MAX_SIZE (1u << 24)
+
+enum op { OP_READ, OP_SEND, OP_WRITE };
+
+static const char *const op_names[] = { "read", "send", "write" };
+static const char *const op_titles[] = { "RDMA_Read", "Send", "RDMA_Write" };
+
+struct params {
+	int op;
+	__u32 size;
+	__u64 iters;
+	int verify;
+	__u64 addr; /* target buffer: READ source or WRITE destination */
+	__u32 rkey;
+	__u32 seed;
+	__u32 mtu; /* path MTU in bytes: the client's rules */
+};
+
+struct lat {
+	struct xp_rdma_dev *dev;
+	struct xp_pd *pd;
+	struct xp_cq *scq, *rcq;
+	struct xp_qp *qp;
+	struct xp_mr *mr;
+	/* sbuf: what we send (pattern); tbuf: what the peer writes or reads; rbuf: receives */
+	__u8 *buf, *sbuf, *tbuf, *rbuf;
+	size_t buf_len, rslot;
+	struct params me, peer;
+	__u32 psn;
+	__u8 gid[16];
+	struct xp_pp_dest peer_dest;
+	int fd;
+	int timeout_ms;
+	enum xp_mtu mtu;
+	__u64 sends_out; /* signalled sends not yet completed */
+	__u64 *samples;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static __u8 pattern(__u32 seed, size_t j)
+{
+	return (__u8)((j * 131u + (j >> 8) * 7u + seed) & 0xff);
+}
+
+static void fill(__u8 *buf, size_t len, __u32 seed)
+{
+	size_t j;
+
+	for (j = 0; j < len; j++)
+		buf[j] = pattern(seed, j);
+}
+
+/* First byte of buf[0..len) that is not seed's pattern, or -1. */
+static long bad_byte(const __u8 *buf, size_t len, __u32 seed)
+{
+	size_t j;
+
+	for (j = 0; j < len; j++)
+		if (buf[j] != pattern(seed, j))
+			return j;
+	return -1;
+}
+
+/* ---- exchange ---- */
+
+static void fmt_params(const struct params *p, char msg[MSG_LEN])
+{
+	memset(msg, 0, MSG_LEN);
+	snprintf(msg, MSG_LEN,
+		 "XPLAT-PARAMS op=%s size=%u iters=%llu verify=%d addr=%llx rkey=%x seed=%x mtu=%u",
+		 op_names[p->op], p->size, (unsigned long long)p->iters, p->verify,
+		 (unsigned long long)p->addr, p->rkey, p->seed, p->mtu);
+}
+
+static int parse_params(char msg[MSG_LEN], struct params *p)
+{
+	unsigned long long iters, addr;
+	char op[16];
+	int i;
+
+	msg[MSG_LEN - 1] = 0;
+	if (sscanf(msg,
+		   "XPLAT-PARAMS op=%15s size=%u iters=%llu verify=%d addr=%llx rkey=%x seed=%x mtu=%u",
+		   op, &p->size, &iters, &p->verify, &addr, &p->rkey, &p->seed, &p->mtu) != 8)
+		return -EPROTO;
+	for (i = 0; i < 3; i++)
+		if (!strcmp(op, op_names[i]))
+			break;
+	if (i == 3)
+		return -EPROTO;
+	p->op = i;
+	p->iters = iters;
+	p->addr = addr;
+	return 0;
+}
+
+static int open_dev(struct lat *l, const char *ifname, int gidx,
+		    const struct xp_rdma_dev_opts *dopts)
+{
+	struct xp_cq_opts co = { .sz = sizeof(co), .cqe = 2 * (RX_DEPTH + SQ_DEPTH) };
+	struct xp_qp_init_attr qa = { .sz = sizeof(qa), .qp_type = XP_QPT_RC };
+
+	l->dev = xp_rdma_dev_open(ifname, dopts);
+	if (!l->dev)
+		return -errno;
+	if (xp_rdma_dev_query_gid(l->dev, gidx, l->gid) ||
+	    xp_rdma_dev_find_gid(l->dev, l->gid) < 0) {
+		fprintf(stderr,
+			PROG ": %s has no GID at index %d (index 1 is the first IPv4 address, "
+			     "0 the link-local IPv6 one); give -g another index\n",
+			ifname, gidx);
+		return -EINVAL;
+	}
+	l->pd = xp_pd_alloc(xp_rdma_dev_mr_table(l->dev));
+	if (!l->pd)
+		return -errno;
+	l->scq = xp_cq_create(&co);
+	l->rcq = xp_cq_create(&co);
+	if (!l->scq || !l->rcq)
+		return -ENOMEM;
+	qa.pd = l->pd;
+	qa.send_cq = l->scq;
+	qa.recv_cq = l->rcq;
+	qa.cap.max_send_wr = SQ_DEPTH;
+	qa.cap.max_recv_wr = RX_DEPTH;
+	qa.cap.max_send_sge = 1;
+	qa.cap.max_recv_sge = 1;
+	l->qp = xp_qp_create(l->dev, &qa);
+	if (!l->qp)
+		return -errno;
+	return 0;
+}
+
+static int post_recv(struct lat *l, __u32 slot)
+{
+	struct xp_sge sge = { .addr = (uintptr_t)l->rbuf + slot * l->rslot,
+			      .length = l->me.size,
+			      .lkey = xp_mr_lkey(l->mr) };
+	struct xp_recv_wr wr = { .wr_id = slot, .sg_list = &sge, .num_sge = 1 }, *bad;
+
+	return xp_qp_post_recv(l->qp, &wr, &bad);
+}
+
+/*
+ * One buffer, one MR: sbuf (size, our pattern), tbuf (size: the READ source
+ * with our pattern, or the WRITE target, zeroed), rbuf (RX_DEPTH receive
+ * slots).
+ */
+static int reg_buf(struct lat *l)
+{
+	size_t sz = (l->me.size + 63) & ~(size_t)63;
+
+	l->rslot = sz;
+	l->buf_len = 2 * sz + RX_DEPTH * sz;
+	if (posix_memalign((void **)&l->buf, 4096, l->buf_len))
+		return -ENOMEM;
+	memset(l->buf, 0, l->buf_len);
+	l->sbuf = l->buf;
+	l->tbuf = l->buf + sz;
+	l->rbuf = l->buf + 2 * sz;
+	fill(l->sbuf, l->me.size, l->me.seed);
+	if (l->me.op == OP_READ)
+		fill(l->tbuf, l->me.size, l->me.seed);
+	l->mr = xp_mr_reg(l->pd, l->buf, l->buf_len,
+			  XP_ACCESS_LOCAL_WRITE | XP_ACCESS_REMOTE_WRITE | XP_ACCESS_REMOTE_READ,
+			  NULL);
+	if (!l->mr)
+		return -errno;
+	l->me.addr = (uintptr_t)l->tbuf;
+	l->me.rkey = xp_mr_rkey(l->mr);
+	return 0;
+}
+
+static int connect_qp(struct lat *l, int gidx)
+{
+	struct xp_qp_connect_opts co = { .sz = sizeof(co), .path_mtu = l->mtu };
+	struct xp_qp_peer peer = {
+		.sgid_index = gidx,
+		.dest_qpn = l->peer_dest.qpn,
+		.rq_psn = l->peer_dest.psn,
+		.sq_psn = l->psn,
+	};
+	__u32 i;
+	int err;
+
+	memcpy(peer.dgid, l->peer_dest.gid, 16);
+	err = xp_qp_connect(l->qp, &peer, &co);
+	if (err) {
+		fprintf(stderr, PROG ": cannot connect QP 0x%x to the peer's QP 0x%x: %s\n",
+			xp_qp_num(l->qp), l->peer_dest.qpn, strerror(-err));
+		return err;
+	}
+	/* Receives go up before the peer hears we are ready, so no SEND meets an empty queue. */
+	for (i = 0; l->me.op == OP_SEND && i < RX_DEPTH; i++) {
+		err = post_recv(l, i);
+		if (err) {
+			fprintf(stderr, PROG ": post_recv: %s\n", strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int xchg(struct lat *l, bool client, int gidx)
+{
+	char dmsg[XP_PP_MSG_LEN], msg[MSG_LEN];
+	struct xp_pp_dest me = { .qpn = xp_qp_num(l->qp), .psn = l->psn };
+	int err;
+
+	memcpy(me.gid, l->gid, 16);
+	xp_pp_dest_format(&me, dmsg);
+	if (client) {
+		err = xp_tcp_write_all(l->fd, dmsg, sizeof(dmsg)) ?:
+			      xp_tcp_read_all(l->fd, dmsg, sizeof(dmsg));
+		if (err)
+			return err;
+		err = xp_pp_dest_parse(dmsg, &l->peer_dest);
+		if (err)
+			goto bad_dest;
+		err = reg_buf(l);
+		if (err)
+			return err;
+		fmt_params(&l->me, msg);
+		err = xp_tcp_write_all(l->fd, msg, sizeof(msg)) ?:
+			      xp_tcp_read_all(l->fd, msg, sizeof(msg));
+		if (err)
+			return err;
+		if (!strncmp(msg, "XPLAT-REFUSED", 13)) {
+			msg[MSG_LEN - 1] = 0;
+			fprintf(stderr, PROG ": the server refused: %s\n", msg + 14);
+			return -EINVAL;
+		}
+		if (parse_params(msg, &l->peer)) {
+			fprintf(stderr, PROG ": the server's answer is not an " PROG " one\n");
+			return -EPROTO;
+		}
+		err = connect_qp(l, gidx);
+		return err ?: xp_tcp_write_all(l->fd, "ready", 6);
+	}
+
+	err = xp_tcp_read_all(l->fd, dmsg, sizeof(dmsg));
+	if (err)
+		return err;
+	err = xp_pp_dest_parse(dmsg, &l->peer_dest);
+	if (err)
+		goto bad_dest;
+	xp_pp_dest_format(&me, dmsg);
+	err = xp_tcp_write_all(l->fd, dmsg, sizeof(dmsg)) ?:
+							    xp_tcp_read_all(l->fd, msg, sizeof(msg));
+	if (err)
+		return err;
+	if (parse_params(msg, &l->peer)) {
+		fprintf(stderr, PROG ": the client is not an " PROG " client (got '%.40s')\n", msg);
+		return -EPROTO;
+	}
+	if (l->peer.op != l->me.op) {
+		memset(msg, 0, sizeof(msg));
+		snprintf(msg, sizeof(msg),
+			 "XPLAT-REFUSED the client asked for -o %s, the server runs -o %s",
+			 op_names[l->peer.op], op_names[l->me.op]);
+		xp_tcp_write_all(l->fd, msg, sizeof(msg));
+		fprintf(stderr, PROG ": %s\n", msg + 14);
+		return -EINVAL;
+	}
+	if (xp_mtu_from_bytes(l->peer.mtu) > l->mtu ||
+	    xp_mtu_to_bytes(xp_mtu_from_bytes(l->peer.mtu)) != l->peer.mtu) {
+		memset(msg, 0, sizeof(msg));
+		snprintf(
+			msg, sizeof(msg),
+			"XPLAT-REFUSED the client's path MTU %u is not one this server's interface takes (at most %u)",
+			l->peer.mtu, xp_mtu_to_bytes(l->mtu));
+		xp_tcp_write_all(l->fd, msg, sizeof(msg));
+		fprintf(stderr, PROG ": %s\n", msg + 14);
+		return -EINVAL;
+	}
+	/* Both ends of an RC connection segment by the same path MTU. */
+	l->mtu = xp_mtu_from_bytes(l->peer.mtu);
+	l->me.mtu = l->peer.mtu;
+	l->me.size = l->peer.size;
+	l->me.iters = l->peer.iters;
+	l->me.verify = l->peer.verify;
+	err = reg_buf(l);
+	if (err)
+		return err;
+	err = connect_qp(l, gidx);
+	if (err)
+		return err;
+	fmt_params(&l->me, msg);
+	err = xp_tcp_write_all(l->fd, msg, sizeof(msg)) ?: xp_tcp_read_all(l->fd, msg, 6);
+	if (!err && strcmp(msg, "ready"))
+		err = -EPROTO;
+	return err;
+
+bad_dest:
+	fprintf(stderr, PROG ": the peer's address message is not one: '%.52s'\n", dmsg);
+	return err;
+}
+
+/* ---- waiting, with the device driven meanwhile ---- */
+
+static bool overdue(struct lat *l, __u64 start, const char *what, __u64 i)
+{
+	if (stop) {
+		fprintf(stderr, PROG ": interrupted at %s %llu\n", what, (unsigned long long)i);
+		return true;
+	}
+	if (now_ns() - start > (__u64)l->timeout_ms * 1000000ull) {
+		fprintf(stderr, PROG ": %s %llu: nothing for %d ms (QP %s)\n", what,
+			(unsigned long long)i, l->timeout_ms, xp_qp_state_str(xp_qp_state(l->qp)));
+		return true;
+	}
+	return false;
+}
+
+/* Take the send completions there are; -EIO on an error status. */
+static int reap_sends(struct lat *l)
+{
+	struct xp_wc wc[SQ_DEPTH];
+	int n, i;
+
+	n = xp_cq_poll(l->scq, SQ_DEPTH, wc);
+	for (i = 0; i < n; i++) {
+		if (wc[i].status != XP_WC_SUCCESS) {
+			fprintf(stderr, PROG ": %s %llu completed with status %s (%d)\n",
+				op_titles[l->me.op], (unsigned long long)wc[i].wr_id,
+				xp_wc_status_str(wc[i].status), wc[i].status);
+			return -EIO;
+		}
+		l->sends_out--;
+	}
+	return n < 0 ? n : 0;
+}
+
+static int post(struct lat *l, __u64 i, enum xp_wr_opcode opc, void *local, __u64 raddr)
+{
+	struct xp_sge sge = { .addr = (uintptr_t)local,
+			      .length = l->me.size,
+			      .lkey = xp_mr_lkey(l->mr) };
+	struct xp_send_wr wr = {
+		.wr_id = i,
+		.sg_list = &sge,
+		.num_sge = 1,
+		.opcode = opc,
+		.send_flags = XP_SEND_SIGNALED,
+		.rdma = { .remote_addr = raddr, .rkey = l->peer.rkey },
+	}, *bad;
+	__u64 t0 = now_ns();
+	int err;
+
+	/* Room in the send queue: the previous sends must have completed. */
+	while (l->sends_out >= SQ_DEPTH) {
+		xp_rdma_dev_poll(l->dev, 64);
+		err = reap_sends(l);
+		if (err)
+			return err;
+		if (overdue(l, t0, "send completion before", i))
+			return -ETIMEDOUT;
+	}
+	err = xp_qp_post_send(l->qp, &wr, &bad);
+	if (err) {
+		fprintf(stderr, PROG ": post_send %llu: %s\n", (unsigned long long)i,
+			strerror(-err));
+		return err;
+	}
+	l->sends_out++;
+	return 0;
+}
+
+/* Wait for a receive completion; verify and repost it. */
+static int wait_recv(struct lat *l, __u64 i)
+{
+	__u64 t0 = now_ns();
+	struct xp_wc wc;
+	long bad;
+	int n, err;
+
+	for (;;) {
+		xp_rdma_dev_poll(l->dev, 64);
+		n = xp_cq_poll(l->rcq, 1, &wc);
+		if (n > 0)
+			break;
+		if (n < 0)
+			return n;
+		err = reap_sends(l);
+		if (err)
+			return err;
+		if (overdue(l, t0, "receive", i))
+			return -ETIMEDOUT;
+	}
+	if (wc.status != XP_WC_SUCCESS) {
+		fprintf(stderr, PROG ": receive %llu completed with status %s (%d)\n",
+			(unsigned long long)i, xp_wc_status_str(wc.status), wc.status);
+		return -EIO;
+	}
+	if (l->me.verify) {
+		__u8 *buf = l->rbuf + wc.wr_id * l->rslot;
+
+		if (wc.byte_len != l->me.size) {
+			fprintf(stderr, PROG ": receive %llu: %u bytes, expected %u\n",
+				(unsigned long long)i, wc.byte_len, l->me.size);
+			return -EIO;
+		}
+		bad = bad_byte(buf, l->me.size, l->peer.seed);
+		if (bad >= 0) {
+			fprintf(stderr,
+				PROG ": receive %llu: byte %ld is 0x%02x, expected 0x%02x\n",
+				(unsigned long long)i, bad, buf[bad], pattern(l->peer.seed, bad));
+			return -EIO;
+		}
+		memset(buf, 0, l->me.size);
+	}
+	return post_recv(l, wc.wr_id);
+}
+
+/* Wait until the last byte of tbuf reads val (the peer's WRITE arrived). */
+static int wait_write(struct lat *l, __u64 i, __u8 val)
+{
+	volatile __u8 *last = l->tbuf + l->me.size - 1;
+	__u64 t0 = now_ns();
+	long bad;
+	int err;
+
+	while (*last != val) {
+		xp_rdma_dev_poll(l->dev, 64);
+		err = reap_sends(l);
+		if (err)
+			return err;
+		if (overdue(l, t0, "WRITE from the peer", i))
+			return -ETIMEDOUT;
+	}
+	if (l->me.verify && l->me.size > 1) {
+		bad = bad_byte(l->tbuf, l->me.size - 1, l->peer.seed);
+		if (bad >= 0) {
+			fprintf(stderr, PROG ": WRITE %llu: byte %ld is 0x%02x, expected 0x%02x\n",
+				(unsigned long long)i, bad, l->tbuf[bad],
+				pattern(l->peer.seed, bad));
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+/* The value of the last byte in exchange i: never 0 (the initial), never the previous one. */
+static __u8 write_val(__u64 i)
+{
+	return (__u8)(i % 255 + 1);
+}
+
+/* READ i: post, wait for its completion, check it. */
+static int do_read(struct lat *l, __u64 i)
+{
+	__u64 t0 = now_ns();
+	long bad;
+	int err;
+
+	err = post(l, i, XP_WR_RDMA_READ, l->sbuf, l->peer.addr);
+	while (!err && l->sends_out) {
+		xp_rdma_dev_poll(l->dev, 64);
+		err = reap_sends(l);
+		if (!err && l->sends_out && overdue(l, t0, "READ", i))
+			err = -ETIMEDOUT;
+	}
+	if (err || !l->me.verify)
+		return err;
+	bad = bad_byte(l->sbuf, l->me.size, l->peer.seed);
+	if (bad >= 0) {
+		fprintf(stderr, PROG ": READ %llu: byte %ld is 0x%02x, expected 0x%02x\n",
+			(unsigned long long)i, bad, l->sbuf[bad], pattern(l->peer.seed, bad));
+		return -EIO;
+	}
+	memset(l->sbuf, 0, l->me.size);
+	return 0;
+}
+
+static int client_loop(struct lat *l)
+{
+	__u64 i, t0;
+	int err = 0;
+
+	for (i = 0; i < l->me.iters && !err; i++) {
+		t0 = now_ns();
+		switch (l->me.op) {
+		case OP_READ:
+			err = do_read(l, i);
+			if (!err)
+				l->samples[i] = now_ns() - t0;
+			break;
+		case OP_SEND:
+			err = post(l, i, XP_WR_SEND, l->sbuf, 0) ?: wait_recv(l, i);
+			if (!err)
+				l->samples[i] = (now_ns() - t0) / 2;
+			break;
+		case OP_WRITE:
+			l->sbuf[l->me.size - 1] = write_val(i);
+			err = post(l, i, XP_WR_RDMA_WRITE, l->sbuf, l->peer.addr) ?:
+				      wait_write(l, i, write_val(i));
+			if (!err)
+				l->samples[i] = (now_ns() - t0) / 2;
+			break;
+		}
+	}
+	return err;
+}
+
+static int fd_readable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0;
+}
+
+/* Server: answer each exchange (send, write), or just drive the device (read). */
+static int server_loop(struct lat *l)
+{
+	__u64 i, spins = 0;
+	int err = 0;
+
+	if (l->me.op == OP_READ) {
+		for (;;) {
+			if (xp_rdma_dev_poll(l->dev, 64) || (++spins & 255))
+				continue;
+			if (stop)
+				return -EINTR;
+			if (xp_qp_state(l->qp) == XP_QPS_ERR) {
+				fprintf(stderr, PROG ": our QP went to the error state\n");
+				return -EIO;
+			}
+			if (fd_readable(l->fd))
+				return 0;
+		}
+	}
+	for (i = 0; i < l->me.iters && !err; i++) {
+		if (l->me.op == OP_SEND) {
+			err = wait_recv(l, i) ?: post(l, i, XP_WR_SEND, l->sbuf, 0);
+		} else {
+			err = wait_write(l, i, write_val(i));
+			l->sbuf[l->me.size - 1] = write_val(i);
+			err = err ?: post(l, i, XP_WR_RDMA_WRITE, l->sbuf, l->peer.addr);
+		}
+	}
+	/* Our last answer must be acknowledged before we stop driving the QP. */
+	spins = now_ns();
+	while (!err && l->sends_out) {
+		xp_rdma_dev_poll(l->dev, 64);
+		err = reap_sends(l);
+		if (!err && l->sends_out && overdue(l, spins, "last answer", i))
+			err = -ETIMEDOUT;
+	}
+	return err;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest rank: the smallest sample with at least p of them at or below it. */
+static double pct(const __u64 *s, __u64 n, double p)
+{
+	__u64 k = (__u64)ceil(p * n);
+
+	return s[k ? k - 1 : 0] / 1e3;
+}
+
+static void fmt_result(const struct lat *l, char line[MSG_LEN])
+{
+	__u64 n = l->me.iters, i;
+	double sum = 0, sq = 0, avg, sd;
+
+	qsort(l->samples, n, sizeof(*l->samples), cmp_u64);
+	for (i = 0; i < n; i++)
+		sum += l->samples[i] / 1e3;
+	avg = sum / n;
+	for (i = 0; i < n; i++)
+		sq += (l->samples[i] / 1e3 - avg) * (l->samples[i] / 1e3 - avg);
+	sd = n > 1 ? sqrt(sq / (n - 1)) : 0;
+	snprintf(line, MSG_LEN,
+		 " %-7u %-10llu %-13.2f %-13.2f %-15.2f %-13.2f %-14.2f %-21.2f %.2f", l->me.size,
+		 (unsigned long long)n, l->samples[0] / 1e3, l->samples[n - 1] / 1e3,
+		 pct(l->samples, n, 0.5), avg, sd, pct(l->samples, n, 0.99),
+		 pct(l->samples, n, 0.999));
+}
+
+static void print_header(const struct lat *l, const char *ifname, bool client)
+{
+	char g[INET6_ADDRSTRLEN], pg[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, l->gid, g, sizeof(g));
+	inet_ntop(AF_INET6, l->peer_dest.gid, pg, sizeof(pg));
+	printf("---------------------------------------------------------------------------------------\n");
+	printf("                    %s Latency Test (xdpath, AF_XDP)\n", op_titles[l->me.op]);
+	printf(" Interface      : %-10s Transport type : RC over RoCEv2 (xdpath)\n", ifname);
+	printf(" Mtu            : %u[B]      Role           : %-8s Data check : %s\n",
+	       xp_mtu_to_bytes(l->mtu), client ? "client" : "server", l->me.verify ? "on" : "off");
+	printf(" local address:  QPN 0x%06x PSN 0x%06x RKey 0x%08x VAddr 0x%016llx GID %s\n",
+	       xp_qp_num(l->qp), l->psn, l->me.rkey, (unsigned long long)l->me.addr, g);
+	printf(" remote address: QPN 0x%06x PSN 0x%06x RKey 0x%08x VAddr 0x%016llx GID %s\n",
+	       l->peer_dest.qpn, l->peer_dest.psn, l->peer.rkey, (unsigned long long)l->peer.addr,
+	       pg);
+	printf("---------------------------------------------------------------------------------------\n");
+	printf(" #bytes #iterations    t_min[usec]    t_max[usec]  t_typical[usec]    t_avg[usec]    t_stdev[usec]   99%% percentile[usec]   99.9%% percentile[usec]\n");
+	fflush(stdout);
+}
+
+static void print_qp_stats(FILE *f, const struct lat *l)
+{
+	const struct xp_qp_stats *s = xp_qp_stats(l->qp);
+
+	if (!s)
+		return;
+	fprintf(f,
+		PROG ": qp 0x%x: tx_pkts %llu rx_pkts %llu retransmits %llu timeouts %llu "
+		     "seq_naks_rcvd %llu rnr_naks_rcvd %llu acks_rcvd %llu acks_sent %llu "
+		     "rnr_naks_sent %llu dup_requests %llu out_of_seq %llu\n",
+		xp_qp_num(l->qp), (unsigned long long)s->tx_pkts, (unsigned long long)s->rx_pkts,
+		(unsigned long long)s->retransmits, (unsigned long long)s->timeouts,
+		(unsigned long long)s->seq_naks_rcvd, (unsigned long long)s->rnr_naks_rcvd,
+		(unsigned long long)s->acks_rcvd, (unsigned long long)s->acks_sent,
+		(unsigned long long)s->rnr_naks_sent, (unsigned long long)s->dup_requests,
+		(unsigned long long)s->out_of_seq);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " PROG " -i IFACE [options] [SERVER]\n"
+		"  RDMA latency over an xdpath RC QP; server without SERVER.\n"
+		"  -i, --iface IFACE      interface (required)\n"
+		"  -o, --op OP            read (default), send or write\n"
+		"  -g, --gid-index N      our GID (default 1: the first IPv4 address)\n"
+		"  -p, --port PORT        TCP port of the exchange (default 18515)\n"
+		"  -s, --size BYTES       message size, 1..2^24 (default 2; 64 for send)\n"
+		"  -n, --iters N          samples, 1..10^8 (default 1000)\n"
+		"  -m, --mtu BYTES        path MTU 256..4096 (default: the device's)\n"
+		"      --verify           check every sample's data\n"
+		"      --timeout MS       fail after MS ms without progress (default 10000)\n"
+		"      --cpu N            pin to CPU N\n"
+		"      --generic          attach XDP in generic (skb) mode\n"
+		"      --faults D[,U[,R]] test: drop, duplicate, reorder received frames (ppm)\n"
+		"  -v, --verbose          library debug messages\n"
+		"  -h, --help\n"
+		"Both sides give the same -o; the server takes -s, -n and --verify from the client.\n");
+}
+
+static int num_arg(const char *opt, const char *s, unsigned long long lo, unsigned long long hi,
+		   unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || *s == '-' || *v < lo || *v > hi) {
+		fprintf(stderr, PROG ": %s '%s' is not a number in %llu..%llu\n", opt, s, lo, hi);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "iface", 1, NULL, 'i' },
+		{ "op", 1, NULL, 'o' },
+		{ "gid-index", 1, NULL, 'g' },
+		{ "port", 1, NULL, 'p' },
+		{ "size", 1, NULL, 's' },
+		{ "iters", 1, NULL, 'n' },
+		{ "mtu", 1, NULL, 'm' },
+		{ "verify", 0, NULL, 'V' },
+		{ "timeout", 1, NULL, 'T' },
+		{ "cpu", 1, NULL, 'C' },
+		{ "generic", 0, NULL, 'G' },
+		{ "faults", 1, NULL, 'X' },
+		{ "verbose", 0, NULL, 'v' },
+		{ "help", 0, NULL, 'h' },
+		{},
+	};
+	struct lat l = { .fd = -1, .timeout_ms = 10000 };
+	struct xp_rdma_dev_opts dopts = { .sz = sizeof(dopts) };
+	struct xp_tcp_opts topts = { .sz = sizeof(topts), .timeout_ms = 10000 };
+	const char *ifname = NULL, *server = NULL;
+	char line[MSG_LEN];
+	unsigned long long v;
+	int port = 18515, gidx = 1, cpu = -1, opt, err = 0, i;
+	struct xp_rdma_faults faults = { .sz = sizeof(faults) };
+	unsigned int mtu_bytes = 0;
+	bool size_set = false;
+
+	l.me.iters = 1000;
+	while ((opt = getopt_long(argc, argv, "i:o:g:p:s:n:m:vh", lopts, NULL)) != -1) {
+		switch (opt) {
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'o':
+			for (i = 0; i < 3; i++)
+				if (!strcmp(optarg, op_names[i]))
+					break;
+			if (i == 3) {
+				fprintf(stderr, PROG ": -o '%s': use read, send or write\n",
+					optarg);
+				return EXIT_FAILURE;
+			}
+			l.me.op = i;
+			break;
+		case 'g':
+			err = num_arg("-g", optarg, 0, XP_RDMA_GID_TBL_LEN - 1, &v);
+			gidx = v;
+			break;
+		case 'p':
+			err = num_arg("-p", optarg, 1, 65535, &v);
+			port = v;
+			break;
+		case 's':
+			err = num_arg("-s", optarg, 1, MAX_SIZE, &v);
+			l.me.size = v;
+			size_set = true;
+			break;
+		case 'n':
+			err = num_arg("-n", optarg, 1, 100000000, &v);
+			l.me.iters = v;
+			break;
+		case 'm':
+			err = num_arg("-m", optarg, 256, 4096, &v);
+			mtu_bytes = v;
+			if (!err && (v & (v - 1))) {
+				fprintf(stderr,
+					PROG
+					": -m %llu: the MTU must be 256, 512, 1024, 2048 or 4096\n",
+					v);
+				err = -EINVAL;
+			}
+			break;
+		case 'V':
+			l.me.verify = 1;
+			break;
+		case 'T':
+			err = num_arg("--timeout", optarg, 1, 3600000, &v);
+			l.timeout_ms = v;
+			topts.timeout_ms = v;
+			break;
+		case 'C':
+			err = num_arg("--cpu", optarg, 0, CPU_SETSIZE - 1, &v);
+			cpu = v;
+			break;
+		case 'G':
+			dopts.attach_mode = XP_ATTACH_GENERIC;
+			break;
+		case 'X':
+			if (sscanf(optarg, "%u,%u,%u", &faults.drop_ppm, &faults.dup_ppm,
+				   &faults.reorder_ppm) < 1 ||
+			    faults.drop_ppm + faults.dup_ppm + faults.reorder_ppm > 1000000) {
+				fprintf(stderr,
+					PROG
+					": --faults '%s': give DROP[,DUP[,REORDER]] in parts per "
+					"million, summing to at most 1000000\n",
+					optarg);
+				return EXIT_FAILURE;
+			}
+			break;
+		case 'v':
+			xp_set_log_level(XP_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_FAILURE;
+		}
+		if (err)
+			return EXIT_FAILURE;
+	}
+	if (optind == argc - 1) {
+		server = argv[optind];
+	} else if (optind < argc) {
+		fprintf(stderr, PROG ": one server address at most (got '%s' and '%s')\n",
+			argv[optind], argv[optind + 1]);
+		return EXIT_FAILURE;
+	}
+	if (!ifname) {
+		fprintf(stderr, PROG ": -i IFACE is required: the interface the QP runs on\n");
+		usage(stderr);
+		return EXIT_FAILURE;
+	}
+	if (!size_set)
+		l.me.size = l.me.op == OP_SEND ? 64 : 2;
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			fprintf(stderr, PROG ": cannot pin to CPU %d: %s\n", cpu, strerror(errno));
+			return EXIT_FAILURE;
+		}
+	}
+	signal(SIGPIPE, SIG_IGN);
+	srand48(getpid() ^ time(NULL));
+	l.psn = lrand48() & 0xffffff;
+	/* Client seeds are odd, server seeds even: a buffer never holds the peer's pattern by chance. */
+	l.me.seed = (lrand48() & 0xfffe) | !!server;
+
+	err = open_dev(&l, ifname, gidx, &dopts);
+	if (err) {
+		fprintf(stderr, PROG ": cannot set up an RC QP on %s: %s\n", ifname,
+			strerror(-err));
+		goto out;
+	}
+	l.mtu = xp_rdma_dev_mtu(l.dev);
+	if (faults.drop_ppm || faults.dup_ppm || faults.reorder_ppm) {
+		faults.seed = l.psn;
+		err = xp_rdma_dev_set_faults(l.dev, &faults);
+		if (err) {
+			fprintf(stderr, PROG ": --faults: %s\n", strerror(-err));
+			goto out;
+		}
+	}
+	if (mtu_bytes) {
+		if (xp_mtu_from_bytes(mtu_bytes) > l.mtu) {
+			fprintf(stderr,
+				PROG ": -m %u is above %s's path MTU %u (netdev MTU less 80)\n",
+				mtu_bytes, ifname, xp_mtu_to_bytes(l.mtu));
+			err = -EINVAL;
+			goto out;
+		}
+		l.mtu = xp_mtu_from_bytes(mtu_bytes);
+	}
+	l.me.mtu = xp_mtu_to_bytes(l.mtu);
+	if (server) {
+		l.fd = xp_tcp_connect(server, port, &topts);
+		if (l.fd < 0) {
+			err = l.fd;
+			fprintf(stderr, PROG ": cannot connect to %s port %d: %s\n", server, port,
+				strerror(-err));
+			goto out;
+		}
+	} else {
+		struct xp_tcp_opts aopts = { .sz = sizeof(aopts) }; /* wait for a client forever */
+		int lfd = xp_tcp_listen(port, &aopts);
+
+		if (lfd < 0) {
+			err = lfd;
+			fprintf(stderr, PROG ": cannot listen on TCP port %d: %s\n", port,
+				strerror(-err));
+			goto out;
+		}
+		fprintf(stderr, PROG ": ready, listening on port %d\n", port);
+		l.fd = xp_tcp_accept_fd(lfd, &aopts);
+		if (l.fd < 0) {
+			err = l.fd;
+			fprintf(stderr, PROG ": cannot accept on port %d: %s\n", port,
+				strerror(-err));
+			goto out;
+		}
+	}
+	err = xchg(&l, server, gidx);
+	if (err) {
+		fprintf(stderr, PROG ": set-up with the peer failed: %s\n", strerror(-err));
+		goto out;
+	}
+	/* From here on, SIGINT stops the test cleanly; before, it just ends us. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	print_header(&l, ifname, server);
+	if (server) {
+		l.samples = calloc(l.me.iters, sizeof(*l.samples));
+		if (!l.samples) {
+			err = -ENOMEM;
+			goto out;
+		}
+		err = client_loop(&l);
+		memset(line, 0, sizeof(line));
+		if (err)
+			snprintf(line, sizeof(line), "XPLAT-FAILED");
+		else
+			fmt_result(&l, line);
+		if (xp_tcp_write_all(l.fd, line, sizeof(line)) && !err)
+			err = -EPIPE;
+	} else {
+		err = server_loop(&l);
+		if (!err)
+			err = xp_tcp_read_all(l.fd, line, sizeof(line));
+		line[MSG_LEN - 1] = 0;
+		if (!err && !strcmp(line, "XPLAT-FAILED")) {
+			fprintf(stderr, PROG ": the client failed\n");
+			err = -EIO;
+		}
+	}
+	if (err)
+		goto out;
+	printf("%s\n", line);
+	printf("---------------------------------------------------------------------------------------\n");
+	print_qp_stats(stdout, &l);
+out:
+	if (err && l.qp && l.fd >= 0)
+		print_qp_stats(stderr, &l);
+	if (l.fd >= 0)
+		close(l.fd);
+	if (l.qp)
+		xp_qp_destroy(l.qp);
+	if (l.mr)
+		xp_mr_dereg(l.mr);
+	if (l.pd)
+		xp_pd_free(l.pd);
+	xp_cq_destroy(l.scq);
+	xp_cq_destroy(l.rcq);
+	if (l.dev)
+		xp_rdma_dev_close(l.dev);
+	free(l.buf);
+	free(l.samples);
+	return err ? EXIT_FAILURE : 0;
+}
