@@ -11,6 +11,7 @@
 #   make vm-test    only the VM tests (tests/vm, see docs/testing.md)
 #   make demo       RoCEv2 steering on a built-in veth test bed
 #   make bench      benchmarks (ours against in-kernel references)
+#   make bench-rdma RDMA benchmarks: xdpath against kernel rxe in two guests, and on veth
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
 #   make SANITIZE=1 build with AddressSanitizer and UBSan into build/san
 #   make V=1        show the commands
@@ -67,13 +68,13 @@ XPCTL := $(if $(LOADER_SRCS),$(BUILD)/bin/xpctl)
 
 TEST_LIB_SRCS := $(wildcard tests/lib/*.c)
 TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_LIB_SRCS))
-TEST_SRCS := $(wildcard tests/unit/*.c tests/bpf/*.c tests/net/*.c)
+TEST_SRCS := $(wildcard tests/unit/*.c tests/bpf/*.c tests/net/*.c tests/interop/*.c)
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
 ALL_OBJS := $(LIB_OBJS) $(LOADER_OBJS) $(TEST_LIB_OBJS) \
 	    $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(TEST_SRCS))
 
-.PHONY: all bpf lib tools tests check demo bench deps vmlinux clean format kmod vm-test
+.PHONY: all bpf lib tools tests check demo bench bench-rdma deps vmlinux clean format kmod vm-test
 .DEFAULT_GOAL := all
 # Keep objects that only pattern rules mention (tests, tools).
 .SECONDARY:
@@ -145,6 +146,9 @@ demo: deps all
 
 bench: deps all
 	$(Q)bench/xdp-bench.sh
+
+bench-rdma: deps all
+	$(Q)bench/rdma-bench.sh
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
