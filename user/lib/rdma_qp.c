@@ -298,6 +298,12 @@ int xp_qp_post_recv(struct xp_qp *qp, struct xp_recv_wr *wr, struct xp_recv_wr *
 		err = xp_qp_check_sges(qp, wr->sg_list, wr->num_sge, XP_ACCESS_LOCAL_WRITE, &total);
 		if (err)
 			break;
+		if (qp->attr.qp_state == XP_QPS_ERR) {
+			struct xp_recv_wqe flushed = { .wr_id = wr->wr_id };
+
+			xp_qp_complete_recv(qp, &flushed, XP_WC_WR_FLUSH_ERR, NULL);
+			continue;
+		}
 		wqe = &qp->rq[(qp->rq_head + qp->rq_count) % qp->cap.max_recv_wr];
 		wqe->wr_id = wr->wr_id;
 		wqe->num_sge = wr->num_sge;

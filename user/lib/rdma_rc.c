@@ -95,6 +95,7 @@ int xp_qp_connect(struct xp_qp *qp, const struct xp_qp_peer *peer,
 		  const struct xp_qp_connect_opts *opts)
 {
 	struct xp_qp_attr a = {};
+	bool exact;
 	int err;
 
 	if (!qp || !peer || qp->type != XP_QPT_RC)
@@ -102,6 +103,7 @@ int xp_qp_connect(struct xp_qp *qp, const struct xp_qp_peer *peer,
 	err = xp_opts_check(opts, sizeof(*opts), "xp_qp_connect_opts");
 	if (err)
 		return err;
+	exact = XP_OPTS_GET(opts, timers_set, false);
 
 	a.qp_state = XP_QPS_INIT;
 	a.port_num = XP_PORT_NUM;
@@ -119,7 +121,7 @@ int xp_qp_connect(struct xp_qp *qp, const struct xp_qp_peer *peer,
 	a.dest_qp_num = peer->dest_qpn;
 	a.rq_psn = peer->rq_psn;
 	a.max_dest_rd_atomic = XP_OPTS_GET(opts, max_dest_rd_atomic, 0) ?: 16;
-	a.min_rnr_timer = XP_OPTS_GET(opts, min_rnr_timer, 0) ?: 12;
+	a.min_rnr_timer = exact ? opts->min_rnr_timer : XP_OPTS_GET(opts, min_rnr_timer, 0) ?: 12;
 	memcpy(a.ah_attr.dgid, peer->dgid, 16);
 	a.ah_attr.sgid_index = peer->sgid_index;
 	a.ah_attr.hop_limit = XP_OPTS_GET(opts, hop_limit, 0) ?: 64;
@@ -134,9 +136,9 @@ int xp_qp_connect(struct xp_qp *qp, const struct xp_qp_peer *peer,
 
 	a.qp_state = XP_QPS_RTS;
 	a.sq_psn = peer->sq_psn;
-	a.timeout = XP_OPTS_HAS(opts, timeout) && opts->timeout ? opts->timeout : 14;
-	a.retry_cnt = XP_OPTS_HAS(opts, retry_cnt) && opts->retry_cnt ? opts->retry_cnt : 7;
-	a.rnr_retry = XP_OPTS_HAS(opts, rnr_retry) && opts->rnr_retry ? opts->rnr_retry : 7;
+	a.timeout = exact ? opts->timeout : XP_OPTS_GET(opts, timeout, 0) ?: 14;
+	a.retry_cnt = exact ? opts->retry_cnt : XP_OPTS_GET(opts, retry_cnt, 0) ?: 7;
+	a.rnr_retry = exact ? opts->rnr_retry : XP_OPTS_GET(opts, rnr_retry, 0) ?: 7;
 	a.max_rd_atomic = XP_OPTS_GET(opts, max_rd_atomic, 0) ?: 16;
 	err = xp_qp_modify(qp, &a,
 			   XP_QP_STATE | XP_QP_SQ_PSN | XP_QP_TIMEOUT | XP_QP_RETRY_CNT |
@@ -155,6 +157,15 @@ int xp_rc_post_send(struct xp_qp *qp, const struct xp_send_wr *wr)
 	__u64 total;
 	int err;
 
+	if (qp->attr.qp_state == XP_QPS_ERR) {
+		struct xp_wc wc = {
+			.wr_id = wr->wr_id,
+			.status = XP_WC_WR_FLUSH_ERR,
+			.qp_num = qp->qpn,
+		};
+
+		return xp_cq_push(qp->scq, &wc);
+	}
 	if (qp->attr.qp_state != XP_QPS_RTS)
 		return -EINVAL;
 	if (rq->prod - rq->cons == qp->cap.max_send_wr)

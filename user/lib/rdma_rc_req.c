@@ -63,6 +63,8 @@ static void arm_timer(struct xp_qp *qp)
 	qp->req.timer_at = t ? xp_rdma_now_ns() + t : 0;
 }
 
+static void go_back(struct xp_qp *qp, __u32 psn);
+
 /* Complete the WQEs at the head of the queue that are DONE, in order. */
 static void comp_run(struct xp_qp *qp)
 {
@@ -75,8 +77,12 @@ static void comp_run(struct xp_qp *qp)
 		if (wqe->state != XP_WQE_DONE)
 			break;
 		rq->cons++;
+		/*
+		 * A READ or atomic finished while the requester was about to
+		 * ask for it again: resume after it, not inside it.
+		 */
 		if ((__s32)(rq->next - rq->cons) < 0)
-			rq->next = rq->cons;
+			go_back(qp, rq->una);
 		if (wqe->status == XP_WC_SUCCESS && !qp->sq_sig_all &&
 		    !(wqe->wr.send_flags & XP_SEND_SIGNALED))
 			continue;
@@ -137,7 +143,8 @@ void xp_rc_flush_sq(struct xp_qp *qp, bool complete)
 
 /*
  * Resend from psn: find the WQE that holds it and start there again. psn
- * is at or after una and not after the next new PSN.
+ * is at or after una and at most one past the highest PSN ever sent (the
+ * peer has everything before it, so moving forward is safe too).
  */
 static void go_back(struct xp_qp *qp, __u32 psn)
 {
@@ -145,7 +152,7 @@ static void go_back(struct xp_qp *qp, __u32 psn)
 	struct xp_send_wqe *wqe = NULL;
 	__u32 i;
 
-	if (xp_psn_lt(psn, rq->una) || xp_psn_diff(psn, rq->psn) > 0)
+	if (xp_psn_lt(psn, rq->una) || xp_psn_diff(psn, rq->max_psn) > 0)
 		return;
 	for (i = rq->cons; i != rq->prod; i++) {
 		wqe = wqe_at(qp, i);

@@ -50,7 +50,7 @@
 struct xp_rdma_dev_opts {
 	size_t sz;
 	__u32 queue; /* rx/tx queue of the interface (default 0) */
-	__u32 nframes; /* umem frames (default 1024) */
+	__u32 nframes; /* umem frames (default 2048) */
 	__u32 frame_size; /* umem chunk size (default 4096) */
 	__u32 ring_size; /* rx, tx and completion rings (default 512) */
 	__u32 max_qp; /* QPs (default XP_RDMA_DEFAULT_MAX_QP) */
@@ -264,10 +264,12 @@ struct xp_qp_connect_opts {
 	size_t sz;
 	enum xp_mtu path_mtu; /* default: the device's */
 	unsigned int access; /* qp_access_flags (default LOCAL_WRITE and all REMOTE_*) */
-	__u8 timeout; /* local ACK timeout code (default 14: 67 ms) */
-	__u8 retry_cnt; /* default 7 */
-	__u8 rnr_retry; /* default 7 */
-	__u8 min_rnr_timer; /* default 12 (0.64 ms) */
+	/* Each of these is taken as given when timers_set, else 0 means the default. */
+	__u8 timeout; /* local ACK timeout code (default 14: 67 ms; 0 never times out) */
+	__u8 retry_cnt; /* default 7 (forever) */
+	__u8 rnr_retry; /* default 7 (forever) */
+	__u8 min_rnr_timer; /* default 12 (0.64 ms; 0 is 655 ms) */
+	bool timers_set;
 	__u8 max_rd_atomic; /* default 16 */
 	__u8 max_dest_rd_atomic; /* default 16 */
 	__u8 hop_limit; /* default 64 */
@@ -291,7 +293,8 @@ enum xp_qp_state xp_qp_state(const struct xp_qp *qp);
 void *xp_qp_context(const struct xp_qp *qp);
 
 /*
- * Post receives. Refused before INIT (-EINVAL), with more than max_recv_sge
+ * Post receives. In ERR a receive completes at once with WR_FLUSH_ERR.
+ * Refused before INIT (-EINVAL), with more than max_recv_sge
  * SGEs (-EINVAL), a full queue (-ENOMEM), or an SGE whose lkey does not
  * grant LOCAL_WRITE over its range (-EINVAL). *bad_wr names the first WR
  * not posted.
@@ -306,7 +309,8 @@ int xp_qp_post_recv(struct xp_qp *qp, struct xp_recv_wr *wr, struct xp_recv_wr *
  * one completes at once with XP_WC_SEND.
  *
  * RC: every opcode of enum xp_wr_opcode; messages up to 2^31 bytes are
- * segmented by the path MTU. The QP must be in RTS (-EINVAL), the send
+ * segmented by the path MTU. In ERR a WR completes at once with
+ * WR_FLUSH_ERR (IBTA); otherwise the QP must be in RTS (-EINVAL), the send
  * queue have room (-ENOMEM), every SGE pass its lkey check (-EINVAL);
  * atomics need one 8-byte SGE and an 8-byte aligned remote address
  * (-EINVAL). The WR is queued and sent as the window allows; it completes
@@ -323,7 +327,7 @@ struct xp_qp_stats {
 	__u64 tx_pkts; /* packets sent (requests, responses, ACKs) */
 	__u64 rx_pkts; /* packets delivered to this QP */
 	__u64 retransmits; /* request packets sent again */
-	__u64 timeouts; /* local ACK timeout expiries that led to a retry */
+	__u64 timeouts; /* local ACK timeout expiries (the last one may fail the WR) */
 	__u64 seq_naks_rcvd; /* PSN sequence error NAKs received */
 	__u64 rnr_naks_rcvd; /* RNR NAKs received */
 	__u64 dup_responses; /* responses or ACKs for PSNs already done */
