@@ -61,6 +61,9 @@ LIB := $(BUILD)/lib/libxdpath.a
 
 TOOL_SRCS := $(wildcard user/tools/*.c)
 TOOLS := $(patsubst user/tools/%.c,$(BUILD)/bin/%,$(TOOL_SRCS))
+# Helpers the tools share (user/tools/lib): linked into every tool.
+TOOL_LIB_SRCS := $(wildcard user/tools/lib/*.c)
+TOOL_LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_LIB_SRCS))
 
 LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LOADER_SRCS))
@@ -71,7 +74,7 @@ TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_LIB_SRCS))
 TEST_SRCS := $(wildcard tests/unit/*.c tests/bpf/*.c tests/net/*.c tests/interop/*.c)
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
-ALL_OBJS := $(LIB_OBJS) $(LOADER_OBJS) $(TEST_LIB_OBJS) \
+ALL_OBJS := $(LIB_OBJS) $(LOADER_OBJS) $(TEST_LIB_OBJS) $(TOOL_LIB_OBJS) \
 	    $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(TEST_SRCS))
 
 .PHONY: all bpf lib tools tests check demo bench bench-rdma deps vmlinux clean format kmod vm-test
@@ -107,7 +110,7 @@ $(LIB): $(LIB_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/obj/user/tools/%.o $(LIB)
+$(BUILD)/bin/%: $(BUILD)/obj/user/tools/%.o $(TOOL_LIB_OBJS) $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@

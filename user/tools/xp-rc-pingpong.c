@@ -48,6 +48,7 @@
 #include "xp_log.h"
 #include "xp_rdma.h"
 #include "xp_roce_pkt.h"
+#include "lib/rdma_tool.h"
 
 #define PROG "xp-rc-pingpong"
 #define FILL 0x7b
@@ -84,14 +85,6 @@ struct pp {
 		fprintf(stderr, PROG ": " __VA_ARGS__); \
 		(p)->errors++;                          \
 	} while (0)
-
-static long long now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
-}
 
 /* Byte j of our client's message i under -c. */
 static __u8 pattern(const struct pp *p, __u32 i, __u32 j)
@@ -237,7 +230,7 @@ static int handle_wc(struct pp *p, const struct xp_wc *wc)
 
 static int run(struct pp *p)
 {
-	long long last = now_us();
+	long long last = rt_now_us();
 	struct xp_wc wc[2];
 	int n, i, err;
 
@@ -259,12 +252,12 @@ static int run(struct pp *p)
 				return err;
 		}
 		if (n) {
-			last = now_us();
+			last = rt_now_us();
 			continue;
 		}
 		if (xp_rdma_dev_poll(p->dev, 64))
 			continue;
-		if (p->timeout_ms && now_us() - last > p->timeout_ms * 1000LL) {
+		if (p->timeout_ms && rt_now_us() - last > p->timeout_ms * 1000LL) {
 			FAIL(p,
 			     "nothing completed for %d ms: %u of %u sends and %u receives done; is the peer still there?\n",
 			     p->timeout_ms, p->scnt, p->iters, p->rcnt);
@@ -278,9 +271,9 @@ static int run(struct pp *p)
 /* Keep answering for a while: the peer may still wait for our last ACK. */
 static void linger(struct pp *p)
 {
-	long long end = now_us() + LINGER_MS * 1000LL;
+	long long end = rt_now_us() + LINGER_MS * 1000LL;
 
-	while (now_us() < end) {
+	while (rt_now_us() < end) {
 		if (!xp_rdma_dev_poll(p->dev, 64))
 			xp_rdma_dev_wait(p->dev, 10);
 	}
@@ -487,9 +480,6 @@ static void teardown(struct pp *p)
 static void print_stats(const struct pp *p)
 {
 	const struct xp_qp_stats *q = xp_qp_stats(p->qp);
-	const struct xp_rdma_dev_stats *st = xp_rdma_dev_stats(p->dev);
-	unsigned long long total = 0;
-	int k;
 
 	if (q)
 		fprintf(stderr,
@@ -503,24 +493,7 @@ static void print_stats(const struct pp *p)
 			(unsigned long long)q->acks_rcvd, (unsigned long long)q->acks_sent,
 			(unsigned long long)q->dup_responses, (unsigned long long)q->dup_requests,
 			(unsigned long long)q->out_of_seq);
-	fprintf(stderr, PROG ": device: rx %llu tx %llu", (unsigned long long)st->rx_frames,
-		(unsigned long long)st->tx_frames);
-	for (k = 1; k < XP_PKT_ERR_NR && k < 32; k++) {
-		if (st->rx_parse_drops[k])
-			fprintf(stderr, " parse:%s %llu", xp_pkt_err_str(k),
-				(unsigned long long)st->rx_parse_drops[k]);
-		total += st->rx_parse_drops[k];
-	}
-	for (k = 1; k < XP_RDMA_DROP__MAX; k++) {
-		if (st->rx_drops[k])
-			fprintf(stderr, " %s %llu", xp_rdma_drop_str(k),
-				(unsigned long long)st->rx_drops[k]);
-		/* Injected losses are the test's, not the transport's. */
-		if (k != XP_RDMA_DROP_FAULT)
-			total += st->rx_drops[k];
-	}
-	fprintf(stderr, " tx_no_frame %llu, drops %llu\n", (unsigned long long)st->tx_no_frame,
-		total);
+	rt_print_dev_stats(stderr, p->dev, "device: ", false);
 }
 
 static void usage(FILE *f)
@@ -638,9 +611,9 @@ int main(int argc, char **argv)
 	const char *ifname = NULL, *server = NULL;
 	unsigned long long v;
 	int port = 18515, wait_ms = 0, opt, err;
-	char gstr[INET6_ADDRSTRLEN];
 	long long t0, us;
 
+	rt_prog = PROG;
 	while ((opt = getopt_long(argc, argv, "p:d:i:s:m:r:n:l:eg:oOPtcjNw:vh", lopts, NULL)) !=
 	       -1) {
 		switch (opt) {
@@ -801,30 +774,19 @@ int main(int argc, char **argv)
 		p.errors++;
 		goto out;
 	}
-	inet_ntop(AF_INET6, p.me.gid, gstr, sizeof(gstr));
-	printf("  local address:  LID 0x%04x, QPN 0x%06x, PSN 0x%06x, GID %s\n", p.me.lid, p.me.qpn,
-	       p.me.psn, gstr);
-	fflush(stdout);
+	rt_pp_print_dest("local address: ", &p.me, ',');
 	err = exchange(&p, server, port, wait_ms);
 	if (err) {
 		p.errors++;
 		goto out;
 	}
-	inet_ntop(AF_INET6, p.peer.gid, gstr, sizeof(gstr));
-	printf("  remote address: LID 0x%04x, QPN 0x%06x, PSN 0x%06x, GID %s\n", p.peer.lid,
-	       p.peer.qpn, p.peer.psn, gstr);
-	fflush(stdout);
+	rt_pp_print_dest("remote address:", &p.peer, ',');
 
-	t0 = now_us();
+	t0 = rt_now_us();
 	err = run(&p);
-	us = now_us() - t0;
+	us = rt_now_us() - t0;
 	if (!err) {
-		long long bytes = (long long)p.size * p.iters * 2;
-
-		printf("%lld bytes in %.2f seconds = %.2f Mbit/sec\n", bytes, us / 1e6,
-		       us ? bytes * 8. / us : 0.);
-		printf("%u iters in %.2f seconds = %.2f usec/iter\n", p.iters, us / 1e6,
-		       (double)us / p.iters);
+		rt_pp_print_result(p.size, p.iters, us);
 		fflush(stdout);
 		if (p.validate && p.server)
 			fprintf(stderr,

@@ -35,24 +35,21 @@
  *
  * Exit status 0 when every operation completed successfully (and verified).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <poll.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "xp_exchange.h"
 #include "xp_log.h"
 #include "xp_rdma.h"
+#include "lib/rdma_tool.h"
 
 #define PROG "xp-read-lat"
 #define MSG_LEN 256
@@ -77,40 +74,14 @@ struct params {
 };
 
 struct lat {
-	struct xp_rdma_dev *dev;
-	struct xp_pd *pd;
-	struct xp_cq *scq, *rcq;
-	struct xp_qp *qp;
-	struct xp_mr *mr;
+	struct rt_rc rc;
 	/* sbuf: what we send (pattern); tbuf: what the peer writes or reads; rbuf: receives */
 	__u8 *buf, *sbuf, *tbuf, *rbuf;
 	size_t buf_len, rslot;
 	struct params me, peer;
-	__u32 psn;
-	__u8 gid[16];
-	struct xp_pp_dest peer_dest;
-	int fd;
-	int timeout_ms;
-	enum xp_mtu mtu;
 	__u64 sends_out; /* signalled sends not yet completed */
 	__u64 *samples;
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static __u8 pattern(__u32 seed, size_t j)
 {
@@ -169,51 +140,14 @@ static int parse_params(char msg[MSG_LEN], struct params *p)
 	return 0;
 }
 
-static int open_dev(struct lat *l, const char *ifname, int gidx,
-		    const struct xp_rdma_dev_opts *dopts)
-{
-	struct xp_cq_opts co = { .sz = sizeof(co), .cqe = 2 * (RX_DEPTH + SQ_DEPTH) };
-	struct xp_qp_init_attr qa = { .sz = sizeof(qa), .qp_type = XP_QPT_RC };
-
-	l->dev = xp_rdma_dev_open(ifname, dopts);
-	if (!l->dev)
-		return -errno;
-	if (xp_rdma_dev_query_gid(l->dev, gidx, l->gid) ||
-	    xp_rdma_dev_find_gid(l->dev, l->gid) < 0) {
-		fprintf(stderr,
-			PROG ": %s has no GID at index %d (index 1 is the first IPv4 address, "
-			     "0 the link-local IPv6 one); give -g another index\n",
-			ifname, gidx);
-		return -EINVAL;
-	}
-	l->pd = xp_pd_alloc(xp_rdma_dev_mr_table(l->dev));
-	if (!l->pd)
-		return -errno;
-	l->scq = xp_cq_create(&co);
-	l->rcq = xp_cq_create(&co);
-	if (!l->scq || !l->rcq)
-		return -ENOMEM;
-	qa.pd = l->pd;
-	qa.send_cq = l->scq;
-	qa.recv_cq = l->rcq;
-	qa.cap.max_send_wr = SQ_DEPTH;
-	qa.cap.max_recv_wr = RX_DEPTH;
-	qa.cap.max_send_sge = 1;
-	qa.cap.max_recv_sge = 1;
-	l->qp = xp_qp_create(l->dev, &qa);
-	if (!l->qp)
-		return -errno;
-	return 0;
-}
-
 static int post_recv(struct lat *l, __u32 slot)
 {
 	struct xp_sge sge = { .addr = (uintptr_t)l->rbuf + slot * l->rslot,
 			      .length = l->me.size,
-			      .lkey = xp_mr_lkey(l->mr) };
+			      .lkey = xp_mr_lkey(l->rc.mr) };
 	struct xp_recv_wr wr = { .wr_id = slot, .sg_list = &sge, .num_sge = 1 }, *bad;
 
-	return xp_qp_post_recv(l->qp, &wr, &bad);
+	return xp_qp_post_recv(l->rc.qp, &wr, &bad);
 }
 
 /*
@@ -236,36 +170,23 @@ static int reg_buf(struct lat *l)
 	fill(l->sbuf, l->me.size, l->me.seed);
 	if (l->me.op == OP_READ)
 		fill(l->tbuf, l->me.size, l->me.seed);
-	l->mr = xp_mr_reg(l->pd, l->buf, l->buf_len,
-			  XP_ACCESS_LOCAL_WRITE | XP_ACCESS_REMOTE_WRITE | XP_ACCESS_REMOTE_READ,
-			  NULL);
-	if (!l->mr)
+	l->rc.mr = xp_mr_reg(l->rc.pd, l->buf, l->buf_len,
+			     XP_ACCESS_LOCAL_WRITE | XP_ACCESS_REMOTE_WRITE | XP_ACCESS_REMOTE_READ,
+			     NULL);
+	if (!l->rc.mr)
 		return -errno;
 	l->me.addr = (uintptr_t)l->tbuf;
-	l->me.rkey = xp_mr_rkey(l->mr);
+	l->me.rkey = xp_mr_rkey(l->rc.mr);
 	return 0;
 }
 
-static int connect_qp(struct lat *l, int gidx)
+/* Receives go up before the peer hears we are ready, so no SEND meets an empty queue. */
+static int lat_connected(void *ctx)
 {
-	struct xp_qp_connect_opts co = { .sz = sizeof(co), .path_mtu = l->mtu };
-	struct xp_qp_peer peer = {
-		.sgid_index = gidx,
-		.dest_qpn = l->peer_dest.qpn,
-		.rq_psn = l->peer_dest.psn,
-		.sq_psn = l->psn,
-	};
+	struct lat *l = ctx;
 	__u32 i;
 	int err;
 
-	memcpy(peer.dgid, l->peer_dest.gid, 16);
-	err = xp_qp_connect(l->qp, &peer, &co);
-	if (err) {
-		fprintf(stderr, PROG ": cannot connect QP 0x%x to the peer's QP 0x%x: %s\n",
-			xp_qp_num(l->qp), l->peer_dest.qpn, strerror(-err));
-		return err;
-	}
-	/* Receives go up before the peer hears we are ready, so no SEND meets an empty queue. */
 	for (i = 0; l->me.op == OP_SEND && i < RX_DEPTH; i++) {
 		err = post_recv(l, i);
 		if (err) {
@@ -276,112 +197,65 @@ static int connect_qp(struct lat *l, int gidx)
 	return 0;
 }
 
-static int xchg(struct lat *l, bool client, int gidx)
+static int lat_reg_buf(void *ctx)
 {
-	char dmsg[XP_PP_MSG_LEN], msg[MSG_LEN];
-	struct xp_pp_dest me = { .qpn = xp_qp_num(l->qp), .psn = l->psn };
+	return reg_buf(ctx);
+}
+
+static void lat_fmt(void *ctx, char *msg)
+{
+	fmt_params(&((struct lat *)ctx)->me, msg);
+}
+
+static int lat_parse(void *ctx, char *msg)
+{
+	return parse_params(msg, &((struct lat *)ctx)->peer);
+}
+
+/* Server: the client's test, if it is ours; its parameters rule. */
+static int lat_adopt(void *ctx, char *msg)
+{
+	struct lat *l = ctx;
 	int err;
 
-	memcpy(me.gid, l->gid, 16);
-	xp_pp_dest_format(&me, dmsg);
-	if (client) {
-		err = xp_tcp_write_all(l->fd, dmsg, sizeof(dmsg)) ?:
-			      xp_tcp_read_all(l->fd, dmsg, sizeof(dmsg));
-		if (err)
-			return err;
-		err = xp_pp_dest_parse(dmsg, &l->peer_dest);
-		if (err)
-			goto bad_dest;
-		err = reg_buf(l);
-		if (err)
-			return err;
-		fmt_params(&l->me, msg);
-		err = xp_tcp_write_all(l->fd, msg, sizeof(msg)) ?:
-			      xp_tcp_read_all(l->fd, msg, sizeof(msg));
-		if (err)
-			return err;
-		if (!strncmp(msg, "XPLAT-REFUSED", 13)) {
-			msg[MSG_LEN - 1] = 0;
-			fprintf(stderr, PROG ": the server refused: %s\n", msg + 14);
-			return -EINVAL;
-		}
-		if (parse_params(msg, &l->peer)) {
-			fprintf(stderr, PROG ": the server's answer is not an " PROG " one\n");
-			return -EPROTO;
-		}
-		err = connect_qp(l, gidx);
-		return err ?: xp_tcp_write_all(l->fd, "ready", 6);
-	}
-
-	err = xp_tcp_read_all(l->fd, dmsg, sizeof(dmsg));
-	if (err)
-		return err;
-	err = xp_pp_dest_parse(dmsg, &l->peer_dest);
-	if (err)
-		goto bad_dest;
-	xp_pp_dest_format(&me, dmsg);
-	err = xp_tcp_write_all(l->fd, dmsg, sizeof(dmsg)) ?:
-							    xp_tcp_read_all(l->fd, msg, sizeof(msg));
-	if (err)
-		return err;
-	if (parse_params(msg, &l->peer)) {
-		fprintf(stderr, PROG ": the client is not an " PROG " client (got '%.40s')\n", msg);
-		return -EPROTO;
-	}
 	if (l->peer.op != l->me.op) {
-		memset(msg, 0, sizeof(msg));
-		snprintf(msg, sizeof(msg),
-			 "XPLAT-REFUSED the client asked for -o %s, the server runs -o %s",
-			 op_names[l->peer.op], op_names[l->me.op]);
-		xp_tcp_write_all(l->fd, msg, sizeof(msg));
-		fprintf(stderr, PROG ": %s\n", msg + 14);
+		rt_refuse(l->rc.fd, msg, MSG_LEN, "XPLAT-REFUSED",
+			  "the client asked for -o %s, the server runs -o %s", op_names[l->peer.op],
+			  op_names[l->me.op]);
 		return -EINVAL;
 	}
-	if (xp_mtu_from_bytes(l->peer.mtu) > l->mtu ||
-	    xp_mtu_to_bytes(xp_mtu_from_bytes(l->peer.mtu)) != l->peer.mtu) {
-		memset(msg, 0, sizeof(msg));
-		snprintf(
-			msg, sizeof(msg),
-			"XPLAT-REFUSED the client's path MTU %u is not one this server's interface takes (at most %u)",
-			l->peer.mtu, xp_mtu_to_bytes(l->mtu));
-		xp_tcp_write_all(l->fd, msg, sizeof(msg));
-		fprintf(stderr, PROG ": %s\n", msg + 14);
-		return -EINVAL;
-	}
-	/* Both ends of an RC connection segment by the same path MTU. */
-	l->mtu = xp_mtu_from_bytes(l->peer.mtu);
+	err = rt_rc_adopt_mtu(&l->rc, l->peer.mtu, msg, MSG_LEN, "XPLAT-REFUSED");
+	if (err)
+		return err;
 	l->me.mtu = l->peer.mtu;
 	l->me.size = l->peer.size;
 	l->me.iters = l->peer.iters;
 	l->me.verify = l->peer.verify;
-	err = reg_buf(l);
-	if (err)
-		return err;
-	err = connect_qp(l, gidx);
-	if (err)
-		return err;
-	fmt_params(&l->me, msg);
-	err = xp_tcp_write_all(l->fd, msg, sizeof(msg)) ?: xp_tcp_read_all(l->fd, msg, 6);
-	if (!err && strcmp(msg, "ready"))
-		err = -EPROTO;
-	return err;
-
-bad_dest:
-	fprintf(stderr, PROG ": the peer's address message is not one: '%.52s'\n", dmsg);
-	return err;
+	return 0;
 }
+
+static const struct rt_setup_ops lat_ops = {
+	.msg_len = MSG_LEN,
+	.refused = "XPLAT-REFUSED",
+	.reg_buf = lat_reg_buf,
+	.fmt = lat_fmt,
+	.parse = lat_parse,
+	.adopt = lat_adopt,
+	.connected = lat_connected,
+};
 
 /* ---- waiting, with the device driven meanwhile ---- */
 
 static bool overdue(struct lat *l, __u64 start, const char *what, __u64 i)
 {
-	if (stop) {
+	if (rt_stop) {
 		fprintf(stderr, PROG ": interrupted at %s %llu\n", what, (unsigned long long)i);
 		return true;
 	}
-	if (now_ns() - start > (__u64)l->timeout_ms * 1000000ull) {
+	if (rt_now_ns() - start > (__u64)l->rc.timeout_ms * 1000000ull) {
 		fprintf(stderr, PROG ": %s %llu: nothing for %d ms (QP %s)\n", what,
-			(unsigned long long)i, l->timeout_ms, xp_qp_state_str(xp_qp_state(l->qp)));
+			(unsigned long long)i, l->rc.timeout_ms,
+			xp_qp_state_str(xp_qp_state(l->rc.qp)));
 		return true;
 	}
 	return false;
@@ -393,7 +267,7 @@ static int reap_sends(struct lat *l)
 	struct xp_wc wc[SQ_DEPTH];
 	int n, i;
 
-	n = xp_cq_poll(l->scq, SQ_DEPTH, wc);
+	n = xp_cq_poll(l->rc.scq, SQ_DEPTH, wc);
 	for (i = 0; i < n; i++) {
 		if (wc[i].status != XP_WC_SUCCESS) {
 			fprintf(stderr, PROG ": %s %llu completed with status %s (%d)\n",
@@ -410,7 +284,7 @@ static int post(struct lat *l, __u64 i, enum xp_wr_opcode opc, void *local, __u6
 {
 	struct xp_sge sge = { .addr = (uintptr_t)local,
 			      .length = l->me.size,
-			      .lkey = xp_mr_lkey(l->mr) };
+			      .lkey = xp_mr_lkey(l->rc.mr) };
 	struct xp_send_wr wr = {
 		.wr_id = i,
 		.sg_list = &sge,
@@ -419,19 +293,19 @@ static int post(struct lat *l, __u64 i, enum xp_wr_opcode opc, void *local, __u6
 		.send_flags = XP_SEND_SIGNALED,
 		.rdma = { .remote_addr = raddr, .rkey = l->peer.rkey },
 	}, *bad;
-	__u64 t0 = now_ns();
+	__u64 t0 = rt_now_ns();
 	int err;
 
 	/* Room in the send queue: the previous sends must have completed. */
 	while (l->sends_out >= SQ_DEPTH) {
-		xp_rdma_dev_poll(l->dev, 64);
+		xp_rdma_dev_poll(l->rc.dev, 64);
 		err = reap_sends(l);
 		if (err)
 			return err;
 		if (overdue(l, t0, "send completion before", i))
 			return -ETIMEDOUT;
 	}
-	err = xp_qp_post_send(l->qp, &wr, &bad);
+	err = xp_qp_post_send(l->rc.qp, &wr, &bad);
 	if (err) {
 		fprintf(stderr, PROG ": post_send %llu: %s\n", (unsigned long long)i,
 			strerror(-err));
@@ -444,14 +318,14 @@ static int post(struct lat *l, __u64 i, enum xp_wr_opcode opc, void *local, __u6
 /* Wait for a receive completion; verify and repost it. */
 static int wait_recv(struct lat *l, __u64 i)
 {
-	__u64 t0 = now_ns();
+	__u64 t0 = rt_now_ns();
 	struct xp_wc wc;
 	long bad;
 	int n, err;
 
 	for (;;) {
-		xp_rdma_dev_poll(l->dev, 64);
-		n = xp_cq_poll(l->rcq, 1, &wc);
+		xp_rdma_dev_poll(l->rc.dev, 64);
+		n = xp_cq_poll(l->rc.rcq, 1, &wc);
 		if (n > 0)
 			break;
 		if (n < 0)
@@ -491,12 +365,12 @@ static int wait_recv(struct lat *l, __u64 i)
 static int wait_write(struct lat *l, __u64 i, __u8 val)
 {
 	volatile __u8 *last = l->tbuf + l->me.size - 1;
-	__u64 t0 = now_ns();
+	__u64 t0 = rt_now_ns();
 	long bad;
 	int err;
 
 	while (*last != val) {
-		xp_rdma_dev_poll(l->dev, 64);
+		xp_rdma_dev_poll(l->rc.dev, 64);
 		err = reap_sends(l);
 		if (err)
 			return err;
@@ -524,13 +398,13 @@ static __u8 write_val(__u64 i)
 /* READ i: post, wait for its completion, check it. */
 static int do_read(struct lat *l, __u64 i)
 {
-	__u64 t0 = now_ns();
+	__u64 t0 = rt_now_ns();
 	long bad;
 	int err;
 
 	err = post(l, i, XP_WR_RDMA_READ, l->sbuf, l->peer.addr);
 	while (!err && l->sends_out) {
-		xp_rdma_dev_poll(l->dev, 64);
+		xp_rdma_dev_poll(l->rc.dev, 64);
 		err = reap_sends(l);
 		if (!err && l->sends_out && overdue(l, t0, "READ", i))
 			err = -ETIMEDOUT;
@@ -553,57 +427,38 @@ static int client_loop(struct lat *l)
 	int err = 0;
 
 	for (i = 0; i < l->me.iters && !err; i++) {
-		t0 = now_ns();
+		t0 = rt_now_ns();
 		switch (l->me.op) {
 		case OP_READ:
 			err = do_read(l, i);
 			if (!err)
-				l->samples[i] = now_ns() - t0;
+				l->samples[i] = rt_now_ns() - t0;
 			break;
 		case OP_SEND:
 			err = post(l, i, XP_WR_SEND, l->sbuf, 0) ?: wait_recv(l, i);
 			if (!err)
-				l->samples[i] = (now_ns() - t0) / 2;
+				l->samples[i] = (rt_now_ns() - t0) / 2;
 			break;
 		case OP_WRITE:
 			l->sbuf[l->me.size - 1] = write_val(i);
 			err = post(l, i, XP_WR_RDMA_WRITE, l->sbuf, l->peer.addr) ?:
 				      wait_write(l, i, write_val(i));
 			if (!err)
-				l->samples[i] = (now_ns() - t0) / 2;
+				l->samples[i] = (rt_now_ns() - t0) / 2;
 			break;
 		}
 	}
 	return err;
 }
 
-static int fd_readable(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	return poll(&pfd, 1, 0) > 0;
-}
-
 /* Server: answer each exchange (send, write), or just drive the device (read). */
 static int server_loop(struct lat *l)
 {
-	__u64 i, spins = 0;
+	__u64 i, spins;
 	int err = 0;
 
-	if (l->me.op == OP_READ) {
-		for (;;) {
-			if (xp_rdma_dev_poll(l->dev, 64) || (++spins & 255))
-				continue;
-			if (stop)
-				return -EINTR;
-			if (xp_qp_state(l->qp) == XP_QPS_ERR) {
-				fprintf(stderr, PROG ": our QP went to the error state\n");
-				return -EIO;
-			}
-			if (fd_readable(l->fd))
-				return 0;
-		}
-	}
+	if (l->me.op == OP_READ)
+		return rt_rc_serve(&l->rc);
 	for (i = 0; i < l->me.iters && !err; i++) {
 		if (l->me.op == OP_SEND) {
 			err = wait_recv(l, i) ?: post(l, i, XP_WR_SEND, l->sbuf, 0);
@@ -614,9 +469,9 @@ static int server_loop(struct lat *l)
 		}
 	}
 	/* Our last answer must be acknowledged before we stop driving the QP. */
-	spins = now_ns();
+	spins = rt_now_ns();
 	while (!err && l->sends_out) {
-		xp_rdma_dev_poll(l->dev, 64);
+		xp_rdma_dev_poll(l->rc.dev, 64);
 		err = reap_sends(l);
 		if (!err && l->sends_out && overdue(l, spins, "last answer", i))
 			err = -ETIMEDOUT;
@@ -660,41 +515,16 @@ static void fmt_result(const struct lat *l, char line[MSG_LEN])
 
 static void print_header(const struct lat *l, const char *ifname, bool client)
 {
-	char g[INET6_ADDRSTRLEN], pg[INET6_ADDRSTRLEN];
-
-	inet_ntop(AF_INET6, l->gid, g, sizeof(g));
-	inet_ntop(AF_INET6, l->peer_dest.gid, pg, sizeof(pg));
 	printf("---------------------------------------------------------------------------------------\n");
 	printf("                    %s Latency Test (xdpath, AF_XDP)\n", op_titles[l->me.op]);
 	printf(" Interface      : %-10s Transport type : RC over RoCEv2 (xdpath)\n", ifname);
 	printf(" Mtu            : %u[B]      Role           : %-8s Data check : %s\n",
-	       xp_mtu_to_bytes(l->mtu), client ? "client" : "server", l->me.verify ? "on" : "off");
-	printf(" local address:  QPN 0x%06x PSN 0x%06x RKey 0x%08x VAddr 0x%016llx GID %s\n",
-	       xp_qp_num(l->qp), l->psn, l->me.rkey, (unsigned long long)l->me.addr, g);
-	printf(" remote address: QPN 0x%06x PSN 0x%06x RKey 0x%08x VAddr 0x%016llx GID %s\n",
-	       l->peer_dest.qpn, l->peer_dest.psn, l->peer.rkey, (unsigned long long)l->peer.addr,
-	       pg);
+	       xp_mtu_to_bytes(l->rc.mtu), client ? "client" : "server",
+	       l->me.verify ? "on" : "off");
+	rt_rc_print_addrs(&l->rc, l->me.rkey, l->me.addr, l->peer.rkey, l->peer.addr);
 	printf("---------------------------------------------------------------------------------------\n");
 	printf(" #bytes #iterations    t_min[usec]    t_max[usec]  t_typical[usec]    t_avg[usec]    t_stdev[usec]   99%% percentile[usec]   99.9%% percentile[usec]\n");
 	fflush(stdout);
-}
-
-static void print_qp_stats(FILE *f, const struct lat *l)
-{
-	const struct xp_qp_stats *s = xp_qp_stats(l->qp);
-
-	if (!s)
-		return;
-	fprintf(f,
-		PROG ": qp 0x%x: tx_pkts %llu rx_pkts %llu retransmits %llu timeouts %llu "
-		     "seq_naks_rcvd %llu rnr_naks_rcvd %llu acks_rcvd %llu acks_sent %llu "
-		     "rnr_naks_sent %llu dup_requests %llu out_of_seq %llu\n",
-		xp_qp_num(l->qp), (unsigned long long)s->tx_pkts, (unsigned long long)s->rx_pkts,
-		(unsigned long long)s->retransmits, (unsigned long long)s->timeouts,
-		(unsigned long long)s->seq_naks_rcvd, (unsigned long long)s->rnr_naks_rcvd,
-		(unsigned long long)s->acks_rcvd, (unsigned long long)s->acks_sent,
-		(unsigned long long)s->rnr_naks_sent, (unsigned long long)s->dup_requests,
-		(unsigned long long)s->out_of_seq);
 }
 
 static void usage(FILE *f)
@@ -719,20 +549,6 @@ static void usage(FILE *f)
 		"Both sides give the same -o; the server takes -s, -n and --verify from the client.\n");
 }
 
-static int num_arg(const char *opt, const char *s, unsigned long long lo, unsigned long long hi,
-		   unsigned long long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || *s == '-' || *v < lo || *v > hi) {
-		fprintf(stderr, PROG ": %s '%s' is not a number in %llu..%llu\n", opt, s, lo, hi);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -752,7 +568,7 @@ int main(int argc, char **argv)
 		{ "help", 0, NULL, 'h' },
 		{},
 	};
-	struct lat l = { .fd = -1, .timeout_ms = 10000 };
+	struct lat l = { .rc = { .fd = -1, .timeout_ms = 10000 } };
 	struct xp_rdma_dev_opts dopts = { .sz = sizeof(dopts) };
 	struct xp_tcp_opts topts = { .sz = sizeof(topts), .timeout_ms = 10000 };
 	const char *ifname = NULL, *server = NULL;
@@ -763,6 +579,7 @@ int main(int argc, char **argv)
 	unsigned int mtu_bytes = 0;
 	bool size_set = false;
 
+	rt_prog = PROG;
 	l.me.iters = 1000;
 	while ((opt = getopt_long(argc, argv, "i:o:g:p:s:n:m:vh", lopts, NULL)) != -1) {
 		switch (opt) {
@@ -781,59 +598,43 @@ int main(int argc, char **argv)
 			l.me.op = i;
 			break;
 		case 'g':
-			err = num_arg("-g", optarg, 0, XP_RDMA_GID_TBL_LEN - 1, &v);
+			err = rt_num_arg("-g", optarg, 0, XP_RDMA_GID_TBL_LEN - 1, &v);
 			gidx = v;
 			break;
 		case 'p':
-			err = num_arg("-p", optarg, 1, 65535, &v);
+			err = rt_num_arg("-p", optarg, 1, 65535, &v);
 			port = v;
 			break;
 		case 's':
-			err = num_arg("-s", optarg, 1, MAX_SIZE, &v);
+			err = rt_num_arg("-s", optarg, 1, MAX_SIZE, &v);
 			l.me.size = v;
 			size_set = true;
 			break;
 		case 'n':
-			err = num_arg("-n", optarg, 1, 100000000, &v);
+			err = rt_num_arg("-n", optarg, 1, 100000000, &v);
 			l.me.iters = v;
 			break;
 		case 'm':
-			err = num_arg("-m", optarg, 256, 4096, &v);
-			mtu_bytes = v;
-			if (!err && (v & (v - 1))) {
-				fprintf(stderr,
-					PROG
-					": -m %llu: the MTU must be 256, 512, 1024, 2048 or 4096\n",
-					v);
-				err = -EINVAL;
-			}
+			err = rt_mtu_arg(optarg, &mtu_bytes);
 			break;
 		case 'V':
 			l.me.verify = 1;
 			break;
 		case 'T':
-			err = num_arg("--timeout", optarg, 1, 3600000, &v);
-			l.timeout_ms = v;
+			err = rt_num_arg("--timeout", optarg, 1, 3600000, &v);
+			l.rc.timeout_ms = v;
 			topts.timeout_ms = v;
 			break;
 		case 'C':
-			err = num_arg("--cpu", optarg, 0, CPU_SETSIZE - 1, &v);
+			err = rt_num_arg("--cpu", optarg, 0, CPU_SETSIZE - 1, &v);
 			cpu = v;
 			break;
 		case 'G':
 			dopts.attach_mode = XP_ATTACH_GENERIC;
 			break;
 		case 'X':
-			if (sscanf(optarg, "%u,%u,%u", &faults.drop_ppm, &faults.dup_ppm,
-				   &faults.reorder_ppm) < 1 ||
-			    faults.drop_ppm + faults.dup_ppm + faults.reorder_ppm > 1000000) {
-				fprintf(stderr,
-					PROG
-					": --faults '%s': give DROP[,DUP[,REORDER]] in parts per "
-					"million, summing to at most 1000000\n",
-					optarg);
+			if (rt_faults_arg(optarg, &faults))
 				return EXIT_FAILURE;
-			}
 			break;
 		case 'v':
 			xp_set_log_level(XP_DEBUG);
@@ -862,83 +663,32 @@ int main(int argc, char **argv)
 	}
 	if (!size_set)
 		l.me.size = l.me.op == OP_SEND ? 64 : 2;
-	if (cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		if (sched_setaffinity(0, sizeof(set), &set)) {
-			fprintf(stderr, PROG ": cannot pin to CPU %d: %s\n", cpu, strerror(errno));
-			return EXIT_FAILURE;
-		}
-	}
+	if (rt_pin_cpu(cpu))
+		return EXIT_FAILURE;
 	signal(SIGPIPE, SIG_IGN);
-	srand48(getpid() ^ time(NULL));
-	l.psn = lrand48() & 0xffffff;
-	/* Client seeds are odd, server seeds even: a buffer never holds the peer's pattern by chance. */
-	l.me.seed = (lrand48() & 0xfffe) | !!server;
+	l.me.seed = rt_rc_random(&l.rc, server);
 
-	err = open_dev(&l, ifname, gidx, &dopts);
+	err = rt_rc_open(&l.rc, ifname, gidx, &dopts, 2 * (RX_DEPTH + SQ_DEPTH),
+			 2 * (RX_DEPTH + SQ_DEPTH), SQ_DEPTH, RX_DEPTH);
 	if (err) {
 		fprintf(stderr, PROG ": cannot set up an RC QP on %s: %s\n", ifname,
 			strerror(-err));
 		goto out;
 	}
-	l.mtu = xp_rdma_dev_mtu(l.dev);
-	if (faults.drop_ppm || faults.dup_ppm || faults.reorder_ppm) {
-		faults.seed = l.psn;
-		err = xp_rdma_dev_set_faults(l.dev, &faults);
-		if (err) {
-			fprintf(stderr, PROG ": --faults: %s\n", strerror(-err));
-			goto out;
-		}
-	}
-	if (mtu_bytes) {
-		if (xp_mtu_from_bytes(mtu_bytes) > l.mtu) {
-			fprintf(stderr,
-				PROG ": -m %u is above %s's path MTU %u (netdev MTU less 80)\n",
-				mtu_bytes, ifname, xp_mtu_to_bytes(l.mtu));
-			err = -EINVAL;
-			goto out;
-		}
-		l.mtu = xp_mtu_from_bytes(mtu_bytes);
-	}
-	l.me.mtu = xp_mtu_to_bytes(l.mtu);
-	if (server) {
-		l.fd = xp_tcp_connect(server, port, &topts);
-		if (l.fd < 0) {
-			err = l.fd;
-			fprintf(stderr, PROG ": cannot connect to %s port %d: %s\n", server, port,
-				strerror(-err));
-			goto out;
-		}
-	} else {
-		struct xp_tcp_opts aopts = { .sz = sizeof(aopts) }; /* wait for a client forever */
-		int lfd = xp_tcp_listen(port, &aopts);
-
-		if (lfd < 0) {
-			err = lfd;
-			fprintf(stderr, PROG ": cannot listen on TCP port %d: %s\n", port,
-				strerror(-err));
-			goto out;
-		}
-		fprintf(stderr, PROG ": ready, listening on port %d\n", port);
-		l.fd = xp_tcp_accept_fd(lfd, &aopts);
-		if (l.fd < 0) {
-			err = l.fd;
-			fprintf(stderr, PROG ": cannot accept on port %d: %s\n", port,
-				strerror(-err));
-			goto out;
-		}
-	}
-	err = xchg(&l, server, gidx);
+	err = rt_rc_paths(&l.rc, ifname, &faults, mtu_bytes);
+	if (err)
+		goto out;
+	l.me.mtu = xp_mtu_to_bytes(l.rc.mtu);
+	err = rt_rc_tcp(&l.rc, server, port, &topts);
+	if (err)
+		goto out;
+	err = rt_rc_setup(&l.rc, server, gidx, &lat_ops, &l);
 	if (err) {
 		fprintf(stderr, PROG ": set-up with the peer failed: %s\n", strerror(-err));
 		goto out;
 	}
 	/* From here on, SIGINT stops the test cleanly; before, it just ends us. */
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	rt_catch_stop();
 	print_header(&l, ifname, server);
 	if (server) {
 		l.samples = calloc(l.me.iters, sizeof(*l.samples));
@@ -952,12 +702,12 @@ int main(int argc, char **argv)
 			snprintf(line, sizeof(line), "XPLAT-FAILED");
 		else
 			fmt_result(&l, line);
-		if (xp_tcp_write_all(l.fd, line, sizeof(line)) && !err)
+		if (xp_tcp_write_all(l.rc.fd, line, sizeof(line)) && !err)
 			err = -EPIPE;
 	} else {
 		err = server_loop(&l);
 		if (!err)
-			err = xp_tcp_read_all(l.fd, line, sizeof(line));
+			err = xp_tcp_read_all(l.rc.fd, line, sizeof(line));
 		line[MSG_LEN - 1] = 0;
 		if (!err && !strcmp(line, "XPLAT-FAILED")) {
 			fprintf(stderr, PROG ": the client failed\n");
@@ -968,22 +718,11 @@ int main(int argc, char **argv)
 		goto out;
 	printf("%s\n", line);
 	printf("---------------------------------------------------------------------------------------\n");
-	print_qp_stats(stdout, &l);
+	rt_rc_print_qp_stats(stdout, &l.rc, false);
 out:
-	if (err && l.qp && l.fd >= 0)
-		print_qp_stats(stderr, &l);
-	if (l.fd >= 0)
-		close(l.fd);
-	if (l.qp)
-		xp_qp_destroy(l.qp);
-	if (l.mr)
-		xp_mr_dereg(l.mr);
-	if (l.pd)
-		xp_pd_free(l.pd);
-	xp_cq_destroy(l.scq);
-	xp_cq_destroy(l.rcq);
-	if (l.dev)
-		xp_rdma_dev_close(l.dev);
+	if (err && l.rc.qp && l.rc.fd >= 0)
+		rt_rc_print_qp_stats(stderr, &l.rc, false);
+	rt_rc_close(&l.rc);
 	free(l.buf);
 	free(l.samples);
 	return err ? EXIT_FAILURE : 0;

@@ -46,6 +46,7 @@
 #include "xp_log.h"
 #include "xp_rdma.h"
 #include "xp_roce_pkt.h"
+#include "lib/rdma_tool.h"
 
 #define UD_QKEY 0x11111111u
 #define FILL 0x7b
@@ -74,17 +75,9 @@ struct pp {
 		(p)->errors++;                          \
 	} while (0)
 
-static long now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
-}
-
 static int wait_wc(struct pp *p, struct xp_cq *cq, struct xp_wc *wc)
 {
-	long end = now_us() + (long)p->timeout_ms * 1000;
+	long long end = rt_now_us() + (long)p->timeout_ms * 1000;
 	int n;
 
 	for (;;) {
@@ -93,7 +86,7 @@ static int wait_wc(struct pp *p, struct xp_cq *cq, struct xp_wc *wc)
 			return n < 0 ? n : 0;
 		if (xp_rdma_dev_poll(p->dev, 64))
 			continue;
-		if (now_us() > end)
+		if (rt_now_us() > end)
 			return -ETIMEDOUT;
 		xp_rdma_dev_wait(p->dev, 10);
 	}
@@ -344,29 +337,6 @@ static void teardown(struct pp *p)
 	free(p->sbuf);
 }
 
-static void print_stats(const struct pp *p)
-{
-	const struct xp_rdma_dev_stats *st = xp_rdma_dev_stats(p->dev);
-	unsigned long long total = 0;
-	int k;
-
-	printf(PROG ": rx %llu tx %llu", (unsigned long long)st->rx_frames,
-	       (unsigned long long)st->tx_frames);
-	for (k = 1; k < XP_PKT_ERR_NR && k < 32; k++) {
-		if (st->rx_parse_drops[k])
-			printf(" parse:%s %llu", xp_pkt_err_str(k),
-			       (unsigned long long)st->rx_parse_drops[k]);
-		total += st->rx_parse_drops[k];
-	}
-	for (k = 1; k < XP_RDMA_DROP__MAX; k++) {
-		if (st->rx_drops[k])
-			printf(" %s %llu", xp_rdma_drop_str(k),
-			       (unsigned long long)st->rx_drops[k]);
-		total += st->rx_drops[k];
-	}
-	printf(" tx_no_frame %llu, drops %llu\n", (unsigned long long)st->tx_no_frame, total);
-}
-
 static void usage(const char *argv0)
 {
 	fprintf(stderr,
@@ -395,9 +365,10 @@ int main(int argc, char **argv)
 	const char *ifname = NULL, *server = NULL;
 	int port = 18515, gidx = 1, opt, err;
 	__u32 iters = 1000, i = 0;
-	char gstr[INET6_ADDRSTRLEN];
-	long t0, us;
+	struct xp_pp_dest me;
+	long long t0, us;
 
+	rt_prog = PROG;
 	while ((opt = getopt_long(argc, argv, "p:d:i:s:r:n:l:eg:t:v", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -454,21 +425,16 @@ int main(int argc, char **argv)
 		p.errors++;
 		goto out;
 	}
-	inet_ntop(AF_INET6, p.gid, gstr, sizeof(gstr));
-	printf("  local address:  LID 0x%04x, QPN 0x%06x, PSN 0x%06x: GID %s\n", 0, xp_qp_num(p.qp),
-	       p.psn, gstr);
-	fflush(stdout);
+	my_dest(&p, &me);
+	rt_pp_print_dest("local address: ", &me, ':');
 	err = server ? client_exchange(&p, server, port, gidx) : server_exchange(&p, port, gidx);
 	if (err) {
 		FAIL(&p, "exchange with the peer failed: %s\n", strerror(-err));
 		goto out;
 	}
-	inet_ntop(AF_INET6, p.peer.gid, gstr, sizeof(gstr));
-	printf("  remote address: LID 0x%04x, QPN 0x%06x, PSN 0x%06x, GID %s\n", p.peer.lid,
-	       p.peer.qpn, p.peer.psn, gstr);
-	fflush(stdout);
+	rt_pp_print_dest("remote address:", &p.peer, ',');
 
-	t0 = now_us();
+	t0 = rt_now_us();
 	for (i = 0; i < iters; i++) {
 		if (server) {
 			if (do_send(&p, i) || do_recv(&p, i))
@@ -478,18 +444,13 @@ int main(int argc, char **argv)
 				break;
 		}
 	}
-	us = now_us() - t0;
+	us = rt_now_us() - t0;
 	if (i == iters) {
-		long long bytes = (long long)p.size * iters * 2;
-
-		printf("%lld bytes in %.2f seconds = %.2f Mbit/sec\n", bytes, us / 1e6,
-		       us ? bytes * 8. / us : 0.);
-		printf("%u iters in %.2f seconds = %.2f usec/iter\n", iters, us / 1e6,
-		       (double)us / iters);
+		rt_pp_print_result(p.size, iters, us);
 	} else {
 		FAIL(&p, "%u of %u exchanges done\n", i, iters);
 	}
-	print_stats(&p);
+	rt_print_dev_stats(stdout, p.dev, "", true);
 out:
 	teardown(&p);
 	return p.errors ? 1 : 0;

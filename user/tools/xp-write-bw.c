@@ -33,23 +33,20 @@
  *
  * Exit status 0 when every WRITE completed successfully (and verified).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "xp_exchange.h"
 #include "xp_log.h"
 #include "xp_rdma.h"
+#include "lib/rdma_tool.h"
 
 #define PROG "xp-write-bw"
 #define PARAM_LEN 192
@@ -82,41 +79,15 @@ struct result {
 };
 
 struct bw {
-	struct xp_rdma_dev *dev;
-	struct xp_pd *pd;
-	struct xp_cq *scq, *rcq;
-	struct xp_qp *qp;
-	struct xp_mr *mr;
+	struct rt_rc rc;
 	__u8 *buf;
 	size_t buf_len;
 	struct params me, peer;
-	__u32 psn;
-	__u8 gid[16];
-	struct xp_pp_dest peer_dest;
-	int fd;
-	int timeout_ms;
 	unsigned int cq_mod;
-	enum xp_mtu mtu;
 	__u64 *tstamps; /* completion times for the peak rate */
 	__u64 ntstamps;
 	int errors;
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static __u8 pattern(__u32 seed, __u32 slot, size_t j)
 {
@@ -216,45 +187,6 @@ static int recv_result(int fd, struct result *r)
 
 /* ---- set-up ---- */
 
-static int open_dev(struct bw *b, const char *ifname, int gidx,
-		    const struct xp_rdma_dev_opts *dopts)
-{
-	struct xp_cq_opts co = { .sz = sizeof(co) };
-	struct xp_qp_init_attr qa = { .sz = sizeof(qa), .qp_type = XP_QPT_RC };
-
-	b->dev = xp_rdma_dev_open(ifname, dopts);
-	if (!b->dev)
-		return -errno;
-	if (xp_rdma_dev_query_gid(b->dev, gidx, b->gid) ||
-	    xp_rdma_dev_find_gid(b->dev, b->gid) < 0) {
-		fprintf(stderr,
-			PROG ": %s has no GID at index %d (index 1 is the first IPv4 address, "
-			     "0 the link-local IPv6 one); give -g another index\n",
-			ifname, gidx);
-		return -EINVAL;
-	}
-	b->pd = xp_pd_alloc(xp_rdma_dev_mr_table(b->dev));
-	if (!b->pd)
-		return -errno;
-	co.cqe = b->me.depth + CQ_BATCH;
-	b->scq = xp_cq_create(&co);
-	co.cqe = 16;
-	b->rcq = xp_cq_create(&co);
-	if (!b->scq || !b->rcq)
-		return -ENOMEM;
-	qa.pd = b->pd;
-	qa.send_cq = b->scq;
-	qa.recv_cq = b->rcq;
-	qa.cap.max_send_wr = b->me.depth;
-	qa.cap.max_recv_wr = 1;
-	qa.cap.max_send_sge = 1;
-	qa.cap.max_recv_sge = 1;
-	b->qp = xp_qp_create(b->dev, &qa);
-	if (!b->qp)
-		return -errno;
-	return 0;
-}
-
 /*
  * Two regions of slots * size bytes: the first is what we send from (our
  * pattern), the second what the peer writes into (zeroed). The peer gets
@@ -269,187 +201,67 @@ static int reg_buf(struct bw *b)
 		return -ENOMEM;
 	memset(b->buf, 0, b->buf_len);
 	fill_slots(b->buf, b->me.size, b->me.slots, b->me.seed);
-	b->mr = xp_mr_reg(b->pd, b->buf, b->buf_len,
-			  XP_ACCESS_LOCAL_WRITE | XP_ACCESS_REMOTE_WRITE | XP_ACCESS_REMOTE_READ,
-			  NULL);
-	if (!b->mr)
+	b->rc.mr = xp_mr_reg(b->rc.pd, b->buf, b->buf_len,
+			     XP_ACCESS_LOCAL_WRITE | XP_ACCESS_REMOTE_WRITE | XP_ACCESS_REMOTE_READ,
+			     NULL);
+	if (!b->rc.mr)
 		return -errno;
 	b->me.addr = (uintptr_t)b->buf + half;
-	b->me.rkey = xp_mr_rkey(b->mr);
+	b->me.rkey = xp_mr_rkey(b->rc.mr);
 	return 0;
 }
 
-static int connect_qp(struct bw *b, int gidx)
+static int bw_reg_buf(void *ctx)
 {
-	struct xp_qp_connect_opts co = { .sz = sizeof(co), .path_mtu = b->mtu };
-	struct xp_qp_peer peer = {
-		.sgid_index = gidx,
-		.dest_qpn = b->peer_dest.qpn,
-		.rq_psn = b->peer_dest.psn,
-		.sq_psn = b->psn,
-	};
-	int err;
-
-	memcpy(peer.dgid, b->peer_dest.gid, 16);
-	err = xp_qp_connect(b->qp, &peer, &co);
-	if (err)
-		fprintf(stderr, PROG ": cannot connect QP 0x%x to the peer's QP 0x%x: %s\n",
-			xp_qp_num(b->qp), b->peer_dest.qpn, strerror(-err));
-	return err;
+	return reg_buf(ctx);
 }
 
-static void my_dest(const struct bw *b, struct xp_pp_dest *d)
+static void bw_fmt(void *ctx, char *msg)
 {
-	memset(d, 0, sizeof(*d));
-	d->qpn = xp_qp_num(b->qp);
-	d->psn = b->psn;
-	memcpy(d->gid, b->gid, 16);
+	fmt_params(&((struct bw *)ctx)->me, "XPBW-PARAMS", msg);
 }
 
-static int xchg_dest(struct bw *b, bool client)
+static int bw_parse(void *ctx, char *msg)
 {
-	char msg[XP_PP_MSG_LEN];
-	struct xp_pp_dest me;
-	int err;
-
-	my_dest(b, &me);
-	xp_pp_dest_format(&me, msg);
-	if (client)
-		err = xp_tcp_write_all(b->fd, msg, sizeof(msg)) ?:
-			      xp_tcp_read_all(b->fd, msg, sizeof(msg));
-	else
-		err = xp_tcp_read_all(b->fd, msg, sizeof(msg));
-	if (err)
-		return err;
-	err = xp_pp_dest_parse(msg, &b->peer_dest);
-	if (err) {
-		fprintf(stderr, PROG ": the peer's address message is not one: '%.52s'\n", msg);
-		return err;
-	}
-	if (!client) {
-		xp_pp_dest_format(&me, msg);
-		err = xp_tcp_write_all(b->fd, msg, sizeof(msg));
-	}
-	return err;
+	return parse_params(msg, "XPBW-PARAMS", &((struct bw *)ctx)->peer);
 }
 
-static int client_setup(struct bw *b, int gidx)
+/* Server: the client's parameters rule, as if both had been given the same. */
+static int bw_adopt(void *ctx, char *msg)
 {
-	char msg[PARAM_LEN];
+	struct bw *b = ctx;
 	int err;
 
-	err = xchg_dest(b, true);
-	if (err)
-		return err;
-	err = reg_buf(b);
-	if (err)
-		return err;
-	fmt_params(&b->me, "XPBW-PARAMS", msg);
-	err = xp_tcp_write_all(b->fd, msg, sizeof(msg)) ?: xp_tcp_read_all(b->fd, msg, sizeof(msg));
-	if (err)
-		return err;
-	if (!strncmp(msg, "XPBW-REFUSED", 12)) {
-		msg[PARAM_LEN - 1] = 0;
-		fprintf(stderr, PROG ": the server refused: %s\n", msg + 13);
-		return -EINVAL;
-	}
-	err = parse_params(msg, "XPBW-PARAMS", &b->peer);
-	if (err) {
-		fprintf(stderr, PROG ": the server's answer is not an " PROG " one\n");
-		return err;
-	}
-	err = connect_qp(b, gidx);
-	if (err)
-		return err;
-	return xp_tcp_write_all(b->fd, "ready", 6);
-}
-
-static int server_setup(struct bw *b, int gidx)
-{
-	char msg[PARAM_LEN];
-	int err;
-
-	err = xchg_dest(b, false);
-	if (err)
-		return err;
-	err = xp_tcp_read_all(b->fd, msg, sizeof(msg));
-	if (err)
-		return err;
-	err = parse_params(msg, "XPBW-PARAMS", &b->peer);
-	if (err) {
-		fprintf(stderr, PROG ": the client is not an " PROG " client (got '%.40s')\n", msg);
-		return err;
-	}
-	/* The client's parameters rule, as if both had been given the same. */
 	b->me.size = b->peer.size;
 	b->me.iters = b->peer.iters;
 	b->me.duration = b->peer.duration;
 	b->me.bidir = b->peer.bidir;
 	b->me.verify = b->peer.verify;
 	b->me.slots = b->peer.slots;
-	if (xp_mtu_from_bytes(b->peer.mtu) > b->mtu ||
-	    xp_mtu_to_bytes(xp_mtu_from_bytes(b->peer.mtu)) != b->peer.mtu) {
-		memset(msg, 0, sizeof(msg));
-		snprintf(
-			msg, sizeof(msg),
-			"XPBW-REFUSED the client's path MTU %u is not one this server's interface takes (at most %u)",
-			b->peer.mtu, xp_mtu_to_bytes(b->mtu));
-		xp_tcp_write_all(b->fd, msg, sizeof(msg));
-		fprintf(stderr, PROG ": %s\n", msg + 13);
-		return -EINVAL;
-	}
-	/* Both ends of an RC connection segment by the same path MTU. */
-	b->mtu = xp_mtu_from_bytes(b->peer.mtu);
+	err = rt_rc_adopt_mtu(&b->rc, b->peer.mtu, msg, PARAM_LEN, "XPBW-REFUSED");
+	if (err)
+		return err;
 	b->me.mtu = b->peer.mtu;
 	if (b->me.bidir && b->peer.depth > b->me.depth) {
-		memset(msg, 0, sizeof(msg));
-		snprintf(msg, sizeof(msg),
-			 "XPBW-REFUSED -b with tx depth %u, but the server's QP was made for %u; "
-			 "start the server with -t %u",
-			 b->peer.depth, b->me.depth, b->peer.depth);
-		xp_tcp_write_all(b->fd, msg, sizeof(msg));
-		fprintf(stderr, PROG ": %s\n", msg + 13);
+		rt_refuse(b->rc.fd, msg, PARAM_LEN, "XPBW-REFUSED",
+			  "-b with tx depth %u, but the server's QP was made for %u; "
+			  "start the server with -t %u",
+			  b->peer.depth, b->me.depth, b->peer.depth);
 		return -EINVAL;
 	}
-	err = reg_buf(b);
-	if (err)
-		return err;
-	err = connect_qp(b, gidx);
-	if (err)
-		return err;
-	fmt_params(&b->me, "XPBW-PARAMS", msg);
-	err = xp_tcp_write_all(b->fd, msg, sizeof(msg)) ?: xp_tcp_read_all(b->fd, msg, 6);
-	if (!err && strcmp(msg, "ready"))
-		err = -EPROTO;
-	return err;
+	return 0;
 }
+
+static const struct rt_setup_ops bw_ops = {
+	.msg_len = PARAM_LEN,
+	.refused = "XPBW-REFUSED",
+	.reg_buf = bw_reg_buf,
+	.fmt = bw_fmt,
+	.parse = bw_parse,
+	.adopt = bw_adopt,
+};
 
 /* ---- the test ---- */
-
-static int fd_readable(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	return poll(&pfd, 1, 0) > 0;
-}
-
-static void print_qp_stats(FILE *f, const struct bw *b)
-{
-	const struct xp_qp_stats *s = xp_qp_stats(b->qp);
-
-	if (!s)
-		return;
-	fprintf(f,
-		PROG ": qp 0x%x: tx_pkts %llu rx_pkts %llu retransmits %llu timeouts %llu "
-		     "seq_naks_rcvd %llu rnr_naks_rcvd %llu acks_rcvd %llu acks_sent %llu "
-		     "seq_naks_sent %llu dup_requests %llu out_of_seq %llu\n",
-		xp_qp_num(b->qp), (unsigned long long)s->tx_pkts, (unsigned long long)s->rx_pkts,
-		(unsigned long long)s->retransmits, (unsigned long long)s->timeouts,
-		(unsigned long long)s->seq_naks_rcvd, (unsigned long long)s->rnr_naks_rcvd,
-		(unsigned long long)s->acks_rcvd, (unsigned long long)s->acks_sent,
-		(unsigned long long)s->seq_naks_sent, (unsigned long long)s->dup_requests,
-		(unsigned long long)s->out_of_seq);
-}
 
 /* Best rate over any window of a tenth of the completions (at least 1). */
 static double peak_rate(const struct bw *b, __u32 size)
@@ -474,22 +286,22 @@ static double peak_rate(const struct bw *b, __u32 size)
 static int run_writer(struct bw *b, struct result *r)
 {
 	const __u64 iters = b->me.duration ? UINT64_MAX : b->me.iters;
-	const __u64 end_ns = b->me.duration ? now_ns() + b->me.duration * 1000000000ull : 0;
+	const __u64 end_ns = b->me.duration ? rt_now_ns() + b->me.duration * 1000000000ull : 0;
 	__u64 posted = 0, done = 0, t0, last_progress;
 	struct xp_wc wc[CQ_BATCH];
 	bool ended = false;
 	int n, i, err;
 
-	t0 = now_ns();
+	t0 = rt_now_ns();
 	last_progress = t0;
-	while (done < posted || (posted < iters && !ended && !stop)) {
+	while (done < posted || (posted < iters && !ended && !rt_stop)) {
 		__u64 t;
 
-		while (posted < iters && posted - done < b->me.depth && !ended && !stop) {
+		while (posted < iters && posted - done < b->me.depth && !ended && !rt_stop) {
 			__u32 slot = posted % b->me.slots;
 			struct xp_sge sge = { .addr = (uintptr_t)b->buf + (size_t)slot * b->me.size,
 					      .length = b->me.size,
-					      .lkey = xp_mr_lkey(b->mr) };
+					      .lkey = xp_mr_lkey(b->rc.mr) };
 			struct xp_send_wr wr = {
 				.wr_id = posted,
 				.sg_list = &sge,
@@ -500,13 +312,13 @@ static int run_writer(struct bw *b, struct result *r)
 			}, *bad;
 
 			/* Only between batches, so the last WR posted is a signalled one. */
-			if (end_ns && posted % b->cq_mod == 0 && now_ns() >= end_ns) {
+			if (end_ns && posted % b->cq_mod == 0 && rt_now_ns() >= end_ns) {
 				ended = true;
 				break;
 			}
 			if ((posted + 1) % b->cq_mod == 0 || posted + 1 == iters)
 				wr.send_flags = XP_SEND_SIGNALED;
-			err = xp_qp_post_send(b->qp, &wr, &bad);
+			err = xp_qp_post_send(b->rc.qp, &wr, &bad);
 			if (err == -ENOMEM)
 				break; /* send queue full: reap first */
 			if (err) {
@@ -516,13 +328,13 @@ static int run_writer(struct bw *b, struct result *r)
 			}
 			posted++;
 		}
-		xp_rdma_dev_poll(b->dev, 64);
-		n = xp_cq_poll(b->scq, CQ_BATCH, wc);
+		xp_rdma_dev_poll(b->rc.dev, 64);
+		n = xp_cq_poll(b->rc.scq, CQ_BATCH, wc);
 		if (n < 0) {
 			fprintf(stderr, PROG ": poll CQ: %s\n", strerror(-n));
 			return n;
 		}
-		t = now_ns();
+		t = rt_now_ns();
 		for (i = 0; i < n; i++) {
 			if (wc[i].status != XP_WC_SUCCESS) {
 				fprintf(stderr, PROG ": WRITE %llu completed with status %s (%d)\n",
@@ -539,22 +351,22 @@ static int run_writer(struct bw *b, struct result *r)
 		}
 		if (n) {
 			last_progress = t;
-		} else if (t - last_progress > (__u64)b->timeout_ms * 1000000ull) {
+		} else if (t - last_progress > (__u64)b->rc.timeout_ms * 1000000ull) {
 			fprintf(stderr,
 				PROG
 				": no WRITE completed for %d ms (%llu posted, %llu done, QP %s)\n",
-				b->timeout_ms, (unsigned long long)posted, (unsigned long long)done,
-				xp_qp_state_str(xp_qp_state(b->qp)));
+				b->rc.timeout_ms, (unsigned long long)posted,
+				(unsigned long long)done, xp_qp_state_str(xp_qp_state(b->rc.qp)));
 			return -ETIMEDOUT;
 		}
-		if (stop && done == posted)
+		if (rt_stop && done == posted)
 			break;
 	}
-	if (stop) {
+	if (rt_stop) {
 		fprintf(stderr, PROG ": interrupted after %llu WRITEs\n", (unsigned long long)done);
 		return -EINTR;
 	}
-	r->ns = (b->ntstamps ? b->tstamps[b->ntstamps - 1] : now_ns()) - t0;
+	r->ns = (b->ntstamps ? b->tstamps[b->ntstamps - 1] : rt_now_ns()) - t0;
 	r->iters = done;
 	r->bytes = done * b->me.size;
 	r->peak = peak_rate(b, b->me.size);
@@ -564,43 +376,24 @@ static int run_writer(struct bw *b, struct result *r)
 /* Drive the device (our responder) until the peer's result arrives. */
 static int serve_until_done(struct bw *b, struct result *peer)
 {
-	__u64 spins = 0;
+	int err = rt_rc_serve(&b->rc);
 
-	for (;;) {
-		if (xp_rdma_dev_poll(b->dev, 64) == 0 && (++spins & 255) == 0) {
-			if (stop) {
-				fprintf(stderr, PROG ": interrupted\n");
-				return -EINTR;
-			}
-			if (xp_qp_state(b->qp) == XP_QPS_ERR) {
-				fprintf(stderr, PROG ": our QP went to the error state\n");
-				return -EIO;
-			}
-			if (fd_readable(b->fd))
-				return recv_result(b->fd, peer);
-		}
-	}
+	if (err == -EINTR)
+		fprintf(stderr, PROG ": interrupted\n");
+	return err ?: recv_result(b->rc.fd, peer);
 }
 
 static void print_header(const struct bw *b, const char *ifname, bool client)
 {
-	char g[INET6_ADDRSTRLEN], pg[INET6_ADDRSTRLEN];
-
-	inet_ntop(AF_INET6, b->gid, g, sizeof(g));
-	inet_ntop(AF_INET6, b->peer_dest.gid, pg, sizeof(pg));
 	printf("---------------------------------------------------------------------------------------\n");
 	printf("                    RDMA_Write %sBW Test (xdpath, AF_XDP)\n",
 	       b->me.bidir ? "Bidirectional " : "");
 	printf(" Interface      : %-10s Transport type : RC over RoCEv2 (xdpath)\n", ifname);
 	printf(" Mtu            : %u[B]      TX depth       : %u    CQ moderation : %u\n",
-	       xp_mtu_to_bytes(b->mtu), b->me.depth, b->cq_mod);
+	       xp_mtu_to_bytes(b->rc.mtu), b->me.depth, b->cq_mod);
 	printf(" Role           : %-10s Data check     : %s\n", client ? "client" : "server",
 	       b->me.verify ? "on" : "off");
-	printf(" local address:  QPN 0x%06x PSN 0x%06x RKey 0x%08x VAddr 0x%016llx GID %s\n",
-	       xp_qp_num(b->qp), b->psn, b->me.rkey, (unsigned long long)b->me.addr, g);
-	printf(" remote address: QPN 0x%06x PSN 0x%06x RKey 0x%08x VAddr 0x%016llx GID %s\n",
-	       b->peer_dest.qpn, b->peer_dest.psn, b->peer.rkey, (unsigned long long)b->peer.addr,
-	       pg);
+	rt_rc_print_addrs(&b->rc, b->me.rkey, b->me.addr, b->peer.rkey, b->peer.addr);
 	printf("---------------------------------------------------------------------------------------\n");
 	printf(" #bytes     #iterations    BW peak[MB/sec]    BW average[MB/sec]   MsgRate[Mpps]   BW average[Gb/sec]\n");
 	fflush(stdout);
@@ -642,21 +435,6 @@ static void usage(FILE *f)
 		   "The server takes -s, -n, -D, -b and --verify from the client.\n");
 }
 
-/* strtoull with a whole-string check and bounds: 0 or -EINVAL after a message. */
-static int num_arg(const char *opt, const char *s, unsigned long long lo, unsigned long long hi,
-		   unsigned long long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || *s == '-' || *v < lo || *v > hi) {
-		fprintf(stderr, PROG ": %s '%s' is not a number in %llu..%llu\n", opt, s, lo, hi);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -680,7 +458,7 @@ int main(int argc, char **argv)
 		{ "help", 0, NULL, 'h' },
 		{},
 	};
-	struct bw b = { .fd = -1, .timeout_ms = 10000, .cq_mod = 1 };
+	struct bw b = { .rc = { .fd = -1, .timeout_ms = 10000 }, .cq_mod = 1 };
 	struct xp_rdma_dev_opts dopts = { .sz = sizeof(dopts) };
 	struct xp_tcp_opts topts = { .sz = sizeof(topts), .timeout_ms = 10000 };
 	struct result mine = { 0 }, theirs = { 0 }, sum;
@@ -690,6 +468,7 @@ int main(int argc, char **argv)
 	struct xp_rdma_faults faults = { .sz = sizeof(faults) };
 	unsigned int mtu_bytes = 0;
 
+	rt_prog = PROG;
 	b.me.size = 65536;
 	b.me.iters = 5000;
 	b.me.depth = 128;
@@ -700,43 +479,35 @@ int main(int argc, char **argv)
 			ifname = optarg;
 			break;
 		case 'g':
-			err = num_arg("-g", optarg, 0, XP_RDMA_GID_TBL_LEN - 1, &v);
+			err = rt_num_arg("-g", optarg, 0, XP_RDMA_GID_TBL_LEN - 1, &v);
 			gidx = v;
 			break;
 		case 'p':
-			err = num_arg("-p", optarg, 1, 65535, &v);
+			err = rt_num_arg("-p", optarg, 1, 65535, &v);
 			port = v;
 			break;
 		case 's':
-			err = num_arg("-s", optarg, 1, MAX_SIZE, &v);
+			err = rt_num_arg("-s", optarg, 1, MAX_SIZE, &v);
 			b.me.size = v;
 			break;
 		case 'n':
-			err = num_arg("-n", optarg, 1, 1ull << 40, &v);
+			err = rt_num_arg("-n", optarg, 1, 1ull << 40, &v);
 			b.me.iters = v;
 			break;
 		case 'D':
-			err = num_arg("-D", optarg, 1, 3600, &v);
+			err = rt_num_arg("-D", optarg, 1, 3600, &v);
 			b.me.duration = v;
 			break;
 		case 't':
-			err = num_arg("-t", optarg, 1, 4096, &v);
+			err = rt_num_arg("-t", optarg, 1, 4096, &v);
 			b.me.depth = v;
 			break;
 		case 'Q':
-			err = num_arg("-Q", optarg, 1, 4096, &v);
+			err = rt_num_arg("-Q", optarg, 1, 4096, &v);
 			b.cq_mod = v;
 			break;
 		case 'm':
-			err = num_arg("-m", optarg, 256, 4096, &v);
-			mtu_bytes = v;
-			if (!err && (v & (v - 1))) {
-				fprintf(stderr,
-					PROG
-					": -m %llu: the MTU must be 256, 512, 1024, 2048 or 4096\n",
-					v);
-				err = -EINVAL;
-			}
+			err = rt_mtu_arg(optarg, &mtu_bytes);
 			break;
 		case 'b':
 			b.me.bidir = 1;
@@ -745,32 +516,24 @@ int main(int argc, char **argv)
 			b.me.verify = 1;
 			break;
 		case 'T':
-			err = num_arg("--timeout", optarg, 1, 3600000, &v);
-			b.timeout_ms = v;
+			err = rt_num_arg("--timeout", optarg, 1, 3600000, &v);
+			b.rc.timeout_ms = v;
 			topts.timeout_ms = v;
 			break;
 		case 'C':
-			err = num_arg("--cpu", optarg, 0, CPU_SETSIZE - 1, &v);
+			err = rt_num_arg("--cpu", optarg, 0, CPU_SETSIZE - 1, &v);
 			cpu = v;
 			break;
 		case 'F':
-			err = num_arg("--frames", optarg, 64, 1u << 20, &v);
+			err = rt_num_arg("--frames", optarg, 64, 1u << 20, &v);
 			dopts.nframes = v;
 			break;
 		case 'G':
 			dopts.attach_mode = XP_ATTACH_GENERIC;
 			break;
 		case 'X':
-			if (sscanf(optarg, "%u,%u,%u", &faults.drop_ppm, &faults.dup_ppm,
-				   &faults.reorder_ppm) < 1 ||
-			    faults.drop_ppm + faults.dup_ppm + faults.reorder_ppm > 1000000) {
-				fprintf(stderr,
-					PROG
-					": --faults '%s': give DROP[,DUP[,REORDER]] in parts per "
-					"million, summing to at most 1000000\n",
-					optarg);
+			if (rt_faults_arg(optarg, &faults))
 				return EXIT_FAILURE;
-			}
 			break;
 		case 'v':
 			xp_set_log_level(XP_DEBUG);
@@ -810,77 +573,25 @@ int main(int argc, char **argv)
 		if (!b.me.slots)
 			b.me.slots = 1;
 	}
-	if (cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		if (sched_setaffinity(0, sizeof(set), &set)) {
-			fprintf(stderr, PROG ": cannot pin to CPU %d: %s\n", cpu, strerror(errno));
-			return EXIT_FAILURE;
-		}
-	}
+	if (rt_pin_cpu(cpu))
+		return EXIT_FAILURE;
 	signal(SIGPIPE, SIG_IGN);
-	srand48(getpid() ^ time(NULL));
-	b.psn = lrand48() & 0xffffff;
-	/* Client seeds are odd, server seeds even: a buffer never holds the peer's pattern by chance. */
-	b.me.seed = (lrand48() & 0xfffe) | !!server;
+	b.me.seed = rt_rc_random(&b.rc, server);
 
-	err = open_dev(&b, ifname, gidx, &dopts);
+	err = rt_rc_open(&b.rc, ifname, gidx, &dopts, b.me.depth + CQ_BATCH, 16, b.me.depth, 1);
 	if (err) {
 		fprintf(stderr, PROG ": cannot set up an RC QP on %s: %s\n", ifname,
 			strerror(-err));
 		goto out;
 	}
-	b.mtu = xp_rdma_dev_mtu(b.dev);
-	if (faults.drop_ppm || faults.dup_ppm || faults.reorder_ppm) {
-		faults.seed = b.psn;
-		err = xp_rdma_dev_set_faults(b.dev, &faults);
-		if (err) {
-			fprintf(stderr, PROG ": --faults: %s\n", strerror(-err));
-			goto out;
-		}
-	}
-	if (mtu_bytes) {
-		if (xp_mtu_from_bytes(mtu_bytes) > b.mtu) {
-			fprintf(stderr,
-				PROG ": -m %u is above %s's path MTU %u (netdev MTU less 80)\n",
-				mtu_bytes, ifname, xp_mtu_to_bytes(b.mtu));
-			err = -EINVAL;
-			goto out;
-		}
-		b.mtu = xp_mtu_from_bytes(mtu_bytes);
-	}
-	b.me.mtu = xp_mtu_to_bytes(b.mtu);
-	if (server) {
-		b.fd = xp_tcp_connect(server, port, &topts);
-		if (b.fd < 0) {
-			err = b.fd;
-			fprintf(stderr, PROG ": cannot connect to %s port %d: %s\n", server, port,
-				strerror(-err));
-			goto out;
-		}
-		err = client_setup(&b, gidx);
-	} else {
-		struct xp_tcp_opts aopts = { .sz = sizeof(aopts) }; /* wait for a client forever */
-		int lfd = xp_tcp_listen(port, &aopts);
-
-		if (lfd < 0) {
-			err = lfd;
-			fprintf(stderr, PROG ": cannot listen on TCP port %d: %s\n", port,
-				strerror(-err));
-			goto out;
-		}
-		fprintf(stderr, PROG ": ready, listening on port %d\n", port);
-		b.fd = xp_tcp_accept_fd(lfd, &aopts);
-		if (b.fd < 0) {
-			err = b.fd;
-			fprintf(stderr, PROG ": cannot accept on port %d: %s\n", port,
-				strerror(-err));
-			goto out;
-		}
-		err = server_setup(&b, gidx);
-	}
+	err = rt_rc_paths(&b.rc, ifname, &faults, mtu_bytes);
+	if (err)
+		goto out;
+	b.me.mtu = xp_mtu_to_bytes(b.rc.mtu);
+	err = rt_rc_tcp(&b.rc, server, port, &topts);
+	if (err)
+		goto out;
+	err = rt_rc_setup(&b.rc, server, gidx, &bw_ops, &b);
 	if (err) {
 		fprintf(stderr, PROG ": set-up with the peer failed: %s\n", strerror(-err));
 		goto out;
@@ -901,8 +612,7 @@ int main(int argc, char **argv)
 		}
 	}
 	/* From here on, SIGINT stops the test cleanly; before, it just ends us. */
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	rt_catch_stop();
 	print_header(&b, ifname, server);
 
 	if (server || b.me.bidir) {
@@ -910,17 +620,17 @@ int main(int argc, char **argv)
 		if (err)
 			goto out;
 		mine.errors = 0;
-		err = send_result(b.fd, &mine);
+		err = send_result(b.rc.fd, &mine);
 		if (err)
 			goto out;
 		if (b.me.bidir || !server)
 			err = serve_until_done(&b, &theirs);
 		else
-			err = recv_result(b.fd, &theirs);
+			err = recv_result(b.rc.fd, &theirs);
 	} else {
 		err = serve_until_done(&b, &theirs);
 		if (!err)
-			err = send_result(b.fd, &mine);
+			err = send_result(b.rc.fd, &mine);
 	}
 	if (err) {
 		fprintf(stderr, PROG ": ending the test with the peer failed: %s\n",
@@ -950,22 +660,11 @@ int main(int argc, char **argv)
 	} else {
 		print_line(b.me.size, server ? &mine : &theirs);
 	}
-	print_qp_stats(stdout, &b);
+	rt_rc_print_qp_stats(stdout, &b.rc, true);
 out:
-	if (err && b.qp && b.fd >= 0)
-		print_qp_stats(stderr, &b);
-	if (b.fd >= 0)
-		close(b.fd);
-	if (b.qp)
-		xp_qp_destroy(b.qp);
-	if (b.mr)
-		xp_mr_dereg(b.mr);
-	if (b.pd)
-		xp_pd_free(b.pd);
-	xp_cq_destroy(b.scq);
-	xp_cq_destroy(b.rcq);
-	if (b.dev)
-		xp_rdma_dev_close(b.dev);
+	if (err && b.rc.qp && b.rc.fd >= 0)
+		rt_rc_print_qp_stats(stderr, &b.rc, true);
+	rt_rc_close(&b.rc);
 	free(b.buf);
 	free(b.tstamps);
 	return err ? EXIT_FAILURE : 0;
