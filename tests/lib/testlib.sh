@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Shared helpers for the shell tests: result reporting in the same format as
 # the C tests, namespace/veth set-up with teardown on exit, feature probes.
@@ -88,6 +89,64 @@ pair_bed() {
 	summary
 	exit 1
 }
+
+# run_pair NAME SERVER... -- CLIENT...: SERVER in $NSB in the background and,
+# once its stderr says "ready" (at most 10 s), CLIENT in $NSA; each is run
+# as given (put a `timeout N` in front to bound it). Output in
+# $TMP/NAME.{srv,cli}{,.err}, exit statuses in PAIR_RC_S and PAIR_RC_C.
+# 0 when both exit 0; otherwise notes both statuses and each side's errors.
+run_pair() {
+	local name=$1 i spid srv=()
+	shift
+	while (($#)) && [[ $1 != -- ]]; do
+		srv+=("$1")
+		shift
+	done
+	shift
+	nsx "$NSB" "${srv[@]}" >"$TMP/$name.srv" 2>"$TMP/$name.srv.err" &
+	spid=$!
+	for ((i = 0; i < 200; i++)); do
+		grep -q ready "$TMP/$name.srv.err" 2>/dev/null && break
+		kill -0 $spid 2>/dev/null || break
+		sleep 0.05
+	done
+	nsx "$NSA" "$@" >"$TMP/$name.cli" 2>"$TMP/$name.cli.err"
+	PAIR_RC_C=$?
+	wait $spid
+	PAIR_RC_S=$?
+	((PAIR_RC_S || PAIR_RC_C)) || return 0
+	note "$name: server exit $PAIR_RC_S, client exit $PAIR_RC_C"
+	grep -v "ready, listening" "$TMP/$name.srv.err" | head -12 | sed 's/^/    # srv: /'
+	head -12 "$TMP/$name.cli.err" | sed 's/^/    # cli: /'
+	return 1
+}
+
+# pair_ll6: the IPv6 link-local addresses of the pair bed in LLA and LLB,
+# once neither is tentative any more (at most 5 s), B's checked with a
+# ping from A; 1 when either end has none.
+pair_ll6() {
+	local i
+	LLA=$(ip -n "$NSA" -6 addr show dev "$VA" scope link | awk '/inet6/ {print $2}' | cut -d/ -f1)
+	LLB=$(ip -n "$NSB" -6 addr show dev "$VB" scope link | awk '/inet6/ {print $2}' | cut -d/ -f1)
+	[[ -n $LLA && -n $LLB ]] || return 1
+	for ((i = 0; i < 50; i++)); do
+		ip -n "$NSA" -6 addr show dev "$VA" tentative | grep -q inet6 ||
+			ip -n "$NSB" -6 addr show dev "$VB" tentative | grep -q inet6 || break
+		sleep 0.1
+	done
+	nsx "$NSA" ping -6 -c1 -W2 "$LLB%$VA" >/dev/null || note "ping -6 $LLB failed"
+	return 0
+}
+
+# no_xdp NS DEV: no XDP program left attached to DEV in NS.
+no_xdp() { ! ip -n "$1" link show dev "$2" | grep -q prog/xdp; }
+
+# check_pair_detached: the check every pair-bed suite ends with.
+_pair_detached() { no_xdp "$NSA" "$VA" && no_xdp "$NSB" "$VB"; }
+check_pair_detached() { check "steering program detached from both ends" _pair_detached; }
+
+# secs_since START: seconds since START ($EPOCHREALTIME), one decimal.
+secs_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
 require_root() {
 	if ((EUID != 0)); then

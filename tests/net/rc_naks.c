@@ -224,6 +224,14 @@ expect_state(struct xp_qp *qp, enum xp_qp_state want, const char *fmt, ...)
 		xt_note("it is in %s", xp_qp_state_str(s));
 }
 
+/* A fatal NAK's aftermath: both QPs in ERR, and B sent exactly 1 error NAK. */
+static void expect_error_nak(const struct pair *p, const char *tag)
+{
+	expect_state(p->qa, XP_QPS_ERR, "%s: requester A's", tag);
+	expect_state(p->qb, XP_QPS_ERR, "%s: responder B's", tag);
+	expect_eq(xp_qp_stats(p->qb)->err_naks_sent, 1, "%s: B sent 1 error NAK", tag);
+}
+
 /* Nothing more on either side's CQs. */
 static void expect_quiet(struct bed *b, const char *tag)
 {
@@ -433,9 +441,7 @@ static void case_write_bad_rkey(struct bed *b)
 	got = wait_wcs(b, B->rcq, wc, 1, WAIT_MS);
 	expect_wc(&wc[0], got > 0, 11, XP_WC_WR_FLUSH_ERR, -1,
 		  "case 1: B's posted receive is flushed (B went to ERR)");
-	expect_state(p.qa, XP_QPS_ERR, "case 1: requester A's");
-	expect_state(p.qb, XP_QPS_ERR, "case 1: responder B's");
-	expect_eq(xp_qp_stats(p.qb)->err_naks_sent, 1, "case 1: B sent 1 error NAK");
+	expect_error_nak(&p, "case 1");
 	xt_check(bytes_are(B->buf + TGT, 0x5a, 256), "case 1: nothing was written at B");
 	expect_quiet(b, "case 1");
 	/* IBTA and rxe: a receive posted in ERR is accepted and flushed. */
@@ -465,9 +471,7 @@ static void case_read_past_end(struct bed *b)
 	got = wait_wcs(b, A->scq, &wc, 1, WAIT_MS);
 	expect_wc(&wc, got, 21, XP_WC_REM_ACCESS_ERR, XP_WC_RDMA_READ,
 		  "case 2: READ of 64 bytes 32 before the MR's end completes with REM_ACCESS_ERR");
-	expect_state(p.qa, XP_QPS_ERR, "case 2: requester A's");
-	expect_state(p.qb, XP_QPS_ERR, "case 2: responder B's");
-	expect_eq(xp_qp_stats(p.qb)->err_naks_sent, 1, "case 2: B sent 1 error NAK");
+	expect_error_nak(&p, "case 2");
 	xt_check(bytes_are(A->buf, 0xee, 128), "case 2: the READ's local buffer is untouched");
 	expect_quiet(b, "case 2");
 out:
@@ -497,9 +501,7 @@ static void case_write_no_access(struct bed *b)
 	got = wait_wcs(b, A->scq, &wc, 1, WAIT_MS);
 	expect_wc(&wc, got, 31, XP_WC_REM_ACCESS_ERR, XP_WC_RDMA_WRITE,
 		  "case 3: WRITE into an MR without REMOTE_WRITE completes with REM_ACCESS_ERR");
-	expect_state(p.qa, XP_QPS_ERR, "case 3: requester A's");
-	expect_state(p.qb, XP_QPS_ERR, "case 3: responder B's");
-	expect_eq(xp_qp_stats(p.qb)->err_naks_sent, 1, "case 3: B sent 1 error NAK");
+	expect_error_nak(&p, "case 3");
 	xt_check(bytes_are(B->buf + TGT, 0x3c, 128), "case 3: the MR is unchanged");
 	expect_quiet(b, "case 3");
 out:
@@ -525,9 +527,7 @@ static void case_read_qp_access(struct bed *b)
 	got = wait_wcs(b, A->scq, &wc, 1, WAIT_MS);
 	expect_wc(&wc, got, 41, XP_WC_REM_INV_REQ_ERR, XP_WC_RDMA_READ,
 		  "case 4: READ at a QP without REMOTE_READ completes with REM_INV_REQ_ERR");
-	expect_state(p.qa, XP_QPS_ERR, "case 4: requester A's");
-	expect_state(p.qb, XP_QPS_ERR, "case 4: responder B's");
-	expect_eq(xp_qp_stats(p.qb)->err_naks_sent, 1, "case 4: B sent 1 error NAK");
+	expect_error_nak(&p, "case 4");
 	expect_quiet(b, "case 4");
 out:
 	pair_close(b, &p);
@@ -559,9 +559,7 @@ static void case_send_too_long(struct bed *b, __u32 len, __u32 room, const char 
 		  "%s: the receive completes with LOC_LEN_ERR", tag);
 	expect_wc(&wc[1], got > 1, 52, XP_WC_WR_FLUSH_ERR, -1, "%s: the next receive is flushed",
 		  tag);
-	expect_state(p.qa, XP_QPS_ERR, "%s: requester A's", tag);
-	expect_state(p.qb, XP_QPS_ERR, "%s: responder B's", tag);
-	expect_eq(xp_qp_stats(p.qb)->err_naks_sent, 1, "%s: B sent 1 error NAK", tag);
+	expect_error_nak(&p, tag);
 	xt_check(bytes_are(B->buf + room, 0x77, 64), "%s: nothing written past the receive", tag);
 	expect_quiet(b, tag);
 out:
@@ -748,9 +746,7 @@ static void case_recv_mr_gone(struct bed *b)
 	/* xp_mr_err_wc_local(); rxe says LOC_QP_OP_ERR (malformed WQE). */
 	expect_wc(&wc, got, 71, XP_WC_LOC_PROT_ERR, XP_WC_RECV,
 		  "case 7: the receive completes with LOC_PROT_ERR");
-	expect_state(p.qa, XP_QPS_ERR, "case 7: requester A's");
-	expect_state(p.qb, XP_QPS_ERR, "case 7: responder B's");
-	expect_eq(xp_qp_stats(p.qb)->err_naks_sent, 1, "case 7: B sent 1 error NAK");
+	expect_error_nak(&p, "case 7");
 	expect_quiet(b, "case 7");
 out:
 	pair_close(b, &p);
@@ -910,9 +906,7 @@ static void case_local_inv(struct bed *b)
 	expect_wc(&wc, got, 93, XP_WC_REM_ACCESS_ERR, XP_WC_RDMA_WRITE,
 		  "case 9: the peer's WRITE through the invalidated key: REM_ACCESS_ERR");
 	xt_check(bytes_are(B->buf + TGT, 0, 128), "case 9: and writes nothing");
-	expect_state(p.qa, XP_QPS_ERR, "case 9: requester A's");
-	expect_state(p.qb, XP_QPS_ERR, "case 9: responder B's");
-	expect_eq(xp_qp_stats(p.qb)->err_naks_sent, 1, "case 9: B sent 1 error NAK");
+	expect_error_nak(&p, "case 9");
 	expect_quiet(b, "case 9");
 	pair_close(b, &p);
 
@@ -1098,9 +1092,7 @@ static void case_atomic_misaligned(struct bed *b)
 		&wc, got, 119, XP_WC_REM_INV_REQ_ERR, XP_WC_FETCH_ADD,
 		"case 11 (misaligned): FETCH_AND_ADD on a host-misaligned target: REM_INV_REQ_ERR");
 	xt_check(bytes_are(B->buf + ATOM, 0, 72), "case 11 (misaligned): target unchanged");
-	expect_state(p.qa, XP_QPS_ERR, "case 11 (misaligned): requester A's");
-	expect_state(p.qb, XP_QPS_ERR, "case 11 (misaligned): responder B's");
-	expect_eq(xp_qp_stats(p.qb)->err_naks_sent, 1, "case 11 (misaligned): B sent 1 error NAK");
+	expect_error_nak(&p, "case 11 (misaligned)");
 	expect_quiet(b, "case 11 (misaligned)");
 out:
 	pair_close(b, &p);

@@ -35,29 +35,14 @@ pair_bed 198.18.8
 # peer NAME "SERVER ARGS" "CLIENT ARGS": server in B, client in A; 0 when
 # both exit 0. Output in $TMP/NAME.{srv,cli}{,.err}.
 peer() {
-	local name=$1 i spid rc_s rc_c
+	local name=$1 rc
 	# shellcheck disable=SC2206
 	local sargs=($2) cargs=($3)
-	nsx "$NSB" timeout 150 "$PEER" -i "$VB" -p $PORT "${sargs[@]}" \
-		>"$TMP/$name.srv" 2>"$TMP/$name.srv.err" &
-	spid=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q ready "$TMP/$name.srv.err" 2>/dev/null && break
-		kill -0 $spid 2>/dev/null || break
-		sleep 0.1
-	done
-	timeout 150 nsenter --net="/run/netns/$NSA" -- "$PEER" -i "$VA" -p $PORT "${cargs[@]}" \
-		"$IPB" >"$TMP/$name.cli" 2>"$TMP/$name.cli.err"
-	rc_c=$?
-	wait $spid
-	rc_s=$?
+	run_pair "$name" timeout 150 "$PEER" -i "$VB" -p $PORT "${sargs[@]}" -- \
+		timeout 150 "$PEER" -i "$VA" -p $PORT "${cargs[@]}" "$IPB"
+	rc=$?
 	note "$name: $(grep -h ' PASS \| FAIL ' "$TMP/$name.srv" "$TMP/$name.cli" | tr '\n' ';')"
-	if ((rc_s || rc_c)); then
-		note "$name: server exit $rc_s, client exit $rc_c"
-		grep -hv ready "$TMP/$name.srv.err" | head -8 | sed 's/^/    # srv: /'
-		head -8 "$TMP/$name.cli.err" | sed 's/^/    # cli: /'
-		return 1
-	fi
+	return $rc
 }
 
 # ctr NAME srv|cli KEY: KEY's value in that side's qp_stats or dev_stats
@@ -155,7 +140,6 @@ else
 		grep -q "the server reported 1 of" "$TMP/corrupt.cli.err"
 fi
 
-check "steering program detached from both ends" \
-	bash -c "! ip -n $NSA link show dev $VA | grep -q prog/xdp && ! ip -n $NSB link show dev $VB | grep -q prog/xdp"
-note "test_rc: $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
+check_pair_detached
+note "test_rc: $(secs_since "$t0") s"
 summary

@@ -27,29 +27,10 @@ pair_bed 198.18.5
 # rcpp NAME "SERVER ARGS" "CLIENT ARGS": server in B, client in A; 0 when
 # both exit 0. Output in $TMP/NAME.{srv,cli}{,.err}.
 rcpp() {
-	local name=$1 i spid rc_s rc_c
 	# shellcheck disable=SC2206
 	local sargs=($2) cargs=($3)
-	timeout 40 nsenter --net="/run/netns/$NSB" -- "$PP" -d "$VB" -w 20000 "${sargs[@]}" \
-		>"$TMP/$name.srv" 2>"$TMP/$name.srv.err" &
-	spid=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q "ready, listening" "$TMP/$name.srv.err" 2>/dev/null && break
-		kill -0 $spid 2>/dev/null || break
-		sleep 0.05
-	done
-	timeout 40 nsenter --net="/run/netns/$NSA" -- "$PP" -d "$VA" -w 5000 "${cargs[@]}" "$IPB" \
-		>"$TMP/$name.cli" 2>"$TMP/$name.cli.err"
-	rc_c=$?
-	wait $spid
-	rc_s=$?
-	echo "$rc_s $rc_c" >"$TMP/$name.rc"
-	if ((rc_s || rc_c)); then
-		note "$name: server exit $rc_s, client exit $rc_c"
-		sed 's/^/    # srv: /' "$TMP/$name.srv.err" | grep -v "ready, listening" | head -8
-		sed 's/^/    # cli: /' "$TMP/$name.cli.err" | head -8
-		return 1
-	fi
+	run_pair "$1" timeout 40 "$PP" -d "$VB" -w 20000 "${sargs[@]}" -- \
+		timeout 40 "$PP" -d "$VA" -w 5000 "${cargs[@]}" "$IPB"
 }
 
 # stat NAME srv|cli KEY: the number after KEY in the tool's counter lines.
@@ -95,15 +76,7 @@ for spec in 1:200 64:200 1024:200 4096:100 65536:40; do
 done
 
 # IPv6: GID index 0 is the link-local address.
-LLA=$(ip -n "$NSA" -6 addr show dev "$VA" scope link | awk '/inet6/ {print $2}' | cut -d/ -f1)
-LLB=$(ip -n "$NSB" -6 addr show dev "$VB" scope link | awk '/inet6/ {print $2}' | cut -d/ -f1)
-if [[ -n $LLA && -n $LLB ]]; then
-	for ((i = 0; i < 50; i++)); do
-		ip -n "$NSA" -6 addr show dev "$VA" tentative | grep -q inet6 ||
-			ip -n "$NSB" -6 addr show dev "$VB" tentative | grep -q inet6 || break
-		sleep 0.1
-	done
-	nsx "$NSA" ping -6 -c1 -W2 "$LLB%$VA" >/dev/null || note "ping -6 $LLB failed"
+if pair_ll6; then
 	check "RC pingpong over IPv6 link-local GIDs (-g 0, -s 4096 -c)" \
 		rcpp ipv6 "-g 0 -s 4096 -n 50 -c" "-g 0 -s 4096 -n 50 -c"
 	check "  IPv6: the server's remote GID is the client's link-local address" \
@@ -155,7 +128,7 @@ nsx "$NSB" "$PP" -d "$VB" -n 5 -w 300 >"$TMP/nocli.out" 2>"$TMP/nocli.err"
 rc=$?
 check "server with no client and -w 300 gives up (status $rc)" \
 	bash -c "((rc=$rc)) && grep -q 'no client on port 18515: Connection timed out' '$TMP/nocli.err'"
-note "no-peer checks took $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
+note "no-peer checks took $(secs_since "$t0") s"
 
 # refused "ARGS" MESSAGE: exit status 1 and MESSAGE on stderr.
 refused() {
@@ -190,7 +163,6 @@ check "refused: two servers" refused "-d $VA a b" "'b' is extra"
 check "refused: --drop above 10^6" refused "-d $VA --drop 1000001" "--drop '1000001' is not valid"
 check "accepted: -i 1 (IB port) with --help" bash -c "'$PP' -i 1 --help | grep -q 'a netdev name'"
 
-check "steering program detached from both ends" \
-	bash -c "! ip -n $NSA link show dev $VA | grep -q prog/xdp && ! ip -n $NSB link show dev $VB | grep -q prog/xdp"
+check_pair_detached
 
 summary

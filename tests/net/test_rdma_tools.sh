@@ -33,28 +33,11 @@ pair_bed 198.18.7
 # run NAME TOOL "SERVER ARGS" "CLIENT ARGS": server in B, client in A;
 # 0 when both exit 0. Output in $TMP/NAME.{srv,cli}[.err].
 run() {
-	local name=$1 tool=$2 i spid rc_s rc_c
+	local tool=$2
 	# shellcheck disable=SC2206
 	local sargs=($3) cargs=($4)
-	timeout 120 nsenter --net="/run/netns/$NSB" -- "$tool" -i "$VB" -p $PORT "${sargs[@]}" \
-		>"$TMP/$name.srv" 2>"$TMP/$name.srv.err" &
-	spid=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q "ready, listening" "$TMP/$name.srv.err" 2>/dev/null && break
-		kill -0 $spid 2>/dev/null || break
-		sleep 0.1
-	done
-	timeout 120 nsenter --net="/run/netns/$NSA" -- "$tool" -i "$VA" -p $PORT "${cargs[@]}" "$IPB" \
-		>"$TMP/$name.cli" 2>"$TMP/$name.cli.err"
-	rc_c=$?
-	wait $spid
-	rc_s=$?
-	if ((rc_s || rc_c)); then
-		note "$name: server exit $rc_s, client exit $rc_c"
-		sed 's/^/    # srv: /' "$TMP/$name.srv.err" | head -10
-		sed 's/^/    # cli: /' "$TMP/$name.cli.err" | head -10
-		return 1
-	fi
+	run_pair "$1" timeout 120 "$tool" -i "$VB" -p $PORT "${sargs[@]}" -- \
+		timeout 120 "$tool" -i "$VA" -p $PORT "${cargs[@]}" "$IPB"
 }
 
 # result FILE SIZE: the tool's result line (it starts with the size).
@@ -208,6 +191,5 @@ else
 		"$TMP/wrongop.cli.err"
 fi
 
-check "steering program detached from both ends" \
-	bash -c "! ip -n $NSA link show dev $VA | grep -q prog/xdp && ! ip -n $NSB link show dev $VB | grep -q prog/xdp"
+check_pair_detached
 summary

@@ -25,29 +25,14 @@ pair_bed 198.18.2
 # pingpong NAME N "SERVER ARGS" "CLIENT ARGS": server in B, client in A;
 # 0 when both exit 0.
 pingpong() {
-	local name=$1 n=$2 i spid rc_s rc_c
+	local name=$1 n=$2 rc
 	# shellcheck disable=SC2206
 	local sargs=($3) cargs=($4)
-	nsx "$NSB" "$PP" -i "$VB" -p $PORT -n "$n" "${sargs[@]}" \
-		>"$TMP/$name.srv" 2>"$TMP/$name.srv.err" &
-	spid=$!
-	for ((i = 0; i < 100; i++)); do
-		grep -q ready "$TMP/$name.srv.err" 2>/dev/null && break
-		kill -0 $spid 2>/dev/null || break
-		sleep 0.1
-	done
-	timeout 60 nsenter --net="/run/netns/$NSA" -- "$PP" -i "$VA" -c $IPB -p $PORT -n "$n" "${cargs[@]}" \
-		>"$TMP/$name.cli" 2>"$TMP/$name.cli.err"
-	rc_c=$?
-	wait $spid
-	rc_s=$?
+	run_pair "$name" "$PP" -i "$VB" -p $PORT -n "$n" "${sargs[@]}" -- \
+		timeout 60 "$PP" -i "$VA" -c "$IPB" -p $PORT -n "$n" "${cargs[@]}"
+	rc=$?
 	note "$(cat "$TMP/$name.srv" "$TMP/$name.cli" | tr '\n' ';')"
-	if ((rc_s || rc_c)); then
-		note "server exit $rc_s, client exit $rc_c"
-		sed 's/^/    # srv: /' "$TMP/$name.srv.err" | head -20
-		sed 's/^/    # cli: /' "$TMP/$name.cli.err" | head -20
-		return 1
-	fi
+	return $rc
 }
 
 # field FILE KEY: the number after KEY in ud_pingpong's summary line.
@@ -64,8 +49,7 @@ check "server counted 1 no-receive drop" [ "$(field "$TMP/probes.srv" no_recv)" 
 check "server counted 1 unknown-QPN drop" [ "$(field "$TMP/probes.srv" no_qp)" = 1 ]
 check "client dropped nothing" [ "$(field "$TMP/probes.cli" qkey)$(field "$TMP/probes.cli" no_recv)$(field "$TMP/probes.cli" no_qp)" = 000 ]
 check "client sent $N + 3 frames" [ "$(field "$TMP/probes.cli" tx)" = $((N + 3)) ]
-check "steering program detached from both ends" \
-	bash -c "! ip -n $NSA link show dev $VA | grep -q prog/xdp && ! ip -n $NSB link show dev $VB | grep -q prog/xdp"
+check_pair_detached
 
 # The check can fail: a server expecting the probes from a client that
 # sends none must report its drop counters wrong.
@@ -77,15 +61,7 @@ else
 fi
 
 # IPv6: GID index 0 is the link-local address; the GRH is the IPv6 header.
-LLA=$(ip -n "$NSA" -6 addr show dev "$VA" scope link | awk '/inet6/ {print $2}' | cut -d/ -f1)
-LLB=$(ip -n "$NSB" -6 addr show dev "$VB" scope link | awk '/inet6/ {print $2}' | cut -d/ -f1)
-if [[ -n $LLA && -n $LLB ]]; then
-	for ((i = 0; i < 50; i++)); do
-		ip -n "$NSA" -6 addr show dev "$VA" tentative | grep -q inet6 ||
-			ip -n "$NSB" -6 addr show dev "$VB" tentative | grep -q inet6 || break
-		sleep 0.1
-	done
-	nsx "$NSA" ping -6 -c1 -W2 "$LLB%$VA" >/dev/null || note "ping -6 $LLB failed"
+if pair_ll6; then
 	check "UD pingpong over IPv6 link-local GIDs (index 0)" pingpong ipv6 64 "-g 0" "-g 0"
 else
 	skip "IPv6 link-local addresses missing on the veth pair"

@@ -29,13 +29,7 @@ require_bin "$PP"
 
 # One guest: 6.1, unless XP_VM_SERIES narrows the VM suites to others
 # (then its first series); XP_RC_SERIES overrides both.
-SERIES=${XP_RC_SERIES:-}
-if [[ -z $SERIES ]]; then
-	case " $XP_VM_SERIES " in
-	*" 6.1 "*) SERIES=6.1 ;;
-	*) SERIES=${XP_VM_SERIES%% *} ;;
-	esac
-fi
+SERIES=$(vm_one_series "${XP_RC_SERIES:-}")
 NET=$(ns_name rn)
 HOSTNS=$(ns_name rh)
 HOST_IP=198.18.104.1
@@ -46,14 +40,10 @@ PORT_G=18515 # the guest serves here
 PORT_H=18516 # we serve here
 TMP=$(mktemp -d)
 on_exit rm -rf "$TMP"
-on_exit net_down "$NET" "$HOSTNS"
 
 # ours NAME ARGS...: xp-rc-pingpong in the host namespace; its status.
 ours() {
-	local name=$1
-	shift
-	timeout 90 nsenter --net="/run/netns/$HOSTNS" -- "$PP" -d eth0 -g 1 -m 1024 "$@" \
-		>"$TMP/$name.out" 2>"$TMP/$name.err"
+	vm_host_run "$1" 90 "$PP" -d eth0 -g 1 -m 1024 "${@:2}"
 }
 
 # drops NAME: the frames our device dropped (its counter line), or 999999.
@@ -72,34 +62,13 @@ report() {
 	[[ $(drops "$1") == 0 ]] || note "$1: our device dropped frames: $(grep device: "$TMP/$1.err")"
 }
 
-t0=$EPOCHREALTIME
-kver=$(vm_kernel "$SERIES") || {
-	summary
-	exit 1
-}
-if ! { net_up "$NET" && net_host_add "$NET" "$HOSTNS" "$HOST_IP/24"; }; then
-	fail "rc interop $kver: test network"
-	summary
-	exit 1
-fi
+vm_host_bed "rc interop" "$SERIES"
 
-"$XPVM" run -k "$kver" --net "$NET" --name "rcx-$SERIES" --ip "$GUEST_IP/24" \
-	-m "crc32_generic rdma_rxe" -t 300 -e "XP_HOST=$HOST_IP" -e "XP_ITERS=$ITERS" \
-	-e "XP_SIZES=$SIZES" -e "XP_PORT_G=$PORT_G" -e "XP_PORT_H=$PORT_H" \
-	"$XPVM_GUEST/rc_interop.sh" >"$TMP/guest.log" 2>&1 &
-VMPID=$!
+vm_host_guest "rcx-$SERIES" 300 "$XPVM_GUEST/rc_interop.sh" -e "XP_ITERS=$ITERS" -e "XP_SIZES=$SIZES"
 
 # The guest is up when it answers; the ping also resolves its MAC for our QP.
 up=0
-for ((i = 0; i < 120; i++)); do
-	kill -0 $VMPID 2>/dev/null || break
-	if nsx "$HOSTNS" ping -c 1 -W 1 -q $GUEST_IP >/dev/null 2>&1; then
-		up=1
-		break
-	fi
-	sleep 0.5
-done
-note "guest answered after $(vm_secs "$t0") s"
+vm_wait_guest "rc interop" && up=1
 
 declare -A rc_c rc_s
 drops_total=0
@@ -122,44 +91,37 @@ if ((up)); then
 	rc_neg_size=$?
 	ours negchk -c -s 4096 -n 5 -p $PORT_H -w 60000 --timeout 5000
 	rc_neg_chk=$?
-else
-	fail "rc interop $kver: the guest never answered a ping"
 fi
-rc_vm=0
-wait $VMPID || rc_vm=$?
-sed 's/^/    # /' "$TMP/guest.log" | grep -v '^    # $' | tail -150
-note "rc interop $kver: $(vm_secs "$t0") s"
+vm_guest_done "rc interop" 150
 
 if ((up)); then
 	for s in $SIZES; do
 		read -r g inv <<<"$(sed -n "s/.*RCRESULT server $s \([0-9]*\) \([0-9]*\)\$/\1 \2/p" "$TMP/guest.log")"
-		check "rc interop $kver -s $s: guest ibv_rc_pingpong -c server passed (status ${g:-none}, ${inv:-?} invalid pages)" \
+		check "rc interop $KVER -s $s: guest ibv_rc_pingpong -c server passed (status ${g:-none}, ${inv:-?} invalid pages)" \
 			test "${g:-x}:${inv:-x}" = 0:0
-		check "rc interop $kver -s $s: our xp-rc-pingpong -c client passed (status ${rc_c[$s]})" \
+		check "rc interop $KVER -s $s: our xp-rc-pingpong -c client passed (status ${rc_c[$s]})" \
 			test "${rc_c[$s]}" = 0
-		check "rc interop $kver -s $s: our client checked $ITERS echoes" \
+		check "rc interop $KVER -s $s: our client checked $ITERS echoes" \
 			grep -q -- "-c: $ITERS echoes checked byte for byte" "$TMP/c$s.err"
 		g=$(sed -n "s/.*RCRESULT client $s \([0-9]*\) .*/\1/p" "$TMP/guest.log")
-		check "rc interop $kver -s $s: guest ibv_rc_pingpong -c client passed (status ${g:-none})" \
+		check "rc interop $KVER -s $s: guest ibv_rc_pingpong -c client passed (status ${g:-none})" \
 			test "${g:-x}" = 0
-		check "rc interop $kver -s $s: our xp-rc-pingpong -c server passed (status ${rc_s[$s]})" \
+		check "rc interop $KVER -s $s: our xp-rc-pingpong -c server passed (status ${rc_s[$s]})" \
 			test "${rc_s[$s]}" = 0
-		check "rc interop $kver -s $s: our server saw $ITERS messages in ibv_rc_pingpong -c's pattern" \
+		check "rc interop $KVER -s $s: our server saw $ITERS messages in ibv_rc_pingpong -c's pattern" \
 			grep -Eq -- "-c: $ITERS messages checked: 0 in our client's pattern, [0-9]+ in ibv_rc_pingpong's" "$TMP/s$s.err"
 	done
-	check "rc interop $kver: our device dropped no frame in $(wc -w <<<"$SIZES") x 2 runs ($drops_total)" \
+	check "rc interop $KVER: our device dropped no frame in $(wc -w <<<"$SIZES") x 2 runs ($drops_total)" \
 		test "$drops_total" = 0
 	g=$(sed -n "s/.*RCRESULT negative size \([0-9]*\)\$/\1/p" "$TMP/guest.log")
-	check "rc interop $kver: negative control: our 64-byte client fails on 1024-byte messages (status $rc_neg_size)" \
+	check "rc interop $KVER: negative control: our 64-byte client fails on 1024-byte messages (status $rc_neg_size)" \
 		bash -c "test $rc_neg_size != 0 && grep -q 'Failed status' '$TMP/negsize.err'"
-	check "rc interop $kver: negative control: the guest's server fails too (status ${g:-none})" \
+	check "rc interop $KVER: negative control: the guest's server fails too (status ${g:-none})" \
 		bash -c "test '${g:-0}' != 0"
 	sed 's/^/    # negative size: /' "$TMP/negsize.err" | head -4
-	check "rc interop $kver: negative control: our -c server refuses a guest client without -c (status $rc_neg_chk)" \
+	check "rc interop $KVER: negative control: our -c server refuses a guest client without -c (status $rc_neg_chk)" \
 		bash -c "test $rc_neg_chk != 0 && grep -q 'invalid data in page 0' '$TMP/negchk.err'"
 	sed 's/^/    # negative -c: /' "$TMP/negchk.err" | grep -v "ready, listening" | head -4
 fi
-check "rc interop $kver: guest script passed (status $rc_vm)" test "$rc_vm" = 0
-check "rc interop $kver: steering program detached from the host side" \
-	bash -c "! ip -n $HOSTNS link show dev eth0 | grep -q prog/xdp"
+vm_host_checks "rc interop"
 summary

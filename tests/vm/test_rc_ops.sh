@@ -34,13 +34,7 @@ require_bin "$PEER"
 
 # One guest: 6.1, unless XP_VM_SERIES narrows the VM suites to others
 # (then its first series); XP_RC_OPS_SERIES overrides both.
-SERIES=${XP_RC_OPS_SERIES:-}
-if [[ -z $SERIES ]]; then
-	case " $XP_VM_SERIES " in
-	*" 6.1 "*) SERIES=6.1 ;;
-	*) SERIES=${XP_VM_SERIES%% *} ;;
-	esac
-fi
+SERIES=$(vm_one_series "${XP_RC_OPS_SERIES:-}")
 NET=$(ns_name on)
 HOSTNS=$(ns_name oh)
 HOST_IP=198.18.106.1
@@ -56,7 +50,6 @@ PORT_G=18517 # the guest serves here
 PORT_H=18518 # we serve here
 TMP=$(mktemp -d)
 on_exit rm -rf "$TMP"
-on_exit net_down "$NET" "$HOSTNS"
 
 # The libibverbs build, made here like tests/vm/capture_rxe.sh makes rxe_imm.
 IBV=$XP_BUILD/vm/rdma_peer_ibv
@@ -71,10 +64,7 @@ fi
 
 # ours NAME ARGS...: our rdma_peer in the host namespace; its status.
 ours() {
-	local name=$1
-	shift
-	timeout 150 nsenter --net="/run/netns/$HOSTNS" -- "$PEER" -i eth0 -g 1 -W 90 "$@" \
-		>"$TMP/$name.out" 2>"$TMP/$name.err"
+	vm_host_run "$1" 150 "$PEER" -i eth0 -g 1 -W 90 "${@:2}"
 }
 
 # report NAME: our summary and counters, our error lines.
@@ -97,36 +87,15 @@ fault_drops() {
 	echo "${d:-0}"
 }
 
-t0=$EPOCHREALTIME
-kver=$(vm_kernel "$SERIES") || {
-	summary
-	exit 1
-}
-if ! { net_up "$NET" && net_host_add "$NET" "$HOSTNS" "$HOST_IP/24"; }; then
-	fail "rc ops $kver: test network"
-	summary
-	exit 1
-fi
+vm_host_bed "rc ops" "$SERIES"
 
-"$XPVM" run -k "$kver" --net "$NET" --name "rcops-$SERIES" --ip "$GUEST_IP/24" \
-	-m "crc32_generic rdma_rxe" -t 500 -f "$IBV:/xp/files/rdma_peer" \
-	-e "XP_PEER=/xp/files/rdma_peer" -e "XP_HOST=$HOST_IP" -e "XP_SIZES=$SIZES" \
-	-e "XP_ITERS=$ITERS" -e "XP_SEED=41" -e "XP_SELF=1" -e "XP_FAULT_SIZES=$FAULT_SIZES" \
-	-e "XP_PORT_G=$PORT_G" -e "XP_PORT_H=$PORT_H" \
-	"$XPVM_GUEST/rc_ops.sh" >"$TMP/guest.log" 2>&1 &
-VMPID=$!
+vm_host_guest "rcops-$SERIES" 500 "$XPVM_GUEST/rc_ops.sh" -f "$IBV:/xp/files/rdma_peer" \
+	-e "XP_PEER=/xp/files/rdma_peer" -e "XP_SIZES=$SIZES" -e "XP_ITERS=$ITERS" -e "XP_SEED=41" \
+	-e "XP_SELF=1" -e "XP_FAULT_SIZES=$FAULT_SIZES"
 
 # The guest is up when it answers; the ping also resolves its MAC.
 up=0
-for ((i = 0; i < 120; i++)); do
-	kill -0 $VMPID 2>/dev/null || break
-	if nsx "$HOSTNS" ping -c 1 -W 1 -q $GUEST_IP >/dev/null 2>&1; then
-		up=1
-		break
-	fi
-	sleep 0.5
-done
-note "guest answered after $(vm_secs "$t0") s"
+vm_wait_guest "rc ops" && up=1
 
 declare -A rc
 if ((up)); then
@@ -148,20 +117,15 @@ if ((up)); then
 		note "$run: our server for the guest's client: $(vm_secs "$t1") s"
 		report "$run-server"
 	done
-else
-	fail "rc ops $kver: the guest never answered a ping"
 fi
-rc_vm=0
-wait $VMPID || rc_vm=$?
-grep -vE '^\[[^]]*\] *$| speed is unknown' "$TMP/guest.log" | sed 's/^/    # /' | tail -60
-note "rc ops $kver: $(vm_secs "$t0") s"
+vm_guest_done "rc ops" 60
 
 guest() {
 	sed -n "s/.*RCRESULT $1 \([0-9]*\)\$/\1/p" "$TMP/guest.log"
 }
 
 g=$(guest self)
-check "rc ops $kver: control: the ibv rdma_peer against itself over rxe (status ${g:-none})" \
+check "rc ops $KVER: control: the ibv rdma_peer against itself over rxe (status ${g:-none})" \
 	test "${g:-x}" = 0
 if ((up)); then
 	for run in $RUNS; do
@@ -171,24 +135,22 @@ if ((up)); then
 		fi
 		steps=$(($(tr ',' '\n' <<<"$sz" | wc -l) * n))
 		g=$(guest "$run-server")
-		check "rc ops $kver: $what: guest ibv server passed (status ${g:-none})" \
+		check "rc ops $KVER: $what: guest ibv server passed (status ${g:-none})" \
 			test "${g:-x}" = 0
-		check "rc ops $kver: $what: our client passed all $steps steps (status ${rc[$run-client]})" \
+		check "rc ops $KVER: $what: our client passed all $steps steps (status ${rc[$run-client]})" \
 			bash -c "test ${rc[$run-client]} = 0 && grep -q 'client PASS steps $steps ' '$TMP/$run-client.out'"
 		g=$(guest "$run-client")
-		check "rc ops $kver: $what: guest ibv client passed (status ${g:-none})" \
+		check "rc ops $KVER: $what: guest ibv client passed (status ${g:-none})" \
 			test "${g:-x}" = 0
-		check "rc ops $kver: $what: our server passed all $steps steps (status ${rc[$run-server]})" \
+		check "rc ops $KVER: $what: our server passed all $steps steps (status ${rc[$run-server]})" \
 			bash -c "test ${rc[$run-server]} = 0 && grep -q 'server PASS steps $steps ' '$TMP/$run-server.out'"
 		d=$(($(other_drops "$run-client") + $(other_drops "$run-server")))
-		check "rc ops $kver: $what: our device dropped no frame but the injected ones ($d)" \
+		check "rc ops $KVER: $what: our device dropped no frame but the injected ones ($d)" \
 			test "$d" = 0
 	done
 	f=$(($(fault_drops faults-client) + $(fault_drops faults-server)))
-	check "rc ops $kver: faults: our device threw frames away ($f), so retries happened" \
+	check "rc ops $KVER: faults: our device threw frames away ($f), so retries happened" \
 		test "$f" -gt 0
 fi
-check "rc ops $kver: guest script passed (status $rc_vm)" test "$rc_vm" = 0
-check "rc ops $kver: steering program detached from the host side" \
-	bash -c "! ip -n $HOSTNS link show dev eth0 | grep -q prog/xdp"
+vm_host_checks "rc ops"
 summary

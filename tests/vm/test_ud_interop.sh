@@ -27,13 +27,7 @@ require_bin "$PP"
 
 # One guest: 6.1, unless XP_VM_SERIES narrows the VM suites to others
 # (then its first series); XP_UD_SERIES overrides both.
-SERIES=${XP_UD_SERIES:-}
-if [[ -z $SERIES ]]; then
-	case " $XP_VM_SERIES " in
-	*" 6.1 "*) SERIES=6.1 ;;
-	*) SERIES=${XP_VM_SERIES%% *} ;;
-	esac
-fi
+SERIES=$(vm_one_series "${XP_UD_SERIES:-}")
 NET=$(ns_name un)
 HOSTNS=$(ns_name uh)
 HOST_IP=198.18.103.1
@@ -44,28 +38,18 @@ PORT_G=18515 # the guest serves here
 PORT_H=18516 # we serve here
 TMP=$(mktemp -d)
 on_exit rm -rf "$TMP"
-on_exit net_down "$NET" "$HOSTNS"
 
 # ours_client SIZE [ITERS]: our client against the guest's server, retried
 # while the guest does not listen yet; our exit status.
 ours_client() {
-	local s=$1 n=${2:-$ITERS} i rc
-	for ((i = 0; i < 150; i++)); do
-		timeout 30 nsenter --net="/run/netns/$HOSTNS" -- "$PP" -i eth0 -g 1 -s "$s" \
-			-n "$n" -p $PORT_G $GUEST_IP >"$TMP/c$s.out" 2>"$TMP/c$s.err"
-		rc=$?
-		grep -q "couldn't connect" "$TMP/c$s.err" || return $rc
-		kill -0 "$VMPID" 2>/dev/null || return $rc
-		sleep 0.3
-	done
-	return $rc
+	local s=$1 n=${2:-$ITERS}
+	vm_retry "$TMP/c$s.out" "$TMP/c$s.err" nsx "$HOSTNS" timeout 30 "$PP" -i eth0 -g 1 -s "$s" \
+		-n "$n" -p $PORT_G $GUEST_IP
 }
 
 # ours_server SIZE: our server for the guest's client; our exit status.
 ours_server() {
-	local s=$1
-	timeout 45 nsenter --net="/run/netns/$HOSTNS" -- "$PP" -i eth0 -g 1 -s "$s" \
-		-n "$ITERS" -p $PORT_H >"$TMP/s$s.out" 2>"$TMP/s$s.err"
+	vm_host_run "s$1" 45 "$PP" -i eth0 -g 1 -s "$1" -n "$ITERS" -p $PORT_H
 }
 
 # drops FILE.out: the frames our device dropped (its last line), or 999999.
@@ -84,34 +68,13 @@ report() {
 	[[ ${drops:-x} == 0 ]] || note "$1: our device dropped ${drops:-an unknown number of} RoCE frames"
 }
 
-t0=$EPOCHREALTIME
-kver=$(vm_kernel "$SERIES") || {
-	summary
-	exit 1
-}
-if ! { net_up "$NET" && net_host_add "$NET" "$HOSTNS" "$HOST_IP/24"; }; then
-	fail "ud interop $kver: test network"
-	summary
-	exit 1
-fi
+vm_host_bed "ud interop" "$SERIES"
 
-"$XPVM" run -k "$kver" --net "$NET" --name "udx-$SERIES" --ip "$GUEST_IP/24" \
-	-m "crc32_generic rdma_rxe" -t 150 -e "XP_HOST=$HOST_IP" -e "XP_ITERS=$ITERS" \
-	-e "XP_SIZES=$SIZES" -e "XP_PORT_G=$PORT_G" -e "XP_PORT_H=$PORT_H" \
-	"$XPVM_GUEST/ud_interop.sh" >"$TMP/guest.log" 2>&1 &
-VMPID=$!
+vm_host_guest "udx-$SERIES" 150 "$XPVM_GUEST/ud_interop.sh" -e "XP_ITERS=$ITERS" -e "XP_SIZES=$SIZES"
 
 # The guest is up when it answers; the ping also resolves its MAC for our AH.
 up=0
-for ((i = 0; i < 120; i++)); do
-	kill -0 $VMPID 2>/dev/null || break
-	if nsx "$HOSTNS" ping -c 1 -W 1 -q $GUEST_IP >/dev/null 2>&1; then
-		up=1
-		break
-	fi
-	sleep 0.5
-done
-note "guest answered after $(vm_secs "$t0") s"
+vm_wait_guest "ud interop" && up=1
 
 declare -A rc_c rc_s
 drops_total=0
@@ -130,34 +93,27 @@ if ((up)); then
 	ours_client 64 5
 	rc_neg=$?
 	mv "$TMP/c64.err" "$TMP/neg.err"
-else
-	fail "ud interop $kver: the guest never answered a ping"
 fi
-rc_vm=0
-wait $VMPID || rc_vm=$?
-sed 's/^/    # /' "$TMP/guest.log" | grep -v '^    # $' | tail -120
-note "ud interop $kver: $(vm_secs "$t0") s"
+vm_guest_done "ud interop" 120
 
 if ((up)); then
 	for s in $SIZES; do
 		g=$(sed -n "s/.*UDRESULT server $s \([0-9]*\)\$/\1/p" "$TMP/guest.log")
-		check "ud interop $kver -s $s: guest ibv_ud_pingpong server passed (status ${g:-none})" \
+		check "ud interop $KVER -s $s: guest ibv_ud_pingpong server passed (status ${g:-none})" \
 			test "${g:-x}" = 0
-		check "ud interop $kver -s $s: our xp-ud-pingpong client passed (status ${rc_c[$s]})" \
+		check "ud interop $KVER -s $s: our xp-ud-pingpong client passed (status ${rc_c[$s]})" \
 			test "${rc_c[$s]}" = 0
 		g=$(sed -n "s/.*UDRESULT client $s \([0-9]*\)\$/\1/p" "$TMP/guest.log")
-		check "ud interop $kver -s $s: guest ibv_ud_pingpong client passed (status ${g:-none})" \
+		check "ud interop $KVER -s $s: guest ibv_ud_pingpong client passed (status ${g:-none})" \
 			test "${g:-x}" = 0
-		check "ud interop $kver -s $s: our xp-ud-pingpong server passed (status ${rc_s[$s]})" \
+		check "ud interop $KVER -s $s: our xp-ud-pingpong server passed (status ${rc_s[$s]})" \
 			test "${rc_s[$s]}" = 0
 	done
-	check "ud interop $kver: our device dropped no frame in $(wc -w <<<"$SIZES") x 2 runs ($drops_total)" \
+	check "ud interop $KVER: our device dropped no frame in $(wc -w <<<"$SIZES") x 2 runs ($drops_total)" \
 		test "$drops_total" = 0
-	check "ud interop $kver: negative control: our 64-byte client fails on 1024-byte echoes (status $rc_neg)" \
+	check "ud interop $KVER: negative control: our 64-byte client fails on 1024-byte echoes (status $rc_neg)" \
 		bash -c "test $rc_neg != 0 && grep -q 'receive status' '$TMP/neg.err'"
 	sed 's/^/    # negative control: /' "$TMP/neg.err" | head -5
 fi
-check "ud interop $kver: guest script passed (status $rc_vm)" test "$rc_vm" = 0
-check "ud interop $kver: steering program detached from the host side" \
-	bash -c "! ip -n $HOSTNS link show dev eth0 | grep -q prog/xdp"
+vm_host_checks "ud interop"
 summary

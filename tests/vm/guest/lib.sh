@@ -29,6 +29,23 @@ xp_retry() {
 	done
 }
 
+# xp_connect TRIES LOG CMD...: run CMD (a client of a server on the host
+# side), its output in LOG, again while LOG says "Couldn't connect" (the
+# server does not listen yet), 0.3 s apart, at most TRIES times; CMD's last
+# status.
+xp_connect() {
+	_n=$1 _log=$2 _i=1
+	shift 2
+	while :; do
+		"$@" >"$_log" 2>&1
+		_rc=$?
+		grep -q "Couldn't connect" "$_log" || return $_rc
+		[ "$_i" -ge "$_n" ] && return $_rc
+		_i=$((_i + 1))
+		sleep 0.3
+	done
+}
+
 # xp_grep PATTERN FILE TEXT: fail with TEXT unless FILE has a line matching
 # the extended regular expression PATTERN.
 xp_grep() {
@@ -53,4 +70,15 @@ xp_rxe_up() {
 	xp_retry 50 0.1 sh -c "grep -qv '^0000:0000:0000:0000:0000:0000:0000:0000$' $_gid" ||
 		xp_fail "$_name has no IPv4 GID at index 1"
 	echo "rxe: $_name on $_dev, GID[1] $(cat "$_gid")"
+}
+
+# xp_rxe_host: the start of a guest script that talks RDMA to the host side:
+# timeout(1) there, $XP_HOST answering, rxe0 up on eth0.
+xp_rxe_host() {
+	command -v timeout >/dev/null || xp_fail "no timeout command in the guest"
+	xp_step "network: host $XP_HOST"
+	xp_wait_peer "$XP_HOST" 60
+	xp_step "rdma_rxe on eth0"
+	xp_rxe_up eth0 rxe0
+	cat /sys/class/infiniband/rxe0/ports/1/state 2>/dev/null
 }

@@ -19,29 +19,16 @@
 # shellcheck disable=SC2086 # $PP is the command and its options, split on purpose
 
 : "${XP_HOST:?}" "${XP_ITERS:?}" "${XP_SIZES:?}" "${XP_PORT_G:?}" "${XP_PORT_H:?}"
-command -v timeout >/dev/null || xp_fail "no timeout command in the guest"
 PP="ibv_rc_pingpong -d rxe0 -g 1 -m 1024"
-
-xp_step "network: host $XP_HOST"
-xp_wait_peer "$XP_HOST" 60
-xp_step "rdma_rxe on eth0"
-xp_rxe_up eth0 rxe0
-cat /sys/class/infiniband/rxe0/ports/1/state 2>/dev/null
+xp_rxe_host
 
 # client ARGS...: ibv_rc_pingpong as the host's client, retried while the
 # host does not listen yet, each try limited to $CTO s; its status in $rc,
 # its output in /tmp/c.log.
 CTO=60
 client() {
-	i=0
-	while :; do
-		timeout $CTO $PP "$@" -p "$XP_PORT_H" "$XP_HOST" >/tmp/c.log 2>&1
-		rc=$?
-		grep -q "Couldn't connect" /tmp/c.log || break
-		i=$((i + 1))
-		[ $i -lt 200 ] || break
-		sleep 0.3
-	done
+	xp_connect 200 /tmp/c.log timeout $CTO $PP "$@" -p "$XP_PORT_H" "$XP_HOST"
+	rc=$?
 }
 
 bad=0

@@ -18,12 +18,7 @@
 : "${XP_PEER:?}" "${XP_HOST:?}" "${XP_PORT_G:?}" "${XP_PORT_H:?}" "${XP_SIZES:?}"
 : "${XP_ITERS:=1}" "${XP_SEED:=1}"
 TO="timeout 150"
-command -v timeout >/dev/null || xp_fail "no timeout command in the guest"
-
-xp_step "network: host $XP_HOST"
-xp_wait_peer "$XP_HOST" 60
-xp_step "rdma_rxe on eth0"
-xp_rxe_up eth0 rxe0
+xp_rxe_host
 
 bad=0
 if [ "${XP_SELF:-0}" = 1 ]; then

@@ -14,35 +14,21 @@
 # Exits 0 only when every run above the control exited 0.
 
 : "${XP_HOST:?}" "${XP_ITERS:?}" "${XP_SIZES:?}" "${XP_PORT_G:?}" "${XP_PORT_H:?}"
-TO=
-command -v timeout >/dev/null && TO="timeout 25"
-[ -n "$TO" ] || xp_fail "no timeout command in the guest"
-
-xp_step "network: host $XP_HOST"
-xp_wait_peer "$XP_HOST" 60
-xp_step "rdma_rxe on eth0"
-xp_rxe_up eth0 rxe0
-cat /sys/class/infiniband/rxe0/ports/1/state 2>/dev/null
+xp_rxe_host
 
 bad=0
 for s in $XP_SIZES; do
 	xp_step "server: ibv_ud_pingpong -g 1 -s $s -n $XP_ITERS"
-	$TO ibv_ud_pingpong -d rxe0 -g 1 -s "$s" -n "$XP_ITERS" -p "$XP_PORT_G" >/tmp/s.log 2>&1
+	timeout 25 ibv_ud_pingpong -d rxe0 -g 1 -s "$s" -n "$XP_ITERS" -p "$XP_PORT_G" >/tmp/s.log 2>&1
 	rc=$?
 	cat /tmp/s.log
 	echo "UDRESULT server $s $rc"
 	[ $rc = 0 ] || bad=$((bad + 1))
 
 	xp_step "client: ibv_ud_pingpong -g 1 -s $s -n $XP_ITERS $XP_HOST"
-	i=0
-	while :; do
-		$TO ibv_ud_pingpong -d rxe0 -g 1 -s "$s" -n "$XP_ITERS" -p "$XP_PORT_H" "$XP_HOST" >/tmp/c.log 2>&1
-		rc=$?
-		grep -q "Couldn't connect" /tmp/c.log || break
-		i=$((i + 1))
-		[ $i -lt 100 ] || break
-		sleep 0.3
-	done
+	xp_connect 100 /tmp/c.log \
+		timeout 25 ibv_ud_pingpong -d rxe0 -g 1 -s "$s" -n "$XP_ITERS" -p "$XP_PORT_H" "$XP_HOST"
+	rc=$?
 	cat /tmp/c.log
 	echo "UDRESULT client $s $rc"
 	[ $rc = 0 ] || bad=$((bad + 1))

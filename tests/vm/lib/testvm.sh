@@ -46,4 +46,113 @@ vm_kernel() {
 }
 
 # vm_secs START: seconds since START ($EPOCHREALTIME), one decimal.
-vm_secs() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+vm_secs() { secs_since "$1"; }
+
+# ---- one guest against a host-side namespace on its bridge ----
+# A suite of this kind sets NET (the bridge's namespace), HOSTNS (the host
+# side's), HOST_IP, GUEST_IP, PORT_G (the guest serves there), PORT_H (the
+# host side does) and TMP, then calls vm_host_bed, vm_host_guest,
+# vm_wait_guest, and at the end vm_guest_done and vm_host_checks.
+
+# vm_one_series [OVERRIDE]: the series a one-guest suite boots: OVERRIDE if
+# set, else 6.1 when XP_VM_SERIES has it, else XP_VM_SERIES's first.
+vm_one_series() {
+	if [[ -n ${1:-} ]]; then
+		echo "$1"
+		return
+	fi
+	case " $XP_VM_SERIES " in
+	*" 6.1 "*) echo 6.1 ;;
+	*) echo "${XP_VM_SERIES%% *}" ;;
+	esac
+}
+
+# vm_host_bed WHAT SERIES: T0 set to now, SERIES's kernel fetched (its
+# version in KVER), the bridge NET up with HOSTNS on it at HOST_IP/24, both
+# gone on exit. When that is impossible: fail and end the suite.
+vm_host_bed() {
+	T0=$EPOCHREALTIME
+	on_exit net_down "$NET" "$HOSTNS"
+	if ! KVER=$("$XPVM" kernel "$2"); then
+		fail "kernel $2: cannot resolve or download it (see above)"
+		summary
+		exit 1
+	fi
+	if ! { net_up "$NET" && net_host_add "$NET" "$HOSTNS" "$HOST_IP/24"; }; then
+		fail "$1 $KVER: test network"
+		summary
+		exit 1
+	fi
+}
+
+# vm_host_guest NAME SECONDS SCRIPT [XPVM OPTIONS...]: boot KVER on NET at
+# GUEST_IP with rdma_rxe's modules, in the background (VMPID), to run the
+# guest SCRIPT with XP_HOST, XP_PORT_G and XP_PORT_H set; its log in
+# $TMP/guest.log.
+vm_host_guest() {
+	local name=$1 secs=$2 script=$3
+	shift 3
+	"$XPVM" run -k "$KVER" --net "$NET" --name "$name" --ip "$GUEST_IP/24" \
+		-m "crc32_generic rdma_rxe" -t "$secs" -e "XP_HOST=$HOST_IP" \
+		-e "XP_PORT_G=$PORT_G" -e "XP_PORT_H=$PORT_H" "$@" "$script" >"$TMP/guest.log" 2>&1 &
+	VMPID=$!
+}
+
+# vm_wait_guest WHAT: wait (at most 60 s, while the guest runs) until it
+# answers a ping from HOSTNS, which also resolves its MAC for our side.
+# 1, and a failure of WHAT, when it never does.
+vm_wait_guest() {
+	local i
+	for ((i = 0; i < 120; i++)); do
+		kill -0 "$VMPID" 2>/dev/null || break
+		if nsx "$HOSTNS" ping -c 1 -W 1 -q "$GUEST_IP" >/dev/null 2>&1; then
+			note "guest answered after $(vm_secs "$T0") s"
+			return 0
+		fi
+		sleep 0.5
+	done
+	note "guest answered after $(vm_secs "$T0") s"
+	fail "$1 $KVER: the guest never answered a ping"
+	return 1
+}
+
+# vm_host_run NAME SECONDS CMD...: CMD in HOSTNS, at most SECONDS, output in
+# $TMP/NAME.out and $TMP/NAME.err; its status.
+vm_host_run() {
+	local name=$1 secs=$2
+	shift 2
+	nsx "$HOSTNS" timeout "$secs" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+}
+
+# vm_retry OUT ERR CMD...: CMD (our client of the guest's server) with its
+# output in OUT and ERR, run again while ERR says "couldn't connect" (the
+# guest does not listen yet) and the guest still runs, 0.3 s apart, at most
+# 150 times; CMD's last status.
+vm_retry() {
+	local out=$1 err=$2 i rc
+	shift 2
+	for ((i = 0; i < 150; i++)); do
+		"$@" >"$out" 2>"$err"
+		rc=$?
+		grep -q "couldn't connect" "$err" || return $rc
+		kill -0 "$VMPID" 2>/dev/null || return $rc
+		sleep 0.3
+	done
+	return $rc
+}
+
+# vm_guest_done WHAT LINES: wait for the guest, its status in RC_VM; show
+# the last LINES lines of its log (without empty lines) and the time taken.
+vm_guest_done() {
+	RC_VM=0
+	wait "$VMPID" || RC_VM=$?
+	grep -vE '^(\[[^]]*\])? *$| speed is unknown' "$TMP/guest.log" | sed 's/^/    # /' | tail -"$2"
+	note "$1 $KVER: $(vm_secs "$T0") s"
+}
+
+# vm_host_checks WHAT: the guest script passed; our steering program is
+# gone from HOSTNS's eth0.
+vm_host_checks() {
+	check "$1 $KVER: guest script passed (status $RC_VM)" test "$RC_VM" = 0
+	check "$1 $KVER: steering program detached from the host side" no_xdp "$HOSTNS" eth0
+}
