@@ -20,6 +20,7 @@
 
 #include "xp_log.h"
 #include "xp_qp.h"
+#include "xp_rdma.h"
 #include "xp_test.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -865,10 +866,24 @@ static void test_ibv_values(void)
 		{ "QP_PATH_MIG_STATE", XP_QP_PATH_MIG_STATE, IBV_QP_PATH_MIG_STATE },
 		{ "QP_CAP", XP_QP_CAP, IBV_QP_CAP },
 		{ "QP_DEST_QPN", XP_QP_DEST_QPN, IBV_QP_DEST_QPN },
+		{ "WR_RDMA_WRITE", XP_WR_RDMA_WRITE, IBV_WR_RDMA_WRITE },
+		{ "WR_RDMA_WRITE_WITH_IMM", XP_WR_RDMA_WRITE_WITH_IMM, IBV_WR_RDMA_WRITE_WITH_IMM },
+		{ "WR_SEND", XP_WR_SEND, IBV_WR_SEND },
+		{ "WR_SEND_WITH_IMM", XP_WR_SEND_WITH_IMM, IBV_WR_SEND_WITH_IMM },
+		{ "WR_RDMA_READ", XP_WR_RDMA_READ, IBV_WR_RDMA_READ },
+		{ "WR_ATOMIC_CMP_AND_SWP", XP_WR_ATOMIC_CMP_AND_SWP, IBV_WR_ATOMIC_CMP_AND_SWP },
+		{ "WR_ATOMIC_FETCH_AND_ADD", XP_WR_ATOMIC_FETCH_AND_ADD,
+		  IBV_WR_ATOMIC_FETCH_AND_ADD },
+		{ "WR_LOCAL_INV", XP_WR_LOCAL_INV, IBV_WR_LOCAL_INV },
+		{ "WR_SEND_WITH_INV", XP_WR_SEND_WITH_INV, IBV_WR_SEND_WITH_INV },
+		{ "SEND_FENCE", XP_SEND_FENCE, IBV_SEND_FENCE },
+		{ "SEND_SIGNALED", XP_SEND_SIGNALED, IBV_SEND_SIGNALED },
+		{ "SEND_SOLICITED", XP_SEND_SOLICITED, IBV_SEND_SOLICITED },
 	};
-	xt_check(xt_same_values(same, ARRAY_SIZE(same), "XP_", "IBV_"),
-		 "%zu QP type/state/MTU/mig/mask values equal <infiniband/verbs.h>",
-		 ARRAY_SIZE(same));
+	xt_check(
+		xt_same_values(same, ARRAY_SIZE(same), "XP_", "IBV_"),
+		"%zu QP type/state/MTU/mig/mask and WR opcode/flag values equal <infiniband/verbs.h>",
+		ARRAY_SIZE(same));
 	xt_check(XP_QP_ATTR_MASK_ALL == (IBV_QP_DEST_QPN << 1) - 1 &&
 			 !(XP_QP_ATTR_MASK_ALL & IBV_QP_RATE_LIMIT),
 		 "mask: every IBV_QP_* bit up to DEST_QPN, not RATE_LIMIT");
