@@ -542,6 +542,7 @@ static void usage(FILE *f)
 		"      --verify           check every sample's data\n"
 		"      --timeout MS       fail after MS ms without progress (default 10000)\n"
 		"      --cpu N            pin to CPU N\n"
+		"      --busy-poll        spin while idle instead of sleeping in poll()\n"
 		"      --generic          attach XDP in generic (skb) mode\n"
 		"      --faults D[,U[,R]] test: drop, duplicate, reorder received frames (ppm)\n"
 		"  -v, --verbose          library debug messages\n"
@@ -552,21 +553,14 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{ "iface", 1, NULL, 'i' },
-		{ "op", 1, NULL, 'o' },
-		{ "gid-index", 1, NULL, 'g' },
-		{ "port", 1, NULL, 'p' },
-		{ "size", 1, NULL, 's' },
-		{ "iters", 1, NULL, 'n' },
-		{ "mtu", 1, NULL, 'm' },
-		{ "verify", 0, NULL, 'V' },
-		{ "timeout", 1, NULL, 'T' },
-		{ "cpu", 1, NULL, 'C' },
-		{ "generic", 0, NULL, 'G' },
-		{ "faults", 1, NULL, 'X' },
-		{ "verbose", 0, NULL, 'v' },
-		{ "help", 0, NULL, 'h' },
-		{},
+		{ "iface", 1, NULL, 'i' },     { "op", 1, NULL, 'o' },
+		{ "gid-index", 1, NULL, 'g' }, { "port", 1, NULL, 'p' },
+		{ "size", 1, NULL, 's' },      { "iters", 1, NULL, 'n' },
+		{ "mtu", 1, NULL, 'm' },       { "verify", 0, NULL, 'V' },
+		{ "timeout", 1, NULL, 'T' },   { "cpu", 1, NULL, 'C' },
+		{ "busy-poll", 0, NULL, 'B' }, { "generic", 0, NULL, 'G' },
+		{ "faults", 1, NULL, 'X' },    { "verbose", 0, NULL, 'v' },
+		{ "help", 0, NULL, 'h' },      {},
 	};
 	struct lat l = { .rc = { .fd = -1, .timeout_ms = 10000 } };
 	struct xp_rdma_dev_opts dopts = { .sz = sizeof(dopts) };
@@ -628,6 +622,9 @@ int main(int argc, char **argv)
 		case 'C':
 			err = rt_num_arg("--cpu", optarg, 0, CPU_SETSIZE - 1, &v);
 			cpu = v;
+			break;
+		case 'B':
+			rt_busy_poll = true;
 			break;
 		case 'G':
 			dopts.attach_mode = XP_ATTACH_GENERIC;

@@ -328,7 +328,8 @@ static int run_writer(struct bw *b, struct result *r)
 			}
 			posted++;
 		}
-		xp_rdma_dev_poll(b->rc.dev, 64);
+		if (!xp_rdma_dev_poll(b->rc.dev, 64) && !xp_cq_count(b->rc.scq))
+			rt_idle(b->rc.dev);
 		n = xp_cq_poll(b->rc.scq, CQ_BATCH, wc);
 		if (n < 0) {
 			fprintf(stderr, PROG ": poll CQ: %s\n", strerror(-n));
@@ -428,6 +429,7 @@ static void usage(FILE *f)
 		   "      --verify           check the data that arrived\n"
 		   "      --timeout MS       fail after MS ms without progress (default 10000)\n"
 		   "      --cpu N            pin to CPU N\n"
+		   "      --busy-poll        spin while idle instead of sleeping in poll()\n"
 		   "      --frames N         umem frames (default: the library's)\n"
 		   "      --generic          attach XDP in generic (skb) mode\n"
 		   "  -v, --verbose          library debug messages\n"
@@ -438,25 +440,16 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{ "iface", 1, NULL, 'i' },
-		{ "gid-index", 1, NULL, 'g' },
-		{ "port", 1, NULL, 'p' },
-		{ "size", 1, NULL, 's' },
-		{ "iters", 1, NULL, 'n' },
-		{ "duration", 1, NULL, 'D' },
-		{ "tx-depth", 1, NULL, 't' },
-		{ "cq-mod", 1, NULL, 'Q' },
-		{ "mtu", 1, NULL, 'm' },
-		{ "bidirectional", 0, NULL, 'b' },
-		{ "verify", 0, NULL, 'V' },
-		{ "timeout", 1, NULL, 'T' },
-		{ "cpu", 1, NULL, 'C' },
-		{ "frames", 1, NULL, 'F' },
-		{ "generic", 0, NULL, 'G' },
-		{ "faults", 1, NULL, 'X' },
-		{ "verbose", 0, NULL, 'v' },
-		{ "help", 0, NULL, 'h' },
-		{},
+		{ "iface", 1, NULL, 'i' },    { "gid-index", 1, NULL, 'g' },
+		{ "port", 1, NULL, 'p' },     { "size", 1, NULL, 's' },
+		{ "iters", 1, NULL, 'n' },    { "duration", 1, NULL, 'D' },
+		{ "tx-depth", 1, NULL, 't' }, { "cq-mod", 1, NULL, 'Q' },
+		{ "mtu", 1, NULL, 'm' },      { "bidirectional", 0, NULL, 'b' },
+		{ "verify", 0, NULL, 'V' },   { "timeout", 1, NULL, 'T' },
+		{ "cpu", 1, NULL, 'C' },      { "busy-poll", 0, NULL, 'B' },
+		{ "frames", 1, NULL, 'F' },   { "generic", 0, NULL, 'G' },
+		{ "faults", 1, NULL, 'X' },   { "verbose", 0, NULL, 'v' },
+		{ "help", 0, NULL, 'h' },     {},
 	};
 	struct bw b = { .rc = { .fd = -1, .timeout_ms = 10000 }, .cq_mod = 1 };
 	struct xp_rdma_dev_opts dopts = { .sz = sizeof(dopts) };
@@ -523,6 +516,9 @@ int main(int argc, char **argv)
 		case 'C':
 			err = rt_num_arg("--cpu", optarg, 0, CPU_SETSIZE - 1, &v);
 			cpu = v;
+			break;
+		case 'B':
+			rt_busy_poll = true;
 			break;
 		case 'F':
 			err = rt_num_arg("--frames", optarg, 64, 1u << 20, &v);

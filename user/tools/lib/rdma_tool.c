@@ -413,13 +413,25 @@ int rt_rc_adopt_mtu(struct rt_rc *c, __u32 peer_mtu, char *msg, size_t len, cons
 	return 0;
 }
 
+bool rt_busy_poll;
+
+void rt_idle(struct xp_rdma_dev *dev)
+{
+	if (!rt_busy_poll)
+		xp_rdma_dev_wait(dev, 1);
+}
+
 int rt_rc_serve(struct rt_rc *c)
 {
 	__u64 spins = 0;
 
 	for (;;) {
-		if (xp_rdma_dev_poll(c->dev, 64) || (++spins & 255))
+		if (xp_rdma_dev_poll(c->dev, 64))
 			continue;
+		if (++spins & 255) {
+			rt_idle(c->dev);
+			continue;
+		}
 		if (rt_stop)
 			return -EINTR;
 		if (xp_qp_state(c->qp) == XP_QPS_ERR) {

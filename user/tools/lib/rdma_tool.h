@@ -28,6 +28,14 @@ long long rt_now_us(void);
 
 /* Set by SIGINT and SIGTERM once rt_catch_stop() ran. */
 extern volatile sig_atomic_t rt_stop;
+
+/*
+ * Idle loops sleep in xp_rdma_dev_wait() (at most 1 ms, woken by the next
+ * frame) unless --busy-poll set rt_busy_poll: spinning starves the
+ * kernel's own receive and transmit work on a busy or one-CPU machine.
+ */
+extern bool rt_busy_poll;
+void rt_idle(struct xp_rdma_dev *dev);
 void rt_catch_stop(void);
 
 /* Whole-string strtoull in lo..hi: 0, or -EINVAL after a message. */
