@@ -542,7 +542,6 @@ static void usage(FILE *f)
 		"      --verify           check every sample's data\n"
 		"      --timeout MS       fail after MS ms without progress (default 10000)\n"
 		"      --cpu N            pin to CPU N\n"
-		"      --busy-poll        spin while idle instead of sleeping in poll()\n"
 		"      --generic          attach XDP in generic (skb) mode\n"
 		"      --faults D[,U[,R]] test: drop, duplicate, reorder received frames (ppm)\n"
 		"  -v, --verbose          library debug messages\n"
@@ -553,14 +552,21 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{ "iface", 1, NULL, 'i' },     { "op", 1, NULL, 'o' },
-		{ "gid-index", 1, NULL, 'g' }, { "port", 1, NULL, 'p' },
-		{ "size", 1, NULL, 's' },      { "iters", 1, NULL, 'n' },
-		{ "mtu", 1, NULL, 'm' },       { "verify", 0, NULL, 'V' },
-		{ "timeout", 1, NULL, 'T' },   { "cpu", 1, NULL, 'C' },
-		{ "busy-poll", 0, NULL, 'B' }, { "generic", 0, NULL, 'G' },
-		{ "faults", 1, NULL, 'X' },    { "verbose", 0, NULL, 'v' },
-		{ "help", 0, NULL, 'h' },      {},
+		{ "iface", 1, NULL, 'i' },
+		{ "op", 1, NULL, 'o' },
+		{ "gid-index", 1, NULL, 'g' },
+		{ "port", 1, NULL, 'p' },
+		{ "size", 1, NULL, 's' },
+		{ "iters", 1, NULL, 'n' },
+		{ "mtu", 1, NULL, 'm' },
+		{ "verify", 0, NULL, 'V' },
+		{ "timeout", 1, NULL, 'T' },
+		{ "cpu", 1, NULL, 'C' },
+		{ "generic", 0, NULL, 'G' },
+		{ "faults", 1, NULL, 'X' },
+		{ "verbose", 0, NULL, 'v' },
+		{ "help", 0, NULL, 'h' },
+		{},
 	};
 	struct lat l = { .rc = { .fd = -1, .timeout_ms = 10000 } };
 	struct xp_rdma_dev_opts dopts = { .sz = sizeof(dopts) };
@@ -574,6 +580,8 @@ int main(int argc, char **argv)
 	bool size_set = false;
 
 	rt_prog = PROG;
+	/* Latency: spin like perftest; a sleeping responder adds its wake-up. */
+	rt_busy_poll = true;
 	l.me.iters = 1000;
 	while ((opt = getopt_long(argc, argv, "i:o:g:p:s:n:m:vh", lopts, NULL)) != -1) {
 		switch (opt) {
@@ -622,9 +630,6 @@ int main(int argc, char **argv)
 		case 'C':
 			err = rt_num_arg("--cpu", optarg, 0, CPU_SETSIZE - 1, &v);
 			cpu = v;
-			break;
-		case 'B':
-			rt_busy_poll = true;
 			break;
 		case 'G':
 			dopts.attach_mode = XP_ATTACH_GENERIC;
