@@ -548,7 +548,8 @@ static void backlog_run(struct xp_rdma_dev *dev)
 			dev->backlog[(dev->bl_head + keep++) % XP_BACKLOG_MAX] = fr;
 			continue;
 		}
-		if (qp)
+		/* A QP made since under the same QPN has none of these frames. */
+		if (qp && qp->resp.backlog)
 			qp->resp.backlog--;
 		if (hdr)
 			rx_frame(dev, &fr, true, &kept);
