@@ -137,8 +137,6 @@ struct xp_rc_resp {
 	__u32 msn;
 	bool in_send, in_write; /* inside a multi-packet SEND or WRITE */
 	__u64 send_off; /* SEND: bytes placed in the receive WQE */
-	bool send_err; /* SEND: the receive WQE failed, complete it in error */
-	__u8 send_status;
 	__u64 write_va;
 	__u32 write_rkey;
 	__u32 write_resid; /* bytes the RETH announced that have not come */

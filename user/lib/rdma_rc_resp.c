@@ -223,7 +223,7 @@ static bool op_in_sequence(const struct xp_rc_resp *rs, __u8 op)
 	return !cont_send && !cont_write;
 }
 
-static enum xp_rdma_drop do_send(struct xp_qp *qp, const struct xp_roce_pkt *pkt, __u8 op)
+static enum xp_rdma_drop do_send(struct xp_qp *qp, const struct xp_roce_pkt *pkt)
 {
 	struct xp_rc_resp *rs = &qp->resp;
 	const struct xp_roce_opinfo *oi = pkt->info;
@@ -235,11 +235,10 @@ static enum xp_rdma_drop do_send(struct xp_qp *qp, const struct xp_roce_pkt *pkt
 		if (!qp->rq_count)
 			return nak_rnr(qp, pkt->h.psn);
 		rs->send_off = 0;
-		rs->send_err = false;
 		rs->in_send = !(oi->flags & XP_OPF_END);
 	}
 	wqe = &qp->rq[qp->rq_head];
-	if (!rs->send_err && pkt->payload_len) {
+	if (pkt->payload_len) {
 		e = xp_qp_scatter(qp, wqe->sge, wqe->num_sge, &rs->send_off, pkt->payload,
 				  pkt->payload_len);
 		if (e == XP_MR_OUT_OF_RANGE) {
@@ -288,7 +287,7 @@ static enum xp_rdma_drop do_send(struct xp_qp *qp, const struct xp_roce_pkt *pkt
 	return XP_RDMA_DROP_NONE;
 }
 
-static enum xp_rdma_drop do_write(struct xp_qp *qp, const struct xp_roce_pkt *pkt, __u8 op)
+static enum xp_rdma_drop do_write(struct xp_qp *qp, const struct xp_roce_pkt *pkt)
 {
 	struct xp_rc_resp *rs = &qp->resp;
 	const struct xp_roce_opinfo *oi = pkt->info;
@@ -439,9 +438,9 @@ enum xp_rdma_drop xp_rc_resp_recv(struct xp_qp *qp, const struct xp_roce_pkt *pk
 	if (op == XP_OP_COMPARE_SWAP || op == XP_OP_FETCH_ADD)
 		return do_atomic(qp, pkt, op);
 	if (op <= XP_OP_SEND_ONLY_IMM || op == XP_OP_SEND_LAST_INV || op == XP_OP_SEND_ONLY_INV)
-		ret = do_send(qp, pkt, op);
+		ret = do_send(qp, pkt);
 	else
-		ret = do_write(qp, pkt, op);
+		ret = do_write(qp, pkt);
 	/* An RNR NAK or an error leaves the PSN where it was. */
 	if (qp->attr.qp_state == XP_QPS_ERR || rs->nak_sent)
 		return ret;
