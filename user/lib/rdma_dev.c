@@ -31,7 +31,7 @@ static const char *const drop_names[XP_RDMA_DROP__MAX] = {
 	[XP_RDMA_DROP_QP_STATE] = "qp_state", [XP_RDMA_DROP_QKEY] = "qkey",
 	[XP_RDMA_DROP_NO_RECV] = "no_recv",   [XP_RDMA_DROP_PKEY] = "pkey",
 	[XP_RDMA_DROP_QP_TYPE] = "qp_type",   [XP_RDMA_DROP_PATH] = "path",
-	[XP_RDMA_DROP_FAULT] = "fault",
+	[XP_RDMA_DROP_FAULT] = "fault",	      [XP_RDMA_DROP_BACKLOG] = "backlog",
 };
 
 _Static_assert(XP_PKT_ERR_NR <= 32, "rx_parse_drops[] is too small for enum xp_pkt_err");
@@ -498,7 +498,7 @@ static enum xp_rdma_drop dispatch(struct xp_rdma_dev *dev, const struct xp_roce_
 	if (fr && (pkt->info->flags & XP_OPF_REQUEST) &&
 	    (qp->resp.backlog || xp_rc_resp_busy(qp))) {
 		if (dev->bl_count == XP_BACKLOG_MAX)
-			return XP_RDMA_DROP_QP_STATE;
+			return XP_RDMA_DROP_BACKLOG; /* the requester resends it */
 		backlog_push(dev, qp, fr);
 		*kept = true;
 		return XP_RDMA_DROP_NONE;
