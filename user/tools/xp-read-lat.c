@@ -569,25 +569,27 @@ int main(int argc, char **argv)
 		{},
 	};
 	struct lat l = { .rc = { .fd = -1, .timeout_ms = 10000 } };
-	struct xp_rdma_dev_opts dopts = { .sz = sizeof(dopts) };
+	struct rt_opts o;
 	struct xp_tcp_opts topts = { .sz = sizeof(topts), .timeout_ms = 10000 };
-	const char *ifname = NULL, *server = NULL;
 	char line[MSG_LEN];
 	unsigned long long v;
-	int port = 18515, gidx = 1, cpu = -1, opt, err = 0, i;
-	struct xp_rdma_faults faults = { .sz = sizeof(faults) };
-	unsigned int mtu_bytes = 0;
+	int opt, err = 0, i;
 	bool size_set = false;
 
 	rt_prog = PROG;
+	rt_opts_init(&o);
 	/* Latency: spin like perftest; a sleeping responder adds its wake-up. */
 	rt_busy_poll = true;
 	l.me.iters = 1000;
 	while ((opt = getopt_long(argc, argv, "i:o:g:p:s:n:m:vh", lopts, NULL)) != -1) {
+		err = rt_opts_parse(&o, opt, optarg);
+		if (err < 0)
+			return EXIT_FAILURE;
+		if (err) {
+			err = 0;
+			continue;
+		}
 		switch (opt) {
-		case 'i':
-			ifname = optarg;
-			break;
 		case 'o':
 			for (i = 0; i < 3; i++)
 				if (!strcmp(optarg, op_names[i]))
@@ -599,14 +601,6 @@ int main(int argc, char **argv)
 			}
 			l.me.op = i;
 			break;
-		case 'g':
-			err = rt_num_arg("-g", optarg, 0, XP_RDMA_GID_TBL_LEN - 1, &v);
-			gidx = v;
-			break;
-		case 'p':
-			err = rt_num_arg("-p", optarg, 1, 65535, &v);
-			port = v;
-			break;
 		case 's':
 			err = rt_num_arg("-s", optarg, 1, MAX_SIZE, &v);
 			l.me.size = v;
@@ -616,30 +610,8 @@ int main(int argc, char **argv)
 			err = rt_num_arg("-n", optarg, 1, 100000000, &v);
 			l.me.iters = v;
 			break;
-		case 'm':
-			err = rt_mtu_arg(optarg, &mtu_bytes);
-			break;
 		case 'V':
 			l.me.verify = 1;
-			break;
-		case 'T':
-			err = rt_num_arg("--timeout", optarg, 1, 3600000, &v);
-			l.rc.timeout_ms = v;
-			topts.timeout_ms = v;
-			break;
-		case 'C':
-			err = rt_num_arg("--cpu", optarg, 0, CPU_SETSIZE - 1, &v);
-			cpu = v;
-			break;
-		case 'G':
-			dopts.attach_mode = XP_ATTACH_GENERIC;
-			break;
-		case 'X':
-			if (rt_faults_arg(optarg, &faults))
-				return EXIT_FAILURE;
-			break;
-		case 'v':
-			xp_set_log_level(XP_DEBUG);
 			break;
 		case 'h':
 			usage(stdout);
@@ -651,48 +623,38 @@ int main(int argc, char **argv)
 		if (err)
 			return EXIT_FAILURE;
 	}
-	if (optind == argc - 1) {
-		server = argv[optind];
-	} else if (optind < argc) {
-		fprintf(stderr, PROG ": one server address at most (got '%s' and '%s')\n",
-			argv[optind], argv[optind + 1]);
+	if (rt_opts_finish(&o, argc, argv, usage))
 		return EXIT_FAILURE;
-	}
-	if (!ifname) {
-		fprintf(stderr, PROG ": -i IFACE is required: the interface the QP runs on\n");
-		usage(stderr);
-		return EXIT_FAILURE;
-	}
+	topts.timeout_ms = o.timeout_ms;
+	l.rc.timeout_ms = o.timeout_ms;
 	if (!size_set)
 		l.me.size = l.me.op == OP_SEND ? 64 : 2;
-	if (rt_pin_cpu(cpu))
-		return EXIT_FAILURE;
 	signal(SIGPIPE, SIG_IGN);
-	l.me.seed = rt_rc_random(&l.rc, server);
+	l.me.seed = rt_rc_random(&l.rc, o.server);
 
-	err = rt_rc_open(&l.rc, ifname, gidx, &dopts, 2 * (RX_DEPTH + SQ_DEPTH),
+	err = rt_rc_open(&l.rc, o.ifname, o.gidx, &o.dev, 2 * (RX_DEPTH + SQ_DEPTH),
 			 2 * (RX_DEPTH + SQ_DEPTH), SQ_DEPTH, RX_DEPTH);
 	if (err) {
-		fprintf(stderr, PROG ": cannot set up an RC QP on %s: %s\n", ifname,
+		fprintf(stderr, PROG ": cannot set up an RC QP on %s: %s\n", o.ifname,
 			strerror(-err));
 		goto out;
 	}
-	err = rt_rc_paths(&l.rc, ifname, &faults, mtu_bytes);
+	err = rt_rc_paths(&l.rc, o.ifname, &o.faults, o.mtu_bytes);
 	if (err)
 		goto out;
 	l.me.mtu = xp_mtu_to_bytes(l.rc.mtu);
-	err = rt_rc_tcp(&l.rc, server, port, &topts);
+	err = rt_rc_tcp(&l.rc, o.server, o.port, &topts);
 	if (err)
 		goto out;
-	err = rt_rc_setup(&l.rc, server, gidx, &lat_ops, &l);
+	err = rt_rc_setup(&l.rc, o.server, o.gidx, &lat_ops, &l);
 	if (err) {
 		fprintf(stderr, PROG ": set-up with the peer failed: %s\n", strerror(-err));
 		goto out;
 	}
 	/* From here on, SIGINT stops the test cleanly; before, it just ends us. */
 	rt_catch_stop();
-	print_header(&l, ifname, server);
-	if (server) {
+	print_header(&l, o.ifname, o.server);
+	if (o.server) {
 		l.samples = calloc(l.me.iters, sizeof(*l.samples));
 		if (!l.samples) {
 			err = -ENOMEM;

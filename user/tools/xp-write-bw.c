@@ -452,33 +452,27 @@ int main(int argc, char **argv)
 		{ "help", 0, NULL, 'h' },     {},
 	};
 	struct bw b = { .rc = { .fd = -1, .timeout_ms = 10000 }, .cq_mod = 1 };
-	struct xp_rdma_dev_opts dopts = { .sz = sizeof(dopts) };
+	struct rt_opts o;
 	struct xp_tcp_opts topts = { .sz = sizeof(topts), .timeout_ms = 10000 };
 	struct result mine = { 0 }, theirs = { 0 }, sum;
-	const char *ifname = NULL, *server = NULL;
 	unsigned long long v;
-	int port = 18515, gidx = 1, cpu = -1, opt, err = 0;
-	struct xp_rdma_faults faults = { .sz = sizeof(faults) };
-	unsigned int mtu_bytes = 0;
+	int opt, err = 0;
 
 	rt_prog = PROG;
+	rt_opts_init(&o);
 	b.me.size = 65536;
 	b.me.iters = 5000;
 	b.me.depth = 128;
 	b.me.slots = 1;
 	while ((opt = getopt_long(argc, argv, "i:g:p:s:n:D:t:Q:m:bvh", lopts, NULL)) != -1) {
+		err = rt_opts_parse(&o, opt, optarg);
+		if (err < 0)
+			return EXIT_FAILURE;
+		if (err) {
+			err = 0;
+			continue;
+		}
 		switch (opt) {
-		case 'i':
-			ifname = optarg;
-			break;
-		case 'g':
-			err = rt_num_arg("-g", optarg, 0, XP_RDMA_GID_TBL_LEN - 1, &v);
-			gidx = v;
-			break;
-		case 'p':
-			err = rt_num_arg("-p", optarg, 1, 65535, &v);
-			port = v;
-			break;
 		case 's':
 			err = rt_num_arg("-s", optarg, 1, MAX_SIZE, &v);
 			b.me.size = v;
@@ -499,40 +493,18 @@ int main(int argc, char **argv)
 			err = rt_num_arg("-Q", optarg, 1, 4096, &v);
 			b.cq_mod = v;
 			break;
-		case 'm':
-			err = rt_mtu_arg(optarg, &mtu_bytes);
-			break;
 		case 'b':
 			b.me.bidir = 1;
 			break;
 		case 'V':
 			b.me.verify = 1;
 			break;
-		case 'T':
-			err = rt_num_arg("--timeout", optarg, 1, 3600000, &v);
-			b.rc.timeout_ms = v;
-			topts.timeout_ms = v;
-			break;
-		case 'C':
-			err = rt_num_arg("--cpu", optarg, 0, CPU_SETSIZE - 1, &v);
-			cpu = v;
-			break;
 		case 'B':
 			rt_busy_poll = true;
 			break;
 		case 'F':
 			err = rt_num_arg("--frames", optarg, 64, 1u << 20, &v);
-			dopts.nframes = v;
-			break;
-		case 'G':
-			dopts.attach_mode = XP_ATTACH_GENERIC;
-			break;
-		case 'X':
-			if (rt_faults_arg(optarg, &faults))
-				return EXIT_FAILURE;
-			break;
-		case 'v':
-			xp_set_log_level(XP_DEBUG);
+			o.dev.nframes = v;
 			break;
 		case 'h':
 			usage(stdout);
@@ -544,18 +516,10 @@ int main(int argc, char **argv)
 		if (err)
 			return EXIT_FAILURE;
 	}
-	if (optind == argc - 1) {
-		server = argv[optind];
-	} else if (optind < argc) {
-		fprintf(stderr, PROG ": one server address at most (got '%s' and '%s')\n",
-			argv[optind], argv[optind + 1]);
+	if (rt_opts_finish(&o, argc, argv, usage))
 		return EXIT_FAILURE;
-	}
-	if (!ifname) {
-		fprintf(stderr, PROG ": -i IFACE is required: the interface the QP runs on\n");
-		usage(stderr);
-		return EXIT_FAILURE;
-	}
+	topts.timeout_ms = o.timeout_ms;
+	b.rc.timeout_ms = o.timeout_ms;
 	if (b.cq_mod > b.me.depth) {
 		fprintf(stderr,
 			PROG ": -Q %u is above the tx depth %u; completions would never come\n",
@@ -569,25 +533,23 @@ int main(int argc, char **argv)
 		if (!b.me.slots)
 			b.me.slots = 1;
 	}
-	if (rt_pin_cpu(cpu))
-		return EXIT_FAILURE;
 	signal(SIGPIPE, SIG_IGN);
-	b.me.seed = rt_rc_random(&b.rc, server);
+	b.me.seed = rt_rc_random(&b.rc, o.server);
 
-	err = rt_rc_open(&b.rc, ifname, gidx, &dopts, b.me.depth + CQ_BATCH, 16, b.me.depth, 1);
+	err = rt_rc_open(&b.rc, o.ifname, o.gidx, &o.dev, b.me.depth + CQ_BATCH, 16, b.me.depth, 1);
 	if (err) {
-		fprintf(stderr, PROG ": cannot set up an RC QP on %s: %s\n", ifname,
+		fprintf(stderr, PROG ": cannot set up an RC QP on %s: %s\n", o.ifname,
 			strerror(-err));
 		goto out;
 	}
-	err = rt_rc_paths(&b.rc, ifname, &faults, mtu_bytes);
+	err = rt_rc_paths(&b.rc, o.ifname, &o.faults, o.mtu_bytes);
 	if (err)
 		goto out;
 	b.me.mtu = xp_mtu_to_bytes(b.rc.mtu);
-	err = rt_rc_tcp(&b.rc, server, port, &topts);
+	err = rt_rc_tcp(&b.rc, o.server, o.port, &topts);
 	if (err)
 		goto out;
-	err = rt_rc_setup(&b.rc, server, gidx, &bw_ops, &b);
+	err = rt_rc_setup(&b.rc, o.server, o.gidx, &bw_ops, &b);
 	if (err) {
 		fprintf(stderr, PROG ": set-up with the peer failed: %s\n", strerror(-err));
 		goto out;
@@ -609,9 +571,9 @@ int main(int argc, char **argv)
 	}
 	/* From here on, SIGINT stops the test cleanly; before, it just ends us. */
 	rt_catch_stop();
-	print_header(&b, ifname, server);
+	print_header(&b, o.ifname, o.server);
 
-	if (server || b.me.bidir) {
+	if (o.server || b.me.bidir) {
 		err = run_writer(&b, &mine);
 		if (err)
 			goto out;
@@ -619,7 +581,7 @@ int main(int argc, char **argv)
 		err = send_result(b.rc.fd, &mine);
 		if (err)
 			goto out;
-		if (b.me.bidir || !server)
+		if (b.me.bidir || !o.server)
 			err = serve_until_done(&b, &theirs);
 		else
 			err = recv_result(b.rc.fd, &theirs);
@@ -638,7 +600,7 @@ int main(int argc, char **argv)
 		err = -EIO;
 	}
 	/* What the peer wrote into our buffer. */
-	if (b.me.verify && (b.me.bidir || !server)) {
+	if (b.me.verify && (b.me.bidir || !o.server)) {
 		if (check_slots(b.buf + b.buf_len / 2, b.me.size, b.me.slots, b.peer.seed,
 				theirs.iters))
 			err = -EIO;
@@ -654,7 +616,7 @@ int main(int argc, char **argv)
 		sum.peak = mine.peak + theirs.peak;
 		print_line(b.me.size, &sum);
 	} else {
-		print_line(b.me.size, server ? &mine : &theirs);
+		print_line(b.me.size, o.server ? &mine : &theirs);
 	}
 	rt_rc_print_qp_stats(stdout, &b.rc, true);
 out:

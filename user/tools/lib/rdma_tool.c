@@ -11,7 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <getopt.h>
+
 #include "rdma_tool.h"
+#include "xp_log.h"
 #include "xp_roce_pkt.h"
 
 const char *rt_prog = "xp-tool";
@@ -414,6 +417,78 @@ int rt_rc_adopt_mtu(struct rt_rc *c, __u32 peer_mtu, char *msg, size_t len, cons
 }
 
 bool rt_busy_poll;
+
+void rt_opts_init(struct rt_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->port = 18515;
+	o->gidx = 1;
+	o->cpu = -1;
+	o->timeout_ms = 10000;
+	o->faults.sz = sizeof(o->faults);
+	o->dev.sz = sizeof(o->dev);
+}
+
+int rt_opts_parse(struct rt_opts *o, int opt, const char *arg)
+{
+	unsigned long long v;
+	int err = 0;
+
+	switch (opt) {
+	case 'i':
+		o->ifname = arg;
+		break;
+	case 'g':
+		err = rt_num_arg("-g", arg, 0, XP_RDMA_GID_TBL_LEN - 1, &v);
+		o->gidx = v;
+		break;
+	case 'p':
+		err = rt_num_arg("-p", arg, 1, 65535, &v);
+		o->port = v;
+		break;
+	case 'm':
+		err = rt_mtu_arg(arg, &o->mtu_bytes);
+		break;
+	case 'T':
+		err = rt_num_arg("--timeout", arg, 1, 3600000, &v);
+		o->timeout_ms = v;
+		break;
+	case 'C':
+		err = rt_num_arg("--cpu", arg, 0, CPU_SETSIZE - 1, &v);
+		o->cpu = v;
+		break;
+	case 'G':
+		o->dev.attach_mode = XP_ATTACH_GENERIC;
+		break;
+	case 'X':
+		err = rt_faults_arg(arg, &o->faults);
+		break;
+	case 'v':
+		xp_set_log_level(XP_DEBUG);
+		break;
+	default:
+		return 0;
+	}
+	return err ? -1 : 1;
+}
+
+int rt_opts_finish(struct rt_opts *o, int argc, char **argv, void (*usage)(FILE *f))
+{
+	if (optind == argc - 1) {
+		o->server = argv[optind];
+	} else if (optind < argc) {
+		fprintf(stderr, "%s: one server address at most (got '%s' and '%s')\n", rt_prog,
+			argv[optind], argv[optind + 1]);
+		return -1;
+	}
+	if (!o->ifname) {
+		fprintf(stderr, "%s: -i IFACE is required: the interface the QP runs on\n",
+			rt_prog);
+		usage(stderr);
+		return -1;
+	}
+	return rt_pin_cpu(o->cpu) ? -1 : 0;
+}
 
 void rt_idle(struct xp_rdma_dev *dev)
 {

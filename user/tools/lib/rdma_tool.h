@@ -36,6 +36,31 @@ extern volatile sig_atomic_t rt_stop;
  */
 extern bool rt_busy_poll;
 void rt_idle(struct xp_rdma_dev *dev);
+
+/*
+ * The options xp-write-bw and xp-read-lat share: -i -g -p -m --timeout
+ * --cpu --generic --faults -v, and the server address after them.
+ */
+struct rt_opts {
+	const char *ifname;
+	const char *server; /* NULL: we are the server */
+	int port; /* 18515 */
+	int gidx; /* 1 */
+	int cpu; /* -1: not pinned */
+	unsigned int mtu_bytes; /* 0: the device's */
+	int timeout_ms; /* 10000 */
+	struct xp_rdma_faults faults;
+	struct xp_rdma_dev_opts dev;
+};
+
+void rt_opts_init(struct rt_opts *o);
+/* 1 when opt was one of the shared ones, 0 when not, -1 after a message. */
+int rt_opts_parse(struct rt_opts *o, int opt, const char *arg);
+/*
+ * After getopt: the optional server address, -i present, CPU pinning.
+ * 0, or -1 after a message (and usage() to stderr where it helps).
+ */
+int rt_opts_finish(struct rt_opts *o, int argc, char **argv, void (*usage)(FILE *f));
 void rt_catch_stop(void);
 
 /* Whole-string strtoull in lo..hi: 0, or -EINVAL after a message. */
