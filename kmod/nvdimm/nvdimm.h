@@ -49,6 +49,7 @@ struct xpnd_range {
 	struct xpnd_layout lay;
 	void *lsa; /* label area, mapped write-back */
 	struct mutex lsa_lock; /* serialises label-area reads and writes */
+	struct resource mark; /* xp_nvdimm.N in /proc/iomem */
 	struct resource region_res;
 	struct nd_interleave_set nd_set;
 	struct nvdimm_bus_descriptor nd_desc;

@@ -18,7 +18,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/init.h>
-#include <linux/ioport.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -48,11 +47,10 @@ static void xpnd_unregister_devices(void)
 
 static int xpnd_add_device(unsigned int i, const struct xpnd_layout *lay)
 {
-	struct resource res = DEFINE_RES_MEM(lay->start, lay->size);
 	struct platform_device *pdev;
 	int rc;
 
-	pdev = platform_device_register_resndata(NULL, XPND_NAME, i, &res, 1, lay, sizeof(*lay));
+	pdev = platform_device_register_data(NULL, XPND_NAME, i, lay, sizeof(*lay));
 	if (IS_ERR(pdev)) {
 		rc = PTR_ERR(pdev);
 		pr_err("range %u: cannot add device %s.%u: %d\n", i, XPND_NAME, i, rc);

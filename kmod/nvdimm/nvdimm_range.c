@@ -5,15 +5,19 @@
  * unregisters the bus, which takes the DIMM, the region and any namespace
  * with it.
  *
- * The platform device carries the whole range as its memory resource, so
- * /proc/iomem names it xp_nvdimm.N; the resource is not busy, so the
- * namespaces libnvdimm carves from the region can still claim their parts
- * of it. Nothing else may have claimed any part of the range: probe checks
- * that with a busy request it gives back at once.
+ * Probe marks the range in /proc/iomem as xp_nvdimm.N. The mark is not
+ * busy, so the namespaces libnvdimm carves from the region can still claim
+ * their parts of it, and it is taken out with remove_resource(), which
+ * hands any child back to the parent: when a range is exactly the
+ * firmware's Reserved entry, insert_resource() puts that entry under our
+ * mark, and releasing the mark with its children would drop the entry from
+ * the tree. Nothing else may have claimed any part of the range: probe
+ * checks that with a busy request it gives back at once.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/io.h>
+#include <linux/ioport.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h> /* PAGE_SIZE, which ndctl.h uses */
 #include <linux/ndctl.h>
@@ -65,6 +69,25 @@ static int xpnd_claim_check(struct device *dev, const struct xpnd_layout *l)
 	}
 	release_mem_region(l->start, l->size);
 	return 0;
+}
+
+static void xpnd_unmark(void *res)
+{
+	remove_resource(res);
+}
+
+static int xpnd_mark(struct xpnd_range *r)
+{
+	int rc;
+
+	r->mark =
+		(struct resource)DEFINE_RES_MEM_NAMED(r->lay.start, r->lay.size, dev_name(r->dev));
+	rc = insert_resource(&iomem_resource, &r->mark);
+	if (rc) {
+		dev_err(r->dev, "cannot mark %pR in /proc/iomem: %d\n", &r->mark, rc);
+		return rc;
+	}
+	return devm_add_action_or_reset(r->dev, xpnd_unmark, &r->mark);
 }
 
 static int xpnd_register(struct xpnd_range *r)
@@ -150,6 +173,10 @@ static int xpnd_probe(struct platform_device *pdev)
 	mutex_init(&r->lsa_lock);
 	r->region_res = (struct resource)DEFINE_RES_MEM_NAMED(
 		lay->start + lay->reserve, lay->size - lay->reserve, dev_name(dev));
+
+	rc = xpnd_mark(r);
+	if (rc)
+		goto out;
 
 	r->lsa = devm_memremap(dev, lay->start, lay->label_size, MEMREMAP_WB);
 	if (IS_ERR(r->lsa)) {
