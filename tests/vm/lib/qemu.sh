@@ -33,6 +33,7 @@ vm_defaults() {
 	VM_ACCEL=${VM_ACCEL:-${XP_VM_ACCEL:-tcg}}
 	VM_NVDIMMS=(${VM_NVDIMMS[@]+"${VM_NVDIMMS[@]}"})	# FILE[:SIZE]
 	VM_DISKS=(${VM_DISKS[@]+"${VM_DISKS[@]}"})		# FILE[:SIZE]
+	VM_RAM_FILE=${VM_RAM_FILE:-}		# guest RAM in this file (kept)
 	VM_NETNS=${VM_NETNS:-}			# network from net_up
 	VM_IP=${VM_IP:-}			# ADDR/PREFIX for eth0
 	VM_MAC=${VM_MAC:-}
@@ -58,6 +59,13 @@ _vm_file_arg() {
 		truncate -s "$size" "$file" || { vm_err "cannot size $file to $size"; return 1; }
 	fi
 	echo "$file"
+}
+
+# _vm_ram_file FILE MB: create FILE (sparse) or grow it to at least MB MiB;
+# never shrink it, since what it holds is the point of keeping it.
+_vm_ram_file() {
+	truncate -s ">$2M" "$1" || { vm_err "cannot size RAM file $1 to $2 MiB"; return 1; }
+	echo "$1"
 }
 
 # _vm_mac IP: a locally administered MAC derived from the address.
@@ -163,6 +171,16 @@ XP_SHELL=$VM_SHELL"
 	if ((nv_mb)); then
 		machine=pc,nvdimm=on
 		mem="$VM_MEM,slots=$((i + 1)),maxmem=$(($(_vm_mb "$VM_MEM") + nv_mb))M"
+	fi
+	if [[ -n $VM_RAM_FILE ]]; then
+		# The guest's RAM is the file itself (share=on: its stores reach
+		# the file), so a later qemu on the same file starts with what
+		# this guest left in memory, such as ranges hidden from the
+		# kernel with memmap=. -m must name the same size as the backend.
+		size=$(_vm_mb "$VM_MEM") || return 125
+		file=$(_vm_ram_file "$VM_RAM_FILE" "$size") || return 125
+		qemu+=(-object "memory-backend-file,id=ram0,share=on,mem-path=$file,size=${size}M")
+		machine+=,memory-backend=ram0
 	fi
 	qemu+=(-machine "$machine" -m "$mem")
 	i=0
