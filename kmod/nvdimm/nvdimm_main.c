@@ -30,8 +30,26 @@ MODULE_PARM_DESC(
 	ranges,
 	"SIZE@START[,SIZE@START...]: reserved physical ranges (memmap=SIZE$START) to serve, up to 8");
 
+/* label_size takes memparse syntax (128K), like the sizes in ranges=. */
+static int xpnd_size_param_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long long v;
+	char *end;
+
+	v = memparse(val, &end);
+	if (end == val || (*end && *end != '\n') || v > UINT_MAX)
+		return -EINVAL;
+	*(uint *)kp->arg = v;
+	return 0;
+}
+
+static const struct kernel_param_ops xpnd_size_param_ops = {
+	.set = xpnd_size_param_set,
+	.get = param_get_uint,
+};
+
 static uint label_size = XPND_LABEL_MIN;
-module_param(label_size, uint, 0444);
+module_param_cb(label_size, &xpnd_size_param_ops, &label_size, 0444);
 MODULE_PARM_DESC(
 	label_size,
 	"bytes of namespace label area at the start of each range (128K..1M, 4K multiple; default 128K)");

@@ -48,6 +48,21 @@ vm_kernel() {
 # vm_secs START: seconds since START ($EPOCHREALTIME), one decimal.
 vm_secs() { secs_since "$1"; }
 
+# vm_kmod_build VERSION MODULE: build kmod/* for VERSION (kmod/build.sh,
+# what make kmod runs); 0 when MODULE.ko came out of it, else a failed
+# check with the build's last lines, and 1.
+vm_kmod_build() {
+	local kver=$1 mod=$2 t0 rc=0 log
+	t0=$EPOCHREALTIME
+	log=$("$XPVM_ROOT/kmod/build.sh" "$kver" 2>&1) || rc=$?
+	if ((rc)) || [[ ! -f $XPVM_BUILD/kmod/$kver/$mod.ko ]]; then
+		echo "$log" | tail -n 20 | sed 's/^/    # /'
+		fail "$kver: kmod/build.sh did not build $mod.ko (status $rc)"
+		return 1
+	fi
+	note "$kver: modules built in $(vm_secs "$t0") s"
+}
+
 # ---- one guest against a host-side namespace on its bridge ----
 # A suite of this kind sets NET (the bridge's namespace), HOSTNS (the host
 # side's), HOST_IP, GUEST_IP, PORT_G (the guest serves there), PORT_H (the
