@@ -50,6 +50,7 @@ struct xpnd_range {
 	void *lsa; /* label area, mapped write-back */
 	struct mutex lsa_lock; /* serialises label-area reads and writes */
 	struct resource mark; /* xp_nvdimm.N in /proc/iomem */
+	char lsa_name[32]; /* the label area's claim, inside the mark */
 	struct resource region_res;
 	struct nd_interleave_set nd_set;
 	struct nvdimm_bus_descriptor nd_desc;
@@ -60,6 +61,7 @@ struct xpnd_range {
 
 /* nvdimm_params.c */
 u64 xpnd_align(void);
+int xpnd_parse_size(const char *str, u64 *out);
 int xpnd_parse_ranges(const char *spec, u32 label_size, struct xpnd_layout *out, unsigned int *nr);
 
 /* nvdimm_range.c */

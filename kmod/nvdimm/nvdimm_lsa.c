@@ -12,8 +12,14 @@
 #include <linux/mm.h> /* PAGE_SIZE, which ndctl.h uses */
 #include <linux/ndctl.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "nvdimm.h"
+
+/* memcpy_flushcache() is a plain memcpy() where there is no pmem API */
+#if !IS_ENABLED(CONFIG_ARCH_HAS_PMEM_API)
+#error "xp_nvdimm needs CONFIG_ARCH_HAS_PMEM_API (memcpy_flushcache that bypasses the cache)"
+#endif
 
 /* The area is small: one command may move all of it. */
 static u32 xpnd_max_xfer(const struct xpnd_range *r)
@@ -24,8 +30,7 @@ static u32 xpnd_max_xfer(const struct xpnd_range *r)
 /* [off, off + len) inside the label area, without overflow. */
 static bool xpnd_lsa_in_bounds(const struct xpnd_range *r, u32 off, u32 len)
 {
-	return off <= r->lay.label_size && len <= r->lay.label_size - off &&
-	       len <= xpnd_max_xfer(r);
+	return off <= r->lay.label_size && len <= r->lay.label_size - off;
 }
 
 static int xpnd_get_config_size(struct xpnd_range *r, void *buf, u32 buf_len)
@@ -43,22 +48,27 @@ static int xpnd_get_config_size(struct xpnd_range *r, void *buf, u32 buf_len)
 static int xpnd_get_config_data(struct xpnd_range *r, void *buf, u32 buf_len)
 {
 	struct nd_cmd_get_config_data_hdr *cmd = buf;
+	unsigned long left;
 
 	if (buf_len < sizeof(*cmd) || cmd->in_length > buf_len - sizeof(*cmd) ||
 	    !xpnd_lsa_in_bounds(r, cmd->in_offset, cmd->in_length))
 		return -EINVAL;
 	mutex_lock(&r->lsa_lock);
-	memcpy(cmd->out_buf, r->lsa + cmd->in_offset, cmd->in_length);
+	/* a poisoned line is an I/O error, not a machine check */
+	left = copy_mc_to_kernel(cmd->out_buf, r->lsa + cmd->in_offset, cmd->in_length);
 	mutex_unlock(&r->lsa_lock);
+	if (left)
+		return -EIO;
 	cmd->status = 0;
 	return 0;
 }
 
 /*
  * The payload is followed by a u32 status, so the buffer must hold the
- * header, in_length bytes and the status. The write reaches the medium
- * (non-temporal stores, then a store fence) before the command completes:
- * a label update libnvdimm has been told is done survives a power cut.
+ * header, in_length bytes and the status. The new bytes have left the CPU
+ * caches (non-temporal stores, then the pmem store fence) before the
+ * command completes: a label update libnvdimm has been told is done is as
+ * durable as the memory behind the range.
  */
 static int xpnd_set_config_data(struct xpnd_range *r, void *buf, u32 buf_len)
 {
@@ -70,7 +80,7 @@ static int xpnd_set_config_data(struct xpnd_range *r, void *buf, u32 buf_len)
 		return -EINVAL;
 	mutex_lock(&r->lsa_lock);
 	memcpy_flushcache(r->lsa + cmd->in_offset, cmd->in_buf, cmd->in_length);
-	wmb();
+	pmem_wmb();
 	mutex_unlock(&r->lsa_lock);
 	/* status: success; it may sit unaligned after the payload */
 	memset(cmd->in_buf + cmd->in_length, 0, sizeof(u32));

@@ -12,8 +12,8 @@
  * boundary. See docs/nvdimm.md.
  *
  * Loading is all or nothing: every range is checked before anything is
- * registered, and if one fails to register, those registered before it are
- * taken down again.
+ * registered, and if one still fails to register, those registered before
+ * it are taken down again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,6 +21,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/string.h>
 
 #include "nvdimm.h"
 
@@ -30,14 +31,16 @@ MODULE_PARM_DESC(
 	ranges,
 	"SIZE@START[,SIZE@START...]: reserved physical ranges (memmap=SIZE$START) to serve, up to 8");
 
-/* label_size takes memparse syntax (128K), like the sizes in ranges=. */
+/* label_size takes the syntax of the sizes in ranges= (128K). */
 static int xpnd_size_param_set(const char *val, const struct kernel_param *kp)
 {
-	unsigned long long v;
-	char *end;
+	char buf[24];
+	u64 v;
 
-	v = memparse(val, &end);
-	if (end == val || (*end && *end != '\n') || v > UINT_MAX)
+	if (strscpy(buf, val, sizeof(buf)) < 0)
+		return -EINVAL;
+	strim(buf);
+	if (xpnd_parse_size(buf, &v) || v > UINT_MAX)
 		return -EINVAL;
 	*(uint *)kp->arg = v;
 	return 0;

@@ -5,18 +5,19 @@
  *
  * A range must be memory the kernel left out of its RAM: a "Reserved"
  * entry (memmap=SIZE$START) or a legacy persistent-memory entry
- * (memmap=SIZE!START) of /proc/iomem must cover all of it, and no part of
- * it may be System RAM. Start and size must be multiples of the alignment
+ * (memmap=SIZE!START) of /proc/iomem must cover all of it, no part of it
+ * may be System RAM, and no driver may have claimed any of it. Start and size must be multiples of the alignment
  * ZONE_DEVICE mappings need, or fsdax and devdax namespaces could not map
  * the region.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ctype.h>
 #include <linux/ioport.h>
 #include <linux/kernel.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
-#include <linux/mmzone.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -27,12 +28,40 @@ u64 xpnd_align(void)
 	return memremap_compat_align();
 }
 
-static bool xpnd_covered_by(const struct xpnd_layout *l, unsigned long desc)
+/*
+ * walk_iomem_res_desc() hands its callback each matching entry clipped to
+ * the range asked for: one entry covers the whole range when a clipped
+ * entry is the whole range. (region_intersects() would also accept a range
+ * that runs from a Reserved entry into a hole, and two adjacent entries.)
+ */
+static int xpnd_covers(struct resource *res, void *arg)
 {
-	return region_intersects(l->start, l->size, IORESOURCE_MEM, desc) == REGION_INTERSECTS;
+	const struct xpnd_layout *l = arg;
+
+	return res->start == l->start && res->end == l->start + l->size - 1;
 }
 
-/* Check one range on its own; 0 or -EINVAL with the reason logged. */
+static bool xpnd_covered_by(const struct xpnd_layout *l, unsigned long desc)
+{
+	return walk_iomem_res_desc(desc, IORESOURCE_MEM, l->start, l->start + l->size - 1,
+				   (void *)l, xpnd_covers) > 0;
+}
+
+/*
+ * Nothing may have claimed any part of the range: a busy request fails if
+ * a busy resource (a namespace of another provider, a driver's mapping)
+ * overlaps it or if it straddles the edge of a non-busy one. It is given
+ * back at once; probe claims the label area for good.
+ */
+static bool xpnd_unclaimed(const struct xpnd_layout *l)
+{
+	if (!request_mem_region(l->start, l->size, XPND_NAME))
+		return false;
+	release_mem_region(l->start, l->size);
+	return true;
+}
+
+/* Check one range on its own; 0 or -errno with the reason logged. */
 static int xpnd_check_one(unsigned int i, const char *tok, const struct xpnd_layout *l)
 {
 	u64 align = xpnd_align();
@@ -60,26 +89,61 @@ static int xpnd_check_one(unsigned int i, const char *tok, const struct xpnd_lay
 		       i, tok, l->size >> 10, l->start);
 		return -EINVAL;
 	}
+	if (!xpnd_unclaimed(l)) {
+		pr_err("range %u (%s) is in use: part of it is claimed by another driver (see /proc/iomem)\n",
+		       i, tok);
+		return -EBUSY;
+	}
 	return 0;
 }
 
-/* Parse "SIZE@START" (memparse syntax for both numbers) into l. */
-static int xpnd_parse_one(unsigned int i, const char *tok, u32 label_size, struct xpnd_layout *l)
+/*
+ * xpnd_parse_size() - a number with an optional K, M, G or T suffix
+ * (binary multiples), decimal or 0x-hex, as memparse() reads it but
+ * refusing what memparse() would silently wrap.
+ */
+int xpnd_parse_size(const char *str, u64 *out)
 {
-	const char *p = tok;
-	char *end;
+	static const char suffixes[] = "KMGT";
+	size_t len = strlen(str);
+	unsigned int shift = 0;
+	const char *sfx;
+	char num[24];
+	u64 v;
 
-	l->size = memparse(p, &end);
-	if (end == p || *end != '@')
+	if (len && len < sizeof(num)) {
+		sfx = strchr(suffixes, toupper(str[len - 1]));
+		/* 'K' and the rest are never hex digits; no suffix is '\0' */
+		if (sfx && *sfx) {
+			shift = 10 * (sfx - suffixes + 1);
+			len--;
+		}
+	}
+	if (!len || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, str, len);
+	num[len] = '\0';
+	if (kstrtoull(num, 0, &v) || check_shl_overflow(v, shift, &v))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Parse "SIZE@START" into l; tok is modified. */
+static int xpnd_parse_one(unsigned int i, char *tok, u32 label_size, struct xpnd_layout *l)
+{
+	char *at = strchr(tok, '@');
+
+	if (!at)
 		goto out_syntax;
-	p = end + 1;
-	l->start = memparse(p, &end);
-	if (end == p || *end)
+	*at = '\0';
+	if (xpnd_parse_size(tok, &l->size) || xpnd_parse_size(at + 1, &l->start))
 		goto out_syntax;
+	*at = '@';
 	if (!l->size || l->start + l->size < l->start ||
-	    l->start + l->size > BIT_ULL(MAX_PHYSMEM_BITS)) {
-		pr_err("range %u (%s) is empty or lies beyond the physical address space\n", i,
-		       tok);
+	    l->start + l->size - 1 > iomem_resource.end) {
+		pr_err("range %u (%s) is empty or lies beyond the physical address space (%pa)\n",
+		       i, tok, &iomem_resource.end);
 		return -EINVAL;
 	}
 	l->label_size = label_size;
@@ -87,6 +151,8 @@ static int xpnd_parse_one(unsigned int i, const char *tok, u32 label_size, struc
 	return 0;
 
 out_syntax:
+	if (at)
+		*at = '@';
 	pr_err("ranges: cannot parse '%s': expected SIZE@START, e.g. 128M@0x20000000\n", tok);
 	return -EINVAL;
 }

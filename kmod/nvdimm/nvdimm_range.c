@@ -11,14 +11,14 @@
  * hands any child back to the parent: when a range is exactly the
  * firmware's Reserved entry, insert_resource() puts that entry under our
  * mark, and releasing the mark with its children would drop the entry from
- * the tree. Nothing else may have claimed any part of the range: probe
- * checks that with a busy request it gives back at once.
+ * the tree. The label area and the gap up to the region are claimed busy
+ * under it, so no other driver (nd_e820 on a legacy range, say) can claim
+ * the whole range while we serve it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/io.h>
 #include <linux/ioport.h>
-#include <linux/memory_hotplug.h>
 #include <linux/mm.h> /* PAGE_SIZE, which ndctl.h uses */
 #include <linux/ndctl.h>
 #include <linux/numa.h>
@@ -57,20 +57,6 @@ static u64 xpnd_cookie(const struct xpnd_layout *l)
 	return nd_fletcher64(&id, sizeof(id), true);
 }
 
-static int xpnd_claim_check(struct device *dev, const struct xpnd_layout *l)
-{
-	struct resource *busy;
-
-	busy = request_mem_region(l->start, l->size, dev_name(dev));
-	if (!busy) {
-		dev_err(dev, "%#llx-%#llx is in use by another driver (see /proc/iomem)\n",
-			l->start, l->start + l->size - 1);
-		return -EBUSY;
-	}
-	release_mem_region(l->start, l->size);
-	return 0;
-}
-
 static void xpnd_unmark(void *res)
 {
 	remove_resource(res);
@@ -87,7 +73,15 @@ static int xpnd_mark(struct xpnd_range *r)
 		dev_err(r->dev, "cannot mark %pR in /proc/iomem: %d\n", &r->mark, rc);
 		return rc;
 	}
-	return devm_add_action_or_reset(r->dev, xpnd_unmark, &r->mark);
+	rc = devm_add_action_or_reset(r->dev, xpnd_unmark, &r->mark);
+	if (rc)
+		return rc;
+	if (!devm_request_mem_region(r->dev, r->lay.start, r->lay.reserve, r->lsa_name)) {
+		dev_err(r->dev, "%#llx-%#llx is in use by another driver (see /proc/iomem)\n",
+			r->lay.start, r->lay.start + r->lay.reserve - 1);
+		return -EBUSY;
+	}
+	return 0;
 }
 
 static int xpnd_register(struct xpnd_range *r)
@@ -125,16 +119,13 @@ static int xpnd_register(struct xpnd_range *r)
 	mapping.size = resource_size(&r->region_res);
 	mapping.position = 0;
 
+	/* as e820 does: NUMA_NO_NODE hides target_node rather than guess */
 	nid = phys_to_target_node(r->region_res.start);
-	if (nid == NUMA_NO_NODE)
-		nid = memory_add_physaddr_to_nid(r->region_res.start);
 	ndr_desc.res = &r->region_res;
 	ndr_desc.mapping = &mapping;
 	ndr_desc.num_mappings = 1;
 	ndr_desc.nd_set = &r->nd_set;
 	ndr_desc.provider_data = r;
-	/* as many lanes as BTT has free blocks: one per CPU, no sharing */
-	ndr_desc.num_lanes = 256;
 	ndr_desc.numa_node = numa_map_to_online_node(nid);
 	ndr_desc.target_node = nid;
 	set_bit(ND_REGION_PAGEMAP, &ndr_desc.flags);
@@ -159,10 +150,6 @@ static int xpnd_probe(struct platform_device *pdev)
 
 	if (!lay || pdev->id < 0 || pdev->id >= XPND_MAX_RANGES)
 		return -ENXIO;
-	rc = xpnd_claim_check(dev, lay);
-	if (rc)
-		goto out;
-
 	r = devm_kzalloc(dev, sizeof(*r), GFP_KERNEL);
 	if (!r) {
 		rc = -ENOMEM;
@@ -170,6 +157,7 @@ static int xpnd_probe(struct platform_device *pdev)
 	}
 	r->dev = dev;
 	r->lay = *lay;
+	snprintf(r->lsa_name, sizeof(r->lsa_name), "%s label area", dev_name(dev));
 	mutex_init(&r->lsa_lock);
 	r->region_res = (struct resource)DEFINE_RES_MEM_NAMED(
 		lay->start + lay->reserve, lay->size - lay->reserve, dev_name(dev));

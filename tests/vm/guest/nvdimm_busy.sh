@@ -8,9 +8,9 @@
 # a region whose namespace claims all of it.
 #
 #   1. ranges=128M@0x20000000,64M@0x2c000000: range 1 is in use, so the
-#      load fails with EBUSY, range 0 (registered first) is taken down
-#      again, and nd_e820's region, namespace and /proc/iomem entries are
-#      as they were;
+#      load fails with EBUSY before range 0 is registered, and nd_e820's
+#      region, namespace and /proc/iomem entries are as they were; a
+#      range across the Reserved and the legacy entry is not reserved;
 #   2. range 0 alone still loads and unloads;
 #   3. ranges=192M@0x20000000 equals the Reserved entry, which then sits
 #      under ours in /proc/iomem while loaded; after the unload it is back
@@ -42,12 +42,24 @@ case $out in
 *) false ;;
 esac
 nd_verdict "insmod with range 1 in use fails with EBUSY"
-nd_check "the kernel log says range 1 is in use by another driver" \
-	sh -c "dmesg | grep -q 'xp_nvdimm.1: 0x2c000000-0x2fffffff is in use by another driver'"
+nd_our_klog | grep -q 'range 1 (64M@0x2c000000) is in use' &&
+	! nd_klog | grep -q 'xp_nvdimm xp_nvdimm.0'
+nd_verdict "the kernel log says range 1 is in use, and range 0 was never registered"
 nd_check "nothing of ours left: no module, no /proc/iomem entry, no bus" nd_gone
 nd_check "nd_e820's /proc/iomem entries are as they were" \
 	[ "$(grep -A1 -E "$LEGACY" /proc/iomem)" = "$E820" ]
 nd_check "nd_e820's bus is still listed" sh -c "ndctl list -B | grep -q '\"provider\":\"e820\"'"
+
+xp_step "a range across two entries"
+# 0x28000000-0x2dffffff: the end of the Reserved entry and the start of
+# the legacy one. Each part is reserved, but no one entry covers it.
+nd_mark
+out=$(insmod "$ND_KO" ranges=96M@0x28000000 2>&1)
+rc=$?
+echo "insmod: status $rc: $out"
+nd_our_klog | sed 's/^/    kernel: /'
+[ "$rc" != 0 ] && nd_our_klog | grep -q 'range 0 (96M@0x28000000) is not reserved' && nd_gone
+nd_verdict "a range across the Reserved and the legacy entry is refused as not reserved"
 
 xp_step "range 0 alone"
 xp_run insmod "$ND_KO" ranges=128M@0x20000000

@@ -82,6 +82,10 @@ nd_refused "start not 2 MiB aligned" "is not aligned" ranges=64M@0x20100000
 nd_refused "size not 2 MiB aligned" "is not aligned" ranges=65M@0x20000000
 nd_refused "no room for a region after the label area" "too small" ranges=2M@0x20000000
 nd_refused "overlapping ranges" "overlaps" ranges=128M@0x20000000,64M@0x24000000
+nd_refused "a start that overflows 64 bits" "cannot parse" ranges=64M@0x100000000000000000
+nd_refused "a size whose suffix overflows 64 bits" "cannot parse" ranges=17179869184G@0x20000000
+nd_refused "a range beyond the physical address space" "beyond the physical address space" \
+	ranges=64M@0xfffffffff0000000
 nd_refused "a range in System RAM" "is System RAM" ranges=64M@0x10000000
 nd_refused "a range from Reserved into System RAM" "is System RAM" ranges=64M@0x2a000000
 # Above the 1 GiB of RAM: one address inside a top-level entry that is
@@ -139,6 +143,10 @@ nd_check "/proc/iomem: xp_nvdimm.0 at 20000000-27ffffff inside Reserved" \
 	grep -qE '^ +20000000-27ffffff : xp_nvdimm\.0$' /proc/iomem
 nd_check "/proc/iomem: xp_nvdimm.1 at 28000000-2bffffff inside Reserved" \
 	grep -qE '^ +28000000-2bffffff : xp_nvdimm\.1$' /proc/iomem
+# The label area and the gap up to the region are claimed (busy), so no
+# other driver can claim the whole range while it is ours.
+nd_check "/proc/iomem: the label area of xp_nvdimm.0 claimed at 20000000-20ffffff" \
+	grep -qE '^ +20000000-20ffffff : xp_nvdimm\.0 label area$' /proc/iomem
 
 DIMMS=$(ndctl list -D 2>/dev/null | nd_flat | awk '$1 ~ /^\.[0-9]+\.dev$/ { print $2 }' | sort)
 [ "$(echo "$DIMMS" | grep -c nmem)" = 2 ] || xp_fail "want two DIMMs, ndctl lists: $DIMMS"
