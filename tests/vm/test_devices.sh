@@ -16,7 +16,8 @@ TMP=$(mktemp -d)
 on_exit rm -rf "$TMP"
 
 for series in $XP_VM_SERIES; do
-	kver=$(vm_kernel "$series") || continue
+	vm_kernel "$series" || continue
+	kver=$VM_KVER
 	rm -f "$TMP/nvdimm.img" "$TMP/disk.img"
 	t0=$EPOCHREALTIME
 	rc=0

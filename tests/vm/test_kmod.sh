@@ -15,7 +15,8 @@ vm_require test_kmod
 
 kmod_series() {
 	local series=$1 kver t0 rc=0 log
-	kver=$(vm_kernel "$series") || return
+	vm_kernel "$series" || return
+	kver=$VM_KVER
 	t0=$EPOCHREALTIME
 	log=$("$XPVM_ROOT/kmod/build.sh" "$kver" 2>&1) || rc=$?
 	echo "$log"

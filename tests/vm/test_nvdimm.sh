@@ -93,7 +93,8 @@ show() {
 
 nvdimm_series() {
 	local series=$1 kver t0 rc ram sums layout role want got n
-	kver=$(vm_kernel "$series") || return
+	vm_kernel "$series" || return
+	kver=$VM_KVER
 	vm_kmod_build "$kver" xp_nvdimm || return
 
 	ram=$TMP/ram-$series.img

@@ -45,7 +45,8 @@ reported() {
 		has "$1" "^\[$1\] (\[ *[0-9.]+\] )?$3"
 }
 
-KVER=$(vm_kernel "$SERIES") || { summary; exit 1; }
+vm_kernel "$SERIES" || { summary; exit 1; }
+KVER=$VM_KVER
 
 mkdir -p "$TMP/share"
 boot pass -t 60 --share "$TMP/share" -e "XP_WORD=it's here" "$XPVM_GUEST/selftest_pass.sh"

@@ -44,7 +44,8 @@ pinger() {
 
 rxe_pair() {
 	local series=$1 kver t0 pa pb ra=0 rb=0 pp bw n
-	kver=$(vm_kernel "$series") || return
+	vm_kernel "$series" || return
+	kver=$VM_KVER
 	if ! { net_up "$NET" && net_host_add "$NET" "$HOSTNS" "$HOST_IP/24"; }; then
 		fail "rxe $kver: test network"
 		net_down "$NET" "$HOSTNS"

@@ -34,15 +34,16 @@ vm_require() {
 	fi
 }
 
-# vm_kernel SERIES: resolve and fetch, print the version; fail the test
-# (and return 1) when that is impossible.
+# vm_kernel SERIES: resolve and fetch; the version in VM_KVER. When that is
+# impossible, a failed check and 1. Not in $(...): a check made in a
+# subshell would not count.
+# shellcheck disable=SC2034 # VM_KVER is for the caller
 vm_kernel() {
-	local kver
-	if ! kver=$("$XPVM" kernel "$1"); then
+	VM_KVER=
+	if ! VM_KVER=$("$XPVM" kernel "$1"); then
 		fail "kernel $1: cannot resolve or download it (see above)"
 		return 1
 	fi
-	echo "$kver"
 }
 
 # vm_secs START: seconds since START ($EPOCHREALTIME), one decimal.
