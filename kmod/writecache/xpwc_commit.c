@@ -1,0 +1,740 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The committer: turns queued writes, flushes and discards into records on
+ * the cache device (docs/writecache.md, section 3).
+ *
+ * One committer runs at a time (wc->committing): in the submitter's context
+ * for a lone request, else in commit_work. It takes as many queued writes
+ * as fit in a record, copies them into its own pages, checksums every
+ * block and writes header and data as one bio. At most XPWC_MAX_INFLIGHT
+ * records are in flight; what arrives meanwhile shares the next record.
+ *
+ * Ordering rules that make a crash safe:
+ *  - a record with FUA (or a write with PREFLUSH) is submitted only when no
+ *    earlier record is in flight, and with REQ_PREFLUSH if an earlier one is
+ *    not yet known durable (durable_lpos below it);
+ *  - a FLUSH waits until no record is in flight, then flushes the cache
+ *    device only if a completed record is not yet durable;
+ *  - the index points at a record's blocks only once the record completed.
+ */
+#include <linux/highmem.h>
+#include <linux/libnvdimm.h>
+#include <linux/slab.h>
+
+#include "xpwc.h"
+
+struct xpwc_rec {
+	struct list_head list; /* wc->inflight */
+	struct xpwc *wc;
+	struct bio_list bios; /* user bios completed with it */
+	u64 lpos;
+	u64 seq, prev_seq;
+	u64 first, count; /* discard range */
+	unsigned int nr_data;
+	unsigned int nr_pages;
+	u16 type;
+	bool fua;
+	bool preflush;
+	bool done;
+	struct page *pages[];
+};
+
+struct xpwc_flush {
+	struct xpwc *wc;
+	struct bio *user; /* NULL: autocommit */
+	u64 lpos;
+	atomic_t pending;
+	bool cache;
+	blk_status_t status;
+};
+
+u64 xpwc_complete_lpos(struct xpwc *wc)
+{
+	struct xpwc_rec *r = list_first_entry_or_null(&wc->inflight, struct xpwc_rec, list);
+
+	return r ? r->lpos : wc->head;
+}
+
+static unsigned int xpwc_rec_pages(struct xpwc *wc, unsigned int blocks)
+{
+	return DIV_ROUND_UP(blocks * wc->block_size, PAGE_SIZE);
+}
+
+/* A record of blocks blocks; in SSD mode with pages to build it in. */
+static struct xpwc_rec *xpwc_rec_alloc(struct xpwc *wc, unsigned int blocks)
+{
+	unsigned int i, nr_pages = wc->pmem ? 0 : xpwc_rec_pages(wc, blocks);
+	struct xpwc_rec *rec;
+
+	rec = kzalloc(struct_size(rec, pages, nr_pages), GFP_NOIO);
+	if (!rec)
+		return NULL;
+	rec->wc = wc;
+	rec->nr_pages = nr_pages;
+	bio_list_init(&rec->bios);
+	for (i = 0; i < nr_pages; i++)
+		rec->pages[i] = mempool_alloc(wc->page_pool, GFP_NOIO);
+	return rec;
+}
+
+static void xpwc_rec_free_pages(struct xpwc_rec *rec)
+{
+	unsigned int i;
+
+	for (i = 0; i < rec->nr_pages; i++) {
+		if (rec->pages[i])
+			mempool_free(rec->pages[i], rec->wc->page_pool);
+		rec->pages[i] = NULL;
+	}
+}
+
+static void xpwc_rec_free(struct xpwc_rec *rec)
+{
+	xpwc_rec_free_pages(rec);
+	kfree(rec);
+}
+
+/* Where block i of the record is built: our pages, or the pmem itself. */
+static void *xpwc_rec_block(struct xpwc *wc, struct xpwc_rec *rec, unsigned int i)
+{
+	size_t off = (size_t)i * wc->block_size;
+
+	if (wc->pmem)
+		return xpwc_pmem_block(wc, xpwc_ring(wc, rec->lpos) + i);
+	return page_address(rec->pages[off / PAGE_SIZE]) + off % PAGE_SIZE;
+}
+
+void xpwc_commit_kick(struct xpwc *wc)
+{
+	queue_work(wc->wq, &wc->commit_work);
+}
+
+/* ---- completions ---- */
+
+static void xpwc_discard_origin(struct xpwc *wc, struct bio *bio)
+{
+	if (!bdev_max_discard_sectors(wc->origin->bdev)) {
+		bio_endio(bio);
+		return;
+	}
+	bio_set_dev(bio, wc->origin->bdev);
+	bio->bi_iter.bi_sector = dm_target_offset(wc->ti, bio->bi_iter.bi_sector);
+	submit_bio_noacct(bio);
+}
+
+/* Pop completed records off the front of the in-flight list. */
+static void xpwc_retire_done(struct xpwc *wc, struct list_head *free)
+{
+	struct xpwc_rec *r, *n;
+
+	list_for_each_entry_safe(r, n, &wc->inflight, list)
+	{
+		if (!r->done)
+			break;
+		list_move_tail(&r->list, free);
+	}
+}
+
+/* Under lock: a record's bio completed without error. */
+static void xpwc_rec_apply(struct xpwc *wc, struct xpwc_rec *rec)
+{
+	struct xpwc_slot *h = xpwc_slot_at(wc, rec->lpos);
+	unsigned int i;
+
+	h->hdr.time = (u32)jiffies;
+	wc->stats.records++;
+	if (rec->type == XPWC_REC_DISCARD) {
+		xpwc_index_discard(wc, rec->first, rec->count, rec->lpos);
+	} else {
+		for (i = 0; i < rec->nr_data; i++) {
+			if (xpwc_index_insert(wc, xpwc_slot_at(wc, rec->lpos + 1 + i)))
+				wc->stats.write_hits++;
+			else
+				wc->stats.write_misses++;
+		}
+	}
+	if (rec->fua) {
+		/* Everything before it was durable or preflushed. */
+		wc->durable_lpos = max(wc->durable_lpos, rec->lpos + 1 + rec->nr_data);
+		return;
+	}
+	wc->unflushed_blocks += 1 + rec->nr_data;
+	if (wc->unflushed_blocks >= wc->opt.ac_blocks)
+		wc->iflush_wanted = true;
+	else
+		queue_delayed_work(wc->wq, &wc->ac_work, msecs_to_jiffies(wc->opt.ac_time_ms));
+}
+
+/* A record is on the device (or failed): update the index, end its bios. */
+static void xpwc_rec_done(struct xpwc_rec *rec, blk_status_t status)
+{
+	struct xpwc *wc = rec->wc;
+	struct bio_list done;
+	struct xpwc_rec *r, *n;
+	struct bio *ub;
+	unsigned long flags;
+	LIST_HEAD(free);
+	bool kick;
+
+	xpwc_rec_free_pages(rec);
+	bio_list_init(&done);
+	bio_list_merge(&done, &rec->bios);
+
+	spin_lock_irqsave(&wc->lock, flags);
+	if (status)
+		xpwc_set_error_locked(wc, -EIO, "writing a record to the cache device");
+	else
+		xpwc_rec_apply(wc, rec);
+	rec->done = true;
+	wc->nr_inflight--;
+	xpwc_retire_done(wc, &free);
+	kick = !bio_list_empty(&wc->pending) || wc->iflush_wanted;
+	if (!status && rec->type == XPWC_REC_DISCARD) {
+		/* Pass the discards down from process context. */
+		bio_list_merge(&wc->deferred, &done);
+		bio_list_init(&done);
+		queue_work(wc->wq, &wc->deferred_work);
+	}
+	xpwc_wb_kick_locked(wc);
+	spin_unlock_irqrestore(&wc->lock, flags);
+
+	while ((ub = bio_list_pop(&done))) {
+		ub->bi_status = status ? BLK_STS_IOERR : BLK_STS_OK;
+		bio_endio(ub);
+	}
+	list_for_each_entry_safe(r, n, &free, list) xpwc_rec_free(r);
+	if (kick)
+		xpwc_commit_kick(wc);
+}
+
+static void xpwc_rec_endio(struct bio *bio)
+{
+	struct xpwc_rec *rec = bio->bi_private;
+	blk_status_t status = bio->bi_status;
+
+	bio_put(bio);
+	xpwc_rec_done(rec, status);
+}
+
+static void xpwc_flush_endio(struct bio *bio)
+{
+	struct xpwc_flush *f = bio->bi_private;
+	struct xpwc *wc = f->wc;
+	bool cache = bio->bi_bdev == wc->cache->bdev;
+	unsigned long flags;
+
+	if (bio->bi_status) {
+		f->status = BLK_STS_IOERR;
+		xpwc_set_error(wc, -EIO,
+			       cache ? "flushing the cache device" : "flushing the origin device");
+	}
+	bio_put(bio);
+	if (!atomic_dec_and_test(&f->pending))
+		return;
+
+	spin_lock_irqsave(&wc->lock, flags);
+	if (!f->status && f->cache)
+		wc->durable_lpos = max(wc->durable_lpos, f->lpos);
+	if (!f->user)
+		wc->iflush_busy = false;
+	spin_unlock_irqrestore(&wc->lock, flags);
+	if (f->user) {
+		f->user->bi_status = f->status;
+		bio_endio(f->user);
+	}
+	kfree(f);
+	xpwc_commit_kick(wc);
+}
+
+/* ---- building records ---- */
+
+/*
+ * Copy the writes into the record's blocks (our pages, or the pmem with
+ * non-temporal stores), checksum each block as it is there, fill and
+ * checksum the header. On pmem the header goes last, then a fence.
+ */
+static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec)
+{
+	struct xpwc_rec_disk *h = wc->pmem ? wc->pmem_hdr : xpwc_rec_block(wc, rec, 0);
+	unsigned int bs = wc->block_size, i = 0;
+	size_t dst = bs; /* byte offset in the record */
+	struct bio *bio;
+
+	memset(h, 0, bs);
+	h->magic = cpu_to_le32(XPWC_REC_MAGIC);
+	h->version = cpu_to_le16(XPWC_VERSION);
+	h->type = cpu_to_le16(rec->type);
+	h->seq = cpu_to_le64(rec->seq);
+	h->prev_seq = cpu_to_le64(rec->prev_seq);
+	h->lpos = cpu_to_le64(rec->lpos);
+	memcpy(h->uuid, wc->uuid, sizeof(h->uuid));
+	h->flags = cpu_to_le32(rec->fua ? XPWC_REC_FUA : 0);
+
+	if (rec->type == XPWC_REC_DISCARD) {
+		h->nr = cpu_to_le32(1);
+		h->entries[0].oblock = cpu_to_le64(rec->first);
+		h->entries[0].count = cpu_to_le64(rec->count);
+		goto out_crc;
+	}
+
+	bio_list_for_each(bio, &rec->bios)
+	{
+		u64 ob = dm_target_offset(wc->ti, bio->bi_iter.bi_sector) >> wc->sect_shift;
+		unsigned int nb = bio_sectors(bio) >> wc->sect_shift, k;
+		struct bvec_iter iter;
+		struct bio_vec bv;
+
+		bio_for_each_segment(bv, bio, iter)
+		{
+			unsigned int done = 0;
+			void *src = bvec_kmap_local(&bv);
+
+			while (done < bv.bv_len) {
+				unsigned int len =
+					min_t(unsigned int, bv.bv_len - done, bs - dst % bs);
+				void *to = xpwc_rec_block(wc, rec, dst / bs) + dst % bs;
+
+				if (wc->pmem)
+					memcpy_flushcache(to, src + done, len);
+				else
+					memcpy(to, src + done, len);
+				done += len;
+				dst += len;
+			}
+			kunmap_local(src);
+		}
+		for (k = 0; k < nb; k++, i++) {
+			h->entries[i].oblock = cpu_to_le64(ob + k);
+			h->entries[i].crc =
+				cpu_to_le32(xpwc_crc(xpwc_rec_block(wc, rec, 1 + i), bs));
+		}
+	}
+	h->nr = cpu_to_le32(rec->nr_data);
+out_crc:
+	h->crc = cpu_to_le32(xpwc_crc(h, bs));
+	if (wc->pmem) {
+		memcpy_flushcache(xpwc_rec_block(wc, rec, 0), h, bs);
+		/* Durable: the stores are non-temporal, the fence orders them. */
+		pmem_wmb();
+	}
+}
+
+static void xpwc_rec_submit(struct xpwc *wc, struct xpwc_rec *rec)
+{
+	unsigned int blocks = 1 + rec->nr_data, i;
+	size_t bytes = (size_t)blocks * wc->block_size;
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC;
+	struct bio *bio;
+
+	if (rec->fua)
+		opf |= REQ_FUA;
+	if (rec->preflush)
+		opf |= REQ_PREFLUSH;
+	bio = bio_alloc_bioset(wc->cache->bdev, rec->nr_pages, opf, GFP_NOIO, &wc->bs);
+	bio->bi_iter.bi_sector = xpwc_slot_sector(wc, xpwc_ring(wc, rec->lpos));
+	for (i = 0; i < rec->nr_pages; i++) {
+		unsigned int len = min_t(size_t, bytes - (size_t)i * PAGE_SIZE, PAGE_SIZE);
+
+		__bio_add_page(bio, rec->pages[i], len, 0);
+	}
+	bio->bi_private = rec;
+	bio->bi_end_io = xpwc_rec_endio;
+	submit_bio_noacct(bio);
+}
+
+/* Write the record: one bio, or on pmem it is already there. */
+static void xpwc_rec_write(struct xpwc *wc, struct xpwc_rec *rec)
+{
+	xpwc_rec_build(wc, rec);
+	if (wc->pmem)
+		xpwc_rec_done(rec, BLK_STS_OK);
+	else
+		xpwc_rec_submit(wc, rec);
+}
+
+/*
+ * Under lock: find room for a record of n blocks at the head (a record
+ * never wraps: it may skip to the ring's start). Returns its position, or
+ * U64_MAX if writeback must free space or raise seq_limit first.
+ */
+static u64 xpwc_reserve(struct xpwc *wc, unsigned int n)
+{
+	u64 pos = wc->head, ring = xpwc_ring(wc, pos);
+
+	if (ring + n > wc->log_blocks)
+		pos += wc->log_blocks - ring;
+	if (pos + n - wc->tail > wc->log_blocks || wc->next_seq >= wc->seq_limit) {
+		wc->space_wanted = true;
+		xpwc_wb_kick_locked(wc);
+		return U64_MAX;
+	}
+	return pos;
+}
+
+/* Under lock: give the record its position, sequence number and slots. */
+static void xpwc_rec_place(struct xpwc *wc, struct xpwc_rec *rec, u64 pos)
+{
+	struct xpwc_slot *h;
+
+	if (rec->fua) {
+		/* No earlier record is in flight (xpwc_commit checked). */
+		rec->preflush = wc->durable_lpos < wc->head;
+		if (rec->preflush) {
+			wc->unflushed_blocks = 0;
+			wc->stats.cache_flushes++;
+		}
+	}
+	for (; wc->head < pos; wc->head++)
+		xpwc_slot_at(wc, wc->head)->oblock = XPWC_SLOT_PAD;
+	rec->lpos = pos;
+	rec->seq = wc->next_seq++;
+	rec->prev_seq = wc->last_seq;
+	wc->last_seq = rec->seq;
+	h = xpwc_slot_at(wc, pos);
+	h->oblock = XPWC_SLOT_HDR;
+	h->hdr.seq = rec->seq;
+	h->hdr.nr = rec->nr_data;
+	h->hdr.type = rec->type;
+	h->hdr.time = (u32)jiffies;
+	wc->head = pos + 1 + rec->nr_data;
+	list_add_tail(&rec->list, &wc->inflight);
+	wc->nr_inflight++;
+}
+
+/*
+ * Under lock: the writes at the front of the queue that go into one record.
+ * A write with FUA or PREFLUSH joins a record only if it can be a FUA
+ * record now (nothing in flight) or it is first (then the record waits).
+ */
+static unsigned int xpwc_gather(struct xpwc *wc, unsigned int *nbios, bool *fua)
+{
+	unsigned int blocks = 0, n = 0;
+	struct bio *bio;
+
+	*fua = false;
+	for (bio = wc->pending.head; bio; bio = bio->bi_next) {
+		unsigned int nb = bio_sectors(bio) >> wc->sect_shift;
+		bool f = bio->bi_opf & (REQ_FUA | REQ_PREFLUSH);
+
+		if (xpwc_io(bio)->kind != XPWC_IO_WRITE || blocks + nb > wc->max_rec_data)
+			break;
+		if (f && n && !list_empty(&wc->inflight))
+			break;
+		blocks += nb;
+		n++;
+		*fua |= f;
+	}
+	*nbios = n;
+	return blocks;
+}
+
+/* Under lock, dropped and retaken: one data record. false: must wait. */
+static bool xpwc_commit_writes(struct xpwc *wc)
+{
+	unsigned int blocks, nbios, i;
+	struct xpwc_rec *rec;
+	struct bio *bio;
+	bool fua;
+	u64 pos;
+
+	if (wc->nr_inflight >= XPWC_MAX_INFLIGHT)
+		return false;
+	blocks = xpwc_gather(wc, &nbios, &fua);
+	if (fua && !list_empty(&wc->inflight))
+		return false;
+	if (xpwc_reserve(wc, 1 + blocks) == U64_MAX)
+		return false;
+
+	spin_unlock_irq(&wc->lock);
+	rec = xpwc_rec_alloc(wc, 1 + blocks);
+	spin_lock_irq(&wc->lock);
+	if (!rec) {
+		xpwc_set_error_locked(wc, -ENOMEM, "allocating a record");
+		return true;
+	}
+	if (wc->error) {
+		spin_unlock_irq(&wc->lock);
+		xpwc_rec_free(rec);
+		spin_lock_irq(&wc->lock);
+		return true;
+	}
+	/* Only the committer takes from the queue or the head: still fits. */
+	pos = xpwc_reserve(wc, 1 + blocks);
+	rec->type = XPWC_REC_DATA;
+	rec->nr_data = blocks;
+	rec->fua = fua || wc->pmem; /* a pmem record is durable at once */
+	for (i = 0; i < nbios; i++)
+		bio_list_add(&rec->bios, bio_list_pop(&wc->pending));
+	xpwc_rec_place(wc, rec, pos);
+	i = 0;
+	bio_list_for_each(bio, &rec->bios)
+	{
+		u64 ob = dm_target_offset(wc->ti, bio->bi_iter.bi_sector) >> wc->sect_shift;
+		unsigned int nb = bio_sectors(bio) >> wc->sect_shift, k;
+
+		for (k = 0; k < nb; k++, i++) {
+			struct xpwc_slot *s = xpwc_slot_at(wc, pos + 1 + i);
+
+			RB_CLEAR_NODE(&s->node);
+			s->oblock = ob + k;
+		}
+	}
+	spin_unlock_irq(&wc->lock);
+
+	xpwc_rec_write(wc, rec);
+	spin_lock_irq(&wc->lock);
+	return true;
+}
+
+/* Under lock, dropped and retaken: the discard at the front. */
+static bool xpwc_commit_discard(struct xpwc *wc)
+{
+	struct bio *bio = wc->pending.head;
+	u64 first = dm_target_offset(wc->ti, bio->bi_iter.bi_sector) >> wc->sect_shift;
+	u64 count = bio_sectors(bio) >> wc->sect_shift;
+	struct xpwc_rec *rec;
+	u64 pos;
+
+	if (!xpwc_index_any(wc, first, count)) {
+		/* Nothing cached there: straight to the origin. */
+		bio_list_pop(&wc->pending);
+		wc->stats.discards++;
+		spin_unlock_irq(&wc->lock);
+		xpwc_discard_origin(wc, bio);
+		spin_lock_irq(&wc->lock);
+		return true;
+	}
+	/* Its record must complete after every earlier write's. */
+	if (!list_empty(&wc->inflight))
+		return false;
+	if (xpwc_reserve(wc, 1) == U64_MAX)
+		return false;
+	spin_unlock_irq(&wc->lock);
+	rec = xpwc_rec_alloc(wc, 1);
+	spin_lock_irq(&wc->lock);
+	if (!rec) {
+		xpwc_set_error_locked(wc, -ENOMEM, "allocating a record");
+		return true;
+	}
+	pos = xpwc_reserve(wc, 1);
+	rec->type = XPWC_REC_DISCARD;
+	rec->fua = wc->pmem;
+	rec->first = first;
+	rec->count = count;
+	bio_list_add(&rec->bios, bio_list_pop(&wc->pending));
+	wc->stats.discards++;
+	xpwc_rec_place(wc, rec, pos);
+	spin_unlock_irq(&wc->lock);
+
+	xpwc_rec_write(wc, rec);
+	spin_lock_irq(&wc->lock);
+	return true;
+}
+
+/*
+ * Under lock, dropped and retaken; nothing in flight. Make every completed
+ * record durable (if one is not) and the origin's passed-through writes
+ * (if any), then complete user (NULL for autocommit).
+ */
+static void xpwc_issue_flush(struct xpwc *wc, struct bio *user)
+{
+	struct xpwc_flush *f;
+	struct bio *b;
+	bool origin;
+
+	f = kzalloc(sizeof(*f), GFP_NOWAIT);
+	if (!f) {
+		spin_unlock_irq(&wc->lock);
+		f = kzalloc(sizeof(*f), GFP_NOIO | __GFP_NOFAIL);
+		spin_lock_irq(&wc->lock);
+	}
+	f->wc = wc;
+	f->user = user;
+	f->lpos = wc->head;
+	f->cache = wc->durable_lpos < wc->head;
+	origin = wc->origin_dirty;
+	wc->origin_dirty = false;
+	if (f->cache) {
+		wc->unflushed_blocks = 0;
+		wc->stats.cache_flushes++;
+	}
+	if (!f->cache && !origin) {
+		if (!user)
+			wc->iflush_busy = false;
+		spin_unlock_irq(&wc->lock);
+		kfree(f);
+		if (user)
+			bio_endio(user);
+		spin_lock_irq(&wc->lock);
+		return;
+	}
+	atomic_set(&f->pending, f->cache + origin);
+	spin_unlock_irq(&wc->lock);
+
+	if (f->cache) {
+		b = bio_alloc_bioset(wc->cache->bdev, 0, REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
+				     GFP_NOIO, &wc->bs);
+		b->bi_private = f;
+		b->bi_end_io = xpwc_flush_endio;
+		submit_bio_noacct(b);
+	}
+	if (origin) {
+		b = bio_alloc_bioset(wc->origin->bdev, 0, REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
+				     GFP_NOIO, &wc->bs);
+		b->bi_private = f;
+		b->bi_end_io = xpwc_flush_endio;
+		submit_bio_noacct(b);
+	}
+	spin_lock_irq(&wc->lock);
+}
+
+/*
+ * Run the committer. In the submitter's context (direct) build at most one
+ * record and leave the rest to commit_work: bios we submit there are only
+ * dispatched once map returns.
+ */
+static void xpwc_commit(struct xpwc *wc, bool direct)
+{
+	struct bio_list fail;
+	unsigned int budget = direct ? 1 : UINT_MAX;
+	struct bio *bio;
+
+	spin_lock_irq(&wc->lock);
+	if (wc->committing) {
+		spin_unlock_irq(&wc->lock);
+		return;
+	}
+	wc->committing = true;
+	for (;;) {
+		if (wc->error && !bio_list_empty(&wc->pending)) {
+			fail = wc->pending;
+			bio_list_init(&wc->pending);
+			spin_unlock_irq(&wc->lock);
+			while ((bio = bio_list_pop(&fail)))
+				bio_io_error(bio);
+			spin_lock_irq(&wc->lock);
+			continue;
+		}
+		if (!budget) {
+			if (!bio_list_empty(&wc->pending) || wc->iflush_wanted)
+				xpwc_commit_kick(wc);
+			break;
+		}
+		if (wc->iflush_wanted && !wc->iflush_busy && !wc->error) {
+			if (!list_empty(&wc->inflight))
+				break;
+			wc->iflush_wanted = false;
+			wc->iflush_busy = true;
+			xpwc_issue_flush(wc, NULL);
+			budget--;
+			continue;
+		}
+		bio = bio_list_peek(&wc->pending);
+		if (!bio)
+			break;
+		switch (xpwc_io(bio)->kind) {
+		case XPWC_IO_FLUSH:
+			if (!list_empty(&wc->inflight))
+				goto out;
+			bio_list_pop(&wc->pending);
+			wc->stats.flushes++;
+			xpwc_issue_flush(wc, bio);
+			break;
+		case XPWC_IO_DISCARD:
+			if (!xpwc_commit_discard(wc))
+				goto out;
+			break;
+		default:
+			if (!xpwc_commit_writes(wc))
+				goto out;
+			break;
+		}
+		budget--;
+	}
+out:
+	wc->committing = false;
+	spin_unlock_irq(&wc->lock);
+}
+
+void xpwc_commit_work(struct work_struct *work)
+{
+	xpwc_commit(container_of(work, struct xpwc, commit_work), false);
+}
+
+/* Hand a write, flush or discard to the committer. */
+void xpwc_queue_bio(struct xpwc *wc, struct bio *bio, bool direct)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&wc->lock, flags);
+	bio_list_add(&wc->pending, bio);
+	spin_unlock_irqrestore(&wc->lock, flags);
+	if (direct)
+		xpwc_commit(wc, true);
+	else
+		xpwc_commit_kick(wc);
+}
+
+/* Discards whose record completed go down to the origin from here. */
+void xpwc_deferred_work(struct work_struct *work)
+{
+	struct xpwc *wc = container_of(work, struct xpwc, deferred_work);
+	struct bio_list list;
+	struct bio *bio;
+
+	spin_lock_irq(&wc->lock);
+	list = wc->deferred;
+	bio_list_init(&wc->deferred);
+	spin_unlock_irq(&wc->lock);
+	while ((bio = bio_list_pop(&list)))
+		xpwc_discard_origin(wc, bio);
+}
+
+/* autocommit_time: written data becomes durable at most this late. */
+void xpwc_ac_work(struct work_struct *work)
+{
+	struct xpwc *wc = container_of(to_delayed_work(work), struct xpwc, ac_work);
+	bool kick;
+
+	spin_lock_irq(&wc->lock);
+	kick = wc->unflushed_blocks && !wc->error && !wc->wb_stopped;
+	if (kick)
+		wc->iflush_wanted = true;
+	spin_unlock_irq(&wc->lock);
+	if (kick)
+		xpwc_commit_kick(wc);
+}
+
+/* Suspend: everything completed becomes durable, synchronously. */
+int xpwc_flush_cache_sync(struct xpwc *wc)
+{
+	bool cache, origin;
+	u64 head;
+	int r = 0;
+
+	spin_lock_irq(&wc->lock);
+	head = wc->head;
+	cache = wc->durable_lpos < head;
+	origin = wc->origin_dirty;
+	wc->origin_dirty = false;
+	if (cache)
+		wc->stats.cache_flushes++;
+	spin_unlock_irq(&wc->lock);
+	if (cache) {
+		r = blkdev_issue_flush(wc->cache->bdev);
+		if (r) {
+			xpwc_set_error(wc, r, "flushing the cache device");
+			return r;
+		}
+		spin_lock_irq(&wc->lock);
+		wc->durable_lpos = max(wc->durable_lpos, head);
+		wc->unflushed_blocks = 0;
+		spin_unlock_irq(&wc->lock);
+	}
+	if (origin) {
+		r = blkdev_issue_flush(wc->origin->bdev);
+		if (r)
+			xpwc_set_error(wc, r, "flushing the origin device");
+	}
+	return r;
+}

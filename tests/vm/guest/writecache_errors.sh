@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Guest side of test_writecache: I/O errors. The origin (/dev/vda) and the
+# cache (/dev/vdb) sit under dm-linear devices whose tables are swapped for
+# dm-error to inject failures:
+#   - a failed cache write puts the target in the error state: the write
+#     fails with EIO, later writes fail at once, `flush` fails, the status
+#     shows -5, reads of uncached blocks still work;
+#   - a reloaded table (a new instance) recovers what was written before
+#     the error, and the failed write is not there;
+#   - a failed origin write during writeback puts the target in the error
+#     state without losing the cached blocks: after a reload they are still
+#     cached and `flush` writes them to the origin.
+# Each check that passes prints "ok: ...".
+
+ko=${XP_WC_KO:-/xp/kmod/xp_writecache.ko}
+BS=4096
+osz=$(cat /sys/block/vda/size)
+csz=$(cat /sys/block/vdb/size)
+O=/dev/mapper/xpo
+C=/dev/mapper/xpc
+TABLE="0 $osz xpcache s $O $C $BS 0"
+
+wc_field() { dmsetup status wc | awk -v n="$1" '{ print $(3 + n) }'; }
+
+# swap DEV TABLE: replace DEV's table (dm-linear or dm-error).
+swap() {
+	xp_run dmsetup reload "$1" --table "$2"
+	xp_run dmsetup resume "$1"
+}
+
+# put FILE BLOCK: O_DIRECT write of FILE at BLOCK of the target.
+put() { dd if="$1" of=/dev/mapper/wc bs=$BS seek="$2" oflag=direct 2>/dev/null; }
+
+# has FILE DEV BLOCK WHAT
+has() {
+	dd if="$2" of=/tmp/back bs=$BS skip="$3" count=$(($(wc -c <"$1") / BS)) iflag=direct 2>/dev/null
+	cmp -s "$1" /tmp/back || xp_fail "$4: $2 does not hold $1 at block $3"
+}
+
+# reactivate: a new instance of the same table.
+reactivate() {
+	xp_run dmsetup suspend wc
+	xp_run dmsetup reload wc --table "$TABLE"
+	xp_run dmsetup resume wc
+}
+
+xp_run insmod "$ko"
+dd if=/dev/zero of=/dev/vdb bs=$BS count=2 oflag=direct 2>/dev/null
+for f in a b c d; do
+	dd if=/dev/urandom of=/tmp/$f bs=$BS count=64 2>/dev/null
+done
+dd if=/dev/zero of=/tmp/zero bs=$BS count=64 2>/dev/null
+xp_run dmsetup create xpo --table "0 $osz linear /dev/vda 0"
+xp_run dmsetup create xpc --table "0 $csz linear /dev/vdb 0"
+xp_run dmsetup create wc --table "$TABLE"
+
+xp_step "cache write error"
+put /tmp/a 1000 || xp_fail "writing a"
+swap xpc "0 $csz error"
+put /tmp/b 2000 && xp_fail "a write to a failing cache succeeded"
+[ "$(wc_field 1)" = -5 ] || xp_fail "status error is $(wc_field 1) after a cache write error"
+echo "ok: a failed cache write fails with EIO and the status shows error -5"
+swap xpc "0 $csz linear /dev/vdb 0"
+put /tmp/c 3000 && xp_fail "a write in the error state succeeded"
+dmsetup message wc 0 flush 2>/dev/null && xp_fail "flush succeeded in the error state"
+[ "$(wc_field 1)" = -5 ] || xp_fail "the error state did not stay"
+echo "ok: in the error state later writes fail, flush fails, the error stays"
+has /tmp/zero /dev/mapper/wc 10000 "uncached read in the error state"
+echo "ok: in the error state uncached blocks still read from the origin"
+
+xp_step "a reload recovers what was written before the error"
+reactivate
+[ "$(wc_field 1)" = 0 ] || xp_fail "the new instance starts in the error state"
+has /tmp/a /dev/mapper/wc 1000 "after reload"
+has /tmp/zero /dev/mapper/wc 2000 "the failed write after reload"
+has /tmp/zero /dev/mapper/wc 3000 "the refused write after reload"
+[ "$(wc_field 10)" = 64 ] || xp_fail "after reload $(wc_field 10) blocks are cached, expected 64"
+echo "ok: a new instance recovers the 64 blocks written before the error, nothing of the failed writes"
+
+xp_step "origin write error during writeback"
+put /tmp/d 4000 || xp_fail "writing d"
+swap xpo "0 $osz error"
+dmsetup message wc 0 flush 2>/dev/null && xp_fail "flush succeeded with a failing origin"
+[ "$(wc_field 1)" = -5 ] || xp_fail "status error is $(wc_field 1) after an origin write error"
+echo "ok: a failed writeback copy puts the target in the error state, flush fails"
+swap xpo "0 $osz linear /dev/vda 0"
+reactivate
+[ "$(wc_field 10)" = 128 ] || xp_fail "after reload $(wc_field 10) blocks are cached, expected 128"
+has /tmp/d /dev/mapper/wc 4000 "d after the origin error"
+xp_run dmsetup message wc 0 flush
+[ "$(wc_field 10)" = 0 ] || xp_fail "dirty after flush"
+has /tmp/a /dev/vda 1000 "a on the origin"
+has /tmp/d /dev/vda 4000 "d on the origin"
+echo "ok: the cached blocks survive the origin error; after a reload flush writes them back"
+xp_run dmsetup remove wc
+xp_run dmsetup remove xpc
+xp_run dmsetup remove xpo
+xp_run rmmod xp_writecache
+echo "DONE writecache_errors"
+exit 0

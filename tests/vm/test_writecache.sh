@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# xp_writecache (kmod/writecache, the xpcache device-mapper target) against
+# Debian's kernels, for each series: build the module with kmod/build.sh,
+# then boot guests with a virtio-blk origin and a cache: another virtio-blk
+# disk (mode s) or an NFIT NVDIMM with an fsdax namespace (mode p, DAX):
+#
+#   writecache_basic     (both modes) bad tables refused with the argument named; fio
+#                        verify=crc32c through the cache while writeback
+#                        runs; status counters; the flush and cleaner
+#                        messages; suspend/resume, reload and remove/create
+#                        keeping cached blocks; overwrite and discard; the
+#                        removal sequence; fio --verify_only on the origin
+#   writecache_recovery  a torn record is dropped as a whole with what
+#                        follows; an intact old record never chains after a
+#                        new one; a damaged header
+#   writecache_errors    dm-error under the cache or the origin: the error
+#                        state, EIO for writes, no cached block lost
+#   writecache_crash_*   (both modes) boot 1 writes with fio and powers off
+#                        with the target live; boot 2 recovers, fio verifies
+#   writecache_underio   suspend/resume, reload and flush while fio
+#                        verifies, two vCPUs
+#   writecache_recovery, writecache_errors and writecache_underio run in
+#   mode s.
+#
+#   XP_WC_MODES  modes to test (default "s p")
+#
+# Every "ok: TEXT" line of a guest becomes a check here; each guest must
+# also exit 0 and print its DONE line.
+set -uo pipefail
+
+# shellcheck source=tests/vm/lib/testvm.sh
+source "$(dirname "$0")/lib/testvm.sh"
+
+vm_require test_writecache
+
+TMP=$(mktemp -d)
+on_exit rm -rf "$TMP"
+# Cache modes to test: s (a second virtio-blk disk), p (an NVDIMM, DAX).
+MODES=${XP_WC_MODES:-s p}
+
+# output LOG: the guest script's output, without the guest's name in front
+# and without the console tail xpvm adds after a failure.
+output() { sed -n -e '/^xpvm: [^ ]*: console log /q' -e 's/^\[[^]]*\] //p' "$1"; }
+
+# show LOG STATUS: the guest's log, indented (all of it after a failure).
+show() {
+	if (($2)); then
+		grep -v '^\[[^]]*\] \[ *[0-9.]*\] device-mapper:' "$1" | sed 's/^/    | /'
+	else
+		output "$1" | grep -E '^(---|.*(WRITE|READ):)' | sed 's/^/    | /'
+	fi
+}
+
+# guest WHAT SCRIPT SECONDS BINS MODE XPVM-ARGS...: run guest/SCRIPT.sh on
+# KVER with the cache in MODE (s or p); each of its "ok:" lines is a check,
+# and it must exit 0 after its DONE line.
+guest() {
+	local what=$1 script=$2 secs=$3 bins=$4 mode=$5 t0 rc=0 n=0 text log
+	shift 5
+	log=$TMP/$script.log
+	t0=$EPOCHREALTIME
+	"$XPVM" run -k "$KVER" -m dm_mod -b "$bins" --kmod --name "wc-$SERIES-$mode" -t "$secs" \
+		-f "$XPVM_GUEST/writecache_lib.sh" -e "XP_WC_MODE=$mode" "$@" \
+		"$XPVM_GUEST/$script.sh" >"$log" 2>&1 || rc=$?
+	show "$log" "$rc"
+	while read -r text; do
+		pass "writecache $KVER $mode: $text"
+		n=$((n + 1))
+	done < <(output "$log" | sed -n 's/^ok: //p')
+	output "$log" | sed -n 's/^FAIL: /guest failed: /p' | while read -r text; do note "$text"; done
+	check "writecache $KVER $mode: $what: guest finished and passed, $n checks ($(vm_secs "$t0") s, status $rc)" \
+		eval "((rc == 0)) && output '$log' | grep -qx 'DONE $script'"
+}
+
+# cache MODE IMG [SIZE]: CACHE set to the xpvm options that give the guest
+# its cache for MODE, backed by IMG (SIZE: make it that big).
+cache() {
+	local opt=--disk size=${3:+:$3}
+	[[ $1 == p ]] && opt=--nvdimm
+	CACHE=("$opt" "$2$size")
+}
+
+writecache_series() {
+	local mode
+	SERIES=$1
+	vm_kernel "$SERIES" || return
+	KVER=$VM_KVER
+	vm_kmod_build "$KVER" xp_writecache || return
+
+	for mode in $MODES; do
+		rm -f "$TMP"/*.img
+		# 48 MiB of cache: the fsdax namespace of a 64 MiB NVDIMM.
+		cache "$mode" "$TMP/cache.img" "$([[ $mode == p ]] && echo 64M || echo 48M)"
+		guest "basic" writecache_basic 300 "dmsetup fio ndctl" "$mode" \
+			--disk "$TMP/origin.img:192M" "${CACHE[@]}"
+		rm -f "$TMP"/*.img
+		cache "$mode" "$TMP/cache.img" 64M
+		guest "crash, boot 1" writecache_crash_write 200 "dmsetup fio ndctl" "$mode" \
+			--disk "$TMP/origin.img:128M" "${CACHE[@]}"
+		cache "$mode" "$TMP/cache.img"
+		guest "crash, boot 2" writecache_crash_check 200 "dmsetup fio ndctl" "$mode" \
+			--disk "$TMP/origin.img" "${CACHE[@]}"
+	done
+	rm -f "$TMP"/*.img
+	guest "recovery" writecache_recovery 120 dmsetup s \
+		--disk "$TMP/origin.img:64M" --disk "$TMP/cache.img:16M"
+	rm -f "$TMP"/*.img
+	guest "errors" writecache_errors 120 dmsetup s \
+		--disk "$TMP/origin.img:64M" --disk "$TMP/cache.img:16M"
+	rm -f "$TMP"/*.img
+	guest "under I/O" writecache_underio 200 "dmsetup fio" s --smp 2 \
+		--disk "$TMP/origin.img:128M" --disk "$TMP/cache.img:24M"
+	rm -f "$TMP"/*.img
+}
+
+for s in $XP_VM_SERIES; do
+	writecache_series "$s"
+done
+summary
