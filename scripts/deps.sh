@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(
 	make gcc clang llvm pkg-config
 	libbpf-dev libxdp-dev libelf-dev zlib1g-dev bpftool
-	iproute2 iputils-ping tcpdump gnuplot-nox
+	iproute2 ethtool iputils-ping tcpdump gnuplot-nox
 	libclang-rt-14-dev
 	# VM test bed (tests/vm): qemu, the initramfs, module builds, guest tools
 	qemu-system-x86 busybox-static cpio xz-utils zstd kmod dwarves

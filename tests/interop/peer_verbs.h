@@ -358,6 +358,7 @@ static inline void pv_close(struct pv_ctx *c)
 
 #include "xp_log.h"
 #include "xp_rdma.h"
+#include "xp_xsk.h"
 
 #define PV_VARIANT "xdpath"
 
@@ -557,13 +558,27 @@ static inline void pv_idle(struct pv_ctx *c)
 	xp_rdma_dev_poll(c->dev, 64);
 }
 
-/* Two parseable lines: the QP's counters and the device's. */
+/*
+ * Two parseable lines: the QP's counters and the device's. The kernel_*
+ * fields are the socket's XDP_STATISTICS, received frames the kernel
+ * dropped before the device saw them: rx_dropped, rx_ring_full and
+ * rx_fill_ring_empty_descs (-1 when unreadable); tx_ring_drops counts the
+ * frames the device gave up sending because the tx ring stayed full.
+ */
 static inline void pv_print_stats(struct pv_ctx *c, const char *prog)
 {
 	const struct xp_qp_stats *q = xp_qp_stats(c->qp);
 	const struct xp_rdma_dev_stats *d = xp_rdma_dev_stats(c->dev);
+	long long k_dropped = -1, k_ring_full = -1, k_fill_empty = -1;
 	unsigned long long other = 0;
+	struct xp_xsk_stats ks;
 	int i;
+
+	if (!xp_rdma_dev_xsk_stats(c->dev, &ks)) {
+		k_dropped = ks.rx_dropped;
+		k_ring_full = ks.rx_ring_full;
+		k_fill_empty = ks.rx_fill_ring_empty_descs;
+	}
 
 	if (q)
 		printf("%s: qp_stats tx_pkts=%llu rx_pkts=%llu retransmits=%llu timeouts=%llu "
@@ -583,11 +598,13 @@ static inline void pv_print_stats(struct pv_ctx *c, const char *prog)
 	for (i = 0; i < 32; i++)
 		other += d->rx_parse_drops[i];
 	printf("%s: dev_stats rx_frames=%llu tx_frames=%llu fault_drops=%llu fault_dups=%llu "
-	       "fault_reorders=%llu other_drops=%llu tx_no_frame=%llu\n",
+	       "fault_reorders=%llu other_drops=%llu tx_no_frame=%llu kernel_rx_dropped=%lld "
+	       "kernel_rx_ring_full=%lld kernel_fill_empty=%lld tx_ring_drops=%llu\n",
 	       prog, (unsigned long long)d->rx_frames, (unsigned long long)d->tx_frames,
 	       (unsigned long long)d->rx_drops[XP_RDMA_DROP_FAULT],
 	       (unsigned long long)d->fault_dups, (unsigned long long)d->fault_reorders, other,
-	       (unsigned long long)d->tx_no_frame);
+	       (unsigned long long)d->tx_no_frame, k_dropped, k_ring_full, k_fill_empty,
+	       (unsigned long long)d->tx_ring_drops);
 }
 
 static inline void pv_close(struct pv_ctx *c)

@@ -331,6 +331,13 @@ const struct xp_rdma_dev_stats *xp_rdma_dev_stats(const struct xp_rdma_dev *dev)
 	return &dev->stats;
 }
 
+int xp_rdma_dev_xsk_stats(const struct xp_rdma_dev *dev, struct xp_xsk_stats *stats)
+{
+	if (!dev || !stats)
+		return -EINVAL;
+	return xp_xsk_stats(dev->xsk, stats);
+}
+
 __u64 xp_rdma_now_ns(void)
 {
 	struct timespec ts;

@@ -126,6 +126,18 @@ struct xp_rdma_dev_stats {
 const struct xp_rdma_dev_stats *xp_rdma_dev_stats(const struct xp_rdma_dev *dev);
 
 /*
+ * The counters of the device's AF_XDP socket (struct xp_xsk_stats in
+ * xp_xsk.h, filled by xp_xsk_stats()): the kernel's XDP_STATISTICS and
+ * the socket layer's own. Frames the kernel threw away before the device
+ * saw them show here and nowhere in struct xp_rdma_dev_stats: rx_ring_full
+ * (the rx ring had no room), rx_dropped (copy mode: no fill ring frame,
+ * which rx_fill_ring_empty_descs counts too; or too long). Counts since
+ * the device was opened. 0, or -errno (-EINVAL for a NULL argument).
+ */
+struct xp_xsk_stats;
+int xp_rdma_dev_xsk_stats(const struct xp_rdma_dev *dev, struct xp_xsk_stats *stats);
+
+/*
  * Fault injection for tests: of the frames the device receives, drop,
  * deliver twice, or hold back behind the next frame (reorder) the given
  * fraction, in parts per million, chosen by a PRNG seeded with seed (so a
