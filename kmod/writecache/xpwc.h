@@ -145,11 +145,14 @@ struct xpwc {
 	bool committing;
 	bool space_wanted; /* committer waits for writeback */
 	bool origin_dirty; /* origin written since its last flush */
+	bool discard_busy; /* a discard record is in flight */
+	struct list_head rec_free; /* the record pool (xpwc_commit.c) */
+	bool rec_wanted; /* the committer waits for a record */
 	bool iflush_wanted; /* autocommit flush requested */
 	bool iflush_busy;
 	u64 unflushed_blocks;
 	u64 dirty_blocks; /* slots in the index */
-	u64 wb_blocks; /* blocks being written back */
+	u64 wb_blocks; /* blocks being copied by the running batch */
 	u64 wb_target; /* write back everything below this */
 	bool wb_active; /* between high and low watermark */
 	bool wb_stopped; /* suspended */
@@ -160,6 +163,7 @@ struct xpwc {
 	struct xpwc_stats stats;
 
 	atomic_t read_pins[2];
+	atomic_t nr_iflush; /* autocommit flushes in flight (wait_var_event) */
 	wait_queue_head_t pin_wait;
 	wait_queue_head_t wb_wait; /* tail moved, or error */
 
@@ -178,6 +182,8 @@ struct xpwc {
 	struct dm_kcopyd_client *kcopyd;
 	struct mutex sb_mutex; /* superblock writes */
 	u64 sb_seq; /* sb_mutex */
+	void *sb_buf; /* sb_mutex: one block, the superblock is built here */
+	u64 nr_slots; /* slots allocated at ctr: log_blocks never exceeds it */
 	void *pmem_addr; /* p: the cache device, mapped */
 	void *pmem_hdr; /* p: a header is built here */
 	struct xpwc_wb_item *wb_items; /* writeback worker only */
@@ -276,6 +282,8 @@ void xpwc_commit_work(struct work_struct *work);
 void xpwc_deferred_work(struct work_struct *work);
 void xpwc_ac_work(struct work_struct *work);
 int xpwc_flush_cache_sync(struct xpwc *wc);
+int xpwc_recs_alloc(struct xpwc *wc);
+void xpwc_recs_free(struct xpwc *wc);
 
 /* xpwc_writeback.c */
 void xpwc_wb_work(struct work_struct *work);
@@ -283,5 +291,6 @@ void xpwc_wb_kick(struct xpwc *wc);
 void xpwc_wb_kick_locked(struct xpwc *wc);
 void xpwc_age_work(struct work_struct *work);
 int xpwc_wb_all(struct xpwc *wc);
+int xpwc_flush_all(struct xpwc *wc);
 
 #endif /* XPWC_H */

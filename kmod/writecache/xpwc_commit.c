@@ -60,21 +60,58 @@ static unsigned int xpwc_rec_pages(struct xpwc *wc, unsigned int blocks)
 	return DIV_ROUND_UP(blocks * wc->block_size, PAGE_SIZE);
 }
 
-/* A record of blocks blocks; in SSD mode with pages to build it in. */
-static struct xpwc_rec *xpwc_rec_alloc(struct xpwc *wc, unsigned int blocks)
+/*
+ * Records come from a pool made at ctr (XPWC_MAX_INFLIGHT + 1 of them, each
+ * with room for the largest record's pages), so the I/O path never fails an
+ * allocation: an empty pool makes the committer wait for a record to come
+ * back, whose return kicks it.
+ */
+int xpwc_recs_alloc(struct xpwc *wc)
 {
-	unsigned int i, nr_pages = wc->pmem ? 0 : xpwc_rec_pages(wc, blocks);
+	unsigned int i, nr_pages = wc->pmem ? 0 : xpwc_rec_pages(wc, 1 + wc->max_rec_data);
 	struct xpwc_rec *rec;
 
-	rec = kzalloc(struct_size(rec, pages, nr_pages), GFP_NOIO);
-	if (!rec)
+	for (i = 0; i < XPWC_MAX_INFLIGHT + 1; i++) {
+		rec = kzalloc(struct_size(rec, pages, nr_pages), GFP_KERNEL);
+		if (!rec)
+			return -ENOMEM;
+		list_add(&rec->list, &wc->rec_free);
+	}
+	return 0;
+}
+
+void xpwc_recs_free(struct xpwc *wc)
+{
+	struct xpwc_rec *rec, *n;
+
+	list_for_each_entry_safe(rec, n, &wc->rec_free, list) kfree(rec);
+	INIT_LIST_HEAD(&wc->rec_free);
+}
+
+/* Under lock: a record of blocks blocks, or NULL (wait for one). */
+static struct xpwc_rec *xpwc_rec_get(struct xpwc *wc, unsigned int blocks)
+{
+	struct xpwc_rec *rec = list_first_entry_or_null(&wc->rec_free, struct xpwc_rec, list);
+
+	if (!rec) {
+		wc->rec_wanted = true;
 		return NULL;
+	}
+	list_del(&rec->list);
+	memset(rec, 0, offsetof(struct xpwc_rec, pages));
 	rec->wc = wc;
-	rec->nr_pages = nr_pages;
+	rec->nr_pages = wc->pmem ? 0 : xpwc_rec_pages(wc, blocks);
 	bio_list_init(&rec->bios);
-	for (i = 0; i < nr_pages; i++)
-		rec->pages[i] = mempool_alloc(wc->page_pool, GFP_NOIO);
 	return rec;
+}
+
+/* In SSD mode, pages to build the record in (the mempool waits, never fails). */
+static void xpwc_rec_get_pages(struct xpwc *wc, struct xpwc_rec *rec)
+{
+	unsigned int i;
+
+	for (i = 0; i < rec->nr_pages; i++)
+		rec->pages[i] = mempool_alloc(wc->page_pool, GFP_NOIO);
 }
 
 static void xpwc_rec_free_pages(struct xpwc_rec *rec)
@@ -88,10 +125,21 @@ static void xpwc_rec_free_pages(struct xpwc_rec *rec)
 	}
 }
 
+/* Back to the pool; wakes a committer that found it empty. */
 static void xpwc_rec_free(struct xpwc_rec *rec)
 {
+	struct xpwc *wc = rec->wc;
+	unsigned long flags;
+	bool kick;
+
 	xpwc_rec_free_pages(rec);
-	kfree(rec);
+	spin_lock_irqsave(&wc->lock, flags);
+	list_add(&rec->list, &wc->rec_free);
+	kick = wc->rec_wanted;
+	wc->rec_wanted = false;
+	spin_unlock_irqrestore(&wc->lock, flags);
+	if (kick)
+		xpwc_commit_kick(wc);
 }
 
 /* Where block i of the record is built: our pages, or the pmem itself. */
@@ -187,6 +235,8 @@ static void xpwc_rec_done(struct xpwc_rec *rec, blk_status_t status)
 		xpwc_rec_apply(wc, rec);
 	rec->done = true;
 	wc->nr_inflight--;
+	if (rec->type == XPWC_REC_DISCARD)
+		wc->discard_busy = false; /* writeback may copy again */
 	xpwc_retire_done(wc, &free);
 	kick = !bio_list_empty(&wc->pending) || wc->iflush_wanted;
 	if (!status && rec->type == XPWC_REC_DISCARD) {
@@ -198,13 +248,14 @@ static void xpwc_rec_done(struct xpwc_rec *rec, blk_status_t status)
 	xpwc_wb_kick_locked(wc);
 	spin_unlock_irqrestore(&wc->lock, flags);
 
+	list_for_each_entry_safe(r, n, &free, list) xpwc_rec_free(r);
+	if (kick)
+		xpwc_commit_kick(wc);
+	/* Last: once the user bios are done the target may be suspended. */
 	while ((ub = bio_list_pop(&done))) {
 		ub->bi_status = status ? BLK_STS_IOERR : BLK_STS_OK;
 		bio_endio(ub);
 	}
-	list_for_each_entry_safe(r, n, &free, list) xpwc_rec_free(r);
-	if (kick)
-		xpwc_commit_kick(wc);
 }
 
 static void xpwc_rec_endio(struct bio *bio)
@@ -221,6 +272,8 @@ static void xpwc_flush_endio(struct bio *bio)
 	struct xpwc_flush *f = bio->bi_private;
 	struct xpwc *wc = f->wc;
 	bool cache = bio->bi_bdev == wc->cache->bdev;
+	struct bio *user = f->user;
+	blk_status_t status;
 	unsigned long flags;
 
 	if (bio->bi_status) {
@@ -235,15 +288,23 @@ static void xpwc_flush_endio(struct bio *bio)
 	spin_lock_irqsave(&wc->lock, flags);
 	if (!f->status && f->cache)
 		wc->durable_lpos = max(wc->durable_lpos, f->lpos);
-	if (!f->user)
+	if (!user)
 		wc->iflush_busy = false;
 	spin_unlock_irqrestore(&wc->lock, flags);
-	if (f->user) {
-		f->user->bi_status = f->status;
-		bio_endio(f->user);
-	}
+	status = f->status;
 	kfree(f);
 	xpwc_commit_kick(wc);
+	/*
+	 * Last touch of wc: a user flush holds the target until it ends; for
+	 * an autocommit flush, postsuspend and dtr wait for nr_iflush to reach
+	 * zero (wake_up_var only hashes the address) before freeing wc.
+	 */
+	if (user) {
+		user->bi_status = status;
+		bio_endio(user);
+	} else if (atomic_dec_and_test(&wc->nr_iflush)) {
+		wake_up_var(&wc->nr_iflush);
+	}
 }
 
 /* ---- building records ---- */
@@ -444,14 +505,13 @@ static bool xpwc_commit_writes(struct xpwc *wc)
 		return false;
 	if (xpwc_reserve(wc, 1 + blocks) == U64_MAX)
 		return false;
+	rec = xpwc_rec_get(wc, 1 + blocks);
+	if (!rec)
+		return false;
 
 	spin_unlock_irq(&wc->lock);
-	rec = xpwc_rec_alloc(wc, 1 + blocks);
+	xpwc_rec_get_pages(wc, rec);
 	spin_lock_irq(&wc->lock);
-	if (!rec) {
-		xpwc_set_error_locked(wc, -ENOMEM, "allocating a record");
-		return true;
-	}
 	if (wc->error) {
 		spin_unlock_irq(&wc->lock);
 		xpwc_rec_free(rec);
@@ -504,18 +564,33 @@ static bool xpwc_commit_discard(struct xpwc *wc)
 		spin_lock_irq(&wc->lock);
 		return true;
 	}
-	/* Its record must complete after every earlier write's. */
-	if (!list_empty(&wc->inflight))
+	/*
+	 * Its record must complete after every earlier write's, and not while
+	 * a writeback batch copies blocks: once the discard completes, a write
+	 * to the range may go straight to the origin (cleaner mode) or be
+	 * written back later, and a copy still in flight would land on top of
+	 * it. The batch kicks the committer when it ends; no batch starts
+	 * while this record is being built or in flight (discard_busy).
+	 */
+	if (!list_empty(&wc->inflight) || wc->wb_blocks)
 		return false;
 	if (xpwc_reserve(wc, 1) == U64_MAX)
 		return false;
+	rec = xpwc_rec_get(wc, 1);
+	if (!rec)
+		return false;
+	wc->discard_busy = true;
 	spin_unlock_irq(&wc->lock);
-	rec = xpwc_rec_alloc(wc, 1);
+	xpwc_rec_get_pages(wc, rec);
 	spin_lock_irq(&wc->lock);
-	if (!rec) {
-		xpwc_set_error_locked(wc, -ENOMEM, "allocating a record");
+	if (wc->error) {
+		wc->discard_busy = false;
+		spin_unlock_irq(&wc->lock);
+		xpwc_rec_free(rec);
+		spin_lock_irq(&wc->lock);
 		return true;
 	}
+	/* Only the committer takes from the queue or the head: still fits. */
 	pos = xpwc_reserve(wc, 1);
 	rec->type = XPWC_REC_DISCARD;
 	rec->fua = wc->pmem;
@@ -569,6 +644,8 @@ static void xpwc_issue_flush(struct xpwc *wc, struct bio *user)
 		return;
 	}
 	atomic_set(&f->pending, f->cache + origin);
+	if (!user)
+		atomic_inc(&wc->nr_iflush); /* no user bio holds the target */
 	spin_unlock_irq(&wc->lock);
 
 	if (f->cache) {
@@ -620,7 +697,8 @@ static void xpwc_commit(struct xpwc *wc, bool direct)
 				xpwc_commit_kick(wc);
 			break;
 		}
-		if (wc->iflush_wanted && !wc->iflush_busy && !wc->error) {
+		/* None after postsuspend stopped us: it flushes itself. */
+		if (wc->iflush_wanted && !wc->iflush_busy && !wc->error && !wc->wb_stopped) {
 			if (!list_empty(&wc->inflight))
 				break;
 			wc->iflush_wanted = false;

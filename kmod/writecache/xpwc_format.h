@@ -20,7 +20,10 @@
 #define XPWC_SB_COPIES 2
 #define XPWC_LOG_START XPWC_SB_COPIES /* first log block */
 
-/* Both superblock copies fit in the first 8 KiB for every block size. */
+/*
+ * Both superblock copies fit in the first 8 KiB for every block size up to
+ * 4096; a cache is formatted only if all of it is zero.
+ */
 #define XPWC_FORMAT_ZERO_BYTES 8192
 
 struct xpwc_sb_disk {
@@ -45,6 +48,7 @@ struct xpwc_sb_disk {
 enum xpwc_rec_type {
 	XPWC_REC_DATA = 1,
 	XPWC_REC_DISCARD = 2,
+	XPWC_REC_ACTIVATE = 3, /* header only: an activation starts here */
 };
 
 #define XPWC_REC_FUA 0x1u /* informational */

@@ -76,42 +76,62 @@ static bool xpwc_sb_valid(const struct xpwc_sb_disk *sb)
 	       le64_to_cpu(sb->seq_limit) > le64_to_cpu(sb->tail_prev_seq);
 }
 
+/* Bytes that must be zero to format: both copies at every block size. */
+static size_t xpwc_sb_area(void)
+{
+	return max_t(size_t, XPWC_FORMAT_ZERO_BYTES, XPWC_SB_COPIES * PAGE_SIZE);
+}
+
 /*
  * Read both superblock copies. Returns 0 and the newest valid copy in *sb,
- * 1 if both blocks are all zeros (format), or -errno.
+ * 1 if the whole superblock area is zero (format), or -errno.
+ *
+ * The copies are looked for at every block size, each copy only where that
+ * size puts it and only if it names that size: a table with another
+ * block_size than the cache was formatted with must find the superblock
+ * (and be refused), not the zeros around it. Format writes both copies.
  */
 static int xpwc_sb_read(struct xpwc *wc, struct xpwc_sb_disk *sb)
 {
-	unsigned int bs = wc->block_size, i;
-	const struct xpwc_sb_disk *best = NULL;
+	const struct xpwc_sb_disk *best = NULL, *other = NULL;
+	size_t area = xpwc_sb_area();
+	unsigned int cbs, i;
 	u8 *buf;
 	int r;
 
-	buf = kmalloc(XPWC_SB_COPIES * bs, GFP_KERNEL);
+	buf = kmalloc(area, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	r = xpwc_sync_io(wc, wc->cache->bdev, 0, buf, XPWC_SB_COPIES * bs, REQ_OP_READ, false);
+	r = xpwc_sync_io(wc, wc->cache->bdev, 0, buf, area, REQ_OP_READ, false);
 	if (r) {
 		DMERR("cannot read the superblock of cache device %s: error %d", wc->cache->name,
 		      r);
 		goto out_free;
 	}
-	for (i = 0; i < XPWC_SB_COPIES; i++) {
-		const struct xpwc_sb_disk *c = (const void *)(buf + i * bs);
+	for (cbs = SECTOR_SIZE; cbs <= PAGE_SIZE; cbs <<= 1) {
+		for (i = 0; i < XPWC_SB_COPIES; i++) {
+			const struct xpwc_sb_disk *c = (const void *)(buf + i * cbs);
+			const struct xpwc_sb_disk **p = cbs == wc->block_size ? &best : &other;
 
-		if (!xpwc_sb_valid(c))
-			continue;
-		if (!best || le64_to_cpu(c->sb_seq) > le64_to_cpu(best->sb_seq))
-			best = c;
+			if (!xpwc_sb_valid(c) || le32_to_cpu(c->block_size) != cbs)
+				continue;
+			if (!*p || le64_to_cpu(c->sb_seq) > le64_to_cpu((*p)->sb_seq))
+				*p = c;
+		}
 	}
 	if (best) {
 		memcpy(sb, best, sizeof(*sb));
 		r = 0;
-	} else if (!memchr_inv(buf, 0, XPWC_SB_COPIES * bs)) {
+	} else if (other) {
+		DMERR("cache device %s was formatted with block_size %u, the table has %u: use block_size %u, or write the cache back and zero its first %zu KiB to format it again",
+		      wc->cache->name, le32_to_cpu(other->block_size), wc->block_size,
+		      le32_to_cpu(other->block_size), area / 1024);
+		r = -EINVAL;
+	} else if (!memchr_inv(buf, 0, area)) {
 		r = 1;
 	} else {
-		DMERR("cache device %s has no valid xpcache superblock and its first %u bytes are not zero; zero its first %u KiB to format it",
-		      wc->cache->name, XPWC_SB_COPIES * bs, XPWC_FORMAT_ZERO_BYTES / 1024);
+		DMERR("cache device %s has no valid xpcache superblock and its first %zu KiB are not zero; zero them to format it",
+		      wc->cache->name, area / 1024);
 		r = -EINVAL;
 	}
 out_free:
@@ -148,6 +168,12 @@ static int xpwc_sb_accept(struct xpwc *wc, const struct xpwc_sb_disk *sb)
 		      wc->cache->name, log_blocks, xpwc_cache_log_blocks(wc));
 		return -EINVAL;
 	}
+	if (wc->slots && log_blocks > wc->nr_slots) {
+		/* Formatted by another table since our constructor ran. */
+		DMERR("cache device %s now has %llu log blocks, the index was allocated for %llu; reload the table",
+		      wc->cache->name, log_blocks, wc->nr_slots);
+		return -EINVAL;
+	}
 	wc->log_blocks = log_blocks;
 	memcpy(wc->uuid, sb->uuid, sizeof(wc->uuid));
 	return 0;
@@ -181,10 +207,9 @@ int xpwc_sb_write(struct xpwc *wc, u64 tail, u64 tail_prev_seq, blk_opf_t flags)
 	u64 limit, sb_seq;
 	int r;
 
-	sb = kzalloc(wc->block_size, GFP_NOIO);
-	if (!sb)
-		return -ENOMEM;
 	mutex_lock(&wc->sb_mutex);
+	sb = wc->sb_buf;
+	memset(sb, 0, wc->block_size);
 	spin_lock_irq(&wc->lock);
 	limit = max(wc->seq_limit, wc->next_seq + XPWC_SEQ_WINDOW);
 	spin_unlock_irq(&wc->lock);
@@ -214,7 +239,6 @@ int xpwc_sb_write(struct xpwc *wc, u64 tail, u64 tail_prev_seq, blk_opf_t flags)
 		spin_unlock_irq(&wc->lock);
 	}
 	mutex_unlock(&wc->sb_mutex);
-	kfree(sb);
 	return r;
 }
 
@@ -283,6 +307,10 @@ static int xpwc_scan_record(struct xpwc *wc, struct xpwc_scan *sc, u64 pos, u64 
 		if (nr != 1)
 			return 0;
 		n = 1;
+	} else if (type == XPWC_REC_ACTIVATE) {
+		if (nr)
+			return 0;
+		n = 1;
 	} else {
 		return 0;
 	}
@@ -318,6 +346,10 @@ static void xpwc_scan_apply(struct xpwc *wc, struct xpwc_scan *sc, u64 pos)
 	s->hdr.seq = le64_to_cpu(h->seq);
 	s->hdr.time = (u32)jiffies;
 	s->hdr.type = type;
+	if (type == XPWC_REC_ACTIVATE) {
+		s->hdr.nr = 0;
+		return;
+	}
 	if (type == XPWC_REC_DISCARD) {
 		s->hdr.nr = 0;
 		xpwc_index_discard(wc, le64_to_cpu(h->entries[0].oblock),
@@ -336,7 +368,8 @@ static void xpwc_scan_apply(struct xpwc *wc, struct xpwc_scan *sc, u64 pos)
 
 /*
  * Walk the chain from the tail; returns the head (after the last valid
- * record) in *head and that record's seq in *last, or -errno.
+ * record) in *head and that record's seq in *last, the data and discard
+ * records found in *records, or -errno.
  */
 static int xpwc_recover(struct xpwc *wc, u64 tail, u64 prev, u64 seq_limit, u64 *head, u64 *last,
 			u64 *records)
@@ -369,8 +402,9 @@ static int xpwc_recover(struct xpwc *wc, u64 tail, u64 prev, u64 seq_limit, u64 
 			break;
 		xpwc_scan_apply(wc, &sc, pos);
 		prev = xpwc_slot_at(wc, pos)->hdr.seq;
+		if (xpwc_slot_at(wc, pos)->hdr.type != XPWC_REC_ACTIVATE)
+			(*records)++;
 		pos += r;
-		(*records)++;
 	}
 	vfree(sc.buf);
 	if (r < 0)
@@ -381,9 +415,72 @@ static int xpwc_recover(struct xpwc *wc, u64 tail, u64 prev, u64 seq_limit, u64 
 }
 
 /*
+ * Start the new chain: a header-only activation record at the recovered
+ * head, written PREFLUSH|FUA before the target takes any I/O. It replaces
+ * whatever was at the head, so a record that recovery just rejected there
+ * (torn, or stale) can never be accepted later when a block of it is
+ * rewritten with the same bytes; every record of this activation follows
+ * it. A full log has no room, and needs none: nothing written at the head
+ * position can then be newer than the tail (docs/writecache.md, section 8).
+ */
+static int xpwc_write_activation(struct xpwc *wc)
+{
+	unsigned int bs = wc->block_size;
+	struct xpwc_rec_disk *h;
+	struct xpwc_slot *s;
+	u64 pos, seq, prev;
+	int r;
+
+	spin_lock_irq(&wc->lock);
+	pos = wc->head;
+	seq = wc->next_seq;
+	prev = wc->last_seq;
+	spin_unlock_irq(&wc->lock);
+	if (pos - wc->tail >= wc->log_blocks)
+		return 0;
+
+	h = kzalloc(bs, GFP_KERNEL);
+	if (!h)
+		return -ENOMEM;
+	h->magic = cpu_to_le32(XPWC_REC_MAGIC);
+	h->version = cpu_to_le16(XPWC_VERSION);
+	h->type = cpu_to_le16(XPWC_REC_ACTIVATE);
+	h->seq = cpu_to_le64(seq);
+	h->prev_seq = cpu_to_le64(prev);
+	h->lpos = cpu_to_le64(pos);
+	memcpy(h->uuid, wc->uuid, sizeof(h->uuid));
+	h->flags = cpu_to_le32(XPWC_REC_FUA);
+	h->crc = cpu_to_le32(xpwc_crc(h, bs)); /* the crc field is zero here */
+	r = xpwc_sync_io(wc, wc->cache->bdev, xpwc_slot_sector(wc, xpwc_ring(wc, pos)), h, bs,
+			 REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH | REQ_FUA, false);
+	kfree(h);
+	if (r) {
+		DMERR("cannot write the activation record to cache device %s: error %d",
+		      wc->cache->name, r);
+		return r;
+	}
+
+	spin_lock_irq(&wc->lock);
+	s = xpwc_slot_at(wc, pos);
+	s->oblock = XPWC_SLOT_HDR;
+	s->hdr.seq = seq;
+	s->hdr.nr = 0;
+	s->hdr.type = XPWC_REC_ACTIVATE;
+	s->hdr.time = (u32)jiffies;
+	wc->head = pos + 1;
+	wc->durable_lpos = wc->head;
+	wc->last_seq = seq;
+	wc->next_seq = seq + 1;
+	wc->stats.cache_flushes++;
+	spin_unlock_irq(&wc->lock);
+	return 0;
+}
+
+/*
  * First resume of this target instance: format, or recover the log, then
  * start a new activation (sequence numbers from the old seq_limit on) with
- * a superblock written PREFLUSH|FUA. No I/O reaches the target meanwhile.
+ * a superblock written PREFLUSH|FUA (both copies at format), and an
+ * activation record. No I/O reaches the target meanwhile.
  */
 int xpwc_activate(struct xpwc *wc)
 {
@@ -431,11 +528,17 @@ int xpwc_activate(struct xpwc *wc)
 	spin_unlock_irq(&wc->lock);
 
 	r = xpwc_sb_write(wc, tail, prev, REQ_PREFLUSH);
+	/* At format, copy 0 too: every block size finds the superblock. */
+	if (!r && wc->sb_seq < XPWC_SB_COPIES)
+		r = xpwc_sb_write(wc, tail, prev, 0);
 	if (r) {
 		DMERR("cannot write the superblock of cache device %s: error %d", wc->cache->name,
 		      r);
 		return r;
 	}
+	r = xpwc_write_activation(wc);
+	if (r)
+		return r;
 	DMINFO("%s: %llu records, %llu cached blocks, log %llu..%llu of %llu blocks",
 	       dm_device_name(dm_table_get_md(wc->ti->table)), records, wc->dirty_blocks, tail,
 	       head, wc->log_blocks);

@@ -12,6 +12,7 @@
 #include <linux/dm-io.h>
 #include <linux/dm-kcopyd.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -236,6 +237,8 @@ static void xpwc_free(struct xpwc *wc)
 	mempool_destroy(wc->page_pool);
 	bioset_exit(&wc->bs);
 	kvfree(wc->wb_items);
+	kfree(wc->sb_buf);
+	xpwc_recs_free(wc);
 	xpwc_pmem_unmap(wc);
 	kvfree(wc->slots);
 	if (wc->cache)
@@ -278,11 +281,14 @@ static int xpwc_alloc(struct xpwc *wc)
 		return r;
 	}
 	wc->slots = kvcalloc(wc->log_blocks, sizeof(*wc->slots), GFP_KERNEL);
+	wc->nr_slots = wc->log_blocks;
 	wc->wb_items_max = wc->opt.wb_jobs + wc->max_rec_data;
 	wc->wb_items = kvmalloc_array(wc->wb_items_max, sizeof(*wc->wb_items), GFP_KERNEL);
-	if (!wc->slots || !wc->wb_items) {
+	wc->sb_buf = kmalloc(wc->block_size, GFP_KERNEL);
+	if (!wc->slots || !wc->wb_items || !wc->sb_buf || xpwc_recs_alloc(wc)) {
 		xpwc_bad(ti, "Cannot allocate the index",
-			 "cannot allocate the index for %llu log blocks", wc->log_blocks);
+			 "cannot allocate the index for %llu log blocks, or the record pool",
+			 wc->log_blocks);
 		return -ENOMEM;
 	}
 	wc->page_pool = mempool_create_page_pool((XPWC_MAX_INFLIGHT + 1) * rec_pages, 0);
@@ -325,6 +331,7 @@ static int xpwc_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	mutex_init(&wc->sb_mutex);
 	wc->index = RB_ROOT;
 	INIT_LIST_HEAD(&wc->inflight);
+	INIT_LIST_HEAD(&wc->rec_free);
 	bio_list_init(&wc->pending);
 	bio_list_init(&wc->deferred);
 	init_waitqueue_head(&wc->pin_wait);
@@ -362,6 +369,18 @@ out_free:
 	return r;
 }
 
+/*
+ * Wait for the committer and for autocommit flushes, which no user bio
+ * holds the target for; with wb_stopped set no new one starts. The last
+ * flush's completion queues commit_work, hence the second flush.
+ */
+static void xpwc_quiesce(struct xpwc *wc)
+{
+	flush_workqueue(wc->wq);
+	wait_var_event(&wc->nr_iflush, !atomic_read(&wc->nr_iflush));
+	flush_workqueue(wc->wq);
+}
+
 static void xpwc_dtr(struct dm_target *ti)
 {
 	struct xpwc *wc = ti->private;
@@ -372,7 +391,7 @@ static void xpwc_dtr(struct dm_target *ti)
 	cancel_delayed_work_sync(&wc->age_work);
 	cancel_delayed_work_sync(&wc->ac_work);
 	cancel_work_sync(&wc->wb_work);
-	flush_workqueue(wc->wq);
+	xpwc_quiesce(wc);
 	xpwc_free(wc);
 }
 
@@ -395,8 +414,13 @@ static void xpwc_presuspend_undo(struct dm_target *ti)
 {
 	struct xpwc *wc = ti->private;
 
+	/*
+	 * A flush message may be waiting for a target below the head; leave
+	 * writeback going to the head, never back to the tail.
+	 */
 	spin_lock_irq(&wc->lock);
-	wc->wb_target = wc->tail;
+	if (wc->wb_target == U64_MAX)
+		wc->wb_target = wc->head;
 	spin_unlock_irq(&wc->lock);
 }
 
@@ -419,7 +443,7 @@ static void xpwc_postsuspend(struct dm_target *ti)
 	cancel_delayed_work_sync(&wc->age_work);
 	cancel_delayed_work_sync(&wc->ac_work);
 	flush_work(&wc->wb_work);
-	flush_workqueue(wc->wq);
+	xpwc_quiesce(wc);
 	if (wc->active)
 		xpwc_flush_cache_sync(wc);
 }
@@ -427,11 +451,17 @@ static void xpwc_postsuspend(struct dm_target *ti)
 static int xpwc_preresume(struct dm_target *ti)
 {
 	struct xpwc *wc = ti->private;
+	unsigned int noio;
+	int r;
 
 	/* A new instance reads the log now: the old table is quiet. */
 	if (wc->active)
 		return 0;
-	return xpwc_activate(wc);
+	/* Suspended: reclaim must not write to this device. */
+	noio = memalloc_noio_save();
+	r = xpwc_activate(wc);
+	memalloc_noio_restore(noio);
+	return r;
 }
 
 static void xpwc_resume(struct dm_target *ti)
@@ -514,7 +544,7 @@ static int xpwc_message(struct dm_target *ti, unsigned int argc, char **argv, ch
 	if (!strcasecmp(argv[0], "flush")) {
 		if (dm_suspended(ti) || !wc->active)
 			return -EBUSY;
-		return xpwc_wb_all(wc);
+		return xpwc_flush_all(wc);
 	}
 	spin_lock_irq(&wc->lock);
 	if (!strcasecmp(argv[0], "flush_on_suspend")) {

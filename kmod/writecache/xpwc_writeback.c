@@ -213,6 +213,11 @@ static bool xpwc_wb_batch(struct xpwc *wc)
 		spin_unlock_irq(&wc->lock);
 		return false;
 	}
+	if (wc->discard_busy) {
+		/* No copies under a discard: its completion kicks us again. */
+		spin_unlock_irq(&wc->lock);
+		return false;
+	}
 	if (xpwc_used(wc) >= xpwc_pct(wc, wc->opt.high_wm))
 		wc->wb_active = true;
 	complete = xpwc_complete_lpos(wc);
@@ -331,5 +336,25 @@ int xpwc_wb_all(struct xpwc *wc)
 	if (r)
 		return r;
 	wait_event(wc->wb_wait, xpwc_wb_reached(wc, target, &r));
+	return r;
+}
+
+/*
+ * The flush message: everything written back, and writes that went
+ * straight to the origin (cleaner mode) flushed there too. A batch flushes
+ * the origin only when it copied something.
+ */
+int xpwc_flush_all(struct xpwc *wc)
+{
+	int r = xpwc_wb_all(wc);
+
+	if (r)
+		return r;
+	spin_lock_irq(&wc->lock);
+	wc->origin_dirty = false;
+	spin_unlock_irq(&wc->lock);
+	r = blkdev_issue_flush(wc->origin->bdev);
+	if (r)
+		xpwc_set_error(wc, r, "flushing the origin device");
 	return r;
 }

@@ -6,17 +6,21 @@
 # then boot guests with a virtio-blk origin and a cache: another virtio-blk
 # disk (mode s) or an NFIT NVDIMM with an fsdax namespace (mode p, DAX):
 #
-#   writecache_basic     (both modes) bad tables refused with the argument named; fio
+#   writecache_basic     (both modes) bad tables refused with the argument named,
+#                        a smaller block_size on a formatted cache refused; fio
 #                        verify=crc32c through the cache while writeback
 #                        runs; status counters; the flush and cleaner
 #                        messages; suspend/resume, reload and remove/create
 #                        keeping cached blocks; overwrite and discard; the
 #                        removal sequence; fio --verify_only on the origin
 #   writecache_recovery  a torn record is dropped as a whole with what
-#                        follows; an intact old record never chains after a
-#                        new one; a damaged header
+#                        follows, and stays dropped when its torn block is
+#                        whole again (activation records); an intact old
+#                        record never chains after a new one; a damaged header
 #   writecache_errors    dm-error under the cache or the origin: the error
-#                        state, EIO for writes, no cached block lost
+#                        state, EIO for writes, no cached block lost; with
+#                        dm-delay under the cache, a cleaner-mode discard and
+#                        write while writeback copies the block
 #   writecache_crash_*   (both modes) boot 1 writes with fio and powers off
 #                        with the target live; boot 2 recovers, fio verifies
 #   writecache_underio   suspend/resume, reload and flush while fio
@@ -107,7 +111,7 @@ writecache_series() {
 	guest "recovery" writecache_recovery 120 dmsetup s \
 		--disk "$TMP/origin.img:64M" --disk "$TMP/cache.img:16M"
 	rm -f "$TMP"/*.img
-	guest "errors" writecache_errors 120 dmsetup s \
+	guest "errors" writecache_errors 120 dmsetup s -m dm_delay \
 		--disk "$TMP/origin.img:64M" --disk "$TMP/cache.img:16M"
 	rm -f "$TMP"/*.img
 	guest "under I/O" writecache_underio 200 "dmsetup fio" s --smp 2 \

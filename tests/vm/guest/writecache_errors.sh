@@ -11,7 +11,10 @@
 #     the error, and the failed write is not there;
 #   - a failed origin write during writeback puts the target in the error
 #     state without losing the cached blocks: after a reload they are still
-#     cached and `flush` writes them to the origin.
+#     cached and `flush` writes them to the origin;
+#   - in cleaner mode, a discard and a write that goes to the origin while
+#     a writeback copy of the same block is still reading the cache: the
+#     write is what the origin keeps (dm-delay slows the cache's reads).
 # Each check that passes prints "ok: ...".
 
 ko=${XP_WC_KO:-/xp/kmod/xp_writecache.ko}
@@ -23,6 +26,10 @@ C=/dev/mapper/xpc
 TABLE="0 $osz xpcache s $O $C $BS 0"
 
 wc_field() { dmsetup status wc | awk -v n="$1" '{ print $(3 + n) }'; }
+# shellcheck disable=SC2317 # called through xp_retry
+wb_busy() { [ "$(wc_field 4)" != 0 ]; }
+# shellcheck disable=SC2317
+wb_idle() { [ "$(wc_field 4)" = 0 ] && [ "$(wc_field 10)" = 0 ]; }
 
 # swap DEV TABLE: replace DEV's table (dm-linear or dm-error).
 swap() {
@@ -94,6 +101,28 @@ xp_run dmsetup message wc 0 flush
 has /tmp/a /dev/vda 1000 "a on the origin"
 has /tmp/d /dev/vda 4000 "d on the origin"
 echo "ok: the cached blocks survive the origin error; after a reload flush writes them back"
+
+xp_step "cleaner: discard, then a write, while writeback copies the block"
+# Reads from the cache take 1.5 s, so the writeback copy of e is still
+# reading when the discard and the pass-through write of f complete; the
+# copy must not land on the origin after f.
+dd if=/dev/urandom of=/tmp/e bs=$BS count=8 2>/dev/null
+dd if=/dev/urandom of=/tmp/f bs=$BS count=8 2>/dev/null
+put /tmp/e 5000 || xp_fail "writing e"
+swap xpc "0 $csz delay /dev/vdb 0 1500 /dev/vdb 0 0"
+xp_run dmsetup message wc 0 cleaner
+xp_retry 50 0.1 wb_busy ||
+	xp_fail "writeback of e did not start"
+xp_run blkdiscard -o $((5000 * BS)) -l $((8 * BS)) /dev/mapper/wc
+put /tmp/f 5000 || xp_fail "writing f"
+[ "$(wc_field 10)" = 0 ] || xp_fail "f was cached in cleaner mode"
+dd if=/dev/null of=/dev/mapper/wc conv=fsync 2>/dev/null
+xp_retry 100 0.1 wb_idle ||
+	xp_fail "writeback did not end"
+has /tmp/f /dev/vda 5000 "f after the writeback of e"
+has /tmp/f /dev/mapper/wc 5000 "f after the writeback of e"
+swap xpc "0 $csz linear /dev/vdb 0"
+echo "ok: cleaner: a write after a discard is not overwritten by a writeback copy of the old data"
 xp_run dmsetup remove wc
 xp_run dmsetup remove xpc
 xp_run dmsetup remove xpo

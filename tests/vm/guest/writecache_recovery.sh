@@ -5,13 +5,19 @@
 # sections 4 and 8) on two fresh virtio-blk disks, /dev/vda the origin
 # (zeros) and /dev/vdb the cache.
 #
-# Three writes of 8 blocks make three records R1, R2, R3 at known places
-# (headers at cache blocks 2, 11 and 20). Then, with the target removed:
+# Every activation first writes a one-block activation record at the head
+# of the recovered log. Three writes of 8 blocks then make three records
+# R1, R2, R3 at known places (the format's activation record at cache
+# block 2, then headers at 3, 12 and 21). With the target removed:
 #   - one data block of R2 is damaged (a torn record): recovery keeps R1
-#     and drops R2 as a whole, and R3 after it although R3 is intact;
-#   - a new write R2' of the same size lands where R2 was, so the old,
-#     intact R3 follows it on the device: recovery must not chain R3 after
-#     R2' (new activations start at the superblock's seq_limit);
+#     and drops R2 as a whole, and R3 after it although R3 is intact; its
+#     activation record overwrites R2's header at block 12;
+#   - the damaged block is restored (as a later record's data could do
+#     after a crash): R2 stays lost, since its header is gone and nothing
+#     names it as predecessor;
+#   - a new write R2' ending where R2 ended, so the old, intact R3 follows
+#     it on the device: recovery must not chain R3 after R2' (new
+#     activations start at the superblock's seq_limit);
 #   - a damaged header drops its record the same way.
 # Each check that passes prints "ok: ...".
 
@@ -28,26 +34,38 @@ TABLE="0 $osz xpcache s $O $C $BS 0"
 
 wc_field() { dmsetup status wc | awk -v n="$1" '{ print $(3 + n) }'; }
 
-# read_to DEV BLOCK FILE: 8 blocks.
-read_to() { dd if="$1" of="$3" bs=$BS skip="$2" count=8 iflag=direct 2>/dev/null; }
+# read_to DEV BLOCK FILE [COUNT]: COUNT blocks (default 8).
+read_to() { dd if="$1" of="$3" bs=$BS skip="$2" count="${4:-8}" iflag=direct 2>/dev/null; }
 
-# has FILE BLOCK WHAT: the target holds FILE's 8 blocks at BLOCK.
+# has FILE BLOCK WHAT: the target holds FILE's blocks at BLOCK.
 has() {
-	read_to /dev/mapper/wc "$2" /tmp/back
+	read_to /dev/mapper/wc "$2" /tmp/back $(($(wc -c <"$1") / BS))
 	cmp -s "$1" /tmp/back || xp_fail "$3: blocks $2.. do not hold $1"
 }
 
-# record WHAT: one 8-block write (one bio, one record).
-record() { dd if="$1" of=/dev/mapper/wc bs=$((8 * BS)) seek="$(($2 / 8))" count=1 oflag=direct 2>/dev/null ||
-	xp_fail "writing $1 at block $2"; }
+# record FILE BLOCK: one write of FILE (one bio, one record).
+record() { dd if="$1" of=/dev/mapper/wc bs="$(wc -c <"$1")" seek="$(($2 * BS / $(wc -c <"$1")))" \
+	count=1 oflag=direct 2>/dev/null || xp_fail "writing $1 at block $2"; }
 
-# header_at N: cache block N starts with the record magic "xpcr".
-header_at() { [ "$(dd if=$C bs=$BS skip="$1" count=1 iflag=direct 2>/dev/null | head -c 4)" = xpcr ]; }
+# header_at N [TYPE]: cache block N starts with the record magic "xpcr"
+# (and is a record of TYPE: 1 data, 3 activation).
+header_at() {
+	dd if=$C of=/tmp/h bs=$BS skip="$1" count=1 iflag=direct 2>/dev/null
+	[ "$(head -c 4 /tmp/h)" = xpcr ] || return 1
+	[ -z "${2:-}" ] || [ "$(od -An -tu1 -j6 -N1 /tmp/h | tr -d ' ')" = "$2" ]
+}
 
-# damage N: random bytes over cache block N.
-damage() { dd if=/dev/urandom of=$C bs=$BS seek="$1" count=1 oflag=direct conv=notrunc 2>/dev/null; }
+# damage N: random bytes over cache block N (its old content in /tmp/blk.N).
+damage() {
+	dd if=$C of="/tmp/blk.$1" bs=$BS skip="$1" count=1 iflag=direct 2>/dev/null
+	dd if=/dev/urandom of=$C bs=$BS seek="$1" count=1 oflag=direct conv=notrunc 2>/dev/null
+}
 
-# activate RECORDS BLOCKS: create the target; its recovery found that many.
+# restore N: put back what damage N overwrote.
+restore() { dd if="/tmp/blk.$1" of=$C bs=$BS seek="$1" count=1 oflag=direct conv=notrunc 2>/dev/null; }
+
+# activate RECORDS BLOCKS: create the target; its recovery found that many
+# data and discard records and cached blocks.
 activate() {
 	dmesg -c >/dev/null
 	xp_run dmsetup create wc --table "$TABLE"
@@ -61,9 +79,10 @@ activate() {
 xp_run insmod "$ko"
 dd if=/dev/zero of=$C bs=$BS count=2 oflag=direct 2>/dev/null
 dd if=/dev/zero of=/tmp/zero bs=$BS count=8 2>/dev/null
-for f in a b c b2 d; do
+for f in a b c d; do
 	dd if=/dev/urandom of=/tmp/$f bs=$BS count=8 2>/dev/null
 done
+dd if=/dev/urandom of=/tmp/b2 bs=$BS count=6 2>/dev/null
 
 xp_step "three records"
 xp_run dmsetup create wc --table "$TABLE"
@@ -72,51 +91,64 @@ record /tmp/b 2000
 record /tmp/c 3000
 [ "$(wc_field 12)" = 3 ] || xp_fail "3 writes made $(wc_field 12) records"
 xp_run dmsetup remove wc
-for n in 2 11 20; do
-	header_at $n || xp_fail "no record header at cache block $n"
+header_at 2 3 || xp_fail "no activation record at cache block 2"
+for n in 3 12 21; do
+	header_at $n 1 || xp_fail "no data record header at cache block $n"
 done
-echo "ok: three 8-block writes are three records with headers at cache blocks 2, 11, 20"
+echo "ok: an activation record at cache block 2, three 8-block writes are records at blocks 3, 12, 21"
 activate 3 24
 has /tmp/a 1000 "all intact"
 has /tmp/b 2000 "all intact"
 has /tmp/c 3000 "all intact"
 xp_run dmsetup remove wc
-echo "ok: recovery finds all three records"
+header_at 30 3 || xp_fail "no activation record after R3 at cache block 30"
+echo "ok: recovery finds all three records, the next activation record follows them"
 
 xp_step "a torn record is dropped as a whole, with what follows"
-damage 12
+damage 13
 activate 1 8
 has /tmp/a 1000 "torn R2"
 has /tmp/zero 2000 "torn R2: its blocks come from the origin"
 has /tmp/zero 3000 "torn R2: R3 after it is dropped"
+xp_run dmsetup remove wc
+header_at 12 3 || xp_fail "the activation record did not replace R2's header at cache block 12"
 echo "ok: a damaged data block drops its record and the records after it"
 
+xp_step "a dropped record stays dropped when its data is whole again"
+restore 13
+activate 1 8
+has /tmp/zero 2000 "R2 with its data restored"
+has /tmp/zero 3000 "R3 after R2 with its data restored"
+echo "ok: R2 with its damaged block restored is not recovered"
+
 xp_step "an intact old record does not follow a new one"
-record /tmp/b2 2000
+# Activation records at blocks 12 and 13: R2' (6 data blocks) fills 14..20.
+record /tmp/b2 2004
 xp_run dmsetup remove wc
-if ! header_at 11 || ! header_at 20; then
-	xp_fail "R2' is not at block 11 or the old R3 is gone from block 20"
+if ! header_at 14 1 || ! header_at 21 1; then
+	xp_fail "R2' is not at block 14 or the old R3 is gone from block 21"
 fi
-activate 2 16
+activate 2 14
 has /tmp/a 1000 "after R2'"
-has /tmp/b2 2000 "after R2'"
+has /tmp/b2 2004 "after R2'"
 has /tmp/zero 3000 "old R3 after R2'"
 echo "ok: the old intact R3 after the new R2' is not recovered"
 
 xp_step "a damaged header"
+# Activation record at block 21: the new record's header is at 22.
 record /tmp/d 4000
 xp_run dmsetup remove wc
-dd if=$C of=/tmp/hdr bs=$BS skip=20 count=1 iflag=direct 2>/dev/null
-header_at 20 || xp_fail "the new record is not at block 20"
+dd if=$C of=/tmp/hdr bs=$BS skip=22 count=1 iflag=direct 2>/dev/null
+header_at 22 1 || xp_fail "the new record is not at block 22"
 cp /tmp/hdr /tmp/bad
 printf 'X' | dd of=/tmp/bad bs=1 seek=100 conv=notrunc 2>/dev/null
 cmp -s /tmp/hdr /tmp/bad && xp_fail "could not damage the header copy"
-dd if=/tmp/bad of=$C bs=$BS seek=20 conv=notrunc oflag=direct 2>/dev/null
-activate 2 16
+dd if=/tmp/bad of=$C bs=$BS seek=22 conv=notrunc oflag=direct 2>/dev/null
+activate 2 14
 has /tmp/zero 4000 "damaged header"
 xp_run dmsetup remove wc
-dd if=/tmp/hdr of=$C bs=$BS seek=20 conv=notrunc oflag=direct 2>/dev/null
-activate 3 24
+dd if=/tmp/hdr of=$C bs=$BS seek=22 conv=notrunc oflag=direct 2>/dev/null
+activate 3 22
 has /tmp/d 4000 "header repaired"
 echo "ok: a damaged header drops its record; repaired, the record is back"
 
@@ -124,8 +156,8 @@ xp_step "write back and check the origin"
 xp_run dmsetup message wc 0 flush
 [ "$(wc_field 10)" = 0 ] || xp_fail "dirty after flush"
 xp_run dmsetup remove wc
-for p in a:1000 b2:2000 zero:3000 d:4000; do
-	read_to $O "${p#*:}" /tmp/back
+for p in a:1000 b2:2004 zero:3000 d:4000; do
+	read_to $O "${p#*:}" /tmp/back $(($(wc -c <"/tmp/${p%%:*}") / BS))
 	cmp -s "/tmp/${p%%:*}" /tmp/back || xp_fail "origin blocks ${p#*:} do not hold ${p%%:*}"
 done
 echo "ok: after flush the origin holds exactly the recovered data"
