@@ -310,28 +310,8 @@ done
 # ---- in the guests ----
 vm_require test_logwrites
 
-# output LOG: the guest script's output without the guest's name in front,
-# and not the console tail xpvm adds after a failure.
-output() { sed -n -e '/^xpvm: [^ ]*: console log /q' -e 's/^\[[^]]*\] //p' "$1"; }
-
-# guest_checks WHAT LOG: each "CHECK pass|fail|skip TEXT" line as a check.
-guest_checks() {
-	local what=$1 log=$2 verdict text
-	while read -r verdict text; do
-		case $verdict in
-		pass) pass "$what: $text" ;;
-		fail) fail "$what: $text" ;;
-		skip) skip "$what: $text" ;;
-		esac
-	done < <(output "$log" | sed -n 's/^CHECK //p')
-}
-
-# finished STATUS LOG: the guest exited 0 and got to its end with no failed
-# check.
-finished() { (($1 == 0)) && output "$2" | grep -qx "DONE logwrites failed=0"; }
-
 # gsum LOG NAME: the guest's "sum NAME SHA" value.
-gsum() { output "$1" | awk -v n="$2" '$1 == "sum" && $2 == n { print $3 }'; }
+gsum() { vm_output "$1" | awk -v n="$2" '$1 == "sum" && $2 == n { print $3 }'; }
 
 logwrites_series() {
 	local series=$1 kver t0 rc log d want got
@@ -359,9 +339,9 @@ logwrites_series() {
 	else
 		grep -v ' CHECK ' "$log" | grep -vE '^\[[^]]*\]     ' | tail -n 8 | sed 's/^/    | /'
 	fi
-	guest_checks "logwrites $kver" "$log"
+	vm_guest_checks "logwrites $kver" "$log"
 	check "logwrites $kver: guest finished and passed ($(vm_secs "$t0") s, status $rc, seed $SEED)" \
-		finished "$rc" "$log"
+		vm_guest_finished "$rc" "$log" logwrites
 
 	# This side's own look at the disks the guest left.
 	want=$(gsum "$log" vda-final)
@@ -371,7 +351,7 @@ logwrites_series() {
 	check "logwrites $kver: vdc.img (the guest's last replay) equals vda.img" \
 		cmp -s "$d/vdc.img" "$d/vda.img"
 	check "logwrites $kver: lw_replay here lists vdb.img as the guest did" \
-		test "$(output "$log" | sed -n 's/^lwlist //p')" = \
+		test "$(vm_output "$log" | sed -n 's/^lwlist //p')" = \
 		"$("$HOST_LWR" list "$d/vdb.img" 2>&1 | tail -1)"
 	truncate -s 0 "$d/replay.img"
 	truncate -s "$(stat -c %s "$d/vda.img")" "$d/replay.img"

@@ -56,30 +56,8 @@ if ! gcc -static -O2 -Wall -Wextra -Werror -o "$LSA" "$XP_ROOT/tests/vm/tools/nd
 	exit 1
 fi
 
-# output LOG: the guest script's output in an xpvm log, without the
-# guest's name in front; not the console tail xpvm adds after a failure
-# (it would repeat lines).
-output() { sed -n -e '/^xpvm: [^ ]*: console log /q' -e 's/^\[[^]]*\] //p' "$1"; }
-
-# guest_checks WHAT LOG: each "CHECK pass|fail|skip TEXT" line of the guest
-# as a check of ours.
-guest_checks() {
-	local what=$1 log=$2 verdict text
-	while read -r verdict text; do
-		case $verdict in
-		pass) pass "$what: $text" ;;
-		fail) fail "$what: $text" ;;
-		skip) skip "$what: $text" ;;
-		esac
-	done < <(output "$log" | sed -n 's/^CHECK //p')
-}
-
 # lines LOG WORD: the guest's output lines that start with WORD.
-lines() { output "$1" | grep "^$2 "; }
-
-# finished STATUS LOG SCRIPT: the guest exited 0 and its script got to
-# its end with no failed check.
-finished() { (($1 == 0)) && output "$2" | grep -qx "DONE $3 failed=0"; }
+lines() { vm_output "$1" | grep "^$2 "; }
 
 # show LOG STATUS: the guest's log, indented: all of it when STATUS is not
 # 0, else its last lines (the CHECK lines are reported one by one anyway).
@@ -110,9 +88,9 @@ nvdimm_series() {
 	"$XPVM" run "${common[@]}" --name "nvd1-$series" -t 240 \
 		"$XPVM_GUEST/nvdimm_setup.sh" >"$TMP/boot1.log" 2>&1 || rc=$?
 	show "$TMP/boot1.log" "$rc"
-	guest_checks "nvdimm $kver boot 1" "$TMP/boot1.log"
+	vm_guest_checks "nvdimm $kver boot 1" "$TMP/boot1.log"
 	check "nvdimm $kver boot 1: guest finished and passed ($(vm_secs "$t0") s, status $rc)" \
-		finished "$rc" "$TMP/boot1.log" setup
+		vm_guest_finished "$rc" "$TMP/boot1.log" setup
 	sums=$(lines "$TMP/boot1.log" sum)
 	layout=$(lines "$TMP/boot1.log" layout)
 	if [[ $(wc -l <<<"$sums") != 3 || $(wc -l <<<"$layout") != 4 ]]; then
@@ -139,10 +117,10 @@ nvdimm_series() {
 		-e "XP_ND_BAD_SUMS=$bad_sums" -e "XP_ND_CYCLES=$CYCLES" \
 		"$XPVM_GUEST/nvdimm_reboot.sh" >"$TMP/boot2.log" 2>&1 || rc=$?
 	show "$TMP/boot2.log" "$rc"
-	guest_checks "nvdimm $kver boot 2" "$TMP/boot2.log"
+	vm_guest_checks "nvdimm $kver boot 2" "$TMP/boot2.log"
 	check "nvdimm $kver boot 2: guest finished and passed ($(vm_secs "$t0") s, status $rc)" \
-		finished "$rc" "$TMP/boot2.log" reboot
-	output "$TMP/boot2.log" | grep -E '^(mem |cycles: )' | sed 's/^/    # /'
+		vm_guest_finished "$rc" "$TMP/boot2.log" reboot
+	vm_output "$TMP/boot2.log" | grep -E '^(mem |cycles: )' | sed 's/^/    # /'
 	# Our own comparison of the sums, independent of the guest's: every
 	# sum line of boot 2 (after the reboot and after the cycles).
 	n=0
@@ -162,9 +140,9 @@ nvdimm_series() {
 		-m "$MODS nd_e820" --kmod -f "$XPVM_GUEST/nvdimm_lib.sh" --name "nvd3-$series" -t 120 \
 		"$XPVM_GUEST/nvdimm_busy.sh" >"$TMP/boot3.log" 2>&1 || rc=$?
 	show "$TMP/boot3.log" "$rc"
-	guest_checks "nvdimm $kver boot 3" "$TMP/boot3.log"
+	vm_guest_checks "nvdimm $kver boot 3" "$TMP/boot3.log"
 	check "nvdimm $kver boot 3: guest finished and passed ($(vm_secs "$t0") s, status $rc)" \
-		finished "$rc" "$TMP/boot3.log" busy
+		vm_guest_finished "$rc" "$TMP/boot3.log" busy
 }
 
 for s in $XP_VM_SERIES; do

@@ -44,16 +44,12 @@ on_exit rm -rf "$TMP"
 # Cache modes to test: s (a second virtio-blk disk), p (an NVDIMM, DAX).
 MODES=${XP_WC_MODES:-s p}
 
-# output LOG: the guest script's output, without the guest's name in front
-# and without the console tail xpvm adds after a failure.
-output() { sed -n -e '/^xpvm: [^ ]*: console log /q' -e 's/^\[[^]]*\] //p' "$1"; }
-
 # show LOG STATUS: the guest's log, indented (all of it after a failure).
 show() {
 	if (($2)); then
 		grep -v '^\[[^]]*\] \[ *[0-9.]*\] device-mapper:' "$1" | sed 's/^/    | /'
 	else
-		output "$1" | grep -E '^(---|.*(WRITE|READ):)' | sed 's/^/    | /'
+		vm_output "$1" | grep -E '^(---|.*(WRITE|READ):)' | sed 's/^/    | /'
 	fi
 }
 
@@ -72,10 +68,10 @@ guest() {
 	while read -r text; do
 		pass "writecache $KVER $mode: $text"
 		n=$((n + 1))
-	done < <(output "$log" | sed -n 's/^ok: //p')
-	output "$log" | sed -n 's/^FAIL: /guest failed: /p' | while read -r text; do note "$text"; done
+	done < <(vm_output "$log" | sed -n 's/^ok: //p')
+	vm_output "$log" | sed -n 's/^FAIL: /guest failed: /p' | while read -r text; do note "$text"; done
 	check "writecache $KVER $mode: $what: guest finished and passed, $n checks ($(vm_secs "$t0") s, status $rc)" \
-		eval "((rc == 0)) && output '$log' | grep -qx 'DONE $script'"
+		eval "((rc == 0)) && vm_output '$log' | grep -qx 'DONE $script'"
 }
 
 # cache MODE IMG [SIZE]: CACHE set to the xpvm options that give the guest

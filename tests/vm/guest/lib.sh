@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # Helpers for guest scripts (busybox sh), sourced before /xp/test.sh runs.
 # A guest script passes by exiting 0; anything else is its failure status.
@@ -82,3 +83,42 @@ xp_rxe_host() {
 	xp_rxe_up eth0 rxe0
 	cat /sys/class/infiniband/rxe0/ports/1/state 2>/dev/null
 }
+
+# ---- results reported one by one ----
+# A guest script with many results prints "CHECK pass|fail|skip TEXT" lines,
+# which the host turns into checks of its own (vm_guest_checks in
+# tests/vm/lib/testvm.sh), keeps going after a failed one where the next
+# steps still mean something, and ends with xp_done NAME: its line
+# "DONE NAME failed=N" is what tells the host the script got to its end.
+XP_FAILED=0
+
+xp_ok() { echo "CHECK pass $*"; }
+xp_notok() {
+	echo "CHECK fail $*"
+	XP_FAILED=$((XP_FAILED + 1))
+}
+xp_skip() { echo "CHECK skip $*"; }
+
+# xp_check TEXT CMD...: one result, a pass when CMD succeeds.
+xp_check() {
+	_t=$1
+	shift
+	if "$@"; then xp_ok "$_t"; else xp_notok "$_t"; fi
+}
+
+# xp_verdict TEXT: one result, a pass when the command just before the call
+# succeeded (for conditions made of several commands).
+xp_verdict() {
+	if [ $? = 0 ]; then xp_ok "$1"; else xp_notok "$1"; fi
+}
+
+# xp_done NAME: the script's last line; exits 1 if any result failed.
+xp_done() {
+	echo "DONE $1 failed=$XP_FAILED"
+	[ "$XP_FAILED" = 0 ]
+	exit $?
+}
+
+# xp_now: seconds since boot; xp_secs START: seconds since START, one decimal.
+xp_now() { cut -d' ' -f1 /proc/uptime; }
+xp_secs() { awk -v a="$1" -v b="$(xp_now)" 'BEGIN { printf "%.1f", b - a }'; }

@@ -4,10 +4,8 @@
 # Helpers for the dm-log-writes guest script (logwrites_replay.sh), busybox
 # sh. test_logwrites.sh ships this file as /xp/files/logwrites_lib.sh.
 #
-# Results go to the host as lines it turns into its own checks:
-#   CHECK pass TEXT | CHECK fail TEXT | CHECK skip TEXT
-# and "DONE logwrites failed=N" at the end. A failed check does not stop
-# the script where the next steps still mean something.
+# Results go to the host as CHECK lines and "DONE logwrites failed=N"
+# (xp_check, xp_done in lib.sh).
 
 # Constants the script reads.
 # shellcheck disable=SC2034
@@ -19,33 +17,6 @@ LW_DEV=/dev/vdc		# replays go here
 LW_TMP=/tmp/lw
 LW_SLOT=65536		# the workload writes each slot at most once per phase
 }
-LW_FAILED=0
-
-lw_pass() { echo "CHECK pass $*"; }
-lw_fail() {
-	echo "CHECK fail $*"
-	LW_FAILED=$((LW_FAILED + 1))
-}
-lw_skip() { echo "CHECK skip $*"; }
-
-# lw_check TEXT CMD...: one check, passed when CMD succeeds.
-lw_check() {
-	_t=$1
-	shift
-	if "$@"; then lw_pass "$_t"; else lw_fail "$_t"; fi
-}
-
-# lw_done: the last line; the host wants it, so a script that died half
-# way cannot look complete.
-lw_done() {
-	echo "DONE logwrites failed=$LW_FAILED"
-	[ "$LW_FAILED" = 0 ]
-	exit $?
-}
-
-lw_now() { cut -d' ' -f1 /proc/uptime; }
-lw_secs() { awk -v a="$1" -v b="$(lw_now)" 'BEGIN { printf "%.1f", b - a }'; }
-
 # lw_devsum DEV: sha256 of all of block device DEV, read with O_DIRECT so
 # that no page cached before a device-mapper target wrote underneath can
 # answer instead of the device.
@@ -115,9 +86,9 @@ lw_refused() {
 	LW_DEV_SUM=$_after
 	sed 's/^/    /' "$LW_TMP/refused.err" | head -1
 	if [ -z "$_why" ]; then
-		lw_pass "refused: $_t: status $_st, '$_msg', $LW_DEV untouched"
+		xp_ok "refused: $_t: status $_st, '$_msg', $LW_DEV untouched"
 	else
-		lw_fail "refused: $_t:${_why#,}"
+		xp_notok "refused: $_t:${_why#,}"
 	fi
 }
 

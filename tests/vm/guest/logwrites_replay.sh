@@ -44,7 +44,7 @@
 # shellcheck source=tests/vm/guest/logwrites_lib.sh
 . /xp/files/logwrites_lib.sh
 
-T0=$(lw_now)
+T0=$(xp_now)
 SEED=${XP_LW_SEED:-1}
 [ -x "$LW" ] || xp_fail "$LW missing"
 mkdir -p $LW_TMP
@@ -116,14 +116,14 @@ BEGIN {
 PHASES=5
 
 # ---- step 0: FUA entries, from dm-writecache ----
-xp_step "FUA entries from dm-writecache ($(lw_secs "$T0") s)"
+xp_step "FUA entries from dm-writecache ($(xp_secs "$T0") s)"
 CACHE=/dev/vdd CLOG=/dev/vde
 CS=$(($(blockdev --getsize64 $CACHE) / 512))
 xp_run dmsetup create lwc --table "0 $CS log-writes $CACHE $CLOG"
 xp_run dmsetup create wc --table "0 $SECTORS writecache s $LW_DEV /dev/mapper/lwc 4096 0"
 dd if=/dev/urandom of=$LW_TMP/wc.data bs=65536 count=1 2>/dev/null
 for off in 0 262144 1048576; do
-	lw_write /dev/mapper/wc $off 65536 $LW_TMP/wc.data || lw_fail "write to wc at $off"
+	lw_write /dev/mapper/wc $off 65536 $LW_TMP/wc.data || xp_notok "write to wc at $off"
 	lw_flush /dev/mapper/wc
 done
 dmsetup status wc
@@ -134,29 +134,29 @@ tail -1 $LW_TMP/clist.out
 awk '$4 ~ /FLUSH|FUA/ { print $1 }' $LW_TMP/clist.out >$LW_TMP/cfl
 NFUA=$(awk '$4 ~ /FUA/' $LW_TMP/clist.out | wc -l)
 NFLUSH=$(awk '$4 ~ /FLUSH/' $LW_TMP/clist.out | wc -l)
-lw_check "dm-writecache's log has FUA entries ($NFUA) and FLUSH entries ($NFLUSH)" \
+xp_check "dm-writecache's log has FUA entries ($NFUA) and FLUSH entries ($NFLUSH)" \
 	[ "$NFUA" -gt 0 ] && [ "$NFLUSH" -gt 0 ]
 lw_run cflushes "$LW" flushes $CLOG
-lw_check "flushes lists the FLUSH and the FUA entries: $(tr '\n' ' ' <$LW_TMP/cfl)" \
+xp_check "flushes lists the FLUSH and the FUA entries: $(tr '\n' ' ' <$LW_TMP/cfl)" \
 	cmp -s $LW_TMP/cflushes.out $LW_TMP/cfl
 lw_run cf "$LW" replay $CLOG $LW_DEV --to-flush "$NFLUSH"
 lw_run cf1 "$LW" replay $CLOG $LW_DEV --to-flush $((NFLUSH + 1))
-lw_check "--to-flush counts FLUSH entries only: $NFLUSH replays, $((NFLUSH + 1)) is refused" \
+xp_check "--to-flush counts FLUSH entries only: $NFLUSH replays, $((NFLUSH + 1)) is refused" \
 	[ "$(cat $LW_TMP/cf.err $LW_TMP/cf1.err)" = "lw_replay: --to-flush $((NFLUSH + 1)) is beyond the log: $CLOG has $NFLUSH FLUSH entries" ]
 FUA1=$(awk '$4 ~ /FUA/ { print $1; exit }' $LW_TMP/clist.out)
 lw_run cfua "$LW" replay $CLOG $LW_DEV --to $((FUA1 + 1))
-lw_check "--to past the first FUA entry ($FUA1) ends with it" \
+xp_check "--to past the first FUA entry ($FUA1) ends with it" \
 	grep -q "last entry $FUA1 FUA" $LW_TMP/cfua.out
 lw_zero $LW_DEV
 lw_run call "$LW" replay $CLOG $LW_DEV
-lw_check "dm-writecache's whole log replayed equals its cache device" \
+xp_check "dm-writecache's whole log replayed equals its cache device" \
 	[ "$(lw_devsum $CACHE)" = "$(dd if=$LW_DEV bs=1M count=$((CS / 2048)) iflag=direct 2>/dev/null | sha256sum | cut -d' ' -f1)" ]
 
 # ---- step 1: the workload ----
-xp_step "workload on /dev/mapper/lw ($(lw_secs "$T0") s)"
+xp_step "workload on /dev/mapper/lw ($(xp_secs "$T0") s)"
 dd if=/dev/zero of=$LW_TMP/expect.img bs=1M count=$((SIZE / 1048576)) 2>/dev/null
 cp $LW_TMP/expect.img $LW_TMP/e.0.img
-lw_check "$LW_DATA starts zeroed" [ "$(lw_devsum $LW_DATA)" = "$(lw_sum $LW_TMP/e.0.img)" ]
+xp_check "$LW_DATA starts zeroed" [ "$(lw_devsum $LW_DATA)" = "$(lw_sum $LW_TMP/e.0.img)" ]
 xp_run dmsetup create lw --table "0 $SECTORS log-writes $LW_DATA $LW_LOG"
 LWDEV=/dev/mapper/lw
 : >$LW_TMP/ledger
@@ -185,7 +185,7 @@ do_part() {
 
 # mark NAME: a mark in the log, and /dev/vda's sum at that point.
 mark() {
-	dmsetup message lw 0 mark "$1" || lw_fail "dmsetup message lw 0 mark $1"
+	dmsetup message lw 0 mark "$1" || xp_notok "dmsetup message lw 0 mark $1"
 	_s=$(lw_devsum $LW_DATA)
 	echo "$1 $_s" >>$LW_TMP/marks
 	echo "sum mark-$1 $_s"
@@ -226,46 +226,46 @@ for k in 1 2 3 4 5; do
 	fi
 	mark p$k
 	cp $LW_TMP/expect.img $LW_TMP/e.$k.img
-	lw_check "phase $k: $LW_DATA holds what the workload wrote through the target" \
+	xp_check "phase $k: $LW_DATA holds what the workload wrote through the target" \
 		[ "$(awk -v m=p$k '$1 == m { print $2 }' $LW_TMP/marks)" = "$(lw_sum $LW_TMP/e.$k.img)" ]
 done
 echo "workload: $(grep -c ' W ' $LW_TMP/ledger) writes, $(grep -c ' D ' $LW_TMP/ledger) discard"
 cat $LW_TMP/errors
-lw_check "every write and discard of the workload succeeded" [ ! -s $LW_TMP/errors ]
+xp_check "every write and discard of the workload succeeded" [ ! -s $LW_TMP/errors ]
 
 # A log the target still writes is refused: its super is not final.
 lw_run busy "$LW" list $LW_LOG
-lw_check "list refuses $LW_LOG while the target holds it (status $LW_RC, EBUSY)" \
+xp_check "list refuses $LW_LOG while the target holds it (status $LW_RC, EBUSY)" \
 	grep -q "is in use" $LW_TMP/busy.err
 xp_run dmsetup remove lw
 
 # ---- step 2: the log ----
-xp_step "the log ($(lw_secs "$T0") s)"
+xp_step "the log ($(xp_secs "$T0") s)"
 lw_run list "$LW" list $LW_LOG
-lw_check "list $LW_LOG succeeds (status $LW_RC)" [ "$LW_RC" = 0 ]
+xp_check "list $LW_LOG succeeds (status $LW_RC)" [ "$LW_RC" = 0 ]
 L=$LW_TMP/list.out
 head -1 $L
 tail -1 $L
 echo "lwlist $(tail -1 $L)"
-lw_check "sector size 512, the logical block size of $LW_DATA ($(cat /sys/block/vda/queue/logical_block_size))" \
+xp_check "sector size 512, the logical block size of $LW_DATA ($(cat /sys/block/vda/queue/logical_block_size))" \
 	grep -q "sector size $(cat /sys/block/vda/queue/logical_block_size)," $L
 NENT=$(sed -n 's/.* \([0-9]*\) entries in bytes.*/\1/p' $L)
 LOGEND=$(sed -n 's/.* entries in bytes \[[0-9]*, \([0-9]*\)).*/\1/p' $L)
 grep -v '^#' $L | grep -v '^total' >$LW_TMP/entries
-lw_check "$NENT entry lines, numbered 0..$((NENT - 1))" \
+xp_check "$NENT entry lines, numbered 0..$((NENT - 1))" \
 	[ "$(awk '$1 != NR - 1 { bad = 1 } END { print NR, bad + 0 }' $LW_TMP/entries)" = "$NENT 0" ]
 MARKS=$(awk '$4 == "MARK" { printf "%s ", $5 }' $LW_TMP/entries)
-lw_check "marks in order: $MARKS" \
+xp_check "marks in order: $MARKS" \
 	[ "$MARKS" = "p1 p2 p3 p4-unflushed p4 p5 dm-log-writes-end " ]
-lw_check "the last entry is the target's own end mark" \
+xp_check "the last entry is the target's own end mark" \
 	[ "$(tail -1 $LW_TMP/entries | cut -d' ' -f2-)" = "0 0 MARK dm-log-writes-end" ]
 awk '$4 ~ /FLUSH/ { print $1 }' $LW_TMP/entries >$LW_TMP/fl
-lw_check "$PHASES FLUSH entries, one per fdatasync: $(tr '\n' ' ' <$LW_TMP/fl)" \
+xp_check "$PHASES FLUSH entries, one per fdatasync: $(tr '\n' ' ' <$LW_TMP/fl)" \
 	[ "$(wc -l <$LW_TMP/fl)" = $PHASES ]
-lw_check "no FUA entry (none was written) and no unexpected flag" \
+xp_check "no FUA entry (none was written) and no unexpected flag" \
 	[ -z "$(awk '$4 != "-" && $4 != "FLUSH" && $4 != "MARK" && $4 != "DISCARD"' $LW_TMP/entries)" ]
 lw_run flushes "$LW" flushes $LW_LOG
-lw_check "flushes prints the FLUSH entries list shows" cmp -s $LW_TMP/flushes.out $LW_TMP/fl
+xp_check "flushes prints the FLUSH entries list shows" cmp -s $LW_TMP/flushes.out $LW_TMP/fl
 # f K: index of the K-th FLUSH (f 0 = -1).
 f() {
 	if [ "$1" = 0 ]; then echo -1; else sed -n "${1}p" $LW_TMP/fl; fi
@@ -278,22 +278,22 @@ for k in 1 2 3 4 5; do
 	if [ $k = 5 ]; then
 		sort $LW_TMP/got.$k >$LW_TMP/got.s
 		sort $LW_TMP/want.$k >$LW_TMP/want.s
-		lw_check "phase 5: between FLUSH 4 and 5, exactly the $(wc -l <$LW_TMP/want.$k) writes of two concurrent writers" \
+		xp_check "phase 5: between FLUSH 4 and 5, exactly the $(wc -l <$LW_TMP/want.$k) writes of two concurrent writers" \
 			cmp -s $LW_TMP/got.s $LW_TMP/want.s
 	else
-		lw_check "phase $k: between FLUSH $((k - 1)) and $k, exactly its $(wc -l <$LW_TMP/want.$k) writes/discards, in the order made" \
+		xp_check "phase $k: between FLUSH $((k - 1)) and $k, exactly its $(wc -l <$LW_TMP/want.$k) writes/discards, in the order made" \
 			cmp -s $LW_TMP/got.$k $LW_TMP/want.$k
 	fi
 done
 # Writes of phase 4 made before the mark p4-unflushed are logged after it.
 # shellcheck disable=SC2016 # an awk program
-lw_check "the mark made before phase 4's FLUSH precedes all of phase 4's writes in the log" \
+xp_check "the mark made before phase 4's FLUSH precedes all of phase 4's writes in the log" \
 	awk -v a="$(f 3)" '$4 == "MARK" && $5 == "p4-unflushed" { m = $1 }
 		$1 > a && $4 == "-" && !first { first = $1 }
 		END { exit !(m && first && m < first) }' $LW_TMP/entries
 
 # ---- step 3: replays ----
-xp_step "replays onto $LW_DEV ($(lw_secs "$T0") s)"
+xp_step "replays onto $LW_DEV ($(xp_secs "$T0") s)"
 # replay NAME ARGS...: zero LW_DEV, replay onto it; its sum in GOT, empty
 # when lw_replay failed.
 replay() {
@@ -315,7 +315,7 @@ VDA=$(lw_devsum $LW_DATA)
 echo "sum vda-final $VDA"
 replay all
 cat $LW_TMP/r-all.out
-lw_check "the whole log replayed equals $LW_DATA" same "$GOT" "$VDA"
+xp_check "the whole log replayed equals $LW_DATA" same "$GOT" "$VDA"
 ALL=$GOT
 
 if [ "${XP_LW_WRONG_SUMS:-0}" = 1 ]; then
@@ -326,19 +326,19 @@ if [ "${XP_LW_WRONG_SUMS:-0}" = 1 ]; then
 fi
 for m in p1 p2 p3 p4 p5; do
 	replay "$m" --to-mark $m
-	lw_check "--to-mark $m equals $LW_DATA at mark $m" \
+	xp_check "--to-mark $m equals $LW_DATA at mark $m" \
 		same "$GOT" "$(awk -v m=$m '$1 == m { print $2 }' $LW_TMP/marks)"
 done
 replay p4u --to-mark p4-unflushed
 cat $LW_TMP/r-p4u.out
-lw_check "--to-mark p4-unflushed equals phase 3's state: writes not yet flushed are not in it" \
+xp_check "--to-mark p4-unflushed equals phase 3's state: writes not yet flushed are not in it" \
 	same "$GOT" "$(lw_sum $LW_TMP/e.3.img)"
-lw_check "... while $LW_DATA already had them at that mark" \
+xp_check "... while $LW_DATA already had them at that mark" \
 	[ "$(awk '$1 == "p4-unflushed" { print $2 }' $LW_TMP/marks)" != "$(lw_sum $LW_TMP/e.3.img)" ]
 
 for k in 1 2 3 4 5; do
 	replay "f$k" --to-flush $k
-	lw_check "--to-flush $k (entry $(f $k)) equals the state after phase $k" \
+	xp_check "--to-flush $k (entry $(f $k)) equals the state after phase $k" \
 		same "$GOT" "$(lw_sum $LW_TMP/e.$k.img)"
 done
 
@@ -357,7 +357,7 @@ for k in 1 2 3 4 5; do
 		lw_put $LW_TMP/x.img $((sec * 512)) $((n * 512)) $LW_TMP/e.$k.img $((sec * 512))
 	done
 	replay "e$k" --to "$e"
-	lw_check "--to $e (random in phase $k, entries $a..$b): phase $((k - 1))'s state and the $(awk -v a=$a -v e="$e" '$1 >= a && $1 < e && $4 != "MARK"' $LW_TMP/entries | wc -l) entries before it" \
+	xp_check "--to $e (random in phase $k, entries $a..$b): phase $((k - 1))'s state and the $(awk -v a=$a -v e="$e" '$1 >= a && $1 < e && $4 != "MARK"' $LW_TMP/entries | wc -l) entries before it" \
 		same "$GOT" "$(lw_sum $LW_TMP/x.img)"
 done
 
@@ -369,23 +369,23 @@ if [ -n "${DISC_OFF:-}" ]; then
 		lw_put $LW_TMP/x.img "$off" "$len" $LW_TMP/e.5.img "$off"
 	done
 	replay dz --discard-zeroes
-	lw_check "--discard-zeroes: the final state with zeroes in the discarded slot" \
+	xp_check "--discard-zeroes: the final state with zeroes in the discarded slot" \
 		same "$GOT" "$(lw_sum $LW_TMP/x.img)"
 	echo "sum final-discard-zeroes $(lw_sum $LW_TMP/x.img)"
 else
-	lw_skip "--discard-zeroes: the plan has no discard (seed $SEED)"
+	xp_skip "--discard-zeroes: the plan has no discard (seed $SEED)"
 fi
 
 # The control: the comparison that passed above must fail on a wrong sum.
 WRONG=$(echo "$VDA" | tr 0-9a-f 1-9a-f0)
 if same "$ALL" "$WRONG"; then
-	lw_fail "control: a wrong expected sum was reported as a match"
+	xp_notok "control: a wrong expected sum was reported as a match"
 else
-	lw_pass "control: a wrong expected sum is reported as a mismatch"
+	xp_ok "control: a wrong expected sum is reported as a mismatch"
 fi
 
 # ---- step 4: refusals ----
-xp_step "refusals ($(lw_secs "$T0") s)"
+xp_step "refusals ($(xp_secs "$T0") s)"
 # A copy of the log's used part, corrupted a different way each time.
 dd if=$LW_LOG of=$LW_TMP/good.img bs=512 count=$((LOGEND / 512)) 2>/dev/null
 C=$LW_TMP/bad.img
@@ -393,7 +393,7 @@ lw_refusals
 fresh() { cp $LW_TMP/good.img $C; }
 fresh
 "$LW" list $C 2>&1 | grep -v '^#' >$LW_TMP/copy.list
-lw_check "a copy of the log's $LOGEND used bytes lists the same entries" \
+xp_check "a copy of the log's $LOGEND used bytes lists the same entries" \
 	sh -c "grep -v '^#' $L | cmp -s - $LW_TMP/copy.list"
 fresh
 lw_patch $C 0 243	# 'r' (0x72) -> 0xa3
@@ -429,7 +429,7 @@ truncate -s 300 $C
 lw_refused "log truncated to 300 bytes" 1 "is too small for a log" "$LW" replay $C $LW_DEV
 dd if=/dev/zero of=$LW_TMP/small.img bs=1M count=1 2>/dev/null
 lw_refused "a DEV of 1 MiB" 1 "a corrupt log, or the wrong DEV" "$LW" replay $LW_LOG $LW_TMP/small.img
-lw_check "... and the 1 MiB file is still zero and 1 MiB" \
+xp_check "... and the 1 MiB file is still zero and 1 MiB" \
 	[ "$(lw_sum $LW_TMP/small.img)" = "$(dd if=/dev/zero bs=1M count=1 2>/dev/null | sha256sum | cut -d' ' -f1)" ]
 dmsetup create hold --table "0 $SECTORS linear $LW_DEV 0"
 lw_refused "a DEV held by device-mapper" 1 "is in use" "$LW" replay $LW_LOG $LW_DEV
@@ -462,9 +462,9 @@ lw_refused "a LOG that does not exist" 1 "No such file or directory" "$LW" list 
 lw_refused "a LOG that is not a log" 1 "is not dm-log-writes'" "$LW" list $LW_DATA
 
 # ---- step 5: the last full replay, for the host to compare ----
-xp_step "the last full replay ($(lw_secs "$T0") s)"
+xp_step "the last full replay ($(xp_secs "$T0") s)"
 replay last
-lw_check "the last full replay equals $LW_DATA" same "$GOT" "$VDA"
+xp_check "the last full replay equals $LW_DATA" same "$GOT" "$VDA"
 echo "sum vdc-final $GOT"
-echo "guest done in $(lw_secs "$T0") s"
-lw_done
+echo "guest done in $(xp_secs "$T0") s"
+xp_done logwrites

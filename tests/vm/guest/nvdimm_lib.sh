@@ -4,11 +4,8 @@
 # Helpers for the xp_nvdimm guest scripts (nvdimm_setup.sh, nvdimm_reboot.sh),
 # busybox sh. test_nvdimm.sh ships this file as /xp/files/nvdimm_lib.sh.
 #
-# Results go to the host as lines it turns into its own checks:
-#   CHECK pass TEXT | CHECK fail TEXT | CHECK skip TEXT
-# Everything else is commentary for the log. A script keeps going after a
-# failed check where the next steps still mean something, and exits 1 at
-# the end if any check failed (nd_done).
+# Results go to the host as CHECK lines and a DONE line (xp_check,
+# xp_verdict, xp_done in lib.sh); everything else is commentary for the log.
 
 # Constants and results the scripts that source this file read.
 # shellcheck disable=SC2034
@@ -25,40 +22,7 @@ ND_UNLOAD_FIRST=
 }
 ND_P0=xp_nvdimm.0
 ND_P1=xp_nvdimm.1
-ND_FAILED=0
 ND_MARK=0
-
-nd_pass() { echo "CHECK pass $*"; }
-nd_fail() {
-	echo "CHECK fail $*"
-	ND_FAILED=$((ND_FAILED + 1))
-}
-nd_skip() { echo "CHECK skip $*"; }
-
-# nd_check TEXT CMD...: one check, passed when CMD succeeds.
-nd_check() {
-	_t=$1
-	shift
-	if "$@"; then nd_pass "$_t"; else nd_fail "$_t"; fi
-}
-
-# nd_verdict TEXT: one check, passed when the command just before the call
-# succeeded (for conditions made of several commands).
-nd_verdict() {
-	if [ $? = 0 ]; then nd_pass "$1"; else nd_fail "$1"; fi
-}
-
-# nd_done: the end of a guest script; the host also wants this line, so a
-# script that died half way cannot look complete.
-nd_done() {
-	echo "DONE $1 failed=$ND_FAILED"
-	[ "$ND_FAILED" = 0 ]
-	exit $?
-}
-
-# nd_secs START: seconds since START (read from /proc/uptime by nd_now).
-nd_now() { cut -d' ' -f1 /proc/uptime; }
-nd_secs() { awk -v a="$1" -v b="$(nd_now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # nd_flat: JSON on stdin to one "PATH VALUE" line per scalar, PATH made of
 # keys and array indexes (.0.regions.1.size). ndctl prints a bare object
@@ -170,10 +134,10 @@ nd_region() {
 # nd_until SECONDS CMD...: run CMD every 0.1 s until it succeeds; 1 if it
 # still fails after SECONDS.
 nd_until() {
-	_end=$(awk -v a="$(nd_now)" -v s="$1" 'BEGIN { print a + s }')
+	_end=$(awk -v a="$(xp_now)" -v s="$1" 'BEGIN { print a + s }')
 	shift
 	until "$@"; do
-		awk -v a="$(nd_now)" -v e="$_end" 'BEGIN { exit !(a > e) }' && return 1
+		awk -v a="$(xp_now)" -v e="$_end" 'BEGIN { exit !(a > e) }' && return 1
 		sleep 0.1
 	done
 }

@@ -31,7 +31,7 @@
 # shellcheck source=tests/vm/guest/nvdimm_lib.sh
 . /xp/files/nvdimm_lib.sh
 
-T0=$(nd_now)
+T0=$(xp_now)
 CYCLES=${XP_ND_CYCLES:-50}
 WANT=${XP_ND_LAYOUT:?"the layout of the first boot"}
 [ -f "$ND_KO" ] || xp_fail "$ND_KO missing (make kmod)"
@@ -39,21 +39,21 @@ if [ -z "${XP_ND_SUMS:-}" ] || [ -z "${XP_ND_BAD_SUMS:-}" ]; then
 	xp_fail "XP_ND_SUMS and XP_ND_BAD_SUMS must be set"
 fi
 # Boot 1 left the module loaded; in this boot it is not yet.
-nd_check "a new boot starts without xp_nvdimm" nd_gone
+xp_check "a new boot starts without xp_nvdimm" nd_gone
 
 # nd_same_data WHEN: the layout and the data are the first boot's.
 nd_same_data() {
 	if nd_until 30 nd_layout_is "$WANT"; then
-		nd_pass "$1: same namespaces as the first boot (uuid, mode, size, bus)"
+		xp_ok "$1: same namespaces as the first boot (uuid, mode, size, bus)"
 	else
 		echo "want: $WANT" | tr ';' '\n'
 		echo "got:"
 		nd_layout
-		nd_fail "$1: the namespaces differ from the first boot's"
+		xp_notok "$1: the namespaces differ from the first boot's"
 	fi
 	for _role in $ND_ROLES; do
 		_dev=$(nd_role_dev "$_role")
-		nd_check "$1: data of $_role on /dev/${_dev:-?} as written in the first boot" \
+		xp_check "$1: data of $_role on /dev/${_dev:-?} as written in the first boot" \
 			nd_sum_matches "$_role" "$XP_ND_SUMS"
 		echo "sum $_role $(nd_sum "${_dev:-nonexistent}")"
 	done
@@ -77,11 +77,11 @@ for role in $ND_ROLES; do
 		n=$((n + 1))
 	fi
 done
-nd_check "control: $n of 3 deliberately wrong sums reported as mismatches" [ "$n" = 3 ]
+xp_check "control: $n of 3 deliberately wrong sums reported as mismatches" [ "$n" = 3 ]
 
-xp_step "$CYCLES load/unload cycles ($(nd_secs "$T0") s)"
+xp_step "$CYCLES load/unload cycles ($(xp_secs "$T0") s)"
 nd_unload
-nd_check "unload: disable-region, rmmod, nothing left" nd_gone
+xp_check "unload: disable-region, rmmod, nothing left" nd_gone
 
 # nd_cycle I: one cycle; 0 when it went as it should. Most cycles wait
 # for the namespaces, disable the regions and rmmod, which must then work
@@ -149,11 +149,11 @@ nd_cycle() {
 errors=0
 i=1
 MEM0=$(nd_mem)
-t_cycles=$(nd_now)
+t_cycles=$(xp_now)
 while [ $i -le "$CYCLES" ]; do
 	if [ $i = 3 ]; then
 		MEM0=$(nd_mem)
-		t_cycles=$(nd_now)
+		t_cycles=$(xp_now)
 	fi
 	nd_cycle $i || errors=$((errors + 1))
 	# A broken unload tends to break every later cycle the same way.
@@ -167,9 +167,9 @@ done_cycles=$((i > CYCLES ? CYCLES : i))
 MEM1=$(nd_mem)
 echo "cycles: $done_cycles run, $errors failed; racing cycles whose first rmmod found the" \
 	"module in its init: $RACED_INIT, a region enabled: $RACED_REGIONS;" \
-	"$(nd_secs "$t_cycles") s from cycle 3 on"
+	"$(xp_secs "$t_cycles") s from cycle 3 on"
 [ "$errors" = 0 ] && [ "$done_cycles" = "$CYCLES" ]
-nd_verdict "$CYCLES load/unload cycles, racing and waiting: $errors failed"
+xp_verdict "$CYCLES load/unload cycles, racing and waiting: $errors failed"
 
 # mem: areas, bytes of memremap'ed vmalloc areas; the same for ioremap;
 # SUnreclaim in kB. Within 2 MiB over ~50 cycles: a leak of one range's
@@ -178,17 +178,17 @@ echo "mem before: memremap areas/bytes ioremap areas/bytes SUnreclaim kB: $MEM0"
 echo "mem after:  memremap areas/bytes ioremap areas/bytes SUnreclaim kB: $MEM1"
 # shellcheck disable=SC2086 # the numbers, one word each
 set -- $MEM0 $MEM1 $MEM_LOADED
-nd_check "leak check sees our mappings: memremap bytes ${12} while loaded, $7 after unloading" \
+xp_check "leak check sees our mappings: memremap bytes ${12} while loaded, $7 after unloading" \
 	[ $((${12} - $7)) -ge 33554432 ]
-nd_check "leak check: memremap vmalloc bytes $2 -> $7 (growth under 2 MiB)" \
+xp_check "leak check: memremap vmalloc bytes $2 -> $7 (growth under 2 MiB)" \
 	[ $(($7 - $2)) -lt 2097152 ]
-nd_check "leak check: ioremap vmalloc bytes $4 -> $9 (growth under 2 MiB)" \
+xp_check "leak check: ioremap vmalloc bytes $4 -> $9 (growth under 2 MiB)" \
 	[ $(($9 - $4)) -lt 2097152 ]
-nd_check "leak check: SUnreclaim $5 kB -> ${10} kB (growth under 2048 kB)" \
+xp_check "leak check: SUnreclaim $5 kB -> ${10} kB (growth under 2048 kB)" \
 	[ $((${10} - $5)) -lt 2048 ]
 
-xp_step "after the cycles ($(nd_secs "$T0") s)"
+xp_step "after the cycles ($(xp_secs "$T0") s)"
 xp_run insmod "$ND_KO" ranges=$ND_RANGES
 nd_same_data "after $CYCLES cycles"
-echo "reboot took $(nd_secs "$T0") s"
-nd_done reboot
+echo "reboot took $(xp_secs "$T0") s"
+xp_done reboot

@@ -23,7 +23,7 @@
 # shellcheck source=tests/vm/guest/nvdimm_lib.sh
 . /xp/files/nvdimm_lib.sh
 
-T0=$(nd_now)
+T0=$(xp_now)
 [ -f "$ND_KO" ] || xp_fail "$ND_KO missing (make kmod)"
 [ -x "$ND_LSA" ] || xp_fail "$ND_LSA missing"
 
@@ -32,12 +32,12 @@ grep -o 'memmap=[^ ]*' /proc/cmdline
 # The '$' must survive the host's shells and qemu, or this is a plain
 # memmap= (which would take RAM away rather than reserve it).
 # shellcheck disable=SC2016 # a literal '$'
-nd_check 'memmap=192M$0x20000000 reached the kernel command line' \
+xp_check 'memmap=192M$0x20000000 reached the kernel command line' \
 	grep -qF 'memmap=192M$0x20000000' /proc/cmdline
-nd_check "0x20000000-0x2bffffff is Reserved in /proc/iomem" \
+xp_check "0x20000000-0x2bffffff is Reserved in /proc/iomem" \
 	grep -q '^20000000-2bffffff : Reserved$' /proc/iomem
 
-xp_step "bad parameters are refused ($(nd_secs "$T0") s)"
+xp_step "bad parameters are refused ($(xp_secs "$T0") s)"
 # nd_refused WHAT MESSAGE INSMOD-ARGS...: insmod fails with EINVAL, the
 # kernel log has exactly one line of ours and it has MESSAGE, and nothing
 # is left: no module, no /proc/iomem entry, no new bus.
@@ -67,9 +67,9 @@ nd_refused() {
 	nd_in_iomem && _why="$_why, xp_nvdimm in /proc/iomem"
 	[ "$(nd_buses)" = "$_b0" ] || _why="$_why, $_b0 buses before, $(nd_buses) after"
 	if [ -z "$_why" ]; then
-		nd_pass "refused: $_what: EINVAL, '$_msg', nothing left"
+		xp_ok "refused: $_what: EINVAL, '$_msg', nothing left"
 	else
-		nd_fail "refused: $_what:${_why#,}"
+		xp_notok "refused: $_what:${_why#,}"
 	fi
 }
 
@@ -94,7 +94,7 @@ for a in 0x100000000 0x1000000000; do
 	top=$(nd_iomem_top $a)
 	case $top in
 	"System RAM" | Reserved)
-		nd_skip "refused: 64M@$a: the address is $top in this guest, not a hole"
+		xp_skip "refused: 64M@$a: the address is $top in this guest, not a hole"
 		;;
 	*)
 		nd_refused "a range that is not reserved (64M@$a, in '${top:-no entry}')" \
@@ -107,7 +107,7 @@ nd_refused "label_size not a multiple of 4K" "label_size" ranges=128M@0x20000000
 nd_refused "label_size above 1M" "label_size" ranges=128M@0x20000000 label_size=2M
 nd_refused "label_size not a size" "label_size" ranges=128M@0x20000000 label_size=abc
 
-xp_step "load ranges=$ND_RANGES ($(nd_secs "$T0") s)"
+xp_step "load ranges=$ND_RANGES ($(xp_secs "$T0") s)"
 nd_mark
 xp_run insmod "$ND_KO" ranges=$ND_RANGES
 # Region and DIMM devices are registered asynchronously after insmod.
@@ -137,15 +137,15 @@ nd_until 20 nd_bus_is
 ndctl list -BDR
 nd_klog | grep 'xp_nvdimm' | sed 's/^/    kernel: /'
 nd_bus_summary | sed 's/^/bus: /'
-nd_check "two buses xp_nvdimm.0/1, a DIMM and a pmem region of 112 and 48 MiB on each" nd_bus_is
+xp_check "two buses xp_nvdimm.0/1, a DIMM and a pmem region of 112 and 48 MiB on each" nd_bus_is
 grep -B1 'xp_nvdimm' /proc/iomem
-nd_check "/proc/iomem: xp_nvdimm.0 at 20000000-27ffffff inside Reserved" \
+xp_check "/proc/iomem: xp_nvdimm.0 at 20000000-27ffffff inside Reserved" \
 	grep -qE '^ +20000000-27ffffff : xp_nvdimm\.0$' /proc/iomem
-nd_check "/proc/iomem: xp_nvdimm.1 at 28000000-2bffffff inside Reserved" \
+xp_check "/proc/iomem: xp_nvdimm.1 at 28000000-2bffffff inside Reserved" \
 	grep -qE '^ +28000000-2bffffff : xp_nvdimm\.1$' /proc/iomem
 # The label area and the gap up to the region are claimed (busy), so no
 # other driver can claim the whole range while it is ours.
-nd_check "/proc/iomem: the label area of xp_nvdimm.0 claimed at 20000000-20ffffff" \
+xp_check "/proc/iomem: the label area of xp_nvdimm.0 claimed at 20000000-20ffffff" \
 	grep -qE '^ +20000000-20ffffff : xp_nvdimm\.0 label area$' /proc/iomem
 
 DIMMS=$(ndctl list -D 2>/dev/null | nd_flat | awk '$1 ~ /^\.[0-9]+\.dev$/ { print $2 }' | sort)
@@ -154,10 +154,10 @@ for d in $DIMMS; do
 	rm -f /tmp/labels.bin
 	ndctl read-labels "$d" -o /tmp/labels.bin
 	size=$(wc -c </tmp/labels.bin 2>/dev/null || echo 0)
-	nd_check "ndctl read-labels $d: $size bytes (want 131072)" [ "$size" = 131072 ]
+	xp_check "ndctl read-labels $d: $size bytes (want 131072)" [ "$size" = 131072 ]
 done
 
-xp_step "label area bounds, regions disabled ($(nd_secs "$T0") s)"
+xp_step "label area bounds, regions disabled ($(xp_secs "$T0") s)"
 # libnvdimm refuses label writes while a region of the DIMM is enabled.
 xp_run ndctl disable-region all
 for d in $DIMMS; do
@@ -170,10 +170,10 @@ for d in $DIMMS; do
 	# writes each followed by unchanged, tail write, read-back,
 	# unchanged after restoring, SMART.
 	[ "$rc" = 0 ] && [ "$okn" = 19 ] && [ "$bad" = 0 ]
-	nd_verdict "nd_lsa /dev/$d: $okn ok, $bad not ok, exit $rc (want 19 ok)"
+	xp_verdict "nd_lsa /dev/$d: $okn ok, $bad not ok, exit $rc (want 19 ok)"
 done
 
-xp_step "labels and namespaces ($(nd_secs "$T0") s)"
+xp_step "labels and namespaces ($(xp_secs "$T0") s)"
 xp_run ndctl init-labels -f all
 xp_run ndctl enable-region all
 R0=$(nd_region $ND_P0)
@@ -187,7 +187,7 @@ nd_create() {
 	_w=$1
 	shift
 	echo "+ ndctl create-namespace $*"
-	nd_check "create-namespace $_w" ndctl create-namespace "$@"
+	xp_check "create-namespace $_w" ndctl create-namespace "$@"
 }
 nd_create "fsdax 32M in $R0 ($ND_P0)" -r "$R0" -m fsdax -s 32M
 nd_create "devdax 32M align 2M in $R0 ($ND_P0)" -r "$R0" -m devdax -a 2M -s 32M
@@ -198,7 +198,7 @@ nd_list | sed 's/^/ns: /'
 # nd_modes: "<provider> <mode>" per namespace, sorted, joined with ';'.
 nd_modes() { nd_list | awk '{ print $1, $4 }' | sort | tr '\n' ';'; }
 WANT_MODES="$ND_P0 devdax;$ND_P0 fsdax;$ND_P0 sector;$ND_P1 fsdax;"
-nd_check "ndctl list: fsdax, devdax, sector on $ND_P0, fsdax on $ND_P1 (got: $(nd_modes))" \
+xp_check "ndctl list: fsdax, devdax, sector on $ND_P0, fsdax on $ND_P1 (got: $(nd_modes))" \
 	[ "$(nd_modes)" = "$WANT_MODES" ]
 # nd_devices_ok: every namespace has its device node, of the right kind.
 nd_devices_ok() {
@@ -218,52 +218,52 @@ nd_devices_ok() {
 	return $_ok
 }
 ls -l /dev/pmem* /dev/dax* 2>&1
-nd_check "device nodes: /dev/pmemX (fsdax), /dev/pmemX.Ys (sector), /dev/daxX.Y (devdax)" nd_devices_ok
+xp_check "device nodes: /dev/pmemX (fsdax), /dev/pmemX.Ys (sector), /dev/daxX.Y (devdax)" nd_devices_ok
 
-xp_step "destroy and re-create the devdax namespace ($(nd_secs "$T0") s)"
+xp_step "destroy and re-create the devdax namespace ($(xp_secs "$T0") s)"
 ns=$(nd_find $ND_P0 devdax 3)
 chr=$(nd_find $ND_P0 devdax 7)
 old=$(nd_find $ND_P0 devdax 6)
-nd_check "destroy-namespace -f $ns" ndctl destroy-namespace -f "$ns"
+xp_check "destroy-namespace -f $ns" ndctl destroy-namespace -f "$ns"
 [ -z "$(nd_find $ND_P0 devdax 3)" ] && [ ! -e "/dev/$chr" ] &&
 	[ "$(nd_modes)" = "$ND_P0 fsdax;$ND_P0 sector;$ND_P1 fsdax;" ]
-nd_verdict "$ns gone from ndctl list and /dev/$chr gone"
+xp_verdict "$ns gone from ndctl list and /dev/$chr gone"
 nd_create "devdax 32M align 2M in $R0 again" -r "$R0" -m devdax -a 2M -s 32M
 new=$(nd_find $ND_P0 devdax 6)
 [ -n "$new" ] && [ "$new" != "$old" ] && [ "$(nd_modes)" = "$WANT_MODES" ] && nd_devices_ok
-nd_verdict "devdax back with a new uuid ($old -> $new), devices in place"
+xp_verdict "devdax back with a new uuid ($old -> $new), devices in place"
 
-xp_step "rmmod while regions are enabled ($(nd_secs "$T0") s)"
+xp_step "rmmod while regions are enabled ($(xp_secs "$T0") s)"
 before=$(nd_layout)
 out=$(rmmod xp_nvdimm 2>&1)
 rc=$?
 echo "rmmod xp_nvdimm: status $rc: $out"
 [ "$rc" != 0 ] && nd_is_busy "$out" && nd_loaded
-nd_verdict "rmmod refused while regions are enabled (in use)"
+xp_verdict "rmmod refused while regions are enabled (in use)"
 [ "$(nd_layout)" = "$before" ] && nd_devices_ok
-nd_verdict "after the refused rmmod: same namespaces, devices in place"
+xp_verdict "after the refused rmmod: same namespaces, devices in place"
 
-xp_step "data ($(nd_secs "$T0") s)"
+xp_step "data ($(xp_secs "$T0") s)"
 # Random data on each block namespace, read back from the device (page
 # cache dropped) and summed; the host compares the sums after a reboot.
 for role in $ND_ROLES; do
 	dev=$(nd_role_dev "$role")
 	[ -n "$dev" ] || {
-		nd_fail "data $role: no device"
+		xp_notok "data $role: no device"
 		continue
 	}
 	dd if=/dev/urandom of="/tmp/$role" bs=1M count=$ND_DATA_MB 2>/dev/null
 	want=$(sha256sum "/tmp/$role" | cut -d' ' -f1)
 	dd if="/tmp/$role" of="/dev/$dev" bs=1M conv=fsync 2>/dev/null ||
-		nd_fail "data $role: writing /dev/$dev failed"
+		xp_notok "data $role: writing /dev/$dev failed"
 	rm -f "/tmp/$role"
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	got=$(nd_sum "$dev")
-	nd_check "data $role: $ND_DATA_MB MiB on /dev/$dev read back intact" [ "$got" = "$want" ]
+	xp_check "data $role: $ND_DATA_MB MiB on /dev/$dev read back intact" [ "$got" = "$want" ]
 	echo "sum $role $got"
 done
 nd_layout
-echo "setup took $(nd_secs "$T0") s"
+echo "setup took $(xp_secs "$T0") s"
 # No unload and no clean shutdown: the data and labels are in the RAM file.
-nd_done setup
+xp_done setup

@@ -46,6 +46,30 @@ vm_kernel() {
 	fi
 }
 
+# ---- guest scripts that report results one by one (guest/lib.sh) ----
+
+# vm_output LOG: the guest script's output in an xpvm log, without the
+# guest's name in front, and not the console tail xpvm adds after a
+# failure (it would repeat lines).
+vm_output() { sed -n -e '/^xpvm: [^ ]*: console log /q' -e 's/^\[[^]]*\] //p' "$1"; }
+
+# vm_guest_checks WHAT LOG: each "CHECK pass|fail|skip TEXT" line of the
+# guest as a check of ours.
+vm_guest_checks() {
+	local what=$1 log=$2 verdict text
+	while read -r verdict text; do
+		case $verdict in
+		pass) pass "$what: $text" ;;
+		fail) fail "$what: $text" ;;
+		skip) skip "$what: $text" ;;
+		esac
+	done < <(vm_output "$log" | sed -n 's/^CHECK //p')
+}
+
+# vm_guest_finished STATUS LOG NAME: the guest exited 0 and its script got to
+# its end (xp_done NAME) with no failed result.
+vm_guest_finished() { (($1 == 0)) && vm_output "$2" | grep -qx "DONE $3 failed=0"; }
+
 # vm_secs START: seconds since START ($EPOCHREALTIME), one decimal.
 vm_secs() { secs_since "$1"; }
 
