@@ -56,11 +56,9 @@ struct xpnd_range {
 	struct nvdimm_bus_descriptor nd_desc;
 	struct nvdimm_bus *bus;
 	struct nvdimm *nvdimm;
-	struct nd_region *region;
 };
 
 /* nvdimm_params.c */
-u64 xpnd_align(void);
 int xpnd_parse_size(const char *str, u64 *out);
 int xpnd_parse_ranges(const char *spec, u32 label_size, struct xpnd_layout *out, unsigned int *nr);
 

@@ -23,11 +23,6 @@
 
 #include "nvdimm.h"
 
-u64 xpnd_align(void)
-{
-	return memremap_compat_align();
-}
-
 /*
  * walk_iomem_res_desc() hands its callback each matching entry clipped to
  * the range asked for: one entry covers the whole range when a clipped
@@ -64,7 +59,7 @@ static bool xpnd_unclaimed(const struct xpnd_layout *l)
 /* Check one range on its own; 0 or -errno with the reason logged. */
 static int xpnd_check_one(unsigned int i, const char *tok, const struct xpnd_layout *l)
 {
-	u64 align = xpnd_align();
+	u64 align = memremap_compat_align();
 
 	if (!IS_ALIGNED(l->start, align) || !IS_ALIGNED(l->size, align)) {
 		pr_err("range %u (%s): %s %#llx is not aligned to %llu KiB, the granularity the kernel maps persistent memory in; align start and size to it\n",

@@ -129,8 +129,7 @@ static int xpnd_register(struct xpnd_range *r)
 	ndr_desc.numa_node = numa_map_to_online_node(nid);
 	ndr_desc.target_node = nid;
 	set_bit(ND_REGION_PAGEMAP, &ndr_desc.flags);
-	r->region = nvdimm_pmem_region_create(r->bus, &ndr_desc);
-	if (!r->region)
+	if (!nvdimm_pmem_region_create(r->bus, &ndr_desc))
 		goto out_bus;
 	return 0;
 
