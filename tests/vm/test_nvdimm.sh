@@ -46,15 +46,8 @@ CYCLES=${XP_NVDIMM_CYCLES:-50}
 MODS="libnvdimm nd_pmem nd_btt dax_pmem device_dax"
 LSA=$XP_BUILD/vm/nd_lsa
 
-# The guest's label-area checker: static, so it needs nothing in the image.
-mkdir -p "${LSA%/*}"
-if ! gcc -static -O2 -Wall -Wextra -Werror -o "$LSA" "$XP_ROOT/tests/vm/tools/nd_lsa.c" \
-	2>"$TMP/gcc.err"; then
-	sed 's/^/    # /' "$TMP/gcc.err" | head -20
-	fail "cannot build tests/vm/tools/nd_lsa.c (needs gcc and the libc6-dev static libc)"
-	summary
-	exit 1
-fi
+# The guest's label-area checker.
+vm_tool_build nd_lsa "$LSA" || { summary; exit 1; }
 
 # lines LOG WORD: the guest's output lines that start with WORD.
 lines() { vm_output "$1" | grep "^$2 "; }

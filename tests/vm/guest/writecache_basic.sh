@@ -16,8 +16,7 @@
 #   - `cleaner` writes everything back and sends new writes to the origin;
 #   - the removal sequence (flush_on_suspend, reload as linear) keeps the
 #     data, and fio --verify_only passes on the origin itself.
-# Each check that passes prints a line starting with "ok:"; the suite on the
-# host looks for them.
+# Checks go to the host as CHECK lines (xp_ok, xp_done in lib.sh).
 
 # shellcheck source=tests/vm/guest/writecache_lib.sh
 . /xp/files/writecache_lib.sh
@@ -40,7 +39,7 @@ wait_clean() {
 		dmsetup status wc
 		xp_fail "$1: still dirty after 120 s"
 	}
-	echo "ok: $1"
+	xp_ok "$1"
 }
 
 # expect_field N VALUE WHAT
@@ -69,7 +68,7 @@ refuse() {
 		dmesg | tail -n 5
 		xp_fail "bad table ($_what): no '$_pat' in the kernel log"
 	}
-	echo "ok: refused $_what: ${_line#*] }"
+	xp_ok "refused $_what: ${_line#*] }"
 }
 
 # blocks DEV SKIP COUNT FILE: COUNT blocks of DEV from block SKIP into FILE.
@@ -94,7 +93,7 @@ P=40960
 xp_step "load xp_writecache"
 xp_run insmod "$WC_KO"
 dmsetup targets | grep -q '^xpcache ' || xp_fail "no xpcache in dmsetup targets"
-echo "ok: module loads, target xpcache registered"
+xp_ok "module loads, target xpcache registered"
 
 xp_step "bad tables"
 zero_cache
@@ -135,7 +134,7 @@ xp_run dmsetup create wc --table "$T $MODE $O $C 4096 0"
 expect_field 10 8 "block_size 4096 again"
 same /tmp/bsz /dev/mapper/wc $((P + 4096)) "block_size 4096 again"
 xp_run dmsetup remove wc
-echo "ok: block_size 4096 again finds the 8 cached blocks"
+xp_ok "block_size 4096 again finds the 8 cached blocks"
 zero_cache
 
 xp_step "create"
@@ -143,21 +142,21 @@ xp_run dmsetup create wc --table "$T $MODE $O $C 4096 4 high_watermark 50 low_wa
 dmsetup table wc
 dmsetup table wc | grep -Eq "xpcache $MODE [0-9]+:[0-9]+ [0-9]+:[0-9]+ 4096 4 high_watermark 50 low_watermark 40$" ||
 	xp_fail "table line does not show the options"
-echo "ok: table line shows the options"
+xp_ok "table line shows the options"
 dmsetup status wc
 expect_field 1 0 "new cache"
 total=$(wc_field 2)
 expect_field 3 $((total - 1)) "new cache: all free but the activation record"
 expect_field 14 0 "new cache: not cleaner"
 [ "$(blockdev --getss /dev/mapper/wc)" = $BS ] || xp_fail "logical block size is not $BS"
-echo "ok: new cache: error 0, $total blocks all free but the activation record, logical block size $BS"
+xp_ok "new cache: error 0, $total blocks all free but the activation record, logical block size $BS"
 
 xp_step "fio: random writes, verified"
 # shellcheck disable=SC2086 # option lists
 fio $FIO_RAND --filename=/dev/mapper/wc $FIO --verify_fatal=1 >/tmp/fio.log 2>&1 ||
 	{ cat /tmp/fio.log; xp_fail "fio randwrite verify failed"; }
 grep -E "err=|WRITE:|READ:" /tmp/fio.log
-echo "ok: fio randwrite 96 MiB bsrange 4k-64k iodepth 8 verify=crc32c"
+xp_ok "fio randwrite 96 MiB bsrange 4k-64k iodepth 8 verify=crc32c"
 dmsetup status wc
 w=$(($(wc_field 7) + $(wc_field 8)))
 [ $w = 24576 ] || xp_fail "status counts $w written blocks, fio wrote 24576"
@@ -165,14 +164,14 @@ r=$(($(wc_field 5) + $(wc_field 6)))
 [ $r = 24576 ] || xp_fail "status counts $r read blocks, fio verified 24576"
 [ "$(wc_field 12)" -lt 24576 ] || xp_fail "records ($(wc_field 12)) are not shared by writes"
 [ "$(wc_field 6)" -gt 0 ] || xp_fail "no read from the origin: writeback never ran"
-echo "ok: status: 24576 blocks written and read ($(wc_field 5) hits, $(wc_field 6) from the origin), $(wc_field 12) records"
+xp_ok "status: 24576 blocks written and read ($(wc_field 5) hits, $(wc_field 6) from the origin), $(wc_field 12) records"
 
 xp_step "fio: sequential writes, verified"
 # shellcheck disable=SC2086
 fio $FIO_SEQ --filename=/dev/mapper/wc $FIO --verify_fatal=1 >/tmp/fio.log 2>&1 ||
 	{ cat /tmp/fio.log; xp_fail "fio write verify failed"; }
 grep -E "err=|WRITE:|READ:" /tmp/fio.log
-echo "ok: fio write 64 MiB bsrange 4k-64k iodepth 8 verify=crc32c"
+xp_ok "fio write 64 MiB bsrange 4k-64k iodepth 8 verify=crc32c"
 expect_field 1 0 "after fio"
 
 xp_step "flush message writes everything back"
@@ -187,7 +186,7 @@ xp_run dmsetup suspend wc
 xp_run dmsetup resume wc
 expect_field 10 256 "after suspend/resume"
 same /tmp/a /dev/mapper/wc $P "after suspend/resume"
-echo "ok: suspend/resume keeps 256 cached blocks"
+xp_ok "suspend/resume keeps 256 cached blocks"
 dmesg -c >/dev/null
 xp_run dmsetup reload wc --table "$T $MODE $O $C 4096 6 high_watermark 60 low_watermark 50 writeback_jobs 256"
 xp_run dmsetup suspend wc
@@ -196,12 +195,12 @@ dmsetup table wc | grep -q "writeback_jobs 256" || xp_fail "reloaded table not i
 dmesg | grep xpcache
 expect_field 10 256 "after reload"
 same /tmp/a /dev/mapper/wc $P "after reload"
-echo "ok: reload: the new table recovers 256 cached blocks from the log"
+xp_ok "reload: the new table recovers 256 cached blocks from the log"
 xp_run dmsetup remove wc
 xp_run dmsetup create wc --table "$T $MODE $O $C 4096 0"
 expect_field 10 256 "after remove/create"
 same /tmp/a /dev/mapper/wc $P "after remove/create"
-echo "ok: remove/create recovers 256 cached blocks from the log"
+xp_ok "remove/create recovers 256 cached blocks from the log"
 
 xp_step "overwrite and discard"
 dd if=/dev/urandom of=/tmp/b bs=$BS count=128 2>/dev/null
@@ -212,7 +211,7 @@ expect_field 10 256 "overwrite"
 dd if=/tmp/a of=/tmp/ab bs=$BS skip=128 count=128 2>/dev/null
 cat /tmp/b /tmp/ab >/tmp/new
 same /tmp/new /dev/mapper/wc $P "after overwrite"
-echo "ok: overwrite: 128 write hits, newest data read back"
+xp_ok "overwrite: 128 write hits, newest data read back"
 xp_run blkdiscard -o $(((P + 192) * BS)) -l $((64 * BS)) /dev/mapper/wc
 expect_field 11 1 "discard counted"
 expect_field 10 192 "discard dropped 64 cached blocks"
@@ -222,7 +221,7 @@ xp_run dmsetup resume wc
 expect_field 10 192 "discard after reload"
 blocks /dev/mapper/wc $P 192 /tmp/back
 head -c $((192 * BS)) /tmp/new | cmp -s - /tmp/back || xp_fail "data before the discarded range differs after reload"
-echo "ok: discard drops 64 cached blocks, and the drop survives a reload"
+xp_ok "discard drops 64 cached blocks, and the drop survives a reload"
 
 xp_step "cleaner"
 xp_run dmsetup message wc 0 cleaner
@@ -233,10 +232,10 @@ dd if=/dev/urandom of=/tmp/c bs=$BS count=64 2>/dev/null
 put /tmp/c /dev/mapper/wc $((P + 512))
 expect_field 10 0 "cleaner: new writes not cached"
 same /tmp/c $O $((P + 512)) "cleaner: write reached the origin"
-echo "ok: cleaner: new writes go to the origin"
+xp_ok "cleaner: new writes go to the origin"
 head -c $((192 * BS)) /tmp/new >/tmp/new192
 same /tmp/new192 $O $P "cleaner: cached data reached the origin"
-echo "ok: cleaner: cached data is on the origin"
+xp_ok "cleaner: cached data is on the origin"
 
 xp_step "removal sequence"
 sum=$(md5sum </dev/mapper/wc)
@@ -251,7 +250,7 @@ dmsetup table wc | grep -q linear || xp_fail "linear table not in use"
 [ "$(md5sum </dev/mapper/wc)" = "$sum" ] || xp_fail "removal: data differs on the linear table"
 xp_run dmsetup remove wc
 [ "$(md5sum <$O)" = "$sum" ] || xp_fail "removal: data differs on the origin"
-echo "ok: removal sequence: same data through linear and on the origin"
+xp_ok "removal sequence: same data through linear and on the origin"
 
 xp_step "fio --verify_only on the origin"
 # shellcheck disable=SC2086
@@ -260,11 +259,11 @@ fio $FIO_RAND --filename=$O $FIO --verify_only >/tmp/fio.log 2>&1 ||
 # shellcheck disable=SC2086
 fio $FIO_SEQ --filename=$O $FIO --verify_only >/tmp/fio.log 2>&1 ||
 	{ cat /tmp/fio.log; xp_fail "fio verify_only (sequential) on the origin failed"; }
-echo "ok: fio --verify_only passes on the origin for both jobs"
+xp_ok "fio --verify_only passes on the origin for both jobs"
 
 xp_step "unload"
 xp_run rmmod xp_writecache
 dmesg | grep -E "WARNING|BUG|error state" && xp_fail "kernel log has warnings or an xpcache error"
-echo "ok: module unloads, no warnings"
-echo "DONE writecache_basic"
+xp_ok "module unloads, no warnings"
+xp_done writecache_basic
 exit 0

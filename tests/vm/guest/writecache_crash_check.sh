@@ -21,11 +21,11 @@ line=$(dmesg | grep -m1 'xpcache: .* records, ')
 echo "${line#*] }"
 dirty=$(dmsetup status wc | awk '{ print $13 }')
 [ "$dirty" -gt 0 ] || xp_fail "recovery found nothing cached"
-echo "ok: boot 2: recovery found $dirty cached blocks (${line#*: })"
+xp_ok "boot 2: recovery found $dirty cached blocks (${line#*: })"
 # shellcheck disable=SC2086 # the job's options
 fio $JOB --filename=/dev/mapper/wc >/tmp/fio.log 2>&1 ||
 	{ cat /tmp/fio.log; xp_fail "fio verify_only through the target failed after the crash"; }
-echo "ok: boot 2: fio --verify_only passes through the target"
+xp_ok "boot 2: fio --verify_only passes through the target"
 xp_run dmsetup message wc 0 flush
 [ "$(dmsetup status wc | awk '{ print $13 }')" = 0 ] || xp_fail "dirty after flush"
 [ "$(dmsetup status wc | awk '{ print $4 }')" = 0 ] || xp_fail "target in the error state"
@@ -33,7 +33,7 @@ xp_run dmsetup remove wc
 # shellcheck disable=SC2086
 fio $JOB --filename=$O >/tmp/fio.log 2>&1 ||
 	{ cat /tmp/fio.log; xp_fail "fio verify_only on the origin failed"; }
-echo "ok: boot 2: after flush, fio --verify_only passes on the origin"
+xp_ok "boot 2: after flush, fio --verify_only passes on the origin"
 xp_run rmmod xp_writecache
-echo "DONE writecache_crash_check"
+xp_done writecache_crash_check
 exit 0

@@ -24,7 +24,6 @@ grep -E "err=|WRITE:" /tmp/fio.log
 dmsetup status wc
 [ "$(dmsetup status wc | awk '{ print $4 }')" = 0 ] || xp_fail "target in the error state"
 [ "$(dmsetup status wc | awk '{ print $13 }')" -gt 0 ] || xp_fail "nothing dirty: the crash would test nothing"
-echo "ok: boot 1: fio wrote 64 MiB, $(dmsetup status wc | awk '{ print $13 }') blocks still only in the cache"
-echo "DONE writecache_crash_write"
+xp_ok "boot 1: fio wrote 64 MiB, $(dmsetup status wc | awk '{ print $13 }') blocks still only in the cache"
 # The target stays live; init powers the guest off.
-exit 0
+xp_done writecache_crash_write

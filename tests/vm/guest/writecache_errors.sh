@@ -15,7 +15,7 @@
 #   - in cleaner mode, a discard and a write that goes to the origin while
 #     a writeback copy of the same block is still reading the cache: the
 #     write is what the origin keeps (dm-delay slows the cache's reads).
-# Each check that passes prints "ok: ...".
+# Checks go to the host as CHECK lines (xp_ok, xp_done in lib.sh).
 
 ko=${XP_WC_KO:-/xp/kmod/xp_writecache.ko}
 BS=4096
@@ -68,14 +68,14 @@ put /tmp/a 1000 || xp_fail "writing a"
 swap xpc "0 $csz error"
 put /tmp/b 2000 && xp_fail "a write to a failing cache succeeded"
 [ "$(wc_field 1)" = -5 ] || xp_fail "status error is $(wc_field 1) after a cache write error"
-echo "ok: a failed cache write fails with EIO and the status shows error -5"
+xp_ok "a failed cache write fails with EIO and the status shows error -5"
 swap xpc "0 $csz linear /dev/vdb 0"
 put /tmp/c 3000 && xp_fail "a write in the error state succeeded"
 dmsetup message wc 0 flush 2>/dev/null && xp_fail "flush succeeded in the error state"
 [ "$(wc_field 1)" = -5 ] || xp_fail "the error state did not stay"
-echo "ok: in the error state later writes fail, flush fails, the error stays"
+xp_ok "in the error state later writes fail, flush fails, the error stays"
 has /tmp/zero /dev/mapper/wc 10000 "uncached read in the error state"
-echo "ok: in the error state uncached blocks still read from the origin"
+xp_ok "in the error state uncached blocks still read from the origin"
 
 xp_step "a reload recovers what was written before the error"
 reactivate
@@ -84,14 +84,14 @@ has /tmp/a /dev/mapper/wc 1000 "after reload"
 has /tmp/zero /dev/mapper/wc 2000 "the failed write after reload"
 has /tmp/zero /dev/mapper/wc 3000 "the refused write after reload"
 [ "$(wc_field 10)" = 64 ] || xp_fail "after reload $(wc_field 10) blocks are cached, expected 64"
-echo "ok: a new instance recovers the 64 blocks written before the error, nothing of the failed writes"
+xp_ok "a new instance recovers the 64 blocks written before the error, nothing of the failed writes"
 
 xp_step "origin write error during writeback"
 put /tmp/d 4000 || xp_fail "writing d"
 swap xpo "0 $osz error"
 dmsetup message wc 0 flush 2>/dev/null && xp_fail "flush succeeded with a failing origin"
 [ "$(wc_field 1)" = -5 ] || xp_fail "status error is $(wc_field 1) after an origin write error"
-echo "ok: a failed writeback copy puts the target in the error state, flush fails"
+xp_ok "a failed writeback copy puts the target in the error state, flush fails"
 swap xpo "0 $osz linear /dev/vda 0"
 reactivate
 [ "$(wc_field 10)" = 128 ] || xp_fail "after reload $(wc_field 10) blocks are cached, expected 128"
@@ -100,7 +100,7 @@ xp_run dmsetup message wc 0 flush
 [ "$(wc_field 10)" = 0 ] || xp_fail "dirty after flush"
 has /tmp/a /dev/vda 1000 "a on the origin"
 has /tmp/d /dev/vda 4000 "d on the origin"
-echo "ok: the cached blocks survive the origin error; after a reload flush writes them back"
+xp_ok "the cached blocks survive the origin error; after a reload flush writes them back"
 
 xp_step "cleaner: discard, then a write, while writeback copies the block"
 # Reads from the cache take 1.5 s, so the writeback copy of e is still
@@ -122,10 +122,10 @@ xp_retry 100 0.1 wb_idle ||
 has /tmp/f /dev/vda 5000 "f after the writeback of e"
 has /tmp/f /dev/mapper/wc 5000 "f after the writeback of e"
 swap xpc "0 $csz linear /dev/vdb 0"
-echo "ok: cleaner: a write after a discard is not overwritten by a writeback copy of the old data"
+xp_ok "cleaner: a write after a discard is not overwritten by a writeback copy of the old data"
 xp_run dmsetup remove wc
 xp_run dmsetup remove xpc
 xp_run dmsetup remove xpo
 xp_run rmmod xp_writecache
-echo "DONE writecache_errors"
+xp_done writecache_errors
 exit 0

@@ -19,7 +19,7 @@
 #     it on the device: recovery must not chain R3 after R2' (new
 #     activations start at the superblock's seq_limit);
 #   - a damaged header drops its record the same way.
-# Each check that passes prints "ok: ...".
+# Checks go to the host as CHECK lines (xp_ok, xp_done in lib.sh).
 
 ko=${XP_WC_KO:-/xp/kmod/xp_writecache.ko}
 O=/dev/vda
@@ -95,14 +95,14 @@ header_at 2 3 || xp_fail "no activation record at cache block 2"
 for n in 3 12 21; do
 	header_at $n 1 || xp_fail "no data record header at cache block $n"
 done
-echo "ok: an activation record at cache block 2, three 8-block writes are records at blocks 3, 12, 21"
+xp_ok "an activation record at cache block 2, three 8-block writes are records at blocks 3, 12, 21"
 activate 3 24
 has /tmp/a 1000 "all intact"
 has /tmp/b 2000 "all intact"
 has /tmp/c 3000 "all intact"
 xp_run dmsetup remove wc
 header_at 30 3 || xp_fail "no activation record after R3 at cache block 30"
-echo "ok: recovery finds all three records, the next activation record follows them"
+xp_ok "recovery finds all three records, the next activation record follows them"
 
 xp_step "a torn record is dropped as a whole, with what follows"
 damage 13
@@ -112,14 +112,14 @@ has /tmp/zero 2000 "torn R2: its blocks come from the origin"
 has /tmp/zero 3000 "torn R2: R3 after it is dropped"
 xp_run dmsetup remove wc
 header_at 12 3 || xp_fail "the activation record did not replace R2's header at cache block 12"
-echo "ok: a damaged data block drops its record and the records after it"
+xp_ok "a damaged data block drops its record and the records after it"
 
 xp_step "a dropped record stays dropped when its data is whole again"
 restore 13
 activate 1 8
 has /tmp/zero 2000 "R2 with its data restored"
 has /tmp/zero 3000 "R3 after R2 with its data restored"
-echo "ok: R2 with its damaged block restored is not recovered"
+xp_ok "R2 with its damaged block restored is not recovered"
 
 xp_step "an intact old record does not follow a new one"
 # Activation records at blocks 12 and 13: R2' (6 data blocks) fills 14..20.
@@ -132,7 +132,7 @@ activate 2 14
 has /tmp/a 1000 "after R2'"
 has /tmp/b2 2004 "after R2'"
 has /tmp/zero 3000 "old R3 after R2'"
-echo "ok: the old intact R3 after the new R2' is not recovered"
+xp_ok "the old intact R3 after the new R2' is not recovered"
 
 xp_step "a damaged header"
 # Activation record at block 21: the new record's header is at 22.
@@ -150,7 +150,7 @@ xp_run dmsetup remove wc
 dd if=/tmp/hdr of=$C bs=$BS seek=22 conv=notrunc oflag=direct 2>/dev/null
 activate 3 22
 has /tmp/d 4000 "header repaired"
-echo "ok: a damaged header drops its record; repaired, the record is back"
+xp_ok "a damaged header drops its record; repaired, the record is back"
 
 xp_step "write back and check the origin"
 xp_run dmsetup message wc 0 flush
@@ -160,8 +160,8 @@ for p in a:1000 b2:2004 zero:3000 d:4000; do
 	read_to $O "${p#*:}" /tmp/back $(($(wc -c <"/tmp/${p%%:*}") / BS))
 	cmp -s "/tmp/${p%%:*}" /tmp/back || xp_fail "origin blocks ${p#*:} do not hold ${p%%:*}"
 done
-echo "ok: after flush the origin holds exactly the recovered data"
+xp_ok "after flush the origin holds exactly the recovered data"
 xp_run rmmod xp_writecache
 dmesg | grep -E "WARNING|BUG|error state" && xp_fail "kernel log has warnings or an xpcache error"
-echo "DONE writecache_recovery"
+xp_done writecache_recovery
 exit 0

@@ -39,9 +39,9 @@ grep -E "err=|WRITE:|READ:" /tmp/fio.log
 [ $rc = 0 ] || { tail -n 20 /tmp/fio.log; xp_fail "fio failed or did not verify (status $rc)"; }
 [ "$(wc_field 1)" = 0 ] || xp_fail "target in the error state"
 [ $n -ge 8 ] || xp_fail "only $n operations ran during fio"
-echo "ok: fio verify passes through $n suspend/resume, reload and flush operations under I/O"
+xp_ok "fio verify passes through $n suspend/resume, reload and flush operations under I/O"
 xp_run dmsetup message wc 0 flush
 xp_run dmsetup remove wc
 xp_run rmmod xp_writecache
-echo "DONE writecache_underio"
+xp_done writecache_underio
 exit 0

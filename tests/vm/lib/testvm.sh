@@ -88,6 +88,20 @@ vm_kmod_build() {
 	note "$kver: modules built in $(vm_secs "$t0") s"
 }
 
+# vm_tool_build NAME OUT: build tests/vm/tools/NAME.c static (the guests'
+# images hold no libc) as OUT; 0, or a failed check with gcc's first lines
+# and 1.
+vm_tool_build() {
+	local name=$1 out=$2 err
+	mkdir -p "${out%/*}"
+	if ! err=$(gcc -static -O2 -Wall -Wextra -Werror -o "$out" \
+		"$XPVM_ROOT/tests/vm/tools/$name.c" 2>&1); then
+		echo "$err" | head -n 20 | sed 's/^/    # /'
+		fail "cannot build tests/vm/tools/$name.c (needs gcc and the libc6-dev static libc)"
+		return 1
+	fi
+}
+
 # ---- one guest against a host-side namespace on its bridge ----
 # A suite of this kind sets NET (the bridge's namespace), HOSTNS (the host
 # side's), HOST_IP, GUEST_IP, PORT_G (the guest serves there), PORT_H (the
