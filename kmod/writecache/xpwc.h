@@ -40,6 +40,8 @@
 /* A new activation raises seq_limit by this; raised again at half. */
 #define XPWC_SEQ_WINDOW (1ULL << 32)
 #define XPWC_RECOVERY_BUF (1024 * 1024)
+/* Writeback copies through this much memory at a time. */
+#define XPWC_WB_BUF (1024 * 1024)
 
 #define XPWC_DEF_HIGH_WM 50
 #define XPWC_DEF_LOW_WM 45
@@ -179,7 +181,6 @@ struct xpwc {
 	struct bio_set bs;
 	mempool_t *page_pool;
 	struct dm_io_client *dm_io;
-	struct dm_kcopyd_client *kcopyd;
 	struct mutex sb_mutex; /* superblock writes */
 	u64 sb_seq; /* sb_mutex */
 	void *sb_buf; /* sb_mutex: one block, the superblock is built here */
@@ -188,6 +189,8 @@ struct xpwc {
 	void *pmem_hdr; /* p: a header is built here */
 	struct xpwc_wb_item *wb_items; /* writeback worker only */
 	unsigned int wb_items_max;
+	void *wb_buf; /* writeback worker: XPWC_WB_BUF bytes, vmalloc'd */
+	unsigned int wb_buf_blocks;
 	u64 iflush_lpos;
 };
 

@@ -10,7 +10,6 @@
  *           [autocommit_time <ms>] [max_age <ms>] [fua|nofua] [cleaner]
  */
 #include <linux/dm-io.h>
-#include <linux/dm-kcopyd.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -230,8 +229,7 @@ static void xpwc_free(struct xpwc *wc)
 		destroy_workqueue(wc->wq);
 	if (wc->wb_wq)
 		destroy_workqueue(wc->wb_wq);
-	if (!IS_ERR_OR_NULL(wc->kcopyd))
-		dm_kcopyd_client_destroy(wc->kcopyd);
+	vfree(wc->wb_buf);
 	if (!IS_ERR_OR_NULL(wc->dm_io))
 		dm_io_client_destroy(wc->dm_io);
 	mempool_destroy(wc->page_pool);
@@ -302,10 +300,11 @@ static int xpwc_alloc(struct xpwc *wc)
 		ti->error = "Cannot allocate a bio set";
 		return r;
 	}
-	wc->kcopyd = dm_kcopyd_client_create(NULL);
-	if (IS_ERR(wc->kcopyd)) {
-		ti->error = "Cannot create a kcopyd client";
-		return PTR_ERR(wc->kcopyd);
+	wc->wb_buf_blocks = XPWC_WB_BUF / wc->block_size;
+	wc->wb_buf = vmalloc(XPWC_WB_BUF);
+	if (!wc->wb_buf) {
+		ti->error = "Cannot allocate the writeback buffer";
+		return -ENOMEM;
 	}
 	wc->wq = alloc_workqueue("xpcache-io", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
 	wc->wb_wq = alloc_workqueue("xpcache-wb", WQ_MEM_RECLAIM, 1);

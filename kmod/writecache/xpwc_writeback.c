@@ -6,20 +6,24 @@
  *   1. from the tail, take completed records; copy each block that is the
  *      newest copy of its origin block, or whose newer copy is in a record
  *      beyond the complete prefix (not yet known to survive a crash);
- *   2. sort by origin block, copy runs with kcopyd;
- *   3. flush the origin;
+ *   2. sort by origin block; copy a buffer-full at a time: read every run
+ *      contiguous on both devices (pmem: copy it out of the mapping), then
+ *      write the runs to the origin, with FUA if the table says fua;
+ *   3. flush the origin (nofua);
  *   4. write the superblock with the new tail, PREFLUSH|FUA (the preflush
  *      makes the records that superseded skipped blocks durable);
  *   5. drop the copied blocks from the index, wait for reads pinned in the
  *      old read epoch, release the space.
  */
-#include <linux/dm-kcopyd.h>
+#include <linux/dm-io.h>
+#include <linux/ioprio.h>
 #include <linux/sort.h>
+#include <linux/uaccess.h>
 
 #include "xpwc.h"
 
-struct xpwc_wb_copy {
-	struct xpwc *wc;
+/* The I/O of one phase of a window: counted, first error kept. */
+struct xpwc_wb_io {
 	atomic_t pending;
 	int error;
 	struct completion done;
@@ -147,16 +151,6 @@ static unsigned int xpwc_wb_collect(struct xpwc *wc, u64 complete, u64 *end, u64
 	return n;
 }
 
-static void xpwc_wb_copied(int read_err, unsigned long write_err, void *context)
-{
-	struct xpwc_wb_copy *c = context;
-
-	if (read_err || write_err)
-		c->error = -EIO;
-	if (atomic_dec_and_test(&c->pending))
-		complete(&c->done);
-}
-
 /* Sort by origin block and keep the newest copy of each; returns how many. */
 static unsigned int xpwc_wb_sort(struct xpwc *wc, unsigned int n)
 {
@@ -170,34 +164,107 @@ static unsigned int xpwc_wb_sort(struct xpwc *wc, unsigned int n)
 	return m;
 }
 
-/* Copy runs contiguous on both devices; returns 0 or -EIO. */
-static int xpwc_wb_copy(struct xpwc *wc, unsigned int m)
+static void xpwc_wb_io_done(unsigned long error, void *context)
+{
+	struct xpwc_wb_io *io = context;
+
+	if (error)
+		WRITE_ONCE(io->error, -EIO);
+	if (atomic_dec_and_test(&io->pending))
+		complete(&io->done);
+}
+
+/* Start one transfer between buf and sectors of bdev. */
+static void xpwc_wb_submit(struct xpwc *wc, struct xpwc_wb_io *io, struct block_device *bdev,
+			   sector_t sector, sector_t count, void *buf, blk_opf_t opf)
+{
+	struct dm_io_region where = { .bdev = bdev, .sector = sector, .count = count };
+	struct dm_io_request req = {
+		.bi_opf = opf,
+		.mem.type = DM_IO_VMA,
+		.mem.ptr.vma = buf,
+		.notify.fn = xpwc_wb_io_done,
+		.notify.context = io,
+		.client = wc->dm_io,
+	};
+
+	atomic_inc(&io->pending);
+	if (dm_io(&req, 1, &where, NULL, IOPRIO_DEFAULT))
+		xpwc_wb_io_done(1, io);
+}
+
+/* The end of the run that starts at item i: contiguous on both devices. */
+static unsigned int xpwc_wb_run(struct xpwc *wc, unsigned int i, unsigned int end)
 {
 	struct xpwc_wb_item *it = wc->wb_items;
-	struct xpwc_wb_copy c = { .wc = wc };
+	unsigned int j;
+
+	for (j = i + 1; j < end; j++)
+		if (it[j].oblock != it[j - 1].oblock + 1 || it[j].slot != it[j - 1].slot + 1)
+			break;
+	return j;
+}
+
+/*
+ * One phase over items [first, end), which sit in the copy buffer in that
+ * order: read them from the cache (pmem: copy them out of the mapping) or
+ * write them to the origin. Returns 0 or -EIO.
+ */
+static int xpwc_wb_phase(struct xpwc *wc, unsigned int first, unsigned int end, bool write)
+{
+	struct xpwc_wb_item *it = wc->wb_items;
+	struct xpwc_wb_io io = { .error = 0 };
 	unsigned int i, j;
 
-	init_completion(&c.done);
-	atomic_set(&c.pending, 1);
-	for (i = 0; i < m; i = j) {
-		struct dm_io_region from, to;
+	init_completion(&io.done);
+	atomic_set(&io.pending, 1);
+	for (i = first; i < end; i = j) {
+		void *buf = wc->wb_buf + (size_t)(i - first) * wc->block_size;
+		size_t len;
 
-		for (j = i + 1; j < m; j++)
-			if (it[j].oblock != it[j - 1].oblock + 1 ||
-			    it[j].slot != it[j - 1].slot + 1)
-				break;
-		from.bdev = wc->cache->bdev;
-		from.sector = xpwc_slot_sector(wc, it[i].slot);
-		from.count = (sector_t)(j - i) << wc->sect_shift;
-		to.bdev = wc->origin->bdev;
-		to.sector = it[i].oblock << wc->sect_shift;
-		to.count = from.count;
-		atomic_inc(&c.pending);
-		dm_kcopyd_copy(wc->kcopyd, &from, 1, &to, 0, xpwc_wb_copied, &c);
+		j = xpwc_wb_run(wc, i, end);
+		len = (size_t)(j - i) * wc->block_size;
+		if (write)
+			xpwc_wb_submit(wc, &io, wc->origin->bdev, it[i].oblock << wc->sect_shift,
+				       len >> SECTOR_SHIFT, buf,
+				       REQ_OP_WRITE | (wc->opt.fua ? REQ_FUA : 0));
+		else if (wc->pmem)
+			io.error = copy_mc_to_kernel(buf, xpwc_pmem_block(wc, it[i].slot), len) ?
+					   -EIO :
+					   io.error;
+		else
+			xpwc_wb_submit(wc, &io, wc->cache->bdev, xpwc_slot_sector(wc, it[i].slot),
+				       len >> SECTOR_SHIFT, buf, REQ_OP_READ);
 	}
-	if (!atomic_dec_and_test(&c.pending))
-		wait_for_completion(&c.done);
-	return c.error;
+	if (!atomic_dec_and_test(&io.pending))
+		wait_for_completion(&io.done);
+	return READ_ONCE(io.error);
+}
+
+/*
+ * Copy the m sorted items to the origin, a buffer-full at a time. With
+ * fua each write is durable when it completes; else the caller flushes
+ * the origin.
+ */
+static int xpwc_wb_copy(struct xpwc *wc, unsigned int m)
+{
+	unsigned int i, end;
+	int r;
+
+	for (i = 0; i < m; i = end) {
+		end = min(m, i + wc->wb_buf_blocks);
+		r = xpwc_wb_phase(wc, i, end, false);
+		if (r) {
+			xpwc_set_error(wc, r, "reading blocks from the cache for writeback");
+			return r;
+		}
+		r = xpwc_wb_phase(wc, i, end, true);
+		if (r) {
+			xpwc_set_error(wc, r, "writing blocks back to the origin device");
+			return r;
+		}
+	}
+	return 0;
 }
 
 /* One batch. Returns false when there is nothing (more) to do. */
@@ -233,11 +300,9 @@ static bool xpwc_wb_batch(struct xpwc *wc)
 	if (n) {
 		n = xpwc_wb_sort(wc, n);
 		r = xpwc_wb_copy(wc, n);
-		if (r) {
-			xpwc_set_error(wc, r, "copying blocks to the origin");
+		if (r)
 			goto out_fail;
-		}
-		r = blkdev_issue_flush(wc->origin->bdev);
+		r = wc->opt.fua ? 0 : blkdev_issue_flush(wc->origin->bdev);
 		if (r) {
 			xpwc_set_error(wc, r, "flushing the origin device");
 			goto out_fail;
@@ -341,19 +406,21 @@ int xpwc_wb_all(struct xpwc *wc)
 
 /*
  * The flush message: everything written back, and writes that went
- * straight to the origin (cleaner mode) flushed there too. A batch flushes
- * the origin only when it copied something.
+ * straight to the origin (cleaner mode) flushed there too. Every batch
+ * made its own copies durable (a flush after them, or FUA).
  */
 int xpwc_flush_all(struct xpwc *wc)
 {
+	bool dirty;
 	int r = xpwc_wb_all(wc);
 
 	if (r)
 		return r;
 	spin_lock_irq(&wc->lock);
+	dirty = wc->origin_dirty;
 	wc->origin_dirty = false;
 	spin_unlock_irq(&wc->lock);
-	r = blkdev_issue_flush(wc->origin->bdev);
+	r = dirty ? blkdev_issue_flush(wc->origin->bdev) : 0;
 	if (r)
 		xpwc_set_error(wc, r, "flushing the origin device");
 	return r;

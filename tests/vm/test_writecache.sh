@@ -25,13 +25,17 @@
 #                        with the target live; boot 2 recovers, fio verifies
 #   writecache_underio   suspend/resume, reload and flush while fio
 #                        verifies, two vCPUs
-#   writecache_recovery, writecache_errors and writecache_underio run in
-#   mode s.
+#   writecache_fua       dm-log-writes under the origin: writeback sends
+#                        plain writes and a FLUSH under nofua, FUA writes
+#                        and no FLUSH under fua; either way the log up to
+#                        its last FLUSH/FUA holds the data
+#   writecache_recovery, writecache_errors, writecache_underio and
+#   writecache_fua run in mode s.
 #
 #   XP_WC_MODES  modes to test (default "s p")
 #
-# Every "ok: TEXT" line of a guest becomes a check here; each guest must
-# also exit 0 and print its DONE line.
+# Every CHECK line of a guest becomes a check here; each guest must also
+# exit 0 after its DONE line.
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh
@@ -54,10 +58,10 @@ show() {
 }
 
 # guest WHAT SCRIPT SECONDS BINS MODE XPVM-ARGS...: run guest/SCRIPT.sh on
-# KVER with the cache in MODE (s or p); each of its "ok:" lines is a check,
+# KVER with the cache in MODE (s or p); each of its CHECK lines is a check,
 # and it must exit 0 after its DONE line.
 guest() {
-	local what=$1 script=$2 secs=$3 bins=$4 mode=$5 t0 rc=0 n=0 text log
+	local what=$1 script=$2 secs=$3 bins=$4 mode=$5 t0 rc=0 log
 	shift 5
 	log=$TMP/$script.log
 	t0=$EPOCHREALTIME
@@ -65,13 +69,10 @@ guest() {
 		-f "$XPVM_GUEST/writecache_lib.sh" -e "XP_WC_MODE=$mode" "$@" \
 		"$XPVM_GUEST/$script.sh" >"$log" 2>&1 || rc=$?
 	show "$log" "$rc"
-	while read -r text; do
-		pass "writecache $KVER $mode: $text"
-		n=$((n + 1))
-	done < <(vm_output "$log" | sed -n 's/^ok: //p')
+	vm_guest_checks "writecache $KVER $mode" "$log"
 	vm_output "$log" | sed -n 's/^FAIL: /guest failed: /p' | while read -r text; do note "$text"; done
-	check "writecache $KVER $mode: $what: guest finished and passed, $n checks ($(vm_secs "$t0") s, status $rc)" \
-		eval "((rc == 0)) && vm_output '$log' | grep -qx 'DONE $script'"
+	check "writecache $KVER $mode: $what: guest finished and passed ($(vm_secs "$t0") s, status $rc)" \
+		vm_guest_finished "$rc" "$log" "$script"
 }
 
 # cache MODE IMG [SIZE]: CACHE set to the xpvm options that give the guest
@@ -110,10 +111,18 @@ writecache_series() {
 	guest "errors" writecache_errors 120 dmsetup s -m dm_delay \
 		--disk "$TMP/origin.img:64M" --disk "$TMP/cache.img:16M"
 	rm -f "$TMP"/*.img
+	guest "fua and nofua" writecache_fua 150 dmsetup s -m dm_log_writes -f "$LWR" \
+		--disk "$TMP/origin.img:64M" --disk "$TMP/cache.img:16M" \
+		--disk "$TMP/log.img:64M" --disk "$TMP/replay.img:64M"
+	rm -f "$TMP"/*.img
 	guest "under I/O" writecache_underio 200 "dmsetup fio" s --smp 2 \
 		--disk "$TMP/origin.img:128M" --disk "$TMP/cache.img:24M"
 	rm -f "$TMP"/*.img
 }
+
+# lw_replay (tests/vm/tools) reads the origin's log in writecache_fua.
+LWR=$TMP/lw_replay
+vm_tool_build lw_replay "$LWR" || { summary; exit 1; }
 
 for s in $XP_VM_SERIES; do
 	writecache_series "$s"
