@@ -6,9 +6,10 @@
  *   1. from the tail, take completed records; copy each block that is the
  *      newest copy of its origin block, or whose newer copy is in a record
  *      beyond the complete prefix (not yet known to survive a crash);
- *   2. sort by origin block; copy a buffer-full at a time: read every run
- *      contiguous on both devices (pmem: copy it out of the mapping), then
- *      write the runs to the origin, with FUA if the table says fua;
+ *   2. sort by origin block; copy through a buffer in two halves: read
+ *      the runs contiguous on both devices into one half (pmem: copy them
+ *      out of the mapping) while the other half's writes to the origin
+ *      run, with FUA if the table says fua;
  *   3. flush the origin (nofua);
  *   4. write the superblock with the new tail, PREFLUSH|FUA (the preflush
  *      makes the records that superseded skipped blocks durable);
@@ -205,66 +206,98 @@ static unsigned int xpwc_wb_run(struct xpwc *wc, unsigned int i, unsigned int en
 	return j;
 }
 
+static void xpwc_wb_io_init(struct xpwc_wb_io *io)
+{
+	io->error = 0;
+	atomic_set(&io->pending, 1);
+	init_completion(&io->done);
+}
+
+/* Wait for the transfers of io; 0 or -EIO. */
+static int xpwc_wb_io_wait(struct xpwc_wb_io *io)
+{
+	if (!atomic_dec_and_test(&io->pending))
+		wait_for_completion(&io->done);
+	return READ_ONCE(io->error);
+}
+
 /*
- * One phase over items [first, end), which sit in the copy buffer in that
- * order: read them from the cache (pmem: copy them out of the mapping) or
- * write them to the origin. Returns 0 or -EIO.
+ * Start one phase over items [first, end), which sit at buf in that order:
+ * read them from the cache (pmem: copy them out of the mapping, done when
+ * this returns) or write them to the origin.
  */
-static int xpwc_wb_phase(struct xpwc *wc, unsigned int first, unsigned int end, bool write)
+static void xpwc_wb_start(struct xpwc *wc, struct xpwc_wb_io *io, void *buf, unsigned int first,
+			  unsigned int end, bool write)
 {
 	struct xpwc_wb_item *it = wc->wb_items;
-	struct xpwc_wb_io io = { .error = 0 };
 	unsigned int i, j;
 
-	init_completion(&io.done);
-	atomic_set(&io.pending, 1);
 	for (i = first; i < end; i = j) {
-		void *buf = wc->wb_buf + (size_t)(i - first) * wc->block_size;
+		void *at = buf + (size_t)(i - first) * wc->block_size;
 		size_t len;
 
 		j = xpwc_wb_run(wc, i, end);
 		len = (size_t)(j - i) * wc->block_size;
 		if (write)
-			xpwc_wb_submit(wc, &io, wc->origin->bdev, it[i].oblock << wc->sect_shift,
-				       len >> SECTOR_SHIFT, buf,
+			xpwc_wb_submit(wc, io, wc->origin->bdev, it[i].oblock << wc->sect_shift,
+				       len >> SECTOR_SHIFT, at,
 				       REQ_OP_WRITE | (wc->opt.fua ? REQ_FUA : 0));
-		else if (wc->pmem)
-			io.error = copy_mc_to_kernel(buf, xpwc_pmem_block(wc, it[i].slot), len) ?
-					   -EIO :
-					   io.error;
-		else
-			xpwc_wb_submit(wc, &io, wc->cache->bdev, xpwc_slot_sector(wc, it[i].slot),
-				       len >> SECTOR_SHIFT, buf, REQ_OP_READ);
+		else if (!wc->pmem)
+			xpwc_wb_submit(wc, io, wc->cache->bdev, xpwc_slot_sector(wc, it[i].slot),
+				       len >> SECTOR_SHIFT, at, REQ_OP_READ);
+		else if (copy_mc_to_kernel(at, xpwc_pmem_block(wc, it[i].slot), len))
+			io->error = -EIO;
 	}
-	if (!atomic_dec_and_test(&io.pending))
-		wait_for_completion(&io.done);
-	return READ_ONCE(io.error);
 }
 
 /*
- * Copy the m sorted items to the origin, a buffer-full at a time. With
- * fua each write is durable when it completes; else the caller flushes
- * the origin.
+ * Copy the m sorted items to the origin through the two halves of the
+ * buffer: a half is read while the other half's writes run. With fua each
+ * write is durable when it completes; else the caller flushes the origin.
  */
 static int xpwc_wb_copy(struct xpwc *wc, unsigned int m)
 {
-	unsigned int i, end;
-	int r;
+	unsigned int half = wc->wb_buf_blocks / 2, i, end, k = 0;
+	struct xpwc_wb_io rd, wr[2];
+	bool busy[2] = { false, false };
+	const char *what = NULL;
+	int r = 0, w;
 
-	for (i = 0; i < m; i = end) {
-		end = min(m, i + wc->wb_buf_blocks);
-		r = xpwc_wb_phase(wc, i, end, false);
-		if (r) {
-			xpwc_set_error(wc, r, "reading blocks from the cache for writeback");
-			return r;
+	for (i = 0; i < m; i = end, k ^= 1) {
+		void *buf = wc->wb_buf + (size_t)k * half * wc->block_size;
+
+		end = min(m, i + half);
+		if (busy[k]) {
+			busy[k] = false;
+			r = xpwc_wb_io_wait(&wr[k]);
+			if (r) {
+				what = "writing blocks back to the origin device";
+				break;
+			}
 		}
-		r = xpwc_wb_phase(wc, i, end, true);
+		xpwc_wb_io_init(&rd);
+		xpwc_wb_start(wc, &rd, buf, i, end, false);
+		r = xpwc_wb_io_wait(&rd);
 		if (r) {
-			xpwc_set_error(wc, r, "writing blocks back to the origin device");
-			return r;
+			what = "reading blocks from the cache for writeback";
+			break;
+		}
+		xpwc_wb_io_init(&wr[k]);
+		xpwc_wb_start(wc, &wr[k], buf, i, end, true);
+		busy[k] = true;
+	}
+	for (k = 0; k < 2; k++) {
+		if (!busy[k])
+			continue;
+		w = xpwc_wb_io_wait(&wr[k]);
+		if (w && !r) {
+			r = w;
+			what = "writing blocks back to the origin device";
 		}
 	}
-	return 0;
+	if (r)
+		xpwc_set_error(wc, r, what);
+	return r;
 }
 
 /* One batch. Returns false when there is nothing (more) to do. */
