@@ -3,15 +3,26 @@
  * The I/O path in: map and end_io (docs/writecache.md, section 6).
  *
  * Reads are split at block boundaries: a run of blocks cached in
- * consecutive slots goes to the cache device, a run of uncached blocks to
- * the origin, the rest comes back through dm_accept_partial_bio. A read
- * from the cache pins the current read epoch until it completes, so that
- * writeback does not hand its slots out again underneath it.
+ * consecutive slots goes to the cache device (pmem: is copied out of the
+ * mapping), a run of uncached blocks to the origin, the rest comes back
+ * through dm_accept_partial_bio. A read from the cache pins the current
+ * read epoch until it completes, so that writeback does not hand its
+ * slots out again underneath it.
  *
  * Writes, flushes and discards go to the committer (xpwc_commit.c); in
  * cleaner mode a write that touches no cached block goes to the origin.
  */
+#include <linux/highmem.h>
+#include <linux/uaccess.h>
+
 #include "xpwc.h"
+
+/* Pairs with the wait in xpwc_wb_batch(). */
+static void xpwc_read_unpin(struct xpwc *wc, unsigned int epoch)
+{
+	if (atomic_dec_and_test(&wc->read_pins[epoch]))
+		wake_up(&wc->pin_wait);
+}
 
 static u64 xpwc_bio_block(struct xpwc *wc, struct bio *bio)
 {
@@ -22,6 +33,31 @@ static void xpwc_remap_origin(struct xpwc *wc, struct bio *bio)
 {
 	bio_set_dev(bio, wc->origin->bdev);
 	bio->bi_iter.bi_sector = dm_target_offset(wc->ti, bio->bi_iter.bi_sector);
+}
+
+/*
+ * pmem: copy the cached blocks at slot straight out of the mapping into
+ * the bio and end it. The caller's read pin keeps the slots from reuse.
+ */
+static void xpwc_pmem_read(struct xpwc *wc, struct bio *bio, u32 slot)
+{
+	const void *src = xpwc_pmem_block(wc, slot);
+	struct bvec_iter iter;
+	struct bio_vec bv;
+
+	bio_for_each_segment(bv, bio, iter) {
+		void *dst = bvec_kmap_local(&bv);
+		unsigned long left = copy_mc_to_kernel(dst, src, bv.bv_len);
+
+		kunmap_local(dst);
+		if (left) {
+			xpwc_set_error(wc, -EIO, "reading from the cache device (memory error)");
+			bio->bi_status = BLK_STS_IOERR;
+			break;
+		}
+		src += bv.bv_len;
+	}
+	bio_endio(bio);
 }
 
 static int xpwc_map_read(struct xpwc *wc, struct bio *bio)
@@ -55,7 +91,6 @@ static int xpwc_map_read(struct xpwc *wc, struct bio *bio)
 		if (t->oblock != b + n || xpwc_slot_nr(wc, t) != slot + n)
 			break;
 	}
-	io->kind = XPWC_IO_READ_CACHE;
 	io->epoch = wc->read_epoch;
 	atomic_inc(&wc->read_pins[io->epoch]);
 	wc->stats.read_hits += n;
@@ -63,6 +98,12 @@ static int xpwc_map_read(struct xpwc *wc, struct bio *bio)
 
 	if (n < nb)
 		dm_accept_partial_bio(bio, n << wc->sect_shift);
+	if (wc->pmem) {
+		xpwc_pmem_read(wc, bio, slot);
+		xpwc_read_unpin(wc, io->epoch);
+		return DM_MAPIO_SUBMITTED;
+	}
+	io->kind = XPWC_IO_READ_CACHE;
 	bio_set_dev(bio, wc->cache->bdev);
 	bio->bi_iter.bi_sector = xpwc_slot_sector(wc, slot);
 	return DM_MAPIO_REMAPPED;
@@ -138,9 +179,7 @@ int xpwc_end_io(struct dm_target *ti, struct bio *bio, blk_status_t *error)
 	case XPWC_IO_READ_CACHE:
 		if (*error)
 			xpwc_set_error(wc, -EIO, "reading from the cache device");
-		/* Pairs with the wait in xpwc_wb_batch(). */
-		if (atomic_dec_and_test(&wc->read_pins[io->epoch]))
-			wake_up(&wc->pin_wait);
+		xpwc_read_unpin(wc, io->epoch);
 		break;
 	case XPWC_IO_PASS_WRITE:
 		if (*error) {

@@ -4,9 +4,10 @@
  * the same format as in SSD mode; the committer writes a record straight
  * into the mapped device with non-temporal stores (memcpy_flushcache), the
  * header last, and one fence makes it durable, so every record is durable
- * when its writes complete and a FLUSH costs nothing. Reads, writeback,
- * recovery and the superblock use the device's block interface, which
- * sees the same memory.
+ * when its writes complete and a FLUSH costs nothing. Reads of cached
+ * blocks and writeback copy out of the mapping (xpwc_map.c,
+ * xpwc_writeback.c); recovery and the superblock use the device's block
+ * interface, which sees the same memory.
  */
 #include <linux/dax.h>
 #include <linux/slab.h>
