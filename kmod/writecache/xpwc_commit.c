@@ -84,7 +84,8 @@ void xpwc_recs_free(struct xpwc *wc)
 {
 	struct xpwc_rec *rec, *n;
 
-	list_for_each_entry_safe(rec, n, &wc->rec_free, list) kfree(rec);
+	list_for_each_entry_safe(rec, n, &wc->rec_free, list)
+		kfree(rec);
 	INIT_LIST_HEAD(&wc->rec_free);
 }
 
@@ -175,8 +176,7 @@ static void xpwc_retire_done(struct xpwc *wc, struct list_head *free)
 {
 	struct xpwc_rec *r, *n;
 
-	list_for_each_entry_safe(r, n, &wc->inflight, list)
-	{
+	list_for_each_entry_safe(r, n, &wc->inflight, list) {
 		if (!r->done)
 			break;
 		list_move_tail(&r->list, free);
@@ -248,7 +248,8 @@ static void xpwc_rec_done(struct xpwc_rec *rec, blk_status_t status)
 	xpwc_wb_kick_locked(wc);
 	spin_unlock_irqrestore(&wc->lock, flags);
 
-	list_for_each_entry_safe(r, n, &free, list) xpwc_rec_free(r);
+	list_for_each_entry_safe(r, n, &free, list)
+		xpwc_rec_free(r);
 	if (kick)
 		xpwc_commit_kick(wc);
 	/* Last: once the user bios are done the target may be suspended. */
@@ -338,15 +339,13 @@ static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec)
 		goto out_crc;
 	}
 
-	bio_list_for_each(bio, &rec->bios)
-	{
+	bio_list_for_each(bio, &rec->bios) {
 		u64 ob = dm_target_offset(wc->ti, bio->bi_iter.bi_sector) >> wc->sect_shift;
 		unsigned int nb = bio_sectors(bio) >> wc->sect_shift, k;
 		struct bvec_iter iter;
 		struct bio_vec bv;
 
-		bio_for_each_segment(bv, bio, iter)
-		{
+		bio_for_each_segment(bv, bio, iter) {
 			unsigned int done = 0;
 			void *src = bvec_kmap_local(&bv);
 
@@ -527,8 +526,7 @@ static bool xpwc_commit_writes(struct xpwc *wc)
 		bio_list_add(&rec->bios, bio_list_pop(&wc->pending));
 	xpwc_rec_place(wc, rec, pos);
 	i = 0;
-	bio_list_for_each(bio, &rec->bios)
-	{
+	bio_list_for_each(bio, &rec->bios) {
 		u64 ob = dm_target_offset(wc->ti, bio->bi_iter.bi_sector) >> wc->sect_shift;
 		unsigned int nb = bio_sectors(bio) >> wc->sect_shift, k;
 
