@@ -41,6 +41,7 @@ vm_defaults() {
 	VM_SHELL=${VM_SHELL:-0}
 	VM_APPEND=${VM_APPEND:-}
 	VM_LOG=${VM_LOG:-}
+	VM_PIDFILE=${VM_PIDFILE:-}		# qemu writes its pid here (removed at its end)
 	VM_VERBOSE=${VM_VERBOSE:-${XP_VM_VERBOSE:-0}}
 }
 
@@ -203,6 +204,12 @@ XP_SHELL=$VM_SHELL"
 			-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=")
 		qemu=(nsenter "--net=/run/netns/$VM_NETNS" -- "${qemu[@]}")
 	fi
+	if [[ -n $VM_PIDFILE ]]; then
+		# qemu's own pid (nsenter execs it), for whoever must cut its
+		# power; a stale file must not name a pid that qemu no longer has.
+		rm -f "$VM_PIDFILE"
+		qemu+=(-pidfile "$VM_PIDFILE")
+	fi
 	printf '%q ' "${qemu[@]}" >"$dir/cmdline"
 
 	t0=$EPOCHREALTIME
@@ -210,12 +217,14 @@ XP_SHELL=$VM_SHELL"
 		# Interactive: the console is this terminal, no timeout.
 		rc=0
 		"${qemu[@]}" -serial mon:stdio || rc=$?
+		[[ -n $VM_PIDFILE ]] && rm -f "$VM_PIDFILE"
 		[[ -n $tap ]] && net_tap_del "$VM_NETNS" "$tap"
 		rm -f "$dir"/*.cpio
 		return $rc
 	fi
 	timeout -k 5 "$VM_TIMEOUT" "${qemu[@]}" -serial stdio </dev/null 2>&1 | _vm_console "$dir"
 	rc=${PIPESTATUS[0]}
+	[[ -n $VM_PIDFILE ]] && rm -f "$VM_PIDFILE"
 	[[ -n $tap ]] && net_tap_del "$VM_NETNS" "$tap"
 	# The images are large; the command line and the console log stay.
 	rm -f "$dir"/*.cpio
@@ -228,6 +237,13 @@ XP_SHELL=$VM_SHELL"
 	times="$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
 	[[ -n $t_begin ]] && times="boot $(awk -v a="$t0" -v b="$t_begin" 'BEGIN { printf "%.1f", b - a }') s, total $times"
 
+	# timeout(1) says 137 both when its own KILL ended qemu (after TERM
+	# did not, VM_TIMEOUT + 5 s on) and when someone else killed qemu:
+	# the time taken tells them apart.
+	if ((rc == 137)) && awk -v a="$t0" -v b="$EPOCHREALTIME" -v t="$VM_TIMEOUT" 'BEGIN { exit !(b - a < t) }'; then
+		_vm_show_failure "$dir" "qemu was killed (SIGKILL) after $times, before the timeout ($kver)"
+		return 137
+	fi
 	if ((rc == 124 || rc == 137)); then
 		_vm_show_failure "$dir" "timed out after $VM_TIMEOUT s ($kver) - guest hung"
 		return 124
