@@ -72,6 +72,28 @@ check "runner $KVER: timeout reported with the console log" \
 check "runner $KVER: the timeout is kept (20 s, took $secs s)" \
 	awk -v s="$secs" 'BEGIN { exit !(s >= 20 && s < 40) }'
 
+# A power cut: the hanging guest's qemu killed through its --pidfile.
+t0=$EPOCHREALTIME
+"$XPVM" run -k "$KVER" -b none --name cut -t 120 --pidfile "$TMP/cut.pid" \
+	"$XPVM_GUEST/selftest_hang.sh" >"$TMP/cut.log" 2>&1 &
+cutpid=$!
+for ((i = 0; i < 600; i++)); do
+	grep -q 'selftest: sleeping forever' "$TMP/cut.log" && break
+	kill -0 "$cutpid" 2>/dev/null || break
+	sleep 0.1
+done
+qpid=$(cat "$TMP/cut.pid" 2>/dev/null)
+[[ -n $qpid ]] && kill -9 "$qpid"
+rc=0
+wait "$cutpid" || rc=$?
+secs=$(vm_secs "$t0")
+sed 's/^/    | /' "$TMP/cut.log"
+check "runner $KVER: --pidfile names qemu (pid ${qpid:-none})" test -n "$qpid"
+check "runner $KVER: qemu killed from outside is status 137, not a timeout ($secs s)" \
+	test "$rc" = 137
+check "runner $KVER: the killed guest is reported" has cut "^xpvm: cut: qemu was killed"
+check "runner $KVER: the pid file is gone with qemu" test ! -e "$TMP/cut.pid"
+
 boot nomod -t 60 -m xp_no_such_module "$XPVM_GUEST/selftest_pass.sh"
 check "runner $KVER: unknown module refused before boot, status 125" test "$rc" = 125
 check "runner $KVER: unknown module named in the error" has nomod "no module 'xp_no_such_module'"
