@@ -9,7 +9,8 @@
 #     512, 1024 and 4096, every flag, a mark of the longest length, a
 #     write that ends at the device's end and entries past the count in
 #     the super; each limit (--to, --to-mark, --to-flush) gives the
-#     expected image; corrupt headers, truncation at every half sector and
+#     expected image, and so does a replay that goes on with --from from
+#     where an earlier one stopped; corrupt headers, truncation at every half sector and
 #     random byte flips are refused or harmless, and never write outside
 #     the device (a file that must keep its size and, when refused, its
 #     contents). Run under ASan and UBSan when gcc has them;
@@ -36,28 +37,11 @@ on_exit rm -rf "$TMP"
 LWR=$XP_BUILD/vm/lw_replay
 SEED=${XP_LOGWRITES_SEED:-$((RANDOM % 10000 + 1))}
 
-# The guests' tool: static, so it needs nothing in the image.
-mkdir -p "${LWR%/*}"
-if ! gcc -static -O2 -Wall -Wextra -Werror -o "$LWR" "$XP_ROOT/tests/vm/tools/lw_replay.c" \
-	2>"$TMP/gcc.err"; then
-	sed 's/^/    # /' "$TMP/gcc.err" | head -20
-	fail "cannot build tests/vm/tools/lw_replay.c (needs gcc and the libc6-dev static libc)"
-	summary
-	exit 1
-fi
-# The same source with ASan and UBSan for the checks here; the static build
-# when this gcc cannot.
+# The guests' tool, static; the same source with ASan and UBSan for the
+# checks here.
+vm_tool_build lw_replay "$LWR" || { summary; exit 1; }
 HOST_LWR=$TMP/lw_replay.san
-if gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra -Werror \
-	-o "$HOST_LWR" "$XP_ROOT/tests/vm/tools/lw_replay.c" 2>/dev/null &&
-	"$HOST_LWR" --help >/dev/null 2>&1; then
-	note "checks without qemu run lw_replay built with -fsanitize=address,undefined"
-else
-	note "gcc cannot build with ASan/UBSan here: the checks without qemu run the static build"
-	HOST_LWR=$LWR
-fi
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
+vm_tool_host lw_replay "$LWR" "$HOST_LWR"
 
 # ---- logs built here ----
 
@@ -168,6 +152,19 @@ replay_is() {
 		test "$rc" = 0 -a "$(sum "$d/dev")" = "$(sum "$d/$img")"
 }
 
+# replay_from SS NAME START IMG ARGS...: replay the case's log onto a copy
+# of image START (an earlier replay's result) with ARGS (--from ...); the
+# result must equal image IMG.
+replay_from() {
+	local ss=$1 name=$2 start=$3 img=$4 d=$TMP/s$1 rc=0
+	shift 4
+	cp "$d/$start" "$d/dev"
+	"$HOST_LWR" replay "$d/log" "$d/dev" "$@" >"$d/out" 2>"$d/err" || rc=$?
+	((rc)) && sed 's/^/    # /' "$d/err" | head -5
+	check "sector size $ss: replay $* onto $start gives $name (status $rc)" \
+		test "$rc" = 0 -a "$(sum "$d/dev")" = "$(sum "$d/$img")"
+}
+
 # refused SS WHAT LOG MESSAGE [ARGS...]: replaying LOG onto a copy of R
 # exits 1 with MESSAGE, and the copy keeps its size and bytes.
 refused() {
@@ -217,6 +214,21 @@ host_case() {
 	replay_is "$ss" "the final image" x.8 --to-flush 2
 	replay_is "$ss" "the final image" x.8 --to-mark dm-log-writes-end
 	replay_is "$ss" "the final image" x.8 --to-mark "$(printf "%$((ss - 32))s" '' | tr ' ' m)"
+	replay_from "$ss" "R + A + B" x.1 x.4 --from 1 --to 4
+	replay_from "$ss" "R + A + B, then the discard's zeroes" x.4 x.5 --from 4 --to 5 \
+		--discard-zeroes
+	check "sector size $ss: --from 4 --to 5 says it replayed entries [4, 5), the discard" \
+		grep -q "^replayed entries \[4, 5) of 8 .*: 1 entries: 0 write, .* 1 discard" "$d/out"
+	replay_from "$ss" "the final image" x.5 x.8 --from 5 --to-flush 2
+	replay_from "$ss" "the final image" x.4 x.8 --from 4
+	replay_from "$ss" "x.8 unchanged (nothing to replay)" x.8 x.8 --from 8
+	replay_from "$ss" "R unchanged (nothing to replay)" x.0 x.0 --from 0 --to 0
+	refused "$ss" "--from 5 --to 4" "$d/log" \
+		"--from 5 is past the limit: the replay would stop before entry 4" --from 5 --to 4
+	refused "$ss" "--from 9 of 8" "$d/log" "--from 9 is past the limit" --from 9
+	refused "$ss" "--from 4 --to-mark first (the mark is entry 2)" "$d/log" \
+		"--from 4 is past the limit: the replay would stop before entry 3" --from 4 \
+		--to-mark first
 	refused "$ss" "--to-flush 3 of 2" "$d/log" "has 2 FLUSH entries" --to-flush 3
 	refused "$ss" "--to 9 of 8" "$d/log" "--to 9 is beyond the log" --to 9
 

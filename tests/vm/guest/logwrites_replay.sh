@@ -20,8 +20,9 @@
 #      phase 4's flush, which must equal phase 3's state (writes are logged
 #      at the FLUSH after them); the K-th FLUSH equals expect.K; a random
 #      entry between two FLUSHes equals the state before plus exactly the
-#      writes the log has before that entry; --discard-zeroes zeroes the
-#      discarded slot;
+#      writes the log has before that entry; replays that go on with
+#      --from from where the one before stopped give each FLUSH's state
+#      too; --discard-zeroes zeroes the discarded slot;
 #   4. refusals, each with its message and /dev/vdc untouched: a log still
 #      held by the target, copies of the log with a bad magic, version,
 #      sector size or entry count, an unknown flag, a sector beyond the
@@ -342,6 +343,21 @@ for k in 1 2 3 4 5; do
 		same "$GOT" "$(lw_sum $LW_TMP/e.$k.img)"
 done
 
+# The same states again, each replay going on from where the one before
+# stopped: what the writecache replay test does to stay linear.
+lw_zero $LW_DEV
+from=0
+for k in 1 2 3 4 5; do
+	lw_run "from$k" "$LW" replay $LW_LOG $LW_DEV --from $from --to-flush $k
+	GOT=
+	[ "$LW_RC" = 0 ] && GOT=$(lw_devsum $LW_DEV)
+	xp_check "--from $from --to-flush $k onto the replay up to entry $from equals the state after phase $k" \
+		same "$GOT" "$(lw_sum $LW_TMP/e.$k.img)"
+	from=$(($(f $k) + 1))
+done
+xp_check "... and says which entries it replayed: [$(($(f 4) + 1)), $from)" \
+	grep -q "^replayed entries \[$(($(f 4) + 1)), $from) of $NENT " $LW_TMP/from5.out
+
 # A random entry E between FLUSH K-1 and FLUSH K (E may be the entry right
 # after FLUSH K-1, or FLUSH K itself, which replays all but the flush):
 # expected is phase K-1's state plus, for each entry of the log before E,
@@ -448,6 +464,13 @@ lw_refused "--to 2^64" 2 "--to '18446744073709551616' is not a number" \
 	"$LW" replay $LW_LOG $LW_DEV --to 18446744073709551616
 lw_refused "--to past the end" 1 "--to $((NENT + 1)) is beyond the log" \
 	"$LW" replay $LW_LOG $LW_DEV --to $((NENT + 1))
+lw_refused "--from past the limit" 1 "--from 5 is past the limit: the replay would stop before entry 4" \
+	"$LW" replay $LW_LOG $LW_DEV --from 5 --to 4
+lw_refused "--from past the end" 1 "--from $((NENT + 1)) is past the limit" \
+	"$LW" replay $LW_LOG $LW_DEV --from $((NENT + 1))
+lw_refused "--from abc" 2 "--from 'abc' is not a number" "$LW" replay $LW_LOG $LW_DEV --from abc
+lw_refused "--from twice" 2 "--from given twice" "$LW" replay $LW_LOG $LW_DEV --from 1 --from 2
+lw_refused "list with --from" 2 "replay's options do not apply" "$LW" list $LW_LOG --from 1
 lw_refused "--to-flush 0" 2 "--to-flush 0: K counts FLUSH entries from 1" \
 	"$LW" replay $LW_LOG $LW_DEV --to-flush 0
 lw_refused "--to-flush past the last" 1 "has $PHASES FLUSH entries" \

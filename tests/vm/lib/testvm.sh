@@ -102,6 +102,23 @@ vm_tool_build() {
 	fi
 }
 
+# vm_tool_host NAME STATIC OUT: build tests/vm/tools/NAME.c for checks on
+# this host with ASan and UBSan as OUT; when this gcc cannot, OUT becomes a
+# copy of the static build STATIC. Says which in a note.
+vm_tool_host() {
+	local name=$1 static=$2 out=$3
+	if gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Wall -Wextra \
+		-Werror -o "$out" "$XPVM_ROOT/tests/vm/tools/$name.c" 2>/dev/null &&
+		"$out" --help >/dev/null 2>&1; then
+		note "checks without qemu run $name built with -fsanitize=address,undefined"
+	else
+		note "gcc cannot build with ASan/UBSan here: the checks without qemu run the static $name"
+		cp "$static" "$out"
+	fi
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
+}
+
 # ---- one guest against a host-side namespace on its bridge ----
 # A suite of this kind sets NET (the bridge's namespace), HOSTNS (the host
 # side's), HOST_IP, GUEST_IP, PORT_G (the guest serves there), PORT_H (the

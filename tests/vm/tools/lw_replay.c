@@ -106,6 +106,8 @@ struct lw_opts {
 	enum lw_stop stop;
 	uint64_t to; /* --to ENTRY or --to-flush K */
 	const char *mark;
+	uint64_t from; /* --from ENTRY: the first entry replayed */
+	bool from_set;
 	bool discard_zeroes;
 	bool verbose;
 };
@@ -129,7 +131,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: lw_replay list LOG\n"
 		   "       lw_replay flushes LOG\n"
 		   "       lw_replay replay LOG DEV [--to ENTRY | --to-mark NAME | --to-flush K]\n"
-		   "                        [--discard-zeroes] [-v]\n"
+		   "                        [--from ENTRY] [--discard-zeroes] [-v]\n"
 		   "\n"
 		   "LOG is a dm-log-writes log device (or a copy of one in a file).\n"
 		   "  list     one line per entry: index, sector, sectors (both in units of\n"
@@ -139,12 +141,16 @@ static void usage(FILE *f)
 		   "  replay   write entries [0, limit) onto DEV in order: data with\n"
 		   "           pwrite, fdatasync after each FLUSH or FUA entry, BLKDISCARD\n"
 		   "           for a discard (a hole in a regular file). Without a limit,\n"
-		   "           the whole log. The whole log is checked before DEV is\n"
-		   "           written.\n"
+		   "           the whole log; with --from, from entry FROM on. The whole\n"
+		   "           log is checked before DEV is written.\n"
 		   "    --to ENTRY       stop before entry ENTRY (0..number of entries)\n"
 		   "    --to-mark NAME   stop at the first mark named NAME\n"
 		   "    --to-flush K     stop right after the K-th FLUSH entry (1-based; FUA\n"
 		   "                     entries do not count, flushes lists both)\n"
+		   "    --from ENTRY     start at entry ENTRY instead of 0: DEV already holds\n"
+		   "                     entries [0, ENTRY), from an earlier replay that\n"
+		   "                     stopped there (replays at growing limits, each\n"
+		   "                     going on from the last); at most the limit\n"
 		   "    --discard-zeroes write zeroes where the log has a discard\n"
 		   "    -v               one line per entry replayed\n");
 }
@@ -653,7 +659,7 @@ static int check_fits(const struct lw_log *log, const char *dev, uint64_t dev_by
 	}
 	if (o->discard_zeroes || dev_can_discard(st))
 		return 0;
-	for (i = 0; i < limit; i++) {
+	for (i = o->from; i < limit; i++) {
 		if ((log->e[i].flags & LW_DISCARD) && log->e[i].nr_sectors) {
 			lw_err("%s cannot discard (queue/discard_max_bytes is 0) and entry %" PRIu64
 			       " is a discard: pass --discard-zeroes to write zeroes instead",
@@ -770,6 +776,13 @@ static int cmd_replay(const char *path, const char *dev, const struct lw_opts *o
 	rc = replay_limit(&log, o, &limit);
 	if (rc)
 		goto out_log;
+	if (o->from > limit) {
+		lw_err("--from %" PRIu64 " is past the limit: the replay would stop before entry "
+		       "%" PRIu64 " of %s's %" PRIu64 " entries; FROM must be at most that",
+		       o->from, limit, path, log.nr_entries);
+		rc = -ERANGE;
+		goto out_log;
+	}
 	/* Before open_dev: its O_EXCL would call the log's own device busy. */
 	if (stat(dev, &dst) == 0 &&
 	    ((S_ISBLK(lst.st_mode) && S_ISBLK(dst.st_mode) && lst.st_rdev == dst.st_rdev) ||
@@ -797,7 +810,7 @@ static int cmd_replay(const char *path, const char *dev, const struct lw_opts *o
 		goto out_dev;
 	}
 
-	for (i = 0; i < limit; i++) {
+	for (i = o->from; i < limit; i++) {
 		if (o->verbose) {
 			flags_str(log.e[i].flags, flags, sizeof(flags));
 			printf("entry %" PRIu64 " sector %" PRIu64 " sectors %" PRIu64 " %s", i,
@@ -817,10 +830,10 @@ static int cmd_replay(const char *path, const char *dev, const struct lw_opts *o
 		lw_err("fdatasync %s: %s", dev, strerror(-rc));
 		goto out_buf;
 	}
-	printf("replayed entries [0, %" PRIu64 ") of %" PRIu64 " from %s onto %s: ", limit,
-	       log.nr_entries, path, dev);
-	count_entries(&log, 0, limit, stdout);
-	if (limit) {
+	printf("replayed entries [%" PRIu64 ", %" PRIu64 ") of %" PRIu64 " from %s onto %s: ",
+	       o->from, limit, log.nr_entries, path, dev);
+	count_entries(&log, o->from, limit, stdout);
+	if (limit > o->from) {
 		flags_str(log.e[limit - 1].flags, flags, sizeof(flags));
 		printf("; last entry %" PRIu64 " %s", limit - 1, flags);
 		if (log.e[limit - 1].mark) {
@@ -876,11 +889,12 @@ static int set_stop(struct lw_opts *o, enum lw_stop stop, const char *opt)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_TO = 256, OPT_TO_MARK, OPT_TO_FLUSH, OPT_DISCARD_ZEROES };
+	enum { OPT_TO = 256, OPT_TO_MARK, OPT_TO_FLUSH, OPT_FROM, OPT_DISCARD_ZEROES };
 	static const struct option longopts[] = {
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "to-mark", required_argument, NULL, OPT_TO_MARK },
 		{ "to-flush", required_argument, NULL, OPT_TO_FLUSH },
+		{ "from", required_argument, NULL, OPT_FROM },
 		{ "discard-zeroes", no_argument, NULL, OPT_DISCARD_ZEROES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -932,6 +946,15 @@ int main(int argc, char **argv)
 				rc = -EINVAL;
 			}
 			break;
+		case OPT_FROM:
+			if (o.from_set) {
+				lw_err("--from given twice: give one start");
+				rc = -EINVAL;
+				break;
+			}
+			o.from_set = true;
+			rc = parse_u64("--from", optarg, &o.from);
+			break;
 		case OPT_DISCARD_ZEROES:
 			o.discard_zeroes = true;
 			break;
@@ -950,7 +973,8 @@ int main(int argc, char **argv)
 	}
 	nargs = argc - optind;
 	if (strcmp(cmd, "replay")) {
-		if (nargs != 1 || o.stop != LW_STOP_ALL || o.discard_zeroes || o.verbose) {
+		if (nargs != 1 || o.stop != LW_STOP_ALL || o.from_set || o.discard_zeroes ||
+		    o.verbose) {
 			lw_err("%s takes only LOG%s", cmd,
 			       nargs != 1 ? "" : " (replay's options do not apply)");
 			usage(stderr);
