@@ -1,0 +1,282 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Guest side of test_wc_replay: the crash-consistency replay of xpcache
+# (docs/writecache.md, section 8), SSD mode.
+#
+# One dm-log-writes target "lw" over /dev/vda logs to /dev/vdb; the origin
+# (wco) and the cache (wcc) are two dm-linear pieces of it, so one log
+# gives one order of every write to either device:
+#
+#   /dev/vda: [ origin: sectors 0..OS-1 | cache: OS..OS+CS-1 ]   (lw, logged)
+#   wc = xpcache s wco wcc 4096, a cache of CS (8 MiB) with low
+#        watermarks, so writeback, tail moves and superblock writes happen
+#        all through the workload and the log wraps
+#
+# 1. wc_crashload writes its workload through wc: batches of O_DIRECT
+#    writes of 1..16 blocks over the origin (three times the cache's size),
+#    overwrites included, some with RWF_DSYNC; each batch ends with
+#    fdatasync (a FLUSH) and, once that completed, the mark bK in the log;
+#    each completed RWF_DSYNC write is followed by the mark fK.J. Then the
+#    stack is removed cleanly.
+# 2. From the log (lw_replay list): writeback wrote the origin and the
+#    superblock during the workload, and the cache's log went round.
+# 3. Points in the log, each a crash where the disks kept what the log
+#    holds before the point and lost the rest: every mark bK (K = 0..B,
+#    the state after batch K), the end of the log, and random entries
+#    between two marks (from the seed). For each, in the log's order, the
+#    replay goes on from the point before (lw_replay --from) onto
+#    /dev/vdc; a non-persistent dm-snapshot over it (exceptions on
+#    /dev/vdd) takes the writes of loading and checking, and linear
+#    origin and cache over the snapshot carry a new xpcache target with
+#    the same table. It must load (recovery runs at the first resume),
+#    show no error, and wc_crashload check must find every block as the
+#    workload left it at batch K: at a mark exactly; between marks bK and
+#    b(K+1) anything of batch K+1 may be there or not, except the FUA
+#    writes whose fK+1.J mark precedes the point, but never torn, stale
+#    or misplaced. At some points (every mark bK with K a multiple of 8,
+#    and the end) the `flush` message then writes everything back, and
+#    the origin alone must pass the same check.
+#
+# What the replays cannot show: origin and cache share one log, so a
+# FLUSH of either makes the writes to both durable. A crash where the
+# cache's flush completed but the origin lost writes in its volatile
+# cache never appears; that writeback flushes the origin before the
+# superblock moves the tail is argued in docs/writecache.md section 8 (two
+# logs could not be cut at one consistent point). Each entry is a whole
+# bio, so no replay tears a record (writecache_recovery does that), and a
+# replay keeps a prefix of the log in the order it was logged, never an
+# arbitrary subset of unflushed writes. Pmem mode (p) writes the cache
+# through DAX, which no bio and so no log sees: it is not tested here.
+#
+# Environment:
+#   XP_WCR_SEED      the workload's seed (default 1)
+#   XP_WCR_BATCHES   batches (default 40)
+#   XP_WCR_POINTS    random points between marks (default 30)
+#   XP_WCR_BREAK=1   negative control: each mark bK (K >= 1) is replayed
+#                    without the last record written to the cache before
+#                    it, as if the cache had lost a write a completed FLUSH
+#                    covered; the checks of those points must fail
+#
+# Output for the host: CHECK lines and "DONE writecache_replay failed=N".
+
+LW=/xp/files/lw_replay
+WL=/xp/files/wc_crashload
+KO=${XP_WC_KO:-/xp/kmod/xp_writecache.ko}
+DATA=/dev/vda
+LOG=/dev/vdb
+BASE=/dev/vdc
+COW=/dev/vdd
+T=/tmp/wcr
+SEED=${XP_WCR_SEED:-1}
+BATCHES=${XP_WCR_BATCHES:-40}
+NRAND=${XP_WCR_POINTS:-30}
+BREAK=${XP_WCR_BREAK:-0}
+CS=16384	# cache sectors: 8 MiB
+OPTS="4 high_watermark 30 low_watermark 10"
+
+T0=$(xp_now)
+for d in $DATA $LOG $BASE $COW; do
+	[ -b "$d" ] || xp_fail "needs $d (data, log, replay base, snapshot exceptions)"
+done
+if [ ! -x $LW ] || [ ! -x $WL ]; then
+	xp_fail "needs $LW and $WL"
+fi
+mkdir -p $T
+DS=$(blockdev --getsz $DATA)
+OS=$((DS - CS))
+[ "$(blockdev --getsz $BASE)" -ge "$DS" ] || xp_fail "$BASE is smaller than $DATA"
+echo "seed $SEED, $BATCHES batches; origin $OS sectors, cache $CS sectors, both on $DATA"
+xp_run insmod "$KO"
+
+# status_field DEV N: field N of an xpcache status (1 error, 10 dirty, see
+# docs/writecache.md).
+status_field() { dmsetup status "$1" | awk -v n="$2" '{ print $(3 + n) }'; }
+
+# stack PREFIX BASEDEV: PREFIXo (origin) and PREFIXc (cache), linear
+# pieces of BASEDEV, and the xpcache target PREFIX over them; 1 when
+# dmsetup create of the target fails (its error in $T/create.err).
+stack() {
+	xp_run dmsetup create "${1}o" --table "0 $OS linear $2 0"
+	xp_run dmsetup create "${1}c" --table "0 $CS linear $2 $OS"
+	dmsetup create "$1" --table "0 $OS xpcache s /dev/mapper/${1}o /dev/mapper/${1}c 4096 $OPTS" \
+		2>$T/create.err
+}
+
+# ---- 1. the workload ----
+xp_step "workload through xpcache over dm-log-writes ($(xp_secs "$T0") s)"
+xp_run dmsetup create lw --table "0 $DS log-writes $DATA $LOG"
+stack wc /dev/mapper/lw || { cat $T/create.err; xp_fail "cannot create the xpcache target"; }
+$WL write /dev/mapper/wc "$SEED" --batches "$BATCHES" --mark lw >$T/write.out 2>&1
+rc=$?
+[ $rc = 0 ] || cat $T/write.out
+xp_check "the workload ran through xpcache: $(tail -n 1 $T/write.out)" [ $rc = 0 ]
+dmsetup status wc
+xp_check "no error state after the workload" [ "$(status_field wc 1)" = 0 ]
+$WL check /dev/mapper/wc "$SEED" "$BATCHES" --batches "$BATCHES" >$T/live.out 2>&1
+rc=$?
+[ $rc = 0 ] || cat $T/live.out
+xp_check "the live target reads back the state after batch $BATCHES: $(tail -n 1 $T/live.out)" \
+	[ $rc = 0 ]
+# A clean removal: postsuspend makes the cache durable, lw adds its end mark.
+xp_run dmsetup remove wc
+xp_run dmsetup remove wcc
+xp_run dmsetup remove wco
+xp_run dmsetup remove lw
+
+# ---- 2. the log ----
+xp_step "the log ($(xp_secs "$T0") s)"
+$LW list $LOG >$T/list 2>$T/list.err || { cat $T/list.err; xp_fail "lw_replay list $LOG"; }
+head -n 1 $T/list
+tail -n 1 $T/list
+grep -v '^#' $T/list | grep -v '^total' >$T/entries
+NENT=$(wc -l <$T/entries)
+# Marks: "NAME INDEX".
+awk '$4 == "MARK" { print $5, $1 }' $T/entries >$T/marks
+# idx NAME: the index of mark NAME, empty if there is none.
+idx() { awk -v m="$1" '$1 == m { print $2; exit }' $T/marks; }
+LAST=$(idx "$(printf 'b%03d' "$BATCHES")")
+xp_check "marks b000..b$(printf %03d "$BATCHES") in order, and $(grep -c '^f' $T/marks) FUA marks" \
+	[ "$(awk '/^b/ { printf "%s ", $1 }' $T/marks)" = \
+		"$(k=0; while [ $k -le "$BATCHES" ]; do printf 'b%03d ' $k; k=$((k + 1)); done)" ]
+# Sectors: origin [0, OS), superblocks [OS, OS+16), the cache's log after.
+awk -v os=$OS -v last="$LAST" '$1 < last && $3 > 0 && $4 !~ /MARK|DISCARD/ {
+	if ($2 < os) { ow++; os_sec += $3 }
+	else if ($2 < os + 16) sb++
+	else { cw++; cs_sec += $3 }
+} END { print ow + 0, os_sec / 8, sb + 0, cw + 0, cs_sec / 8 }' $T/entries >$T/counts
+read -r O_W O_BLK SB_W C_W C_BLK <$T/counts
+echo "before the last mark: $C_W cache log writes ($C_BLK blocks), $O_W origin writes ($O_BLK blocks), $SB_W superblock writes"
+xp_check "writeback wrote the origin during the workload ($O_W writes, $O_BLK blocks)" [ "$O_W" -gt 0 ]
+xp_check "the superblock was written $SB_W times during the workload (the tail moved; 3 are the format's and the activation's)" \
+	[ "$SB_W" -gt 6 ]
+xp_check "the cache's log went round: $C_BLK blocks written into $((CS / 8 - 2))" \
+	[ "$C_BLK" -gt $((CS / 8)) ]
+
+# ---- 3. the points ----
+# Lines "E KIND K FUA WHERE": replay entries [0, E), then check the state
+# after batch K; KIND mark, end, after (the last mark) or between (FUA: the
+# number of batch K+1's FUA writes whose mark precedes E); WHERE says how
+# E was chosen.
+: >$T/points
+k=0
+while [ $k -le "$BATCHES" ]; do
+	m=$(idx "$(printf 'b%03d' $k)")
+	e=$((m + 1))
+	where=mark
+	if [ "$BREAK" = 1 ] && [ $k -gt 0 ]; then
+		where="break"
+		# Stop before the last write into the cache's log before the mark.
+		e=$(awk -v m="$m" -v c=$((OS + 16)) '$1 < m && $2 >= c && $3 > 0 && $4 !~ /MARK|DISCARD/ { e = $1 }
+			END { print e }' $T/entries)
+	fi
+	echo "$e mark $k 0 $where" >>$T/points
+	k=$((k + 1))
+done
+echo "$NENT end $BATCHES 0 end" >>$T/points
+# Random points: a third right before or right after a superblock write
+# (the tail moves: the records behind it may be reused from then on), the
+# rest anywhere after mark b000 but on no mark's own point. K is the last
+# mark bK before the point; after the last mark (the removal's entries)
+# the state must be exactly that of batch B.
+awk -v seed="$SEED" -v n="$NRAND" -v b="$BATCHES" -v nent="$NENT" -v s0="$OS" -v s1=$((OS + 16)) '
+FILENAME == ARGV[1] { at[$1] = $2; next }
+$3 > 0 && $2 >= s0 && $2 < s1 && $4 !~ /MARK|DISCARD/ && $1 > at["b000"] { sb[nsb++] = $1 }
+function add(e, what,   k, m, fua) {
+	if (e <= at["b000"] + 1 || e >= nent || (e in seen))
+		return
+	for (k = b; at[sprintf("b%03d", k)] >= e; k--)
+		;
+	if (e == at[sprintf("b%03d", k)] + 1)
+		return
+	seen[e] = 1
+	got++
+	fua = 0
+	for (m in at)
+		if (index(m, sprintf("f%03d.", k + 1)) == 1 && at[m] < e)
+			fua++
+	print e, (k == b ? "after" : "between"), k, fua, what
+}
+END {
+	srand(seed)
+	for (i = 0; i < n * 4 && got < int(n / 3) && nsb; i++) {
+		x = sb[int(rand() * nsb)]
+		if (rand() < 0.5)
+			add(x, "before-sb")
+		else
+			add(x + 1, "after-sb")
+	}
+	for (i = 0; i < n * 8 && got < n; i++)
+		add(at["b000"] + 2 + int(rand() * (nent - at["b000"] - 2)), "random")
+}' $T/marks $T/entries >>$T/points
+sort -n -k1,1 $T/points >$T/points.s
+NP=$(wc -l <$T/points.s)
+echo "$NP points: $((BATCHES + 1)) marks, the end, $(grep -c -- -sb$ $T/points.s) next to a superblock write, $(grep -c ' random$' $T/points.s) random"
+[ "$BREAK" = 1 ] && echo "XP_WCR_BREAK=1: each mark bK (K >= 1) is replayed without the last record before it; those checks must fail"
+
+xp_step "replays onto $BASE ($(xp_secs "$T0") s)"
+# check_point N E KIND K FUA WHERE: one point, one result.
+check_point() {
+	_what="point $1/$NP: entry $2"
+	case $3 in
+	mark) _what="$_what, mark b$(printf %03d "$4")" ;;
+	end) _what="$_what, the end of the log" ;;
+	after) _what="$_what ($6), after the last mark" ;;
+	between) _what="$_what ($6), between b$(printf %03d "$4") and b$(printf %03d $(($4 + 1))) after $5 FUA marks" ;;
+	esac
+	[ "$6" = break ] && _what="$_what, cut before its last cache record (XP_WCR_BREAK)"
+	_args="$4"
+	[ "$3" = between ] && _args="$4 --between --fua-done $5"
+	xp_run dmsetup create rs --table "0 $DS snapshot $BASE $COW N 8"
+	if ! stack r /dev/mapper/rs; then
+		cat $T/create.err
+		xp_notok "$_what: xpcache does not load: $(head -n 1 $T/create.err)"
+	elif [ "$(status_field r 1)" != 0 ]; then
+		dmsetup status r
+		xp_notok "$_what: xpcache loaded in the error state ($(status_field r 1))"
+		xp_run dmsetup remove r
+	else
+		_dirty=$(status_field r 10)
+		# shellcheck disable=SC2086 # _args is words
+		if $WL check /dev/mapper/r "$SEED" $_args --batches "$BATCHES" >$T/check.out 2>&1; then
+			xp_ok "$_what: loaded ($_dirty dirty), $(sed -n 's/.*: \([0-9]* blocks, .*\)/\1/p' $T/check.out)"
+		else
+			cat $T/check.out
+			xp_notok "$_what: loaded ($_dirty dirty), the check failed: $(tail -n 1 $T/check.out | sed 's/.*: \([0-9]* blocks\)/\1/')"
+		fi
+		# Now and then: write everything back; the origin alone must pass.
+		if { [ "$3" = mark ] && [ $(($4 % 8)) = 0 ]; } || [ "$3" = end ]; then
+			if ! dmsetup message r 0 flush; then
+				xp_notok "$_what: the flush message failed"
+			elif [ "$(status_field r 10)" != 0 ] || [ "$(status_field r 1)" != 0 ]; then
+				dmsetup status r
+				xp_notok "$_what: after the flush message, dirty $(status_field r 10) error $(status_field r 1)"
+			else
+				# shellcheck disable=SC2086
+				$WL check /dev/mapper/ro "$SEED" $_args --batches "$BATCHES" >$T/check.out 2>&1
+				_rc=$?
+				[ $_rc = 0 ] || cat $T/check.out
+				xp_check "$_what: after the flush message, the origin alone: $(tail -n 1 $T/check.out | sed 's/.*: \([0-9]* blocks\)/\1/')" \
+					[ $_rc = 0 ]
+			fi
+		fi
+		xp_run dmsetup remove r
+	fi
+	xp_run dmsetup remove rc
+	xp_run dmsetup remove ro
+	xp_run dmsetup remove rs
+}
+
+n=0
+from=0
+while read -r e kind k fua where <&3; do
+	n=$((n + 1))
+	if ! $LW replay $LOG $BASE --from "$from" --to "$e" >$T/replay.out 2>&1; then
+		cat $T/replay.out
+		xp_fail "lw_replay --from $from --to $e"
+	fi
+	from=$e
+	check_point $n "$e" "$kind" "$k" "$fua" "$where"
+done 3<$T/points.s
+echo "replays done in $(xp_secs "$T0") s"
+xp_done writecache_replay
