@@ -12,6 +12,7 @@
 #   make demo       RoCEv2 steering on a built-in veth test bed
 #   make bench      benchmarks (ours against in-kernel references)
 #   make bench-rdma RDMA benchmarks: xdpath against kernel rxe in two guests, and on veth
+#   make bench-writecache  the xpcache target against dm-writecache in a guest (fio)
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
 #   make SANITIZE=1 build with AddressSanitizer and UBSan into build/san
 #   make V=1        show the commands
@@ -77,7 +78,7 @@ TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 ALL_OBJS := $(LIB_OBJS) $(LOADER_OBJS) $(TEST_LIB_OBJS) $(TOOL_LIB_OBJS) \
 	    $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(TEST_SRCS))
 
-.PHONY: all bpf lib tools tests check demo bench bench-rdma deps vmlinux clean format kmod vm-test
+.PHONY: all bpf lib tools tests check demo bench bench-rdma bench-writecache deps vmlinux clean format kmod vm-test
 .DEFAULT_GOAL := all
 # Keep objects that only pattern rules mention (tests, tools).
 .SECONDARY:
@@ -152,6 +153,9 @@ bench: deps all
 
 bench-rdma: deps all
 	$(Q)bench/rdma-bench.sh
+
+bench-writecache: deps kmod
+	$(Q)XP_BUILD=$(abspath $(BUILD)) bench/writecache-bench.sh
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

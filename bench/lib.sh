@@ -178,3 +178,23 @@ cpu_busy() {
 		if (busy > max) { max = busy; cpu = $1 }
 	} END { printf "%.0f %s\n", max, cpu }'
 }
+
+# xb_wait_idle SECONDS WHEN: other work on the machine skews every figure;
+# wait up to SECONDS for the busiest CPU to be at most 10 % busy, warn
+# (with the busiest processes) if it never was, and leave its load in
+# XB_BUSY. WHEN completes "... was N% busy before WHEN".
+xb_wait_idle() {
+	local deadline=$((SECONDS + $1)) busy cpu
+	while :; do
+		read -r busy cpu < <(cpu_busy 1)
+		((busy <= 10)) && break
+		((SECONDS >= deadline)) && break
+	done
+	if ((busy > 10)); then
+		warn "$cpu was ${busy}% busy before $2; other work skews the figures:"
+		top -b -n 2 -d 0.5 | awk '/^top -/ { n++ } n == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 > 5 {
+			printf "    pid %s %s%% %s\n", $1, $9, $12 }' | head -n 5 >&2
+	fi
+	# shellcheck disable=SC2034 # read by the scripts that source this file
+	XB_BUSY=$busy
+}

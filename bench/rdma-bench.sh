@@ -24,6 +24,7 @@
 set -uo pipefail
 
 xb_prog=rdma-bench
+# shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 usage() {
@@ -313,21 +314,11 @@ host_part() {
 	hlat writelat write 2 "$HOST_NLAT"
 }
 
-# wait_idle PART: other work on the machine skews every figure; wait for
-# quiet within reason, and record how busy it was.
+# wait_idle PART: wait for a quiet machine within reason (xb_wait_idle),
+# and record how busy it was.
 wait_idle() {
-	local deadline=$((SECONDS + IDLE_WAIT)) busy cpu
-	while :; do
-		read -r busy cpu < <(cpu_busy 1)
-		((busy <= 10)) && break
-		((SECONDS >= deadline)) && break
-	done
-	if ((busy > 10)); then
-		warn "$cpu was ${busy}% busy before the $1 part; other work skews its figures:"
-		top -b -n 2 -d 0.5 | awk '/^top -/ { n++ } n == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 > 5 {
-			printf "    pid %s %s%% %s\n", $1, $9, $12 }' | head -n 5 >&2
-	fi
-	result "busy $1 $busy"
+	xb_wait_idle "$IDLE_WAIT" "the $1 part"
+	result "busy $1 $XB_BUSY"
 }
 
 VM_STATUS=0
