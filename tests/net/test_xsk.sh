@@ -203,9 +203,14 @@ import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('$IPB', 5000)); s.settimeout(4)
 print(s.recvfrom(100)[0].decode())" >"$TMP/udp.out" 2>&1 &
-	local lp=$!
-	sleep 0.5
-	nsx "$NSA" bash -c "echo other-udp >/dev/udp/$IPB/5000"
+	local lp=$! i
+	# Until the listener has one: python may take a while to bind, and a
+	# datagram sent before that is gone.
+	for ((i = 0; i < 45; i++)); do
+		kill -0 $lp 2>/dev/null || break
+		nsx "$NSA" bash -c "echo other-udp >/dev/udp/$IPB/5000"
+		sleep 0.1
+	done
 	wait $lp
 	check "$1: UDP to port 5000 reaches the kernel socket" grep -q other-udp "$TMP/udp.out"
 }
