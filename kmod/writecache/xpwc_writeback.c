@@ -439,21 +439,19 @@ int xpwc_wb_all(struct xpwc *wc)
 
 /*
  * The flush message: everything written back, and writes that went
- * straight to the origin (cleaner mode) flushed there too. Every batch
- * made its own copies durable (a flush after them, or FUA).
+ * straight to the origin (cleaner mode) flushed there too. Always a flush
+ * of our own: a committer's origin flush may still be in flight.
  */
 int xpwc_flush_all(struct xpwc *wc)
 {
-	bool dirty;
 	int r = xpwc_wb_all(wc);
 
 	if (r)
 		return r;
 	spin_lock_irq(&wc->lock);
-	dirty = wc->origin_dirty;
 	wc->origin_dirty = false;
 	spin_unlock_irq(&wc->lock);
-	r = dirty ? blkdev_issue_flush(wc->origin->bdev) : 0;
+	r = blkdev_issue_flush(wc->origin->bdev);
 	if (r)
 		xpwc_set_error(wc, r, "flushing the origin device");
 	return r;
