@@ -4,9 +4,11 @@
 #define XSK_PRIVATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "xp_ring.h"
+#include "xp_xsk_rules.h"
 
 struct xp_xsk;
 
@@ -44,5 +46,14 @@ int xp_umem_renew_fd(struct xp_umem *umem);
 
 /* Unmap and free every fill/comp ring pair (umem teardown). */
 void xp_umem_release_ctxs(struct xp_umem *umem);
+
+/*
+ * Tests only: answer xp_xsk_rules() with RULES instead of the running
+ * kernel's (NULL: the kernel's again), to check what we say on other kernels.
+ */
+void xp_xsk_rules_override(const struct xp_xsk_rules *rules);
+
+/* "16..248" for the tx_metadata_len values in MASK (bit i: 8 * i). */
+int xp_tx_meta_lens_str(__u32 mask, char *buf, size_t size);
 
 #endif /* XSK_PRIVATE_H */

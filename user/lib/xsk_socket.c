@@ -240,6 +240,26 @@ static int query_zerocopy(int fd)
 	return !!(o.flags & XDP_OPTIONS_ZEROCOPY);
 }
 
+/* Bind flags the running kernel does not know (XDP_USE_SG before 6.6). */
+static int check_bind_flags(__u16 flags, const char *dev, __u32 queue)
+{
+	const struct xp_xsk_rules *k = xp_xsk_rules();
+	__u16 unknown = flags & ~k->bind_flags;
+
+	if (!unknown)
+		return 0;
+	if (unknown & XDP_USE_SG)
+		pr_warn("%s queue %u: this kernel (%s) does not know XDP_USE_SG (AF_XDP multi-buffer, Linux 6.6 and later); use frames that fit one chunk, or a newer kernel\n",
+			dev, queue, k->release);
+	else if (unknown & XDP_USE_NEED_WAKEUP)
+		pr_warn("%s queue %u: this kernel (%s) does not know XDP_USE_NEED_WAKEUP; create the socket with no_need_wakeup\n",
+			dev, queue, k->release);
+	else
+		pr_warn("%s queue %u: this kernel (%s) does not know bind flags 0x%x\n", dev, queue,
+			k->release, unknown);
+	return -EINVAL;
+}
+
 static int do_bind(struct xp_xsk *xsk, enum xp_xsk_mode want, bool use_sg, int shared_fd,
 		   const char *dev)
 {
@@ -258,6 +278,10 @@ static int do_bind(struct xp_xsk *xsk, enum xp_xsk_mode want, bool use_sg, int s
 	} else {
 		__u16 base =
 			(xsk->need_wakeup ? XDP_USE_NEED_WAKEUP : 0) | (use_sg ? XDP_USE_SG : 0);
+
+		err = check_bind_flags(base, dev, xsk->queue);
+		if (err)
+			return err;
 
 		if (want == XP_XSK_COPY) {
 			sxdp.sxdp_flags = base | XDP_COPY;

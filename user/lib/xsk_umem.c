@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * UMEM registration. The rules below are those of net/xdp/xdp_umem.c in the
- * kernels we run on (checked against 6.18); checking them here lets us say
- * which one failed instead of passing on a bare EINVAL.
+ * UMEM registration. The rules below are those of net/xdp/xdp_umem.c;
+ * checking them here lets us say which one failed instead of passing on a
+ * bare EINVAL. The fixed ones (the same on every kernel from 6.1 on) are
+ * written here; the ones that differ between kernels come from
+ * xp_xsk_rules(), which asked the running kernel.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -33,14 +35,82 @@ static bool is_pow2(__u64 v)
 
 __u32 xp_umem_max_headroom(__u32 chunk_size)
 {
-	__u32 reserved = XP_XDP_PACKET_HEADROOM + XP_SKB_SHINFO_SIZE + XP_UMEM_TAILROOM;
+	__u32 reserved = xp_xsk_rules()->headroom_reserve;
 
 	return chunk_size > reserved ? chunk_size - reserved : 0;
 }
 
+static const char *umem_flag_name(__u32 flag)
+{
+	switch (flag) {
+	case XDP_UMEM_UNALIGNED_CHUNK_FLAG:
+		return "UNALIGNED_CHUNK";
+	case XDP_UMEM_TX_SW_CSUM:
+		return "TX_SW_CSUM";
+	case XDP_UMEM_TX_METADATA_LEN:
+		return "TX_METADATA_LEN";
+	}
+	return "?";
+}
+
+/* Flags this library knows that the running kernel does not. */
+static int check_flags_known(__u32 flags, const struct xp_xsk_rules *rules)
+{
+	__u32 unknown = flags & ~rules->umem_flags;
+
+	if (!unknown)
+		return 0;
+	pr_warn("umem flag XDP_UMEM_%s (0x%x) is not known to this kernel (%s): it refuses the registration; leave the flag out or use a newer kernel\n",
+		umem_flag_name(unknown & -unknown), unknown & -unknown, rules->release);
+	return -EINVAL;
+}
+
+/* Why the running kernel refuses this headroom, in its own terms. */
+static void explain_headroom(__u32 headroom, __u32 chunk, const struct xp_xsk_rules *rules)
+{
+	__u32 max = xp_umem_max_headroom(chunk), reserve = rules->headroom_reserve;
+
+	if (reserve == XP_XDP_PACKET_HEADROOM + XP_SKB_SHINFO_SIZE + XP_UMEM_TAILROOM)
+		pr_warn("headroom %u is too large for %u-byte chunks: at most %u (chunk - %u XDP headroom - %u skb_shared_info - %u tailroom); lower it or use larger chunks\n",
+			headroom, chunk, max, XP_XDP_PACKET_HEADROOM, XP_SKB_SHINFO_SIZE,
+			XP_UMEM_TAILROOM);
+	else if (reserve == XP_XDP_PACKET_HEADROOM + 1)
+		pr_warn("headroom %u is too large for %u-byte chunks: at most %u (this kernel, %s, wants headroom below chunk - %u XDP headroom); lower it or use larger chunks\n",
+			headroom, chunk, max, rules->release, XP_XDP_PACKET_HEADROOM);
+	else
+		pr_warn("headroom %u is too large for %u-byte chunks: at most %u (this kernel, %s, takes chunk - %u at most); lower it or use larger chunks\n",
+			headroom, chunk, max, rules->release, reserve);
+}
+
+static int check_tx_meta(__u32 flags, __u32 tx_meta, const struct xp_xsk_rules *rules)
+{
+	char lens[160];
+
+	if (!(flags & XDP_UMEM_TX_METADATA_LEN)) {
+		if (!tx_meta)
+			return 0;
+		/* The kernel silently ignores it; refusing is kinder. */
+		pr_warn("tx_metadata_len %u has no effect without XDP_UMEM_TX_METADATA_LEN; set the flag or pass 0\n",
+			tx_meta);
+		return -EINVAL;
+	}
+	if (tx_meta >= 8 * XP_TX_META_LENS || tx_meta % 8) {
+		pr_warn("tx_metadata_len %u is invalid: it must be a multiple of 8 below 256\n",
+			tx_meta);
+		return -EINVAL;
+	}
+	if (rules->tx_meta_lens & (1u << (tx_meta / 8)))
+		return 0;
+	xp_tx_meta_lens_str(rules->tx_meta_lens, lens, sizeof(lens));
+	pr_warn("tx_metadata_len %u is refused by this kernel (%s): with XDP_UMEM_TX_METADATA_LEN it takes %s (multiples of 8); use one of those\n",
+		tx_meta, rules->release, lens);
+	return -EINVAL;
+}
+
 int xp_umem_check(const void *area, __u64 len, const struct xp_umem_opts *opts)
 {
-	__u32 chunk, headroom, flags, tx_meta, max_hr;
+	const struct xp_xsk_rules *rules = xp_xsk_rules();
+	__u32 chunk, headroom, flags, tx_meta;
 	uintptr_t addr = (uintptr_t)area;
 	bool unaligned;
 	__u64 chunks;
@@ -69,6 +139,9 @@ int xp_umem_check(const void *area, __u64 len, const struct xp_umem_opts *opts)
 			flags, flags & ~XP_UMEM_FLAGS_VALID);
 		return -EINVAL;
 	}
+	err = check_flags_known(flags, rules);
+	if (err)
+		return err;
 	if (!unaligned && !is_pow2(chunk)) {
 		pr_warn("chunk size %u is not a power of two; use 2048 or 4096, or unaligned chunk mode (XDP_UMEM_UNALIGNED_CHUNK_FLAG, --unaligned)\n",
 			chunk);
@@ -100,26 +173,11 @@ int xp_umem_check(const void *area, __u64 len, const struct xp_umem_opts *opts)
 			(unsigned long long)len, chunk, (unsigned long long)(chunks * chunk));
 		return -EINVAL;
 	}
-	max_hr = xp_umem_max_headroom(chunk);
-	if (headroom > max_hr) {
-		pr_warn("headroom %u is too large for %u-byte chunks: at most %u (chunk - %u XDP headroom - %u skb_shared_info - %u tailroom); lower it or use larger chunks\n",
-			headroom, chunk, max_hr, XP_XDP_PACKET_HEADROOM, XP_SKB_SHINFO_SIZE,
-			XP_UMEM_TAILROOM);
+	if (headroom > xp_umem_max_headroom(chunk)) {
+		explain_headroom(headroom, chunk, rules);
 		return -EINVAL;
 	}
-	if (flags & XDP_UMEM_TX_METADATA_LEN) {
-		if (tx_meta >= 256 || tx_meta % 8) {
-			pr_warn("tx_metadata_len %u is invalid: it must be a multiple of 8 below 256\n",
-				tx_meta);
-			return -EINVAL;
-		}
-	} else if (tx_meta) {
-		/* The kernel silently ignores it; refusing is kinder. */
-		pr_warn("tx_metadata_len %u has no effect without XDP_UMEM_TX_METADATA_LEN; set the flag or pass 0\n",
-			tx_meta);
-		return -EINVAL;
-	}
-	return 0;
+	return check_tx_meta(flags, tx_meta, rules);
 }
 
 static int umem_register(int fd, const struct xp_umem_reg *reg)
