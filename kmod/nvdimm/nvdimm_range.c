@@ -23,6 +23,7 @@
 #include <linux/ndctl.h>
 #include <linux/numa.h>
 #include <linux/slab.h>
+#include <linux/version.h>
 
 #include "nvdimm.h"
 
@@ -195,7 +196,12 @@ static void xpnd_remove(struct platform_device *pdev)
 
 struct platform_driver xpnd_driver = {
 	.probe = xpnd_probe,
+	/* .remove returns void since 6.11; .remove_new is gone since 6.16 */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+	.remove = xpnd_remove,
+#else
 	.remove_new = xpnd_remove,
+#endif
 	.driver = {
 		.name = XPND_NAME,
 		/* module init decides what is bound; no unbind from sysfs */

@@ -4,14 +4,12 @@
  * and recovery, which walks the chain of records from the persisted tail
  * and rebuilds the index (docs/writecache.md, sections 2 and 4).
  */
-#include <linux/crc32.h>
-#include <linux/dm-io.h>
-#include <linux/ioprio.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #include "xpwc.h"
+#include "xpwc_compat.h"
 
 static_assert(sizeof(struct xpwc_sb_disk) == 128);
 static_assert(sizeof(struct xpwc_rec_disk) == 64);
@@ -19,7 +17,7 @@ static_assert(sizeof(struct xpwc_rec_entry) == 16);
 
 u32 xpwc_crc(const void *data, size_t len)
 {
-	return __crc32c_le(~0U, data, len);
+	return xpwc_crc32c(~0U, data, len);
 }
 
 /* A record header's CRC: the whole block with the crc field taken as zero. */
@@ -29,9 +27,9 @@ static u32 xpwc_rec_crc(const void *block, unsigned int block_size)
 	const size_t off = offsetof(struct xpwc_rec_disk, crc);
 	u32 crc;
 
-	crc = __crc32c_le(~0U, block, off);
-	crc = __crc32c_le(crc, zero, sizeof(zero));
-	return __crc32c_le(crc, (const u8 *)block + off + 4, block_size - off - 4);
+	crc = xpwc_crc32c(~0U, block, off);
+	crc = xpwc_crc32c(crc, zero, sizeof(zero));
+	return xpwc_crc32c(crc, (const u8 *)block + off + 4, block_size - off - 4);
 }
 
 /*
@@ -58,7 +56,7 @@ int xpwc_sync_io(struct xpwc *wc, struct block_device *bdev, sector_t sector, vo
 		req.mem.ptr.vma = buf;
 	else
 		req.mem.ptr.addr = buf;
-	r = dm_io(&req, 1, &region, &error_bits, IOPRIO_DEFAULT);
+	r = xpwc_dm_io(&req, 1, &region, &error_bits);
 	if (!r && error_bits)
 		r = -EIO;
 	return r;

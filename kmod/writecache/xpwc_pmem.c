@@ -20,7 +20,6 @@ int xpwc_pmem_map(struct xpwc *wc)
 	sector_t start = get_start_sect(dev->bdev);
 	long pages = bdev_nr_sectors(dev->bdev) >> (PAGE_SHIFT - SECTOR_SHIFT), got;
 	void *addr;
-	pfn_t pfn;
 	int id;
 
 	if (!dev->dax_dev) {
@@ -35,7 +34,7 @@ int xpwc_pmem_map(struct xpwc *wc)
 	}
 	id = dax_read_lock();
 	got = dax_direct_access(dev->dax_dev, start >> (PAGE_SHIFT - SECTOR_SHIFT), pages,
-				DAX_ACCESS, &addr, &pfn);
+				DAX_ACCESS, &addr, NULL);
 	dax_read_unlock(id);
 	if (got < 0) {
 		DMERR("cannot map cache_dev %s through DAX: error %ld", dev->name, got);

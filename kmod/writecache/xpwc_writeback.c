@@ -16,12 +16,11 @@
  *   5. drop the copied blocks from the index, wait for reads pinned in the
  *      old read epoch, release the space.
  */
-#include <linux/dm-io.h>
-#include <linux/ioprio.h>
 #include <linux/sort.h>
 #include <linux/uaccess.h>
 
 #include "xpwc.h"
+#include "xpwc_compat.h"
 
 /* The I/O of one phase of a window: counted, first error kept. */
 struct xpwc_wb_io {
@@ -174,6 +173,7 @@ static void xpwc_wb_io_done(unsigned long error, void *context)
 	if (atomic_dec_and_test(&io->pending))
 		complete(&io->done);
 }
+XPWC_DM_IO_NOTIFY(xpwc_wb_io_done)
 
 /* Start one transfer between buf and sectors of bdev. */
 static void xpwc_wb_submit(struct xpwc *wc, struct xpwc_wb_io *io, struct block_device *bdev,
@@ -184,13 +184,13 @@ static void xpwc_wb_submit(struct xpwc *wc, struct xpwc_wb_io *io, struct block_
 		.bi_opf = opf,
 		.mem.type = DM_IO_VMA,
 		.mem.ptr.vma = buf,
-		.notify.fn = xpwc_wb_io_done,
+		.notify.fn = xpwc_wb_io_done_dm_io,
 		.notify.context = io,
 		.client = wc->dm_io,
 	};
 
 	atomic_inc(&io->pending);
-	if (dm_io(&req, 1, &where, NULL, IOPRIO_DEFAULT))
+	if (xpwc_dm_io(&req, 1, &where, NULL))
 		xpwc_wb_io_done(1, io);
 }
 

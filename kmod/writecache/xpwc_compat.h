@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel interfaces that differ between the kernels xpcache is built for
+ * (Debian's 6.1 and 6.12, and the newest series from trixie-backports).
+ * Kbuild greps the headers for the form they have (XPWC_HAVE_*) rather than
+ * guessing a release from the version, since Debian backports interfaces.
+ */
+#ifndef XPWC_COMPAT_H
+#define XPWC_COMPAT_H
+
+#include <linux/crc32.h>
+#include <linux/dm-io.h>
+#include <linux/ioprio.h>
+
+/* CRC-32C: __crc32c_le() until the lib/crc rework named it crc32c(). */
+static inline u32 xpwc_crc32c(u32 crc, const void *p, size_t len)
+{
+#ifdef XPWC_HAVE___CRC32C_LE
+	return __crc32c_le(crc, p, len);
+#else
+	return crc32c(crc, p, len);
+#endif
+}
+
+/*
+ * dm_io(): newer kernels report the regions that did not support the
+ * operation apart from those that failed. xpcache treats both as failed.
+ */
+static inline int xpwc_dm_io(struct dm_io_request *req, unsigned int num_regions,
+			     struct dm_io_region *where, unsigned long *sync_error_bits)
+{
+#ifdef XPWC_HAVE_DM_IO_UNSUP
+	unsigned long unsup = 0;
+	int r = dm_io(req, num_regions, where, sync_error_bits, &unsup, IOPRIO_DEFAULT);
+
+	if (sync_error_bits)
+		*sync_error_bits |= unsup;
+	return r;
+#else
+	return dm_io(req, num_regions, where, sync_error_bits, IOPRIO_DEFAULT);
+#endif
+}
+
+/* FN_dm_io: FN(error, context) as a dm_io notify function. */
+#ifdef XPWC_HAVE_DM_IO_UNSUP
+#define XPWC_DM_IO_NOTIFY(fn)                                                          \
+	static void fn##_dm_io(unsigned long error, unsigned long unsup, void *context) \
+	{                                                                              \
+		fn(error | unsup, context);                                            \
+	}
+#else
+#define XPWC_DM_IO_NOTIFY(fn)                                        \
+	static void fn##_dm_io(unsigned long error, void *context) \
+	{                                                            \
+		fn(error, context);                                  \
+	}
+#endif
+
+#endif /* XPWC_COMPAT_H */
