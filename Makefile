@@ -5,9 +5,9 @@
 #   make            build BPF objects, skeletons, the library, tools and tests
 #   make deps       install the Debian packages the build and tests need
 #   make check      every test (unit and BPF tests with ASan+UBSan, then netns tests,
-#                   then the VM tests on Debian's 6.1 and 6.12 kernels)
-#   make kmod       build kmod/* against Debian's headers (KVER=6.1|6.12|<version>;
-#                   default both series) into build/kmod/<version>/
+#                   then the VM tests on Debian's 6.1, 6.12 and newest kernels)
+#   make kmod       build kmod/* against Debian's headers (KVER=6.1|6.12|newest|<version>;
+#                   default all three series) into build/kmod/<version>/
 #   make vm-test    only the VM tests (tests/vm, see docs/testing.md)
 #   make demo       RoCEv2 steering on a built-in veth test bed
 #   make bench      benchmarks (ours against in-kernel references)

@@ -2,50 +2,72 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build every module under kmod/ against Debian's headers of one or more
-# kernels. Usage: kmod/build.sh [SERIES|VERSION]...   (default: 6.1 6.12)
+# kernels. Usage: kmod/build.sh [SERIES|VERSION]...   (default: 6.1 6.12 newest)
 #
 # The headers come from the VM test bed's cache (downloaded on first use).
 # Sources are copied to build/kmod/<ver>/src/<module>/ so the tree stays
-# clean; the modules land in build/kmod/<ver>/*.ko.
+# clean; the modules land in build/kmod/<ver>/*.ko. A kernel whose compiler
+# the host lacks (the newest series: gcc 14, bookworm has 12) is built in a
+# Debian build root of its own release (tests/vm/lib/buildroot.sh), with the
+# sources copied into the root instead.
 #   V=1       show kbuild's commands
 #   XP_BUILD  build directory (default: build)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=tests/vm/lib/kernel.sh
-source "$root/tests/vm/lib/kernel.sh"
+# shellcheck source=tests/vm/lib/buildroot.sh
+source "$root/tests/vm/lib/buildroot.sh"
+
+# kbuild KVER DIR NAME: make modules for the sources in DIR (DIR as kbuild
+# sees it, inside the build root when there is one).
+kbuild() {
+	local kver=$1 dir=$2
+	# Kbuild gets a clean slate: none of our top-level make's variables.
+	if [[ -n $broot ]]; then
+		buildroot_run "$broot" make -C "/usr/src/linux-headers-$kver" M="$dir" \
+			XP_ROOT=/xp/root ${V:+V=$V} modules
+	else
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+			make -C "$(kernel_headers "$kver")" M="$dir" XP_ROOT="$root" \
+			${V:+V=$V} modules
+	fi
+}
 
 build_one() {
-	local kver=$1 hdr out dir name n=0
-	hdr=$(kernel_headers "$kver")
+	local kver=$1 out src dir name n=0
 	out=$XPVM_BUILD/kmod/$kver
-	mkdir -p "$out/src"
+	src=$out/src
+	broot=
+	if buildroot_needed "$kver"; then
+		broot=$(buildroot_get "$kver")
+		src=$broot/xp/kmod/$kver
+		mkdir -p "$broot/xp/root"
+		cp -a --update "$root/include" "$broot/xp/root/"
+	fi
+	mkdir -p "$out" "$src"
 	for dir in "$root"/kmod/*/; do
 		[[ -f $dir/Kbuild ]] || continue
 		name=$(basename "$dir")
 		# rsync-like copy that keeps timestamps, so kbuild rebuilds only
 		# what changed.
-		mkdir -p "$out/src/$name"
-		cp -a --update "$dir". "$out/src/$name/"
-		# Kbuild gets a clean slate: none of our top-level make's variables.
-		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-			make -C "$hdr" M="$out/src/$name" XP_ROOT="$root" \
-			${V:+V=$V} modules >"$out/src/$name.log" 2>&1 || {
-			cat "$out/src/$name.log" >&2
-			echo "kmod: $name failed to build for $kver" >&2
+		mkdir -p "$src/$name"
+		cp -a --update "$dir". "$src/$name/"
+		kbuild "$kver" "${src#"$broot"}/$name" >"$src/$name.log" 2>&1 || {
+			cat "$src/$name.log" >&2
+			echo "kmod: $name failed to build for $kver${broot:+ (in the build root $broot)}" >&2
 			return 1
 		}
-		[[ ${V:-0} == 1 ]] && cat "$out/src/$name.log"
-		find "$out/src/$name" -maxdepth 1 -name '*.ko' -exec cp -p {} "$out/" \;
+		[[ ${V:-0} == 1 ]] && cat "$src/$name.log"
+		find "$src/$name" -maxdepth 1 -name '*.ko' -exec cp -p {} "$out/" \;
 		n=$((n + 1))
 	done
-	printf '  %-8s %s\n' KMOD "$out ($n module dir(s))"
+	printf '  %-8s %s\n' KMOD "$out ($n module dir(s)${broot:+, built in $broot})"
 }
 
 main() {
 	local spec kver
 	# shellcheck disable=SC2086 # a list of series
-	(($#)) || set -- $XPVM_SERIES_DEFAULT
+	(($#)) || set -- $XPVM_SERIES_ALL
 	for spec in "$@"; do
 		kver=$(kernel_get "$spec")
 		build_one "$kver"

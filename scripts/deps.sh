@@ -12,6 +12,8 @@ pkgs=(
 	libclang-rt-14-dev
 	# VM test bed (tests/vm): qemu, the initramfs, module builds, guest tools
 	qemu-system-x86 busybox-static cpio xz-utils zstd kmod dwarves
+	# the newest series' modules build in a Debian trixie root (tests/vm/lib/buildroot.sh)
+	debootstrap debian-archive-keyring
 	ibverbs-utils ibverbs-providers rdmacm-utils perftest ndctl dmsetup fio
 	# test_mr compares our verbs constants with libibverbs' own header
 	libibverbs-dev

@@ -8,6 +8,8 @@
 # parameter, and that a refused init fails the load).
 set -uo pipefail
 
+# Every series, Debian's newest kernel too (testvm.sh).
+VM_ALL_SERIES=1
 # shellcheck source=tests/vm/lib/testvm.sh
 source "$(dirname "$0")/lib/testvm.sh"
 

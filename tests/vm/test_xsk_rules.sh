@@ -9,6 +9,8 @@
 # suites; this suite boots Debian's kernels and runs the same binaries.
 set -uo pipefail
 
+# Every series, Debian's newest kernel too (testvm.sh).
+VM_ALL_SERIES=1
 # shellcheck source=tests/vm/lib/testvm.sh
 source "$(dirname "$0")/lib/testvm.sh"
 

@@ -16,8 +16,12 @@ XPVM_BUILD=${XP_BUILD:-$XPVM_ROOT/build}
 XPVM_CACHE=${XP_VM_CACHE:-$XPVM_BUILD/vm/cache}
 # shellcheck disable=SC2034 # used by the files that source this one
 XPVM_RUNS=$XPVM_BUILD/vm/runs
+# Series: Debian 12's two, and Debian's newest kernel (trixie-backports,
+# see kernel.sh). Suites run on the first two unless they ask for all.
 # shellcheck disable=SC2034
 XPVM_SERIES_DEFAULT="6.1 6.12"
+# shellcheck disable=SC2034
+XPVM_SERIES_ALL="6.1 6.12 newest"
 
 vm_log() { printf 'xpvm: %s\n' "$*" >&2; }
 vm_err() { printf 'xpvm: error: %s\n' "$*" >&2; return 1; }

@@ -5,7 +5,9 @@
 # skip, summary, on_exit) plus the test bed, and the checks every VM suite
 # makes before it boots anything.
 #
-#   XP_VM_SERIES  kernel series to test (default: "6.1 6.12")
+#   XP_VM_SERIES  kernel series to test (default: "6.1 6.12", or
+#                 "6.1 6.12 newest" for a suite that sets VM_ALL_SERIES=1
+#                 before sourcing this file)
 
 # shellcheck source=tests/lib/testlib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../lib/testlib.sh"
@@ -14,7 +16,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/qemu.sh"
 
 XPVM=$XPVM_ROOT/tests/vm/xpvm
 XPVM_GUEST=$XPVM_ROOT/tests/vm/guest
-XP_VM_SERIES=${XP_VM_SERIES:-$XPVM_SERIES_DEFAULT}
+if [[ ${VM_ALL_SERIES:-0} == 1 ]]; then
+	XP_VM_SERIES=${XP_VM_SERIES:-$XPVM_SERIES_ALL}
+else
+	XP_VM_SERIES=${XP_VM_SERIES:-$XPVM_SERIES_DEFAULT}
+fi
 
 # vm_require NAME: root, qemu and apt must be there; otherwise skip with
 # the reason (make deps installs everything, so CI never skips).
