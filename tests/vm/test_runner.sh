@@ -5,7 +5,8 @@
 # the fastest to boot): a passing guest passes and brings back its output,
 # its environment and a file through the 9p share; a script's exit status
 # comes back as the runner's; a guest that panics and a guest that hangs
-# are failures with the console log shown, never passes; a forged result
+# are failures with the console log shown, never passes (the hung one with
+# its tasks dumped through magic SysRq before it is killed); a forged result
 # line is ignored; a module the kernel lacks is refused before booting.
 #
 # XP_VM_SELFTEST_FAIL=1 adds a guest script that exits 3 where a pass is
@@ -41,8 +42,22 @@ hasf() { grep -qF -- "$2" "$TMP/$1.log"; }
 # reported NAME WHY LINE: the runner said WHY and showed the console log,
 # and the log shows LINE (a regex; kernel lines may carry a timestamp).
 reported() {
-	has "$1" "^xpvm: $1: $2" && has "$1" "^xpvm: $1: console log .*, last [0-9]+ lines:$" &&
+	has "$1" "^xpvm: $1: $2" && has "$1" "^xpvm: $1: console log .*, last [0-9]+ lines( before the task dump)?:$" &&
 		has "$1" "^\[$1\] (\[ *[0-9.]+\] )?$3"
+}
+
+# dumped NAME TEXT: the runner showed the guest's task dump (it had timed
+# out), and the dump has the kernel's line TEXT.
+dumped() {
+	has "$1" "^xpvm: $1: the guest's tasks at the timeout" &&
+		has "$1" "^\[$1\] \[ *[0-9.]+\] $2\$"
+}
+# dumped_task NAME TASK STATE FUNC: the dump shows TASK in STATE with FUNC
+# (a regex) in its stack.
+dumped_task() {
+	dumped "$1" "sysrq: Show State" &&
+		grep -A12 -E "^\[$1\] \[ *[0-9.]+\] task:$2 +state:$3 " "$TMP/$1.log" |
+		grep -qE " $4\+0x"
 }
 
 vm_kernel "$SERIES" || { summary; exit 1; }
@@ -69,12 +84,16 @@ boot hang -t 20 "$XPVM_GUEST/selftest_hang.sh"
 check "runner $KVER: hung guest times out, status 124 ($secs s)" test "$rc" = 124
 check "runner $KVER: timeout reported with the console log" \
 	reported hang "timed out after 20 s" "selftest: sleeping forever"
-check "runner $KVER: the timeout is kept (20 s, took $secs s)" \
-	awk -v s="$secs" 'BEGIN { exit !(s >= 20 && s < 40) }'
+check "runner $KVER: the timeout is kept (20 s, and the task dump: took $secs s)" \
+	awk -v s="$secs" 'BEGIN { exit !(s >= 20 && s < 60) }'
+check "runner $KVER: the hung guest dumped its blocked tasks (sysrq w) into the failure shown" \
+	dumped hang "sysrq: Show Blocked State"
+check "runner $KVER: ... and every task (sysrq t): the script's sleep with its kernel stack" \
+	dumped_task hang sleep S "(do_nanosleep|hrtimer_nanosleep)"
 
 # A power cut: the hanging guest's qemu killed through its --pidfile.
 t0=$EPOCHREALTIME
-"$XPVM" run -k "$KVER" -b none --name cut -t 120 --pidfile "$TMP/cut.pid" \
+"$XPVM" run -k "$KVER" -b none --name cut -v -t 120 --pidfile "$TMP/cut.pid" \
 	"$XPVM_GUEST/selftest_hang.sh" >"$TMP/cut.log" 2>&1 &
 cutpid=$!
 for ((i = 0; i < 600; i++)); do

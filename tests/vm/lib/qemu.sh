@@ -102,18 +102,104 @@ _vm_console() {
 }
 
 # _vm_show_failure RUNDIR WHY: say why and show the console log's tail.
+# After a timeout the tail is the one before the guest's task dump, and
+# the dump follows (sleeping kernel threads left out).
 _vm_show_failure() {
-	local dir=$1 why=$2
+	local dir=$1 why=$2 log=$1/console.log n
 	{
 		echo "xpvm: $VM_NAME: $why"
-		echo "xpvm: $VM_NAME: console log ($dir/console.log), last 60 lines:"
-		tail -n 60 "$dir/console.log" 2>/dev/null | sed "s/^/[$VM_NAME] /"
+		n=$(grep -n -m1 -F "$_VM_DUMP_MARK" "$log" 2>/dev/null | cut -d: -f1)
+		if [[ -n $n ]]; then
+			echo "xpvm: $VM_NAME: console log ($log), last 60 lines before the task dump:"
+			head -n $((n - 1)) "$log" | tail -n 60 | sed "s/^/[$VM_NAME] /"
+			echo "xpvm: $VM_NAME: the guest's tasks at the timeout (sysrq w and t; sleeping kernel threads left out, all of it in the console log):"
+			tail -n +"$n" "$log" | _vm_dump_filter | sed "s/^/[$VM_NAME] /"
+		else
+			echo "xpvm: $VM_NAME: console log ($log), last 60 lines:"
+			tail -n 60 "$log" 2>/dev/null | sed "s/^/[$VM_NAME] /"
+		fi
 	} >&2
+}
+
+# ---- a hung guest explains itself ----
+#
+# At VM_TIMEOUT the watchdog asks the guest's kernel, through the serial
+# console, for magic SysRq 8 (console loglevel 8: the dumps are KERN_INFO),
+# w (blocked tasks, with stacks) and t (every task, busy workqueues), waits
+# until the console is quiet, then kills qemu. qemu's stdin is a FIFO the
+# runner holds open: Ctrl-A b on the multiplexed stdio (-serial mon:stdio)
+# sends a BREAK, and the next character within 5 s is the SysRq key
+# (CONFIG_MAGIC_SYSRQ_SERIAL; sysrq_always_enabled allows w and t).
+
+_VM_DUMP_MARK="xpvm: timeout: the guest's tasks follow (sysrq w, t)"
+XPVM_DUMP_SECS=${XPVM_DUMP_SECS:-60}	# at most this long for the dump
+
+# _vm_dump_filter: the dump without the tasks of sysrq t that sleep in
+# kernel threads (state S or I, parent kthreadd); what else sysrq prints
+# (w's tasks, workqueues, sched debug, the markers) stays.
+_vm_dump_filter() {
+	awk '
+	/ task:[^ ]+ +state:[A-Z]/ {
+		show = 1
+		if (t && match($0, /state:[SI] /) && match($0, / ppid:2 /))
+			show = 0
+	}
+	/sysrq: Show State$/ { t = 1; show = 1 }
+	/sysrq: Show Blocked State$/ { t = 0; show = 1 }
+	/^(\[ *[0-9.]+\] )?(Showing busy workqueues|Showing all locks|runnable tasks:|Sched Debug Version)/ { show = 1 }
+	show'
+}
+
+# _vm_quiet FILE SECS: wait until FILE has not grown for 2 s, at most SECS.
+_vm_quiet() {
+	local file=$1 end=$((SECONDS + $2)) size last=-1 still=0
+	while ((SECONDS < end && still < 4)); do
+		size=$(stat -c %s "$file" 2>/dev/null || echo 0)
+		if ((size == last)); then
+			still=$((still + 1))
+		else
+			still=0
+			last=$size
+		fi
+		sleep 0.5
+	done
+}
+
+# _vm_sysrq FD KEY: BREAK on the guest's console, then KEY.
+_vm_sysrq() {
+	printf '\001b' >&"$1"
+	sleep 0.3
+	printf '%s' "$2" >&"$1"
+	sleep 0.5
+}
+
+# _vm_watchdog RUNDIR PIDFILE CONSOLE-FD END-FD: in the background while
+# qemu runs; ends when a line comes on END-FD (qemu ended). At VM_TIMEOUT:
+# RUNDIR/timedout, the dump, then qemu killed.
+_vm_watchdog() {
+	local dir=$1 pidfile=$2 fd=$3 end pid
+	read -r -t "$VM_TIMEOUT" -u "$4" && return 0
+	pid=$(cat "$pidfile" 2>/dev/null)
+	[[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+	: >"$dir/timedout"
+	printf '%s\n' "$_VM_DUMP_MARK" >>"$dir/console.log"
+	_vm_sysrq "$fd" 8
+	_vm_sysrq "$fd" w
+	_vm_quiet "$dir/console.log" $((XPVM_DUMP_SECS / 2))
+	_vm_sysrq "$fd" t
+	_vm_quiet "$dir/console.log" $((XPVM_DUMP_SECS / 2))
+	kill -TERM "$pid" 2>/dev/null
+	for ((end = SECONDS + 5; SECONDS < end; )); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.2
+	done
+	kill -KILL "$pid" 2>/dev/null
+	return 0
 }
 
 vm_boot() {
 	local kver mods=() loadable base dir token config qemu=() append t0 t_begin
-	local rc status spec value file size why nv_mb=0 i tap='' mac result
+	local rc status spec value file size why nv_mb=0 i tap='' mac result pidfile cin wdog ended
 	vm_defaults
 	vm_need qemu-system-x86_64 qemu-system-x86 || return 125
 	kver=$(kernel_get "$VM_KERNEL") || return 125
@@ -155,7 +241,7 @@ XP_SHELL=$VM_SHELL"
 	cat "$base" "$dir/payload.cpio" >"$dir/initrd.cpio"
 
 	append="console=ttyS0,115200 panic=-1 oops=panic quiet loglevel=4 mitigations=off"
-	append+=" i8042.noaux i8042.nokbd $VM_APPEND"
+	append+=" i8042.noaux i8042.nokbd sysrq_always_enabled $VM_APPEND"
 	local machine=pc mem=$VM_MEM
 	qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -vga none
 		-accel "$VM_ACCEL" -smp "$VM_SMP" -no-reboot
@@ -204,12 +290,12 @@ XP_SHELL=$VM_SHELL"
 			-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=")
 		qemu=(nsenter "--net=/run/netns/$VM_NETNS" -- "${qemu[@]}")
 	fi
-	if [[ -n $VM_PIDFILE ]]; then
-		# qemu's own pid (nsenter execs it), for whoever must cut its
-		# power; a stale file must not name a pid that qemu no longer has.
-		rm -f "$VM_PIDFILE"
-		qemu+=(-pidfile "$VM_PIDFILE")
-	fi
+	# qemu's own pid (nsenter execs it), for the watchdog and for whoever
+	# must cut its power; a stale file must not name a pid that qemu no
+	# longer has.
+	pidfile=${VM_PIDFILE:-$dir/qemu.pid}
+	rm -f "$pidfile"
+	qemu+=(-pidfile "$pidfile")
 	printf '%q ' "${qemu[@]}" >"$dir/cmdline"
 
 	t0=$EPOCHREALTIME
@@ -222,8 +308,21 @@ XP_SHELL=$VM_SHELL"
 		rm -f "$dir"/*.cpio
 		return $rc
 	fi
-	timeout -k 5 "$VM_TIMEOUT" "${qemu[@]}" -serial stdio </dev/null 2>&1 | _vm_console "$dir"
+	# The console's input: a FIFO held open here, for the watchdog's SysRq.
+	# timeout(1) only backs the watchdog up.
+	mkfifo "$dir/console.in" "$dir/ended" || { vm_err "cannot make FIFOs in $dir"; return 125; }
+	exec {cin}<>"$dir/console.in" {ended}<>"$dir/ended"
+	_vm_watchdog "$dir" "$pidfile" "$cin" "$ended" &
+	wdog=$!
+	timeout -k 5 $((VM_TIMEOUT + XPVM_DUMP_SECS + 30)) "${qemu[@]}" -serial mon:stdio \
+		<"$dir/console.in" 2>&1 | _vm_console "$dir"
 	rc=${PIPESTATUS[0]}
+	echo >&"$ended"
+	wait "$wdog"
+	exec {cin}>&- {ended}>&-
+	rm -f "$dir/console.in" "$dir/ended"
+	[[ -e $dir/timedout ]] && rc=124
+	[[ -z $VM_PIDFILE ]] && rm -f "$pidfile"
 	[[ -n $VM_PIDFILE ]] && rm -f "$VM_PIDFILE"
 	[[ -n $tap ]] && net_tap_del "$VM_NETNS" "$tap"
 	# The images are large; the command line and the console log stay.
