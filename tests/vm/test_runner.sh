@@ -69,6 +69,12 @@ check "runner $KVER: passing guest returns 0 ($secs s)" test "$rc" = 0
 check "runner $KVER: guest output comes back" hasf pass "[pass] selftest: ran in $KVER as pass"
 check "runner $KVER: --env reaches the guest script" hasf pass "[pass] selftest: env XP_WORD=it's here"
 check "runner $KVER: file written to the 9p share" grep -qx "written by pass" "$TMP/share/from-guest"
+# One vCPU, but two possible: QEMU 7.2's TCG elides the guest's memory
+# barriers on a machine of one possible vCPU, and virtio then loses
+# completions (tests/vm/lib/qemu.sh).
+cmdline=$(ls -t "$XPVM_RUNS"/pass.*/cmdline 2>/dev/null | head -n 1)
+check "runner $KVER: one vCPU, two possible (TCG keeps the guest's barriers): $(grep -o -- '-smp [^ ]*' "$cmdline")" \
+	grep -q -- '-smp 1\\,maxcpus=2 ' "$cmdline"
 
 boot exit3 -t 60 "$XPVM_GUEST/selftest_exit.sh"
 check "runner $KVER: exit 3 comes back as status 3, forged result ignored ($secs s)" test "$rc" = 3

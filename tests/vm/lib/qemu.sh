@@ -242,9 +242,22 @@ XP_SHELL=$VM_SHELL"
 
 	append="console=ttyS0,115200 panic=-1 oops=panic quiet loglevel=4 mitigations=off"
 	append+=" i8042.noaux i8042.nokbd sysrq_always_enabled $VM_APPEND"
-	local machine=pc mem=$VM_MEM
+	local machine=pc mem=$VM_MEM smp=$VM_SMP
+	# Never a machine of one possible vCPU under TCG. QEMU's multi-threaded
+	# TCG translates the guest's memory barriers (mfence, lock-prefixed
+	# instructions) into the host's only when the machine may have more
+	# than one vCPU (CF_PARALLEL); with one, QEMU 7.2 (Debian 12's) elides
+	# them. But its I/O thread runs in parallel with the vCPU thread, and
+	# virtio's event-index handshake needs them: the guest re-enables
+	# interrupts (stores used_event) and then checks the used ring, QEMU
+	# adds to the used ring and then reads used_event. Without the
+	# barriers both can miss the other, and completions sit in the used
+	# ring with no interrupt for them: a read that never returns (QEMU 8.1
+	# fixed it: "tcg: Do not elide memory barriers for !CF_PARALLEL in
+	# system mode"). A second possible vCPU, never started, turns them on.
+	((VM_SMP > 1)) || smp+=,maxcpus=2
 	qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -vga none
-		-accel "$VM_ACCEL" -smp "$VM_SMP" -no-reboot
+		-accel "$VM_ACCEL" -smp "$smp" -no-reboot
 		-kernel "$(kernel_vmlinuz "$kver")" -initrd "$dir/initrd.cpio" -append "$append")
 	i=0
 	for spec in ${VM_NVDIMMS[@]+"${VM_NVDIMMS[@]}"}; do
