@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "pktgen_private.h"
 #include "xdp_private.h"
 #include "xp_internal.h"
 #include "xp_pktgen.h"
@@ -32,14 +33,6 @@
 #define PKTGEN_SINGLE_RATE_MAX 20000 /* pps paced with one frame per call */
 #define PKTGEN_KBATCH_MAX 256 /* TEST_XDP_MAX_BATCH in net/bpf/test_run.c */
 
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 struct xp_pktgen {
 	struct xdp_gen *skel;
 	struct bpf_link *xmit_link; /* NULL: driver transmits are not counted */
@@ -47,6 +40,8 @@ struct xp_pktgen {
 	int stats_fd;
 	int ifindex;
 	volatile sig_atomic_t stop;
+	/* The kernel denied live frames: send through AF_PACKET instead. */
+	bool packet;
 	struct xp_pktgen_template tmpl;
 };
 
@@ -208,15 +203,32 @@ static void explain_run_error(struct xp_pktgen *gen, int err, __u32 kbatch)
 	}
 }
 
-static void sleep_until(__u64 t_ns)
+/*
+ * Live frames denied (EPERM although we may load and run XDP programs):
+ * some hardened kernels do that. Send the rest through AF_PACKET, and
+ * keep the sequence numbers going.
+ */
+static int run_packet(struct xp_pktgen *gen, __u64 count, __u64 duration, __u64 rate,
+		      struct xp_pktgen_result *res)
 {
-	struct timespec ts = {
-		.tv_sec = t_ns / 1000000000ull,
-		.tv_nsec = t_ns % 1000000000ull,
+	struct xdp_gen__bss *bss = gen->skel->bss;
+	struct pktgen_packet_run run = {
+		.ifindex = gen->ifindex,
+		.tmpl = &gen->tmpl,
+		.stop = &gen->stop,
+		.first_seq = bss->xp_gen_seq,
+		.count = count,
+		.duration_ns = duration,
+		.rate_pps = rate,
 	};
+	int err;
 
-	/* An interrupting signal just brings us back to the loop's checks. */
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	if (!gen->packet)
+		pr_info("generator: this kernel denies BPF_PROG_RUN live frames (EPERM) although the program loaded; sending through an AF_PACKET socket with qdisc bypass instead, which is slower\n");
+	gen->packet = true;
+	err = pktgen_packet_run(&run, res);
+	bss->xp_gen_seq += res->generated;
+	return err;
 }
 
 /* Frames per call, sized so a call lasts about this long (see below). */
@@ -284,6 +296,9 @@ int xp_pktgen_run(struct xp_pktgen *gen, const struct xp_pktgen_run_opts *opts,
 		kbatch = kbatch < 1 ? 1 : kbatch > 64 ? 64 : kbatch;
 	}
 
+	if (gen->packet)
+		return run_packet(gen, count, duration, rate, res);
+
 	md.data_end = gen->tmpl.len; /* the kernel wants data_end == the data size */
 	md.ingress_ifindex = gen->ifindex;
 	topts.data_in = gen->tmpl.data;
@@ -299,14 +314,14 @@ int xp_pktgen_run(struct xp_pktgen *gen, const struct xp_pktgen_run_opts *opts,
 	start_seq = __atomic_load_n(&bss->xp_gen_seq, __ATOMIC_RELAXED);
 	bss->pace_rate = 0;
 	gen->stop = 0;
-	t0 = now_ns();
+	t0 = pktgen_now_ns();
 	for (;;) {
 		if (gen->stop)
 			break;
 		done = __atomic_load_n(&bss->xp_gen_seq, __ATOMIC_RELAXED) - start_seq;
 		if (count && done >= count)
 			break;
-		t = now_ns() - t0;
+		t = pktgen_now_ns() - t0;
 		if (duration && t >= duration)
 			break;
 		left = duration ? duration - t : ~0ull;
@@ -314,7 +329,8 @@ int xp_pktgen_run(struct xp_pktgen *gen, const struct xp_pktgen_run_opts *opts,
 		if (single) {
 			due = done * 1000000000ull / rate;
 			if (due > t) {
-				sleep_until(t0 + (duration && due > duration ? duration : due));
+				pktgen_sleep_until(t0 +
+						   (duration && due > duration ? duration : due));
 				continue;
 			}
 			n = 1;
@@ -322,7 +338,7 @@ int xp_pktgen_run(struct xp_pktgen *gen, const struct xp_pktgen_run_opts *opts,
 			n = call_frames(rate, left);
 			bss->pace_rate = rate;
 			bss->pace_seq0 = start_seq + done;
-			bss->pace_t0 = now_ns();
+			bss->pace_t0 = pktgen_now_ns();
 		} else {
 			n = est_pps > 0 ? call_frames(est_pps, left) : PKTGEN_PROBE;
 		}
@@ -332,12 +348,16 @@ int xp_pktgen_run(struct xp_pktgen *gen, const struct xp_pktgen_run_opts *opts,
 			n = count - done;
 
 		topts.repeat = (int)n;
-		tc = now_ns();
+		tc = pktgen_now_ns();
 		err = bpf_prog_test_run_opts(gen->prog_fd, &topts);
-		tc = now_ns() - tc;
+		tc = pktgen_now_ns() - tc;
 		if (err == -EINTR) {
 			err = 0;
 			continue;
+		}
+		if ((err == -EPERM || err == -EACCES) && !done) {
+			bss->pace_rate = 0;
+			return run_packet(gen, count, duration, rate, res);
 		}
 		if (err) {
 			explain_run_error(gen, err, kbatch);
@@ -346,7 +366,7 @@ int xp_pktgen_run(struct xp_pktgen *gen, const struct xp_pktgen_run_opts *opts,
 		if (!rate && tc)
 			est_pps = n * 1e9 / tc;
 	}
-	res->elapsed_ns = now_ns() - t0;
+	res->elapsed_ns = pktgen_now_ns() - t0;
 	bss->pace_rate = 0;
 	res->generated = __atomic_load_n(&bss->xp_gen_seq, __ATOMIC_RELAXED) - start_seq;
 
