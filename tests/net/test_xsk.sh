@@ -278,12 +278,17 @@ bad_option() {
 }
 bad_option "not a power of two" rxdrop -i "$VB" -f 3000
 bad_option "out of range" rxdrop -i "$VB" -f 8192
-bad_option "does not support zero-copy" rxdrop -i "$VB" -z
+bad_option "zero-copy refused, the kernel said Operation not supported: the driver has no AF_XDP zero-copy (veth" rxdrop -i "$VB" -z
 bad_option "not a power of two" rxdrop -i "$VB" -r 1000
 bad_option "no interface named" rxdrop -i nosuchif0
 bad_option "unknown mode" rxfoo -i "$VB"
 bad_option "batch size" rxdrop -i "$VB" -b 0
 bad_option "use it with txonly" rxdrop -i "$VB" --rate 1000
+# Auto mode on veth: copy mode, and the kernel's reason for no zero-copy.
+nsx "$NSB" "$XP_BIN/xp-bench" rxdrop -i "$VB" -d 1 >"$TMP/out" 2>&1
+check "auto mode on veth: copy mode, with the kernel's reason for no zero-copy" \
+	bash -c "grep -q 'no zero-copy, the kernel said Operation not supported: the driver has no AF_XDP zero-copy' '$TMP/out' &&
+		grep -q 'rxdrop on $VB queue 0: copy mode' '$TMP/out'" || sed 's/^/    # /' "$TMP/out"
 check "bad options left no program behind" bash -c "! ip -n $NSB link show dev $VB | grep -q prog/xdp"
 
 summary

@@ -260,6 +260,19 @@ static int check_bind_flags(__u16 flags, const char *dev, __u32 queue)
 	return -EINVAL;
 }
 
+/* The errors with which a kernel or driver turns an XDP_ZEROCOPY bind down. */
+static bool zc_refused(int err)
+{
+	return err == -EOPNOTSUPP || err == -EINVAL || err == -ENOTSUP;
+}
+
+static const char *zc_refusal(int err)
+{
+	if (err == -EINVAL)
+		return "the driver refused this queue (virtio-net since 6.13 needs a device that offers VIRTIO_F_ACCESS_PLATFORM, qemu's iommu_platform=on,disable-legacy=on; other drivers: does the queue exist?)";
+	return "the driver has no AF_XDP zero-copy (veth; virtio-net before 6.13)";
+}
+
 static int do_bind(struct xp_xsk *xsk, enum xp_xsk_mode want, bool use_sg, int shared_fd,
 		   const char *dev)
 {
@@ -289,11 +302,9 @@ static int do_bind(struct xp_xsk *xsk, enum xp_xsk_mode want, bool use_sg, int s
 		} else {
 			sxdp.sxdp_flags = base | XDP_ZEROCOPY;
 			err = bind_retry(xsk->fd, &sxdp, dev);
-			if (err && want == XP_XSK_AUTO &&
-			    (err == -EOPNOTSUPP || err == -EINVAL || err == -ENOTSUP)) {
-				pr_debug(
-					"%s queue %u: zero-copy unavailable (%s); using copy mode\n",
-					dev, xsk->queue, strerror(-err));
+			if (err && want == XP_XSK_AUTO && zc_refused(err)) {
+				pr_info("%s queue %u: no zero-copy, the kernel said %s: %s; using copy mode\n",
+					dev, xsk->queue, strerror(-err), zc_refusal(err));
 				sxdp.sxdp_flags = base | XDP_COPY;
 				err = bind_retry(xsk->fd, &sxdp, dev);
 			}
@@ -303,9 +314,9 @@ static int do_bind(struct xp_xsk *xsk, enum xp_xsk_mode want, bool use_sg, int s
 		if (err == -EBUSY)
 			pr_warn("%s queue %u is still busy after retrying for 2 s: another AF_XDP socket is bound there (see `ss --xdp` or `xpctl status %s`)\n",
 				dev, xsk->queue, dev);
-		else if (err == -EOPNOTSUPP && want == XP_XSK_ZEROCOPY)
-			pr_warn("%s queue %u: the driver does not support zero-copy; use copy or auto mode\n",
-				dev, xsk->queue);
+		else if (want == XP_XSK_ZEROCOPY && zc_refused(err))
+			pr_warn("%s queue %u: zero-copy refused, the kernel said %s: %s; use copy or auto mode\n",
+				dev, xsk->queue, strerror(-err), zc_refusal(err));
 		else if (err == -EINVAL && xsk->queue)
 			pr_warn("cannot bind to %s queue %u: %s (does the device have that many queues? see ethtool -l %s)\n",
 				dev, xsk->queue, strerror(-err), dev);
