@@ -21,11 +21,16 @@
 #     cache are two dm-linear pieces of one dm-log-writes device, so one
 #     log orders both; 41 marks, the end of the log and 30 random points
 #     between marks are replayed (incrementally, lw_replay --from) and
-#     checked through a new xpcache target on a throw-away dm-snapshot.
+#     checked through a new xpcache target on a throw-away dm-snapshot;
+#     then the end of the log is loaded 20 times in a loop and read whole.
+#     Any load, check or read that takes over 120 s fails at once, with
+#     the guest's blocked tasks and in-flight I/O on the console.
 #     The guest script's header says what the replays cannot show.
 #
 #   XP_WC_REPLAY_SEED     the workload's seed (default: random, printed)
 #   XP_WC_REPLAY_POINTS   random points between marks (default 30)
+#   XP_WC_REPLAY_LOADS    loads of the end of the log in a loop (default 20)
+#   XP_WC_REPLAY_TIMEOUT  seconds a guest may take (default 900)
 #   XP_WC_REPLAY_BREAK=1  negative control: the guest replays each mark
 #                         without the last record written to the cache
 #                         before it; the suite must then report failures
@@ -39,6 +44,7 @@ on_exit rm -rf "$TMP"
 BIN=$XP_BUILD/vm/wc_replay
 SEED=${XP_WC_REPLAY_SEED:-$((RANDOM % 100000 + 1))}
 POINTS=${XP_WC_REPLAY_POINTS:-30}
+LOADS=${XP_WC_REPLAY_LOADS:-20}
 BATCHES=40
 
 # The guests' tools, static.
@@ -198,7 +204,8 @@ replay_series() {
 	d=$TMP/vm-$series
 	mkdir -p "$d"
 	log=$d/guest.log
-	env=(-e "XP_WCR_SEED=$SEED" -e "XP_WCR_BATCHES=$BATCHES" -e "XP_WCR_POINTS=$POINTS")
+	env=(-e "XP_WCR_SEED=$SEED" -e "XP_WCR_BATCHES=$BATCHES" -e "XP_WCR_POINTS=$POINTS"
+		-e "XP_WCR_LOADS=$LOADS")
 	if [[ ${XP_WC_REPLAY_BREAK:-0} == 1 ]]; then
 		note "XP_WC_REPLAY_BREAK=1: the guest replays each mark without its last cache record; this suite must fail"
 		env+=(-e XP_WCR_BREAK=1)
@@ -207,7 +214,7 @@ replay_series() {
 	# vda: origin and cache (logged), vdb: the log, vdc: replays, vdd: the
 	# snapshot's exceptions.
 	"$XPVM" run -k "$kver" -m "dm_mod dm_log_writes dm_snapshot" -b dmsetup --kmod \
-		--name "wcr-$series" -t 900 \
+		--name "wcr-$series" -t "${XP_WC_REPLAY_TIMEOUT:-900}" \
 		--disk "$d/vda.img:32M" --disk "$d/vdb.img:192M" --disk "$d/vdc.img:32M" \
 		--disk "$d/vdd.img:32M" -f "$BIN/lw_replay" -f "$BIN/wc_crashload" "${env[@]}" \
 		"$XPVM_GUEST/writecache_replay.sh" >"$log" 2>&1 || rc=$?

@@ -19,6 +19,37 @@ xp_run() {
 	"$@" || xp_fail "'$*' exited $?"
 }
 
+# _xp_running PID: PID exists and has not exited (a zombie has).
+_xp_running() { grep -q '^State:[[:space:]]*[^Z]' /proc/$1/status 2>/dev/null; }
+
+# xp_within SECS CMD...: run CMD, but wait at most SECS seconds for it.
+# CMD's status; or, when it is still running then, 124 after the kernel's
+# view of it on the console: in-flight I/O of every block device, and
+# magic SysRq w (blocked tasks with their stacks). CMD is left running (a
+# task blocked in the kernel cannot be killed): the script should report
+# and end.
+xp_within() {
+	_s=$1
+	shift
+	"$@" &
+	_p=$!
+	_t=$(($(cut -d. -f1 /proc/uptime) + _s))
+	while _xp_running $_p && [ "$(cut -d. -f1 /proc/uptime)" -lt $_t ]; do
+		sleep 0.2
+	done
+	if _xp_running $_p; then
+		echo "xp_within: '$*' still runs after $_s s; block devices' in-flight reads and writes:"
+		for _f in /sys/block/*/inflight; do
+			echo "  ${_f#/sys/block/}: $(cat "$_f")"
+		done
+		dmesg -n 8
+		echo w >/proc/sysrq-trigger
+		sleep 2
+		return 124
+	fi
+	wait $_p
+}
+
 # xp_retry TRIES DELAY CMD...: run CMD until it succeeds, at most TRIES times.
 xp_retry() {
 	_n=$1 _d=$2 _i=1

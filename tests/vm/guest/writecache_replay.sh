@@ -37,6 +37,10 @@
 #    or misplaced. At some points (every mark bK with K a multiple of 8,
 #    and the end) the `flush` message then writes everything back, and
 #    the origin alone must pass the same check.
+# 4. The end of the log, loaded LOADS times in a loop on a new stack and
+#    read whole each time. Every load, check, flush and read has LIMIT
+#    seconds: a hang is a failed result with the kernel's blocked tasks and
+#    the in-flight I/O of every block device on the console, at once.
 #
 # What the replays cannot show: origin and cache share one log, so a
 # FLUSH of either makes the writes to both durable. A crash where the
@@ -53,6 +57,8 @@
 #   XP_WCR_SEED      the workload's seed (default 1)
 #   XP_WCR_BATCHES   batches (default 40)
 #   XP_WCR_POINTS    random points between marks (default 30)
+#   XP_WCR_LOADS     loads of the end of the log in a loop (default 20)
+#   XP_WCR_LIMIT     seconds any one load, check or flush may take (120)
 #   XP_WCR_BREAK=1   negative control: each mark bK (K >= 1) is replayed
 #                    without the last record written to the cache before
 #                    it, as if the cache had lost a write a completed FLUSH
@@ -71,6 +77,7 @@ T=/tmp/wcr
 SEED=${XP_WCR_SEED:-1}
 BATCHES=${XP_WCR_BATCHES:-40}
 NRAND=${XP_WCR_POINTS:-30}
+LOADS=${XP_WCR_LOADS:-20}
 BREAK=${XP_WCR_BREAK:-0}
 CS=16384	# cache sectors: 8 MiB
 OPTS="4 high_watermark 30 low_watermark 10"
@@ -89,6 +96,24 @@ OS=$((DS - CS))
 echo "seed $SEED, $BATCHES batches; origin $OS sectors, cache $CS sectors, both on $DATA"
 xp_run insmod "$KO"
 
+# within WHAT OUT CMD...: CMD, its output to the file OUT, within LIMIT
+# seconds (xp_within). A step that hangs is a failed result with the
+# kernel's blocked tasks on the console, and the end of the script: the
+# hung task cannot be killed and would hold the next step too.
+LIMIT=${XP_WCR_LIMIT:-120}
+within() {
+	_w=$1 _o=$2
+	shift 2
+	xp_within "$LIMIT" "$@" >"$_o" 2>&1
+	_rc=$?
+	if [ $_rc = 124 ]; then
+		cat "$_o"
+		xp_notok "$_w: hung: '$*' did not finish within $LIMIT s (its blocked tasks are above)"
+		xp_done writecache_replay
+	fi
+	return $_rc
+}
+
 # status_field DEV N: field N of an xpcache status (1 error, 10 dirty, see
 # docs/writecache.md).
 status_field() { dmsetup status "$1" | awk -v n="$2" '{ print $(3 + n) }'; }
@@ -99,8 +124,8 @@ status_field() { dmsetup status "$1" | awk -v n="$2" '{ print $(3 + n) }'; }
 stack() {
 	xp_run dmsetup create "${1}o" --table "0 $OS linear $2 0"
 	xp_run dmsetup create "${1}c" --table "0 $CS linear $2 $OS"
-	dmsetup create "$1" --table "0 $OS xpcache s /dev/mapper/${1}o /dev/mapper/${1}c 4096 $OPTS" \
-		2>$T/create.err
+	within "loading xpcache as $1" $T/create.err \
+		dmsetup create "$1" --table "0 $OS xpcache s /dev/mapper/${1}o /dev/mapper/${1}c 4096 $OPTS"
 }
 
 # ---- 1. the workload ----
@@ -238,7 +263,7 @@ check_point() {
 	else
 		_dirty=$(status_field r 10)
 		# shellcheck disable=SC2086 # _args is words
-		if $WL check /dev/mapper/r "$SEED" $_args --batches "$BATCHES" >$T/check.out 2>&1; then
+		if within "$_what" $T/check.out $WL check /dev/mapper/r "$SEED" $_args --batches "$BATCHES"; then
 			xp_ok "$_what: loaded ($_dirty dirty), $(sed -n 's/.*: \([0-9]* blocks, .*\)/\1/p' $T/check.out)"
 		else
 			cat $T/check.out
@@ -246,14 +271,15 @@ check_point() {
 		fi
 		# Now and then: write everything back; the origin alone must pass.
 		if { [ "$3" = mark ] && [ $(($4 % 8)) = 0 ]; } || [ "$3" = end ]; then
-			if ! dmsetup message r 0 flush; then
+			if ! within "$_what" $T/flush.out dmsetup message r 0 flush; then
+				cat $T/flush.out
 				xp_notok "$_what: the flush message failed"
 			elif [ "$(status_field r 10)" != 0 ] || [ "$(status_field r 1)" != 0 ]; then
 				dmsetup status r
 				xp_notok "$_what: after the flush message, dirty $(status_field r 10) error $(status_field r 1)"
 			else
 				# shellcheck disable=SC2086
-				$WL check /dev/mapper/ro "$SEED" $_args --batches "$BATCHES" >$T/check.out 2>&1
+				within "$_what" $T/check.out $WL check /dev/mapper/ro "$SEED" $_args --batches "$BATCHES"
 				_rc=$?
 				[ $_rc = 0 ] || cat $T/check.out
 				xp_check "$_what: after the flush message, the origin alone: $(tail -n 1 $T/check.out | sed 's/.*: \([0-9]* blocks\)/\1/')" \
@@ -279,4 +305,34 @@ while read -r e kind k fua where <&3; do
 	check_point $n "$e" "$kind" "$k" "$fua" "$where"
 done 3<$T/points.s
 echo "replays done in $(xp_secs "$T0") s"
+
+# ---- 4. loads in a loop ----
+# $BASE now holds the replay of the whole log. Load xpcache on a new
+# throw-away stack over it LOADS times and read all of it with 1 MiB
+# O_DIRECT reads: recovery reads the cache's log in 1 MiB pieces and the
+# snapshot splits every read into 4 KiB requests, hundreds in flight at
+# once, which is how the guests of QEMU 7.2's single-vCPU TCG lost
+# virtio completions (tests/vm/lib/qemu.sh). Each step must finish within
+# LIMIT seconds; a hang ends the script with the kernel's blocked tasks.
+xp_step "$LOADS loads of the end of the log ($(xp_secs "$T0") s)"
+i=0
+bad=0
+while [ $i -lt "$LOADS" ]; do
+	i=$((i + 1))
+	xp_run dmsetup create rs --table "0 $DS snapshot $BASE $COW N 8"
+	if ! stack r /dev/mapper/rs; then
+		cat $T/create.err
+		bad=$((bad + 1))
+	else
+		[ "$(status_field r 1)" = 0 ] || bad=$((bad + 1))
+		within "load $i/$LOADS: reading it all" $T/read.out \
+			dd if=/dev/mapper/r of=/dev/null bs=1M iflag=direct ||
+			{ cat $T/read.out; bad=$((bad + 1)); }
+		xp_run dmsetup remove r
+	fi
+	xp_run dmsetup remove rc
+	xp_run dmsetup remove ro
+	xp_run dmsetup remove rs
+done
+xp_check "$LOADS loads of the end of the log, each read back whole, none hung ($bad failed)" [ $bad = 0 ]
 xp_done writecache_replay
