@@ -512,7 +512,11 @@ struct xp_xsk *xp_xsk_create(struct xp_umem *umem, int ifindex, __u32 queue,
 		umem->fd_in_use = true;
 	umem->refcount++;
 
-	if (!XP_OPTS_GET(opts, no_steer, false)) {
+	/*
+	 * A socket without an rx ring receives nothing, so nothing is steered
+	 * to it (Linux 7.x refuses it in an XSKMAP with ENOBUFS anyway).
+	 */
+	if (!no_rx && !XP_OPTS_GET(opts, no_steer, false)) {
 		err = steer_insert(xsk, dev);
 		if (err)
 			goto out_unbind;

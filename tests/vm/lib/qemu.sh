@@ -37,6 +37,7 @@ vm_defaults() {
 	VM_NETNS=${VM_NETNS:-}			# network from net_up
 	VM_IP=${VM_IP:-}			# ADDR/PREFIX for eth0
 	VM_MAC=${VM_MAC:-}
+	VM_NIC_OPTS=${VM_NIC_OPTS:-}		# more virtio-net-pci properties
 	VM_SHARE=${VM_SHARE:-}			# host directory, /xp/share in the guest
 	VM_SHELL=${VM_SHELL:-0}
 	VM_APPEND=${VM_APPEND:-}
@@ -300,7 +301,7 @@ XP_SHELL=$VM_SHELL"
 		mac=${VM_MAC:-$(_vm_mac "$VM_IP")}
 		net_tap_add "$VM_NETNS" "$tap" || return 125
 		qemu+=(-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no"
-			-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=")
+			-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=${VM_NIC_OPTS:+,$VM_NIC_OPTS}")
 		qemu=(nsenter "--net=/run/netns/$VM_NETNS" -- "${qemu[@]}")
 	fi
 	# qemu's own pid (nsenter execs it), for the watchdog and for whoever
