@@ -27,10 +27,11 @@ run_suite() {
 	# shellcheck disable=SC2053
 	[[ $name == $filter ]] || return 0
 	echo "=== $name"
-	local log rc line p f s
+	local log rc line p f s t0=$SECONDS
 	log=$(mktemp)
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
+	echo "=== $name: $((SECONDS - t0)) s"
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n1)
 	rm -f "$log"
 	if [[ -z $line ]]; then
