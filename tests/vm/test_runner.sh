@@ -76,6 +76,14 @@ cmdline=$(ls -t "$XPVM_RUNS"/pass.*/cmdline 2>/dev/null | head -n 1)
 check "runner $KVER: one vCPU, two possible (TCG keeps the guest's barriers): $(grep -o -- '-smp [^ ]*' "$cmdline")" \
 	grep -q -- '-smp 1\\,maxcpus=2 ' "$cmdline"
 
+boot within -t 60 --disk "$TMP/within.img:1M" "$XPVM_GUEST/selftest_within.sh"
+check "runner $KVER: xp_within gives up on a command past its limit, status 124" \
+	hasf within "[within] selftest: xp_within 1 sleep 30: status 124"
+check "runner $KVER: ... and says so, with the block devices' in-flight I/O" \
+	hasf within "[within] selftest: xp_within said so"
+check "runner $KVER: ... and passes a quick command's status on" \
+	hasf within "[within] selftest: xp_within 10 sh -c 'exit 5': status 5"
+
 boot exit3 -t 60 "$XPVM_GUEST/selftest_exit.sh"
 check "runner $KVER: exit 3 comes back as status 3, forged result ignored ($secs s)" test "$rc" = 3
 check "runner $KVER: exit 3 is reported with the console log" \

@@ -40,7 +40,9 @@ xp_within() {
 	if _xp_running $_p; then
 		echo "xp_within: '$*' still runs after $_s s; block devices' in-flight reads and writes:"
 		for _f in /sys/block/*/inflight; do
-			echo "  ${_f#/sys/block/}: $(cat "$_f")"
+			[ -e "$_f" ] || continue
+			_d=${_f%/inflight}
+			echo "  ${_d#/sys/block/}: $(cat "$_f")"
 		done
 		dmesg -n 8
 		echo w >/proc/sysrq-trigger
