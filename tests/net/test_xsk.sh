@@ -173,7 +173,7 @@ if start_bench fwd "$NSB" l2fwd -i "$VB" -d 60 --cpu 1 --debug-pool &&
 	start_bench back "$NSA" rxdrop -i "$VA" -n $M -d 30 --verify -s $SIZE -p \
 		--src-ip $IPA --dst-ip $IPB; then
 	nsx "$NSA" "$XP_BIN/xp-gen" -i "$VA" --dst-ip $IPB --src-ip $IPA -n $M -s $SIZE \
-		--rate 50000 >"$TMP/gen.out" 2>&1
+		--rate 20000 >"$TMP/gen.out" 2>&1
 	check "l2fwd: generator exit 0" [ $? -eq 0 ] || sed 's/^/    # /' "$TMP/gen.out"
 	wait_bench back
 	check "l2fwd: verifying receiver exit 0" [ $? -eq 0 ]
