@@ -9,6 +9,7 @@
 #   make kmod       build kmod/* against Debian's headers (KVER=6.1|6.12|newest|<version>;
 #                   default all three series) into build/kmod/<version>/
 #   make vm-test    only the VM tests (tests/vm, see docs/testing.md)
+#   make vm-test-newest  xp_nvdimm's and xpcache's VM suites on the newest kernel
 #   make demo       RoCEv2 steering on a built-in veth test bed
 #   make bench      benchmarks (ours against in-kernel references)
 #   make bench-rdma RDMA benchmarks: xdpath against kernel rxe in two guests, and on veth
@@ -78,7 +79,7 @@ TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 ALL_OBJS := $(LIB_OBJS) $(LOADER_OBJS) $(TEST_LIB_OBJS) $(TOOL_LIB_OBJS) \
 	    $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(TEST_SRCS))
 
-.PHONY: all bpf lib tools tests check demo bench bench-rdma bench-writecache deps vmlinux clean format kmod vm-test
+.PHONY: all bpf lib tools tests check demo bench bench-rdma bench-writecache deps vmlinux clean format kmod vm-test vm-test-newest
 .DEFAULT_GOAL := all
 # Keep objects that only pattern rules mention (tests, tools).
 .SECONDARY:
@@ -144,6 +145,11 @@ kmod:
 
 vm-test: deps kmod
 	$(Q)tests/run.sh 'vm/*'
+
+# The storage modules' suites on Debian's newest kernel (make check runs
+# them on 6.1 and 6.12; on newest only kmod, the AF_XDP rules and zero-copy).
+vm-test-newest: deps kmod
+	$(Q)XP_VM_SERIES=newest tests/run.sh 'vm/test_@(nvdimm|writecache)'
 
 demo: deps all
 	$(Q)scripts/demo.sh

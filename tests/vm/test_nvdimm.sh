@@ -28,8 +28,6 @@
 # second boot with the first's itself.
 set -uo pipefail
 
-# Every series, Debian's newest kernel too (testvm.sh).
-VM_ALL_SERIES=1
 # shellcheck source=tests/vm/lib/testvm.sh
 source "$(dirname "$0")/lib/testvm.sh"
 

@@ -38,8 +38,6 @@
 # exit 0 after its DONE line.
 set -uo pipefail
 
-# Every series, Debian's newest kernel too (testvm.sh).
-VM_ALL_SERIES=1
 # shellcheck source=tests/vm/lib/testvm.sh
 source "$(dirname "$0")/lib/testvm.sh"
 
