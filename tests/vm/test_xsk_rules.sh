@@ -16,9 +16,13 @@ source "$(dirname "$0")/lib/testvm.sh"
 
 vm_require test_xsk_rules
 
-bins=()
+# The binaries go in as files under /xp/bin (the guest mounts a tmpfs on
+# /tmp, where a clone may live), and through -b for their libraries.
+bins=() files=() guest=()
 for t in test_umem test_xsk_rules; do
 	bins+=("$XPVM_BUILD/tests/unit/$t")
+	files+=(-f "${bins[-1]}:/xp/bin/$t")
+	guest+=("/xp/bin/$t")
 	[[ -x ${bins[-1]} ]] || fail "xsk rules: ${bins[-1]} is missing (make all builds it)"
 done
 
@@ -30,7 +34,7 @@ for series in $XP_VM_SERIES; do
 	kver=$VM_KVER
 	t0=$EPOCHREALTIME
 	rc=0
-	"$XPVM" run -k "$kver" -b "${bins[*]}" -e "XP_RULES_TESTS=${bins[*]}" \
+	"$XPVM" run -k "$kver" -b "${bins[*]}" "${files[@]}" -e "XP_RULES_TESTS=${guest[*]}" \
 		--name "xsk-rules-$series" -t 180 "$XPVM_GUEST/xsk_rules.sh" >"$TMP/log" 2>&1 || rc=$?
 	vm_output "$TMP/log" | grep -v '^CHECK '
 	vm_guest_checks "$kver" "$TMP/log"

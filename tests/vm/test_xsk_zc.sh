@@ -108,7 +108,10 @@ exact() {
 }
 
 vm_host_bed "zc" newest
-XPVM_ARGS=(-b "+$XB" --share "$SHARE" --nic-opts "$ZC_NIC" -e "XB=$XB" -e "XP_N=$N"
+# xp-bench goes in as /xp/bin/xp-bench (the guest mounts a tmpfs on /tmp,
+# where a clone may live), and through -b for its libraries.
+GXB=/xp/bin/xp-bench
+XPVM_ARGS=(-b "+$XB" -f "$XB:$GXB" --share "$SHARE" --nic-opts "$ZC_NIC" -e "XB=$GXB" -e "XP_N=$N"
 	-e "XP_RATE=$RATE" -e "XP_GUEST_IP=$GUEST_IP" -e "XP_CASES=$CASES")
 "$XPVM" run -k "$KVER" --net "$NET" --name "zc-newest" --ip "$GUEST_IP/24" -t 300 \
 	-e "XP_HOST=$HOST_IP" "${XPVM_ARGS[@]}" "$XPVM_GUEST/xsk_zc.sh" >"$TMP/guest.log" 2>&1 &
@@ -156,7 +159,8 @@ probe() {
 	name=zp-$series${nic:+-iommu}
 	rm -f "$SHARE"/*
 	"$XPVM" run -k "$series" --net "$NET" --name "$name" --ip "$GUEST_IP/24" -t 120 \
-		-b "+$XB" --share "$SHARE" -e "XB=$XB" -e XP_ROLE=probe ${nic:+--nic-opts "$nic"} \
+		-b "+$XB" -f "$XB:$GXB" --share "$SHARE" -e "XB=$GXB" -e XP_ROLE=probe \
+		${nic:+--nic-opts "$nic"} \
 		"$XPVM_GUEST/xsk_zc.sh" >"$TMP/probe.log" 2>&1
 	local k
 	k=$(sed -n 's/.*zero-copy probes on //p' "$TMP/probe.log" | head -n1)
