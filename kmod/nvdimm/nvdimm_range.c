@@ -196,7 +196,7 @@ static void xpnd_remove(struct platform_device *pdev)
 
 struct platform_driver xpnd_driver = {
 	.probe = xpnd_probe,
-	/* .remove returns void since 6.11; .remove_new is gone since 6.16 */
+/* .remove returns void since 6.11; .remove_new is gone since 6.16 */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 	.remove = xpnd_remove,
 #else

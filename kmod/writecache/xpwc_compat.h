@@ -43,16 +43,16 @@ static inline int xpwc_dm_io(struct dm_io_request *req, unsigned int num_regions
 
 /* FN_dm_io: FN(error, context) as a dm_io notify function. */
 #ifdef XPWC_HAVE_DM_IO_UNSUP
-#define XPWC_DM_IO_NOTIFY(fn)                                                          \
+#define XPWC_DM_IO_NOTIFY(fn)                                                           \
 	static void fn##_dm_io(unsigned long error, unsigned long unsup, void *context) \
-	{                                                                              \
-		fn(error | unsup, context);                                            \
+	{                                                                               \
+		fn(error | unsup, context);                                             \
 	}
 #else
-#define XPWC_DM_IO_NOTIFY(fn)                                        \
+#define XPWC_DM_IO_NOTIFY(fn)                                      \
 	static void fn##_dm_io(unsigned long error, void *context) \
-	{                                                            \
-		fn(error, context);                                  \
+	{                                                          \
+		fn(error, context);                                \
 	}
 #endif
 
