@@ -161,6 +161,10 @@ check "refused: -g 5, an empty GID" refused "-d $VA -g 5" "GID index 5 of $VA is
 check "refused: -i 2 (IB port)" refused "-d $VA -i 2" "only port 1 exists"
 check "refused: two servers" refused "-d $VA a b" "'b' is extra"
 check "refused: --drop above 10^6" refused "-d $VA --drop 1000001" "--drop '1000001' is not valid"
+check "refused: -z on veth (no zero-copy there)" refused "-d $VA -z" "the driver has no AF_XDP zero-copy"
+check "refused: -z with --copy" refused "-d $VA -z --copy" "-z and --copy contradict each other"
+check "auto mode names the mode it bound in (copy on veth)" \
+	grep -q "^xp-rc-pingpong: device $VB: AF_XDP copy mode$" "$TMP/s1.srv.err"
 check "accepted: -i 1 (IB port) with --help" bash -c "'$PP' -i 1 --help | grep -q 'a netdev name'"
 
 check_pair_detached

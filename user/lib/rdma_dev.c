@@ -225,6 +225,7 @@ struct xp_rdma_dev *xp_rdma_dev_open(const char *ifname, const struct xp_rdma_de
 	while (xo.fill_size <= nframes)
 		xo.fill_size *= 2;
 	xo.pool = dev->pool;
+	xo.mode = OPT(opts, xsk_mode, XP_XSK_AUTO);
 	dev->xsk = xp_xsk_create(dev->umem, dev->ifindex, dev->queue, &xo);
 	if (!dev->xsk) {
 		err = -errno;
@@ -235,6 +236,18 @@ struct xp_rdma_dev *xp_rdma_dev_open(const char *ifname, const struct xp_rdma_de
 		err = -ENOMEM;
 		xp_log(XP_WARN, "%s: %u frames cannot prime a fill ring of %u; use more frames\n",
 		       ifname, nframes, ring);
+		goto out_xsk;
+	}
+	/*
+	 * In zero-copy mode the driver fills its rx queue from our fill ring
+	 * only when woken: until the first poll, not even the kernel's own
+	 * traffic on this queue (ARP, the TCP exchange of connection details)
+	 * would come in.
+	 */
+	err = xp_xsk_kick_rx(dev->xsk);
+	if (err) {
+		xp_log(XP_WARN, "%s: cannot wake the driver's rx queue: %s\n", ifname,
+		       strerror(-err));
 		goto out_xsk;
 	}
 	return dev;
@@ -294,6 +307,11 @@ const __u8 *xp_rdma_dev_mac(const struct xp_rdma_dev *dev)
 enum xp_mtu xp_rdma_dev_mtu(const struct xp_rdma_dev *dev)
 {
 	return dev->mtu;
+}
+
+enum xp_xsk_mode xp_rdma_dev_xsk_mode(const struct xp_rdma_dev *dev)
+{
+	return xp_xsk_mode(dev->xsk);
 }
 
 struct xp_mr_table *xp_rdma_dev_mr_table(struct xp_rdma_dev *dev)
@@ -657,6 +675,8 @@ int xp_rdma_dev_poll(struct xp_rdma_dev *dev, __u32 budget)
 	if (!total)
 		rc_work(dev);
 	xp_rdma_tx_flush(dev);
+	/* Callers that spin on poll without waiting: wake rx if it asks. */
+	xp_xsk_kick_rx(dev->xsk);
 	return total;
 }
 

@@ -40,6 +40,7 @@
 #include "xp_mr.h"
 #include "xp_qp.h"
 #include "xp_xdp.h"
+#include "xp_xsk.h"
 
 #define XP_RDMA_QPN_FIRST 17u
 #define XP_RDMA_DEFAULT_MAX_QP 256u
@@ -55,6 +56,9 @@ struct xp_rdma_dev_opts {
 	__u32 ring_size; /* rx, tx and completion rings (default 512) */
 	__u32 max_qp; /* QPs (default XP_RDMA_DEFAULT_MAX_QP) */
 	enum xp_attach_mode attach_mode; /* for xdp_steer when we attach it */
+	/* AF_XDP bind: zero-copy where the driver can (default), or forced
+	 * either way (XP_XSK_ZEROCOPY fails where the driver cannot). */
+	enum xp_xsk_mode xsk_mode;
 	size_t : 0;
 };
 
@@ -93,6 +97,8 @@ int xp_rdma_dev_ifindex(const struct xp_rdma_dev *dev);
 const __u8 *xp_rdma_dev_mac(const struct xp_rdma_dev *dev);
 /* Active path MTU: the netdev MTU less 80, rounded down (1500 -> XP_MTU_1024). */
 enum xp_mtu xp_rdma_dev_mtu(const struct xp_rdma_dev *dev);
+/* The AF_XDP mode in effect: XP_XSK_COPY or XP_XSK_ZEROCOPY. */
+enum xp_xsk_mode xp_rdma_dev_xsk_mode(const struct xp_rdma_dev *dev);
 struct xp_mr_table *xp_rdma_dev_mr_table(struct xp_rdma_dev *dev);
 /* Entries in the GID table (unused ones read as zero). */
 __u32 xp_rdma_dev_gid_tbl_len(const struct xp_rdma_dev *dev);

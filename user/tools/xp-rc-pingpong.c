@@ -73,6 +73,7 @@ struct pp {
 	long page;
 	int timeout_ms;
 	enum xp_mtu mtu;
+	enum xp_xsk_mode xsk_mode;
 	int gidx;
 	struct xp_pp_dest me, peer;
 	/* -c: messages the server saw in each pattern, and in both (size 1) */
@@ -392,15 +393,18 @@ static int setup(struct pp *p, const char *ifname, const struct xp_rdma_faults *
 			 .max_send_sge = 1,
 			 .max_recv_sge = 1 },
 	};
+	struct xp_rdma_dev_opts dopts = { .sz = sizeof(dopts), .xsk_mode = p->xsk_mode };
 	enum xp_mtu dev_mtu;
 	int err;
 
-	p->dev = xp_rdma_dev_open(ifname, NULL);
+	p->dev = xp_rdma_dev_open(ifname, &dopts);
 	if (!p->dev) {
 		err = -errno;
 		fprintf(stderr, PROG ": cannot open %s: %s\n", ifname, strerror(-err));
 		return err;
 	}
+	fprintf(stderr, PROG ": device %s: AF_XDP %s mode\n", ifname,
+		xp_xsk_mode_str(xp_rdma_dev_xsk_mode(p->dev)));
 	dev_mtu = xp_rdma_dev_mtu(p->dev);
 	if (p->mtu > dev_mtu) {
 		fprintf(stderr,
@@ -533,6 +537,9 @@ static void usage(FILE *f)
 		"                         10000; 0 waits forever, as ibv_rc_pingpong)\n"
 		"      --drop=<ppm>, --dup=<ppm>, --reorder=<ppm>, --seed=<n>\n"
 		"                         inject faults into received frames (parts per million)\n"
+		"  -z, --zero-copy        bind the AF_XDP socket in zero-copy mode, or fail\n"
+		"      --copy             bind it in copy mode (default: zero-copy where the\n"
+		"                         driver has it, else copy; the mode is printed)\n"
 		"  -v, --verbose          library debug messages\n"
 		"  -h, --help             this text\n"
 		"\n"
@@ -569,7 +576,7 @@ static bool set_iface(const char **ifname, const char *opt, const char *arg)
 	return true;
 }
 
-enum { OPT_TIMEOUT = 256, OPT_DROP, OPT_DUP, OPT_REORDER, OPT_SEED };
+enum { OPT_TIMEOUT = 256, OPT_DROP, OPT_DUP, OPT_REORDER, OPT_SEED, OPT_COPY };
 
 int main(int argc, char **argv)
 {
@@ -597,6 +604,8 @@ int main(int argc, char **argv)
 		{ .name = "dup", .has_arg = 1, .val = OPT_DUP },
 		{ .name = "reorder", .has_arg = 1, .val = OPT_REORDER },
 		{ .name = "seed", .has_arg = 1, .val = OPT_SEED },
+		{ .name = "zero-copy", .has_arg = 0, .val = 'z' },
+		{ .name = "copy", .has_arg = 0, .val = OPT_COPY },
 		{ .name = "verbose", .has_arg = 0, .val = 'v' },
 		{ .name = "help", .has_arg = 0, .val = 'h' },
 		{},
@@ -614,7 +623,7 @@ int main(int argc, char **argv)
 	long long t0, us;
 
 	rt_prog = PROG;
-	while ((opt = getopt_long(argc, argv, "p:d:i:s:m:r:n:l:eg:oOPtcjNw:vh", lopts, NULL)) !=
+	while ((opt = getopt_long(argc, argv, "p:d:i:s:m:r:n:l:eg:oOPtcjNw:zvh", lopts, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 'p':
@@ -729,6 +738,16 @@ int main(int argc, char **argv)
 			if (!parse_num("--seed", optarg, 0, ULLONG_MAX, "a number", &v))
 				return EXIT_FAILURE;
 			faults.seed = v;
+			break;
+		case 'z':
+		case OPT_COPY:
+			if (p.xsk_mode &&
+			    p.xsk_mode != (opt == 'z' ? XP_XSK_ZEROCOPY : XP_XSK_COPY)) {
+				fprintf(stderr,
+					PROG ": -z and --copy contradict each other; give one\n");
+				return EXIT_FAILURE;
+			}
+			p.xsk_mode = opt == 'z' ? XP_XSK_ZEROCOPY : XP_XSK_COPY;
 			break;
 		case 'v':
 			xp_set_log_level(XP_DEBUG);
