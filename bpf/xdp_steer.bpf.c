@@ -9,6 +9,9 @@
  * The layout of the maps and counters is the ABI in <xdpath/steer.h>; the
  * parsing lives in bpf/lib. See docs/steer.md.
  *
+ * xdp_steer_mb is the same program for frames of several buffers (xdp.frags);
+ * the loader picks one of the two by the interface's MTU.
+ *
  * The maps are deliberately not pinned: every load gets its own, so two
  * interfaces never share steering state by accident.
  */
@@ -60,8 +63,7 @@ static __always_inline __u32 xp_steer_slot(struct xdp_md *ctx, __u32 dest_qpn)
 	return slot;
 }
 
-SEC("xdp")
-int xdp_steer(struct xdp_md *ctx)
+static __always_inline int steer(struct xdp_md *ctx)
 {
 	struct xp_roce roce = {};
 	struct xp_cursor cur;
@@ -82,6 +84,23 @@ int xdp_steer(struct xdp_md *ctx)
 		xp_stats_count(&xp_stats, ctx, XP_CNT_PASSED);
 		return XDP_PASS;
 	}
+}
+
+SEC("xdp")
+int xdp_steer(struct xdp_md *ctx)
+{
+	return steer(ctx);
+}
+
+/*
+ * The same for interfaces whose frames may span several buffers (an MTU
+ * above one page's worth, AF_XDP multi-buffer): a driver refuses a program
+ * without xdp.frags there. Everything read here is in the first buffer.
+ */
+SEC("xdp.frags")
+int xdp_steer_mb(struct xdp_md *ctx)
+{
+	return steer(ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -12,6 +12,8 @@ static const struct xpctl_opt attach_opts[] = {
 	{ "mode", 'm', "MODE", "native, generic or auto (native, else generic); default auto" },
 	{ "force", 'f', NULL, "replace another XDP program attached to IFACE" },
 	{ "obj", 'o', "FILE", "load xdp_steer from FILE instead of the built-in copy" },
+	{ "frags", 'F', "WHEN",
+	  "on: xdp_steer_mb (xdp.frags, frames of several buffers), off: xdp_steer, auto: on above MTU 3500; default auto" },
 	{},
 };
 
@@ -25,6 +27,21 @@ static int parse_mode(const char *s, enum xp_attach_mode *mode)
 		*mode = XP_ATTACH_AUTO;
 	} else {
 		xpctl_err("attach mode '%s' is unknown; use native, generic or auto", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_frags(const char *s, enum xp_steer_frags *frags)
+{
+	if (!strcmp(s, "on")) {
+		*frags = XP_STEER_FRAGS_ON;
+	} else if (!strcmp(s, "off")) {
+		*frags = XP_STEER_FRAGS_OFF;
+	} else if (!strcmp(s, "auto")) {
+		*frags = XP_STEER_FRAGS_AUTO;
+	} else {
+		xpctl_err("--frags '%s' is unknown; use on, off or auto", s);
 		return -EINVAL;
 	}
 	return 0;
@@ -50,6 +67,10 @@ static int do_attach(const struct xpctl_cmd *cmd, int argc, char **argv)
 		case 'o':
 			opts.obj_path = optarg;
 			break;
+		case 'F':
+			if (parse_frags(optarg, &opts.frags))
+				return EXIT_FAILURE;
+			break;
 		default:
 			return xpctl_opt_exit(c);
 		}
@@ -66,11 +87,11 @@ static int do_attach(const struct xpctl_cmd *cmd, int argc, char **argv)
 	if (xp_steer_query(ifindex, &after))
 		return EXIT_FAILURE;
 	if (after.prog_id && after.prog_id == before.prog_id)
-		printf("%s: steering program already attached (id %u), %s mode\n", ifname,
-		       after.prog_id, xp_attach_mode_str(mode));
+		printf("%s: steering program %s already attached (id %u), %s mode\n", ifname,
+		       after.prog_name, after.prog_id, xp_attach_mode_str(mode));
 	else
-		printf("%s: steering program attached (id %u), %s mode\n", ifname, after.prog_id,
-		       xp_attach_mode_str(mode));
+		printf("%s: steering program %s attached (id %u), %s mode\n", ifname,
+		       after.prog_name, after.prog_id, xp_attach_mode_str(mode));
 	return EXIT_SUCCESS;
 }
 
@@ -115,7 +136,7 @@ static int do_detach(const struct xpctl_cmd *cmd, int argc, char **argv)
 
 const struct xpctl_cmd xpctl_cmd_attach = {
 	.name = "attach",
-	.args = "IFACE [--mode native|generic|auto] [--force] [--obj FILE]",
+	.args = "IFACE [--mode native|generic|auto] [--frags on|off|auto] [--force] [--obj FILE]",
 	.summary = "Attach the RoCEv2 steering program to IFACE (a no-op if it is already there).",
 	.opts = attach_opts,
 	.run = do_attach,

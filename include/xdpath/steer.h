@@ -20,6 +20,8 @@
  * program attached to an interface through these names.
  */
 #define XP_STEER_PROG_NAME "xdp_steer"
+/* The same program in SEC("xdp.frags"), for frames of several buffers. */
+#define XP_STEER_PROG_NAME_MB "xdp_steer_mb"
 #define XP_STEER_XSKS_MAP "xp_xsks"
 #define XP_STEER_QPN_MAP "xp_qpn"
 #define XP_STEER_STATS_MAP "xp_stats"

@@ -1445,6 +1445,17 @@ int main(void)
 		run_case(&cases[i]);
 	truncation_sweep();
 
+	/* xdp_steer_mb (xdp.frags) shares the code: every case, same verdict. */
+	tb.prog_fd = bpf_program__fd(tb.skel->progs.xdp_steer_mb);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct steer_case c = cases[i];
+		char name[160];
+
+		snprintf(name, sizeof(name), "%s: %s", XP_STEER_PROG_NAME_MB, cases[i].name);
+		c.name = name;
+		run_case(&c);
+	}
+
 	testbed_net_down();
 	xdp_steer__destroy(tb.skel);
 	return xt_summary();

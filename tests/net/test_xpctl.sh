@@ -557,11 +557,44 @@ else
 	fail "bpftool prog load + bpftool net attach xdpgeneric"
 fi
 
+# --- MTU 9000: frames of several buffers (xdp.frags) ------------------------------------
+
+ip -n "$NSA" link set dev "$IFA" mtu 9000
+ip -n "$NSB" link set dev "$IFB" mtu 9000
+expect_ok "attach at MTU 9000" attach "$IFA"
+has "at MTU 9000 auto attaches xdp_steer_mb" "steering program xdp_steer_mb attached \(id [0-9]+\), native mode"
+expect_ok "status at MTU 9000" status "$IFA"
+has "xdp_steer_mb counts as ours" "xdp_steer_mb id [0-9]+, native mode, xdpath steering program"
+p0=$(counter "$IFA" passed)
+nsx "$NSB" ping -c 2 -i 0.2 -W 2 -q -s 8000 $ADDR_A >/dev/null
+p1=$(wait_count "$IFA" passed $((p0 + 2)))
+check "8028-byte pings (several buffers) pass and count ($p0 -> $p1)" test "$p1" -ge $((p0 + 2))
+expect_ok "detach xdp_steer_mb" detach "$IFA"
+expect_fail "--frags off at MTU 9000 is refused, with the way out" \
+	"refuses xdp_steer at MTU 9000.*attach xdp_steer_mb" attach "$IFA" --frags off --mode native
+check "nothing left attached after the refusal" test "$(prog_id "$IFA")" = 0
+expect_fail "--frags bogus refused" "--frags 'bogus' is unknown" attach "$IFA" --frags bogus
+if ip -n "$NSA" link set dev "$IFA" xdp obj "$STEER_OBJ" sec xdp.frags; then
+	expect_ok "status of xdp_steer_mb attached by ip link (sec xdp.frags)" status "$IFA"
+	has "ip link's xdp_steer_mb counts as ours" "xdp_steer_mb id [0-9]+, native mode, xdpath steering program"
+	expect_ok "detach ip link's xdp_steer_mb" detach "$IFA"
+else
+	fail "ip link set dev $IFA xdp obj $STEER_OBJ sec xdp.frags at MTU 9000"
+fi
+check "ip link's sec xdp (no frags) is refused at MTU 9000 by the kernel" \
+	bash -c "! ip -n '$NSA' link set dev '$IFA' xdp obj '$STEER_OBJ' sec xdp 2>/dev/null"
+ip -n "$NSA" link set dev "$IFA" xdp off 2>/dev/null
+expect_ok "--frags on at MTU 1500 too" attach "$IFA1" --frags on
+has "--frags on attaches xdp_steer_mb" "steering program xdp_steer_mb attached"
+expect_ok "detach $IFA1" detach "$IFA1"
+ip -n "$NSB" link set dev "$IFB" mtu 1500
+ip -n "$NSA" link set dev "$IFA" mtu 1500
+
 # --- two interfaces, generic mode, mode switches ---------------------------------------
 
 expect_ok "attach -v $IFA" -v attach "$IFA"
 has "-v shows libbpf's debug output" "^libbpf: "
-has "-v shows the library's debug output" "xdpath: $IFA: steering program attached in native mode"
+has "-v shows the library's debug output" "xdpath: $IFA: steering program xdp_steer attached in native mode"
 expect_ok "attach $IFA1 generic" attach "$IFA1" --mode generic
 has "generic attach reports generic mode" "generic mode"
 expect_ok "status of every interface" status

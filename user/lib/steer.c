@@ -23,6 +23,7 @@
 
 #include "xdp_private.h"
 #include "xp_internal.h"
+#include "xp_neigh.h"
 #include "xp_steer.h"
 #include "xdp_steer.skel.h"
 
@@ -148,7 +149,8 @@ static int inspect_prog(int prog_fd, struct xp_steer_info *info, struct steer_ma
 	info->ours = false;
 	snprintf(desc, sizeof(desc), "program '%s' (id %u)", info->prog_name, pi.id);
 
-	if (pi.type != BPF_PROG_TYPE_XDP || strcmp(info->prog_name, XP_STEER_PROG_NAME))
+	if (pi.type != BPF_PROG_TYPE_XDP || (strcmp(info->prog_name, XP_STEER_PROG_NAME) &&
+					     strcmp(info->prog_name, XP_STEER_PROG_NAME_MB)))
 		goto out;
 
 	for (idx = 0; idx < MAP_NR; idx++) {
@@ -237,9 +239,14 @@ out:
 		snprintf(buf + n, size - n, ")");
 }
 
-/* Load a fresh instance; returns the program fd, owned by *skel or *obj. */
-static int load_prog(const char *obj_path, struct xdp_steer **skel, struct bpf_object **obj)
+/*
+ * Load a fresh instance of xdp_steer, or of xdp_steer_mb when multi; returns
+ * the program fd, owned by *skel or *obj.
+ */
+static int load_prog(const char *obj_path, bool multi, struct xdp_steer **skel,
+		     struct bpf_object **obj)
 {
+	const char *want = multi ? XP_STEER_PROG_NAME_MB : XP_STEER_PROG_NAME;
 	struct bpf_program *prog;
 	int err;
 
@@ -250,13 +257,16 @@ static int load_prog(const char *obj_path, struct xdp_steer **skel, struct bpf_o
 			pr_warn("cannot open the built-in steering program: %s\n", strerror(-err));
 			return err;
 		}
+		bpf_program__set_autoload((*skel)->progs.xdp_steer, !multi);
+		bpf_program__set_autoload((*skel)->progs.xdp_steer_mb, multi);
 		err = xdp_steer__load(*skel);
 		if (err) {
-			pr_warn("the kernel refused the steering program: %s; run with -v for libbpf's log (the verifier's reasons)\n",
-				strerror(-err));
+			pr_warn("the kernel refused the steering program %s: %s; run with -v for libbpf's log (the verifier's reasons)\n",
+				want, strerror(-err));
 			return err;
 		}
-		return bpf_program__fd((*skel)->progs.xdp_steer);
+		return bpf_program__fd(multi ? (*skel)->progs.xdp_steer_mb :
+					       (*skel)->progs.xdp_steer);
 	}
 
 	*obj = bpf_object__open_file(obj_path, NULL);
@@ -266,29 +276,56 @@ static int load_prog(const char *obj_path, struct xdp_steer **skel, struct bpf_o
 		pr_warn("cannot open BPF object %s: %s\n", obj_path, strerror(-err));
 		return err;
 	}
-	prog = bpf_object__find_program_by_name(*obj, XP_STEER_PROG_NAME);
+	prog = bpf_object__find_program_by_name(*obj, want);
 	if (!prog) {
 		pr_warn("%s has no program named '%s'; pass the xdp_steer.bpf.o that make builds (build/bpf/)\n",
-			obj_path, XP_STEER_PROG_NAME);
+			obj_path, want);
 		return -ENOENT;
 	}
 	if (bpf_program__type(prog) != BPF_PROG_TYPE_XDP) {
-		pr_warn("program '%s' in %s is not an XDP program (type %d)\n", XP_STEER_PROG_NAME,
-			obj_path, bpf_program__type(prog));
+		pr_warn("program '%s' in %s is not an XDP program (type %d)\n", want, obj_path,
+			bpf_program__type(prog));
 		return -EINVAL;
 	}
 	/* Only our program: other programs in the object stay unloaded. */
 	bpf_object__for_each_program(prog, *obj)
-		bpf_program__set_autoload(prog,
-					  !strcmp(bpf_program__name(prog), XP_STEER_PROG_NAME));
+		bpf_program__set_autoload(prog, !strcmp(bpf_program__name(prog), want));
 	err = bpf_object__load(*obj);
 	if (err) {
 		pr_warn("the kernel refused %s: %s; run with -v for libbpf's log (the verifier's reasons)\n",
 			obj_path, strerror(-err));
 		return err;
 	}
-	prog = bpf_object__find_program_by_name(*obj, XP_STEER_PROG_NAME);
+	prog = bpf_object__find_program_by_name(*obj, want);
 	return bpf_program__fd(prog);
+}
+
+/* Whether to attach xdp_steer_mb: asked for, or the MTU calls for it. */
+static int want_frags(int ifindex, const char *name, enum xp_steer_frags frags, bool *multi)
+{
+	unsigned int mtu;
+	int err;
+
+	switch (frags) {
+	case XP_STEER_FRAGS_OFF:
+	case XP_STEER_FRAGS_ON:
+		*multi = frags == XP_STEER_FRAGS_ON;
+		return 0;
+	case XP_STEER_FRAGS_AUTO:
+		break;
+	default:
+		pr_warn("xp_steer_attach: frags %d is unknown; use XP_STEER_FRAGS_AUTO, _OFF or _ON\n",
+			frags);
+		return -EINVAL;
+	}
+	err = xp_link_info(ifindex, NULL, &mtu); /* it says why it failed */
+	if (err)
+		return err;
+	*multi = mtu > XP_STEER_SINGLE_BUF_MTU;
+	if (*multi)
+		pr_debug("%s: MTU %u is above %u: attaching %s (xdp.frags)\n", name, mtu,
+			 XP_STEER_SINGLE_BUF_MTU, XP_STEER_PROG_NAME_MB);
+	return 0;
 }
 
 /*
@@ -329,11 +366,25 @@ static int attach_mode(int ifindex, int prog_fd, enum xp_attach_mode mode, int o
 	return err;
 }
 
-static void explain_attach_error(int ifindex, enum xp_attach_mode mode, int err)
+static void explain_attach_error(int ifindex, enum xp_attach_mode mode, bool multi, int err)
 {
 	char name[IF_NAMESIZE];
+	unsigned int mtu = 0;
 
 	xp_ifname(ifindex, name);
+	xp_link_info(ifindex, NULL, &mtu);
+	if (!multi && mtu > XP_STEER_SINGLE_BUF_MTU && err != -EEXIST && err != -EBUSY) {
+		pr_warn("%s: the driver refuses %s at MTU %u: frames may span several buffers there; attach %s (frags on, or auto) or lower the MTU to %u\n",
+			name, XP_STEER_PROG_NAME, mtu, XP_STEER_PROG_NAME_MB,
+			XP_STEER_SINGLE_BUF_MTU);
+		return;
+	}
+	if (multi && err != -EEXIST && err != -EBUSY) {
+		pr_warn("%s: attaching %s (xdp.frags, for MTU %u) in %s mode failed: %s; this driver or kernel may have no multi-buffer XDP (virtio-net before 6.3): lower the MTU to %u\n",
+			name, XP_STEER_PROG_NAME_MB, mtu, xp_attach_mode_str(mode), strerror(-err),
+			XP_STEER_SINGLE_BUF_MTU);
+		return;
+	}
 	switch (err) {
 	case -EOPNOTSUPP:
 		pr_warn("%s: the driver does not support %s XDP; use --mode generic (or auto)\n",
@@ -364,7 +415,7 @@ int xp_steer_attach(int ifindex, const struct xp_steer_attach_opts *opts,
 	char name[IF_NAMESIZE], desc[256];
 	const char *obj_path;
 	int err, prog_fd, old_fd = -1;
-	bool force;
+	bool force, multi;
 	size_t i;
 
 	err = xp_opts_valid(opts, xp_steer_attach_opts);
@@ -381,6 +432,9 @@ int xp_steer_attach(int ifindex, const struct xp_steer_attach_opts *opts,
 			mode);
 		return -EINVAL;
 	}
+	err = want_frags(ifindex, name, XP_OPTS_GET(opts, frags, XP_STEER_FRAGS_AUTO), &multi);
+	if (err)
+		return err;
 
 	err = xp_steer_query(ifindex, &cur);
 	if (err)
@@ -412,7 +466,7 @@ int xp_steer_attach(int ifindex, const struct xp_steer_attach_opts *opts,
 		}
 	}
 
-	prog_fd = load_prog(obj_path, &skel, &obj);
+	prog_fd = load_prog(obj_path, multi, &skel, &obj);
 	if (prog_fd < 0) {
 		err = prog_fd;
 		goto out_unload;
@@ -446,10 +500,11 @@ int xp_steer_attach(int ifindex, const struct xp_steer_attach_opts *opts,
 		err = attach_mode(ifindex, prog_fd, mode, old_fd, cur.mode);
 	}
 	if (err) {
-		explain_attach_error(ifindex, tried, err);
+		explain_attach_error(ifindex, tried, multi, err);
 		goto out_unload;
 	}
-	pr_debug("%s: steering program attached in %s mode\n", name, xp_attach_mode_str(tried));
+	pr_debug("%s: steering program %s attached in %s mode\n", name,
+		 multi ? XP_STEER_PROG_NAME_MB : XP_STEER_PROG_NAME, xp_attach_mode_str(tried));
 	if (old_fd >= 0)
 		pr_info("%s: replaced XDP program %s\n", name, desc);
 	if (mode_out)

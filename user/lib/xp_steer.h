@@ -17,6 +17,21 @@
 
 #include "xp_xdp.h" /* enum xp_attach_mode */
 
+/* Which of the two steering programs to attach. */
+enum xp_steer_frags {
+	/* xdp_steer_mb above XP_STEER_SINGLE_BUF_MTU, else xdp_steer */
+	XP_STEER_FRAGS_AUTO = 0,
+	XP_STEER_FRAGS_OFF, /* xdp_steer: frames of one buffer only */
+	XP_STEER_FRAGS_ON, /* xdp_steer_mb (SEC "xdp.frags"): several buffers */
+};
+
+/*
+ * The largest MTU at which veth and virtio-net still take an XDP program
+ * without xdp.frags (a frame, its headroom and skb_shared_info in a page:
+ * 3504 and 3506 bytes); above it frames may span buffers.
+ */
+#define XP_STEER_SINGLE_BUF_MTU 3500
+
 struct xp_steer_attach_opts {
 	size_t sz;
 	enum xp_attach_mode mode;
@@ -24,6 +39,7 @@ struct xp_steer_attach_opts {
 	bool force;
 	/* Path of xdp_steer.bpf.o; NULL uses the skeleton built into the library. */
 	const char *obj_path;
+	enum xp_steer_frags frags;
 	size_t : 0;
 };
 
