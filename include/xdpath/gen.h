@@ -48,6 +48,12 @@
  */
 #define XP_GEN_FRAME_MIN 60
 #define XP_GEN_FRAME_MAX 3408
+/*
+ * The largest frame a template holds: a 9000-byte MTU with an 802.1Q tag.
+ * Only AF_XDP senders with multi-buffer frames (xp-bench txonly -M) go
+ * above XP_GEN_FRAME_MAX.
+ */
+#define XP_GEN_TEMPLATE_MAX 9018
 #define XP_GEN_FRAME_DEFAULT 64
 
 /* BTH opcodes the generator is usually asked for (IBTA vol. 1, 9.2). */

@@ -263,6 +263,73 @@ else
 	fail "foreign program: cannot attach xp-ref pass"
 fi
 
+# 4. Multi-buffer (XDP_USE_SG) at MTU 9000: 8000-byte packets are chains of
+# frames on both sides; every packet counted and verified whole, every
+# frame forwarded, both frame pools audited. Each packet takes 3 receive
+# frames (headroom), so: a modest rate and deep rings, as above.
+MB=2000
+MBSIZE=8000
+nsx "$NSA" ip link set dev "$VA" mtu 9000
+nsx "$NSB" ip link set dev "$VB" mtu 9000
+mb_tx() {
+	nsx "$NSA" "$XP_BIN/xp-bench" txonly -i "$VA" -M -n $MB -R 5000 -s $MBSIZE \
+		--src-ip $IPA --dst-ip $IPB --debug-pool --json >"$TMP/mbtx.json" 2>"$TMP/mbtx.err"
+}
+# shellcheck disable=SC2086 # $DEEP: several options
+if start_bench mbrx "$NSB" rxdrop -i "$VB" -M -n $MB -d 30 --verify -s $MBSIZE $DEEP \
+	--src-ip $IPA --dst-ip $IPB --debug-pool; then
+	mb_tx
+	check "multi-buffer txonly: exit 0, frame pool audit clean" [ $? -eq 0 ] ||
+		sed 's/^/    # /' "$TMP/mbtx.err"
+	wait_bench mbrx
+	check "multi-buffer rxdrop: exit 0, frame pool audit clean, nothing bad or duplicated" [ $? -eq 0 ]
+	check "multi-buffer: $MB packets of $MBSIZE bytes sent as 2 frames each ($(json "$TMP/mbtx.json" tx_packets) packets, $(json "$TMP/mbtx.json" tx_completed) frames completed)" \
+		[ "$(json "$TMP/mbtx.json" tx_packets)" = $MB -a "$(json "$TMP/mbtx.json" tx_completed)" = $((2 * MB)) \
+		-a "$(json "$TMP/mbtx.json" tx_frags)" = $MB ]
+	got=$(json "$TMP/mbrx.json" rx_packets)
+	frags=$(json "$TMP/mbrx.json" rx_frags)
+	check "multi-buffer: received exactly $MB packets (got $got), each a chain ($frags continuation frames)" \
+		[ "$got" = $MB -a "${frags:-0}" -ge $MB ]
+	check "multi-buffer: every packet verified whole ($(json "$TMP/mbrx.json" verify_ok) good)" \
+		[ "$(json "$TMP/mbrx.json" verify_ok)" = $MB ]
+	check "multi-buffer: no rx_dropped/ring_full/fill_empty" no_losses "$TMP/mbrx.json"
+else
+	fail "multi-buffer rxdrop: receiver did not start"
+fi
+# A batch of 2 is shorter than every packet's chain of 3: each peek must
+# still hand out a whole packet.
+if start_bench mbb2 "$NSB" rxdrop -i "$VB" -M -b 2 -n 200 -d 30 --verify -s $MBSIZE \
+	--src-ip $IPA --dst-ip $IPB --debug-pool; then
+	nsx "$NSA" "$XP_BIN/xp-bench" txonly -i "$VA" -M -n 200 -R 2000 -s $MBSIZE \
+		--src-ip $IPA --dst-ip $IPB >/dev/null 2>&1
+	wait_bench mbb2
+	rc=$?
+	check "multi-buffer, batch 2 < chain: exit $rc, 200 packets whole ($(json "$TMP/mbb2.json" rx_packets) received, $(json "$TMP/mbb2.json" verify_ok) verified)" \
+		[ $rc -eq 0 -a "$(json "$TMP/mbb2.json" verify_ok)" = 200 -a "$(json "$TMP/mbb2.json" rx_packets)" = 200 ]
+else
+	fail "multi-buffer, batch 2: receiver did not start"
+fi
+# shellcheck disable=SC2086 # $DEEP: several options
+if start_bench mbfwd "$NSB" l2fwd -i "$VB" -M -n $MB -d 30 --verify -s $MBSIZE $DEEP \
+	--src-ip $IPA --dst-ip $IPB --debug-pool; then
+	mb_tx
+	wait_bench mbfwd
+	check "multi-buffer l2fwd: exit 0, frame pool audit clean" [ $? -eq 0 ]
+	got=$(json "$TMP/mbfwd.json" rx_packets)
+	frames=$(($(json "$TMP/mbfwd.json" rx_packets) + $(json "$TMP/mbfwd.json" rx_frags)))
+	check "multi-buffer l2fwd: received $MB packets (got $got), verified whole ($(json "$TMP/mbfwd.json" verify_ok))" \
+		[ "$got" = $MB -a "$(json "$TMP/mbfwd.json" verify_ok)" = $MB ] || no_losses "$TMP/mbfwd.json"
+	check "multi-buffer l2fwd: every frame of every packet sent back ($(json "$TMP/mbfwd.json" tx_completed) of $frames)" \
+		[ "$(json "$TMP/mbfwd.json" tx_completed)" = "$frames" -a "$(json "$TMP/mbfwd.json" tx_packets)" = $MB ]
+else
+	fail "multi-buffer l2fwd: forwarder did not start"
+fi
+check "multi-buffer: xdp_steer_mb was attached for the runs and is gone" \
+	bash -c "! ip -n $NSB link show dev $VB | grep -q prog/xdp"
+nsx "$NSA" ip link set dev "$VA" mtu 1500
+nsx "$NSB" ip link set dev "$VB" mtu 1500
+
+
 # 7. bad options
 bad_option() {
 	local want=$1
@@ -284,6 +351,7 @@ bad_option "no interface named" rxdrop -i nosuchif0
 bad_option "unknown mode" rxfoo -i "$VB"
 bad_option "batch size" rxdrop -i "$VB" -b 0
 bad_option "use it with txonly" rxdrop -i "$VB" --rate 1000
+bad_option "does not fit a 4096-byte frame; --multi-buffer sends it as 2 frames" txonly -i "$VB" -s 8000
 # Auto mode on veth: copy mode, and the kernel's reason for no zero-copy.
 nsx "$NSB" "$XP_BIN/xp-bench" rxdrop -i "$VB" -d 1 >"$TMP/out" 2>&1
 check "auto mode on veth: copy mode, with the kernel's reason for no zero-copy" \

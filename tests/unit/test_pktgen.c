@@ -265,12 +265,12 @@ static void test_bad_options(void)
 	} big;
 
 	base_opts(&o);
-	o.frame_size = XP_GEN_FRAME_MAX + 1;
+	o.frame_size = XP_GEN_TEMPLATE_MAX + 1;
 	xt_check(xp_pktgen_build(&t, &o) == -EINVAL, "bad: frame size %d refused",
-		 XP_GEN_FRAME_MAX + 1);
-	o.frame_size = XP_GEN_FRAME_MAX;
-	xt_check(xp_pktgen_build(&t, &o) == 0 && t.len == XP_GEN_FRAME_MAX && pattern_ok(&t),
-		 "bad: frame size %d (the largest) accepted", XP_GEN_FRAME_MAX);
+		 XP_GEN_TEMPLATE_MAX + 1);
+	o.frame_size = XP_GEN_TEMPLATE_MAX;
+	xt_check(xp_pktgen_build(&t, &o) == 0 && t.len == XP_GEN_TEMPLATE_MAX && pattern_ok(&t),
+		 "bad: frame size %d (the largest) accepted", XP_GEN_TEMPLATE_MAX);
 
 	base_opts(&o);
 	o.frame_size = 61; /* IPv4 RC needs 62 */

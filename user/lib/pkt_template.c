@@ -145,9 +145,9 @@ static int tmpl_cfg_check(const struct tmpl_cfg *c)
 			XP_BTH_PSN_MASK);
 		return -EINVAL;
 	}
-	if (c->frame_size < min_size(c) || c->frame_size > XP_GEN_FRAME_MAX) {
-		pr_warn("template: frame size %u is out of range; with these headers use %u..%u bytes (without FCS; the largest is what BPF_PROG_RUN live frames accept)\n",
-			c->frame_size, min_size(c), XP_GEN_FRAME_MAX);
+	if (c->frame_size < min_size(c) || c->frame_size > XP_GEN_TEMPLATE_MAX) {
+		pr_warn("template: frame size %u is out of range; with these headers use %u..%u bytes (without FCS; a 9000-byte MTU with a VLAN tag)\n",
+			c->frame_size, min_size(c), XP_GEN_TEMPLATE_MAX);
 		return -EINVAL;
 	}
 	return 0;

@@ -47,6 +47,11 @@ struct xp_pktgen {
 
 static int check_template(const struct xp_pktgen_template *t)
 {
+	if (t && t->len > XP_GEN_FRAME_MAX && t->len <= XP_GEN_TEMPLATE_MAX) {
+		pr_warn("generator: frames of %u bytes are larger than BPF_PROG_RUN live frames can be (%d); send larger ones from an AF_XDP socket with multi-buffer (xp-bench txonly --multi-buffer)\n",
+			t->len, XP_GEN_FRAME_MAX);
+		return -EINVAL;
+	}
 	if (!t || t->len < XP_GEN_FRAME_MIN || t->len > XP_GEN_FRAME_MAX ||
 	    t->seq_off + XP_GEN_SEQ_LEN > (int)t->len ||
 	    t->l4_off + (int)sizeof(struct udphdr) > (int)t->len) {

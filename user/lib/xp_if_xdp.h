@@ -13,6 +13,10 @@
 #ifndef XDP_USE_SG
 #define XDP_USE_SG (1 << 4)
 #endif
+#ifndef XDP_PKT_CONTD
+/* xdp_desc.options: more descriptors of this packet follow (XDP_USE_SG). */
+#define XDP_PKT_CONTD (1 << 0)
+#endif
 #ifndef XDP_UMEM_TX_SW_CSUM
 #define XDP_UMEM_TX_SW_CSUM (1 << 1)
 #endif

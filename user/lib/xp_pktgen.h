@@ -59,7 +59,7 @@ struct xp_pktgen_template_opts {
 
 /* A built template. Read-only for users; xp_pktgen_build() fills it. */
 struct xp_pktgen_template {
-	__u8 data[XP_GEN_FRAME_MAX];
+	__u8 data[XP_GEN_TEMPLATE_MAX];
 	__u32 len;
 	__u16 l3_off; /* IP header */
 	__u16 l4_off; /* UDP header */

@@ -32,6 +32,9 @@ enum xp_xsk_mode {
 	XP_XSK_ZEROCOPY, /* fail rather than fall back */
 };
 
+/* Descriptors one packet may take (the kernel's limit is 18: MAX_SKB_FRAGS + 1). */
+#define XP_XSK_MAX_CHAIN 32
+
 struct xp_xsk_opts {
 	size_t sz;
 	__u32 rx_size; /* ring sizes: powers of two; 0: 2048 */
@@ -88,7 +91,9 @@ __u32 xp_xsk_fill(struct xp_xsk *xsk, __u32 n);
  * with xp_xsk_rx_desc). Their frames are now the application's (RX). Each
  * peek must be followed by xp_xsk_rx_release() of the same count once the
  * descriptors have been read (the frames themselves stay RX until freed,
- * recycled to the fill ring or sent).
+ * recycled to the fill ring or sent). On an XDP_USE_SG socket a peek holds
+ * whole packets only, and up to XP_XSK_MAX_CHAIN when n is smaller than
+ * the first packet's chain: size arrays for max(n, XP_XSK_MAX_CHAIN).
  */
 __u32 xp_xsk_rx_peek(struct xp_xsk *xsk, __u32 n, __u32 *idx);
 void xp_xsk_rx_release(struct xp_xsk *xsk, __u32 n);
@@ -99,7 +104,8 @@ __u32 xp_xsk_recycle(struct xp_xsk *xsk, const __u64 *addrs, __u32 n);
 /*
  * Queue up to n descriptors for transmission; their frames must be in state
  * `from` (XP_OWN_APP or XP_OWN_RX). Kicks the kernel when it asks for it.
- * Returns how many were queued.
+ * Returns how many were queued: whole packets only (a chain of descriptors
+ * with XDP_PKT_CONTD on all but the last is queued entirely or not at all).
  */
 __u32 xp_xsk_tx(struct xp_xsk *xsk, const struct xdp_desc *descs, __u32 n,
 		enum xp_frame_owner from);
@@ -123,7 +129,10 @@ struct xp_xsk_stats {
 	__u64 rx_ring_full;
 	__u64 rx_fill_ring_empty_descs;
 	__u64 tx_ring_empty_descs;
-	/* Application */
+	/* Application. A packet is one descriptor, or with XDP_USE_SG a chain
+	 * of them: *_frags count the descriptors that continue into the next
+	 * (XDP_PKT_CONTD), *_packets whole packets. tx_completed counts
+	 * descriptors (frames): the completion ring knows no packets. */
 	__u64 rx_packets;
 	__u64 rx_bytes;
 	__u64 tx_packets;
@@ -134,6 +143,8 @@ struct xp_xsk_stats {
 	__u64 rx_kicks;
 	__u64 tx_ring_full; /* tx calls that found no room */
 	__u64 fill_pool_empty; /* fill calls that found the pool empty */
+	__u64 rx_frags;
+	__u64 tx_frags;
 };
 
 /* Application and kernel (XDP_STATISTICS, one getsockopt) counters. */

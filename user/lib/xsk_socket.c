@@ -47,6 +47,7 @@ struct xp_xsk {
 	enum xp_xsk_mode mode;
 	bool need_wakeup;
 	bool busy_poll;
+	bool use_sg; /* XDP_USE_SG: packets may be chains of descriptors */
 	bool steered;
 	__u32 slot;
 	void *rx_map;
@@ -505,7 +506,8 @@ struct xp_xsk *xp_xsk_create(struct xp_umem *umem, int ifindex, __u32 queue,
 		xsk->busy_poll = true;
 	}
 
-	err = do_bind(xsk, want, XP_OPTS_GET(opts, use_sg, false), shared_fd, dev);
+	xsk->use_sg = XP_OPTS_GET(opts, use_sg, false);
+	err = do_bind(xsk, want, xsk->use_sg, shared_fd, dev);
 	if (err)
 		goto out_unmap;
 	if (xsk->fd == umem->fd)
@@ -699,16 +701,62 @@ int xp_xsk_kick_rx(struct xp_xsk *xsk)
 	return 0;
 }
 
+/* Descriptors of descs[0..n) that continue into the next (XDP_PKT_CONTD). */
+static __u32 count_contd(struct xp_ring *r, const struct xdp_desc *descs, __u32 idx, __u32 n)
+{
+	__u32 i, contd = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d = descs ? &descs[i] : xp_ring_desc(r, idx + i);
+
+		contd += !!(d->options & XDP_PKT_CONTD);
+	}
+	return contd;
+}
+
+/*
+ * n less the descriptors after the last end of packet: a batch of a
+ * multi-buffer socket never ends inside a packet.
+ */
+static __u32 whole_packets(struct xp_ring *r, const struct xdp_desc *descs, __u32 idx, __u32 n)
+{
+	while (n) {
+		const struct xdp_desc *d = descs ? &descs[n - 1] : xp_ring_desc(r, idx + n - 1);
+
+		if (!(d->options & XDP_PKT_CONTD))
+			break;
+		n--;
+	}
+	return n;
+}
+
 __u32 xp_xsk_rx_peek(struct xp_xsk *xsk, __u32 n, __u32 *idx)
 {
-	__u32 i;
+	__u32 i, got, contd = 0;
 
-	n = xp_ring_cons_peek(&xsk->rx, n, idx);
-	if (!n) {
+	got = xp_ring_cons_peek(&xsk->rx, n, idx);
+	if (!got) {
 		xp_xsk_kick_rx(xsk);
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
+	if (xsk->use_sg) {
+		/* The kernel publishes whole packets: the rest of one cut here
+		 * is already there, for the next batch (or for this one, up to
+		 * XP_XSK_MAX_CHAIN, when the packet alone is longer than n). */
+		__u32 whole = whole_packets(&xsk->rx, NULL, *idx, got);
+
+		if (!whole && n < XP_XSK_MAX_CHAIN) {
+			xp_ring_cons_cancel(&xsk->rx, got);
+			got = xp_ring_cons_peek(&xsk->rx, XP_XSK_MAX_CHAIN, idx);
+			whole = whole_packets(&xsk->rx, NULL, *idx, got);
+		}
+		xp_ring_cons_cancel(&xsk->rx, got - whole);
+		got = whole;
+		if (!got)
+			return 0;
+		contd = count_contd(&xsk->rx, NULL, *idx, got);
+	}
+	for (i = 0; i < got; i++) {
 		const struct xdp_desc *d = xp_ring_desc(&xsk->rx, *idx + i);
 
 		xsk->st.rx_bytes += d->len;
@@ -716,9 +764,10 @@ __u32 xp_xsk_rx_peek(struct xp_xsk *xsk, __u32 n, __u32 *idx)
 			xp_pool_move(xsk->pool, d->addr, XP_OWN_FILL, XP_OWN_RX);
 	}
 	if (!xp_pool_debug(xsk->pool))
-		xp_pool_move_count(xsk->pool, n, XP_OWN_FILL, XP_OWN_RX);
-	xsk->st.rx_packets += n;
-	return n;
+		xp_pool_move_count(xsk->pool, got, XP_OWN_FILL, XP_OWN_RX);
+	xsk->st.rx_packets += got - contd;
+	xsk->st.rx_frags += contd;
+	return got;
 }
 
 void xp_xsk_rx_release(struct xp_xsk *xsk, __u32 n)
@@ -767,11 +816,16 @@ int xp_xsk_kick_tx(struct xp_xsk *xsk)
 
 __u32 xp_xsk_tx(struct xp_xsk *xsk, const struct xdp_desc *descs, __u32 n, enum xp_frame_owner from)
 {
-	__u32 idx, got, i;
+	__u32 idx, got, whole, contd, i;
 
 	got = xp_ring_prod_reserve(&xsk->tx, n, &idx);
 	if (got < n)
 		xsk->st.tx_ring_full++;
+	/* Never half a packet: the kernel would wait for its end. */
+	whole = whole_packets(NULL, descs, 0, got);
+	if (whole < got)
+		xp_ring_prod_cancel(&xsk->tx, got - whole);
+	got = whole;
 	for (i = 0; i < got; i++) {
 		*xp_ring_desc(&xsk->tx, idx + i) = descs[i];
 		xsk->st.tx_bytes += descs[i].len;
@@ -782,7 +836,9 @@ __u32 xp_xsk_tx(struct xp_xsk *xsk, const struct xdp_desc *descs, __u32 n, enum 
 		xp_pool_move_count(xsk->pool, got, from, XP_OWN_TX);
 	if (got) {
 		xp_ring_prod_submit(&xsk->tx, got);
-		xsk->st.tx_packets += got;
+		contd = count_contd(NULL, descs, 0, got);
+		xsk->st.tx_packets += got - contd;
+		xsk->st.tx_frags += contd;
 	}
 	xp_xsk_kick_tx(xsk);
 	return got;

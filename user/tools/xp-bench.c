@@ -52,6 +52,7 @@ struct config {
 	bool json;
 	bool verify;
 	bool debug_pool;
+	bool multi_buffer; /* XDP_USE_SG: packets may span several frames */
 	int cpu;
 	double duration;
 	__u64 count;
@@ -103,6 +104,8 @@ static void usage(FILE *f)
 		   "  -r, --ring-size N       rx/tx/fill/completion ring entries (default 2048)\n"
 		   "  -s, --packet-size N     txonly frame size, verify size (default 64)\n"
 		   "  -u, --unaligned         unaligned chunk mode\n"
+		   "  -M, --multi-buffer      XDP_USE_SG: packets larger than a frame, as chains\n"
+		   "                          of frames (txonly -s up to 9018; xdp.frags)\n"
 		   "  -c, --copy              force copy mode\n"
 		   "  -z, --zero-copy         force zero-copy mode (default: try it, fall back)\n"
 		   "  -N, --native            attach the steering program in native mode\n"
@@ -178,6 +181,7 @@ static const struct option long_opts[] = { { "interface", required_argument, NUL
 					   { "ring-size", required_argument, NULL, 'r' },
 					   { "packet-size", required_argument, NULL, 's' },
 					   { "unaligned", no_argument, NULL, 'u' },
+					   { "multi-buffer", no_argument, NULL, 'M' },
 					   { "copy", no_argument, NULL, 'c' },
 					   { "zero-copy", no_argument, NULL, 'z' },
 					   { "native", no_argument, NULL, 'N' },
@@ -227,7 +231,7 @@ static int parse_args(int argc, char **argv, struct config *c)
 		return -EINVAL;
 	}
 	optind = 2;
-	while ((opt = getopt_long(argc, argv, "i:q:b:f:F:r:s:uczNSmBpd:n:R:jvh", long_opts,
+	while ((opt = getopt_long(argc, argv, "i:q:b:f:F:r:s:uMczNSmBpd:n:R:jvh", long_opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'i':
@@ -256,11 +260,14 @@ static int parse_args(int argc, char **argv, struct config *c)
 			break;
 		case 's':
 			if (parse_u32(optarg, "packet size", &c->packet_size, XP_GEN_FRAME_MIN,
-				      XP_GEN_FRAME_MAX))
+				      XP_GEN_TEMPLATE_MAX))
 				return -EINVAL;
 			break;
 		case 'u':
 			c->unaligned = true;
+			break;
+		case 'M':
+			c->multi_buffer = true;
 			break;
 		case 'c':
 			c->xsk_mode = XP_XSK_COPY;
@@ -407,6 +414,9 @@ static int build_template(struct config *c, struct xp_pktgen_template *t)
 	return err;
 }
 
+/* --multi-buffer: the largest packet --verify gathers, and txonly sends. */
+#define XP_BENCH_MAX_PACKET (16 * 4096)
+
 struct bench {
 	struct config *c;
 	struct xp_xsk *xsk;
@@ -415,6 +425,13 @@ struct bench {
 	void *area;
 	__u8 *seen; /* --verify with --count: one bit per sequence number */
 	double tx_start; /* txonly pacing starts here */
+	__u32 segs; /* frames per packet: txonly with --multi-buffer, else 1 */
+	__u64 tx_seq; /* txonly: the next packet's sequence number */
+	/* --multi-buffer: where the packet being received stands */
+	bool mid_packet; /* the last descriptor seen had XDP_PKT_CONTD */
+	__u8 *sg_buf; /* --verify: the packet gathered from its frames */
+	__u32 sg_len;
+	bool sg_overflow;
 	struct result res;
 };
 
@@ -456,12 +473,47 @@ static void verify_frame(struct bench *b, const void *data, __u32 len)
 	}
 }
 
+/*
+ * --verify for one received descriptor: a frame, or with --multi-buffer one
+ * piece of a packet, gathered until its last piece.
+ */
+static void verify_desc(struct bench *b, const struct xdp_desc *d)
+{
+	const __u8 *data = xp_umem_data(b->area, d->addr);
+
+	if (!b->c->multi_buffer) {
+		verify_frame(b, data, d->len);
+		return;
+	}
+	if (b->sg_len + d->len <= XP_BENCH_MAX_PACKET) {
+		memcpy(b->sg_buf + b->sg_len, data, d->len);
+		b->sg_len += d->len;
+	} else {
+		b->sg_overflow = true;
+	}
+	if (d->options & XDP_PKT_CONTD)
+		return;
+	if (b->sg_overflow) {
+		if (!b->res.verify_bad++)
+			fprintf(stderr, "xp-bench: verify: a packet of more than %u bytes\n",
+				XP_BENCH_MAX_PACKET);
+	} else {
+		verify_frame(b, b->sg_buf, b->sg_len);
+	}
+	b->sg_len = 0;
+	b->sg_overflow = false;
+}
+
+/* Descriptors queued for tx and not completed yet. */
+static __u64 tx_in_flight(const struct xp_xsk_stats *st)
+{
+	return st->tx_packets + st->tx_frags - st->tx_completed;
+}
+
 /* Copy mode sends only from sendto(): kick while frames are queued. */
 static void kick_if_pending(struct bench *b)
 {
-	const struct xp_xsk_stats *st = xp_xsk_counters(b->xsk);
-
-	if (st->tx_packets != st->tx_completed)
+	if (tx_in_flight(xp_xsk_counters(b->xsk)))
 		xp_xsk_kick_tx(b->xsk);
 }
 
@@ -474,7 +526,7 @@ static void wait_for_work(struct bench *b)
 static void do_rxdrop(struct bench *b)
 {
 	struct xp_ring *rx = xp_xsk_rx_ring(b->xsk);
-	__u64 addrs[4096];
+	__u64 addrs[4096 + XP_XSK_MAX_CHAIN];
 	__u32 idx, n, i;
 
 	n = xp_xsk_rx_peek(b->xsk, b->c->batch, &idx);
@@ -486,7 +538,7 @@ static void do_rxdrop(struct bench *b)
 		const struct xdp_desc *d = xp_ring_desc(rx, idx + i);
 
 		if (b->c->verify)
-			verify_frame(b, xp_umem_data(b->area, d->addr), d->len);
+			verify_desc(b, d);
 		addrs[i] = d->addr;
 	}
 	xp_xsk_rx_release(b->xsk, n);
@@ -505,7 +557,7 @@ static void swap_macs(__u8 *p)
 static void do_l2fwd(struct bench *b)
 {
 	struct xp_ring *rx = xp_xsk_rx_ring(b->xsk);
-	struct xdp_desc descs[4096];
+	struct xdp_desc descs[4096 + XP_XSK_MAX_CHAIN];
 	__u32 idx, n, i, sent = 0, tries;
 
 	xp_xsk_complete(b->xsk, b->c->ring_size);
@@ -521,11 +573,14 @@ static void do_l2fwd(struct bench *b)
 		__u8 *data = xp_umem_data(b->area, d->addr);
 
 		if (b->c->verify)
-			verify_frame(b, data, d->len);
-		swap_macs(data);
+			verify_desc(b, d);
+		/* The Ethernet header is in a packet's first frame only. */
+		if (!b->mid_packet)
+			swap_macs(data);
+		b->mid_packet = d->options & XDP_PKT_CONTD;
 		descs[i].addr = d->addr;
 		descs[i].len = d->len;
-		descs[i].options = 0;
+		descs[i].options = d->options & XDP_PKT_CONTD;
 	}
 	xp_xsk_rx_release(b->xsk, n);
 
@@ -536,7 +591,7 @@ static void do_l2fwd(struct bench *b)
 			xp_xsk_complete(b->xsk, b->c->ring_size);
 	}
 	if (sent < n) {
-		__u64 addrs[4096];
+		__u64 addrs[4096 + XP_XSK_MAX_CHAIN];
 
 		for (i = sent; i < n; i++)
 			addrs[i - sent] = descs[i].addr;
@@ -545,52 +600,91 @@ static void do_l2fwd(struct bench *b)
 	}
 }
 
+/* Stamp the packet's sequence number, big-endian, as xp-gen does. */
+static void stamp_seq(struct bench *b, __u8 *first_frame)
+{
+	__u64 seq = b->tx_seq++;
+	int i;
+
+	for (i = XP_GEN_SEQ_LEN - 1; i >= 0; i--, seq >>= 8)
+		first_frame[b->tmpl.seq_off + i] = (__u8)seq;
+}
+
+/*
+ * Fill the descriptors of n packets from addrs: one frame each, holding the
+ * template already; with several segments per packet, the template's
+ * pieces are copied in and all frames but a packet's last say XDP_PKT_CONTD.
+ * Each packet gets the next sequence number (in its first frame: the
+ * headers and the number are well within one frame).
+ */
+static void txonly_descs(struct bench *b, const __u64 *addrs, __u32 n, struct xdp_desc *descs)
+{
+	__u32 seg = b->c->frame_size, i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < b->segs; k++) {
+			struct xdp_desc *d = &descs[i * b->segs + k];
+			__u32 off = k * seg;
+
+			d->addr = addrs[i * b->segs + k];
+			d->len = b->tmpl.len - off < seg ? b->tmpl.len - off : seg;
+			d->options = k + 1 < b->segs ? XDP_PKT_CONTD : 0;
+			if (b->segs > 1)
+				memcpy(xp_umem_data(b->area, d->addr), b->tmpl.data + off, d->len);
+		}
+		stamp_seq(b, xp_umem_data(b->area, addrs[i * b->segs]));
+	}
+}
+
 /* txonly: every frame already holds the template; send them round robin. */
 static void do_txonly(struct bench *b, __u64 *left)
 {
 	struct xdp_desc descs[4096];
 	__u64 addrs[4096];
-	__u32 n, i, want = b->c->batch, sent;
+	__u32 n, want = b->c->batch, sent;
 
 	xp_xsk_complete(b->xsk, b->c->ring_size);
 	if (b->c->count && *left < want)
 		want = *left;
 	if (b->c->rate) {
-		/* Pace: no more than rate * elapsed frames so far. */
+		/* Pace: no more than rate * elapsed packets so far. */
 		double budget =
 			(now_s() - b->tx_start) * b->c->rate - xp_xsk_counters(b->xsk)->tx_packets;
 
 		if (budget < want)
 			want = budget > 0 ? (__u32)budget : 0;
 	}
+	if (want > 4096 / b->segs)
+		want = 4096 / b->segs;
 	if (!want) {
 		/* All queued: copy mode still needs kicks to drain the ring. */
 		kick_if_pending(b);
 		return;
 	}
-	n = xp_pool_alloc(b->pool, addrs, want, XP_OWN_APP);
+	n = xp_pool_alloc(b->pool, addrs, want * b->segs, XP_OWN_APP);
+	if (n % b->segs) {
+		/* Whole packets only: the odd frames go back. */
+		xp_pool_free(b->pool, addrs + n - n % b->segs, n % b->segs, XP_OWN_APP);
+		n -= n % b->segs;
+	}
 	if (!n) {
 		kick_if_pending(b);
 		wait_for_work(b);
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		descs[i].addr = addrs[i];
-		descs[i].len = b->tmpl.len;
-		descs[i].options = 0;
-	}
+	txonly_descs(b, addrs, n / b->segs, descs);
 	sent = xp_xsk_tx(b->xsk, descs, n, XP_OWN_APP);
 	if (sent < n)
 		xp_pool_free(b->pool, addrs + sent, n - sent, XP_OWN_APP);
 	if (b->c->count)
-		*left -= sent;
+		*left -= sent / b->segs;
 }
 
 static __u64 moved(const struct bench *b)
 {
 	const struct xp_xsk_stats *st = xp_xsk_counters(b->xsk);
 
-	return b->c->mode == TXONLY ? st->tx_completed : st->rx_packets;
+	return b->c->mode == TXONLY ? st->tx_completed / b->segs : st->rx_packets;
 }
 
 static void track_active(struct bench *b, double t)
@@ -650,6 +744,7 @@ static void print_json(const struct bench *b, const struct xp_xsk_stats *s)
 	       "\"rx_ring_full\":%llu,\"rx_fill_ring_empty_descs\":%llu,"
 	       "\"tx_ring_empty_descs\":%llu,\"tx_kicks\":%llu,\"rx_kicks\":%llu,"
 	       "\"tx_dropped\":%llu,\"verify_ok\":%llu,\"verify_bad\":%llu,\"duplicates\":%llu,"
+	       "\"multi_buffer\":%s,\"rx_frags\":%llu,\"tx_frags\":%llu,\"tx_segments\":%u,"
 	       "\"active_pps\":%.0f}\n",
 	       mode_name(c->mode), c->ifname, c->queue, xp_xsk_mode_str(xp_xsk_mode(b->xsk)),
 	       c->no_need_wakeup ? "false" : "true", c->busy_poll ? "true" : "false", c->batch,
@@ -662,7 +757,9 @@ static void print_json(const struct bench *b, const struct xp_xsk_stats *s)
 	       (unsigned long long)s->tx_ring_empty_descs, (unsigned long long)s->tx_kicks,
 	       (unsigned long long)s->rx_kicks, (unsigned long long)b->res.tx_dropped,
 	       (unsigned long long)b->res.verify_ok, (unsigned long long)b->res.verify_bad,
-	       (unsigned long long)b->res.duplicates, active_pps(b));
+	       (unsigned long long)b->res.duplicates, c->multi_buffer ? "true" : "false",
+	       (unsigned long long)s->rx_frags, (unsigned long long)s->tx_frags, b->segs,
+	       active_pps(b));
 }
 
 static int run(struct bench *b)
@@ -696,7 +793,7 @@ static int run(struct bench *b)
 		if (c->count) {
 			const struct xp_xsk_stats *st = xp_xsk_counters(b->xsk);
 
-			if (c->mode == TXONLY ? !left && st->tx_completed >= st->tx_packets :
+			if (c->mode == TXONLY ? !left && !tx_in_flight(st) :
 						st->rx_packets >= c->count)
 				break;
 		}
@@ -717,7 +814,7 @@ static int run(struct bench *b)
 			kick_if_pending(b);
 			xp_xsk_complete(b->xsk, c->ring_size);
 			xp_xsk_stats(b->xsk, &now);
-		} while (now.tx_completed < now.tx_packets && now_s() < drain_end);
+		} while (tx_in_flight(&now) && now_s() < drain_end);
 	}
 	b->res.elapsed = now_s() - start;
 	xp_xsk_stats(b->xsk, &now);
@@ -752,7 +849,7 @@ int main(int argc, char **argv)
 	struct xp_pool_opts po = { .sz = sizeof(po) };
 	struct xp_xsk_opts xo = { .sz = sizeof(xo) };
 	struct xp_steer_info before;
-	struct bench b = { .c = &c };
+	struct bench b = { .c = &c, .segs = 1 };
 	enum xp_attach_mode active;
 	struct xp_umem *umem;
 	bool attached = false;
@@ -785,6 +882,11 @@ int main(int argc, char **argv)
 		if (!b.seen)
 			return EXIT_FAILURE;
 	}
+	if (c.verify && c.multi_buffer) {
+		b.sg_buf = malloc(XP_BENCH_MAX_PACKET);
+		if (!b.sg_buf)
+			goto out;
+	}
 
 	/* Use the steering program that is there, or attach one for the run. */
 	err = xp_steer_query(c.ifindex, &before);
@@ -795,6 +897,8 @@ int main(int argc, char **argv)
 	if (!before.prog_id || !before.ours) {
 		ao.mode = c.attach_mode;
 		ao.force = c.force;
+		/* Multi-buffer frames need xdp.frags; otherwise the MTU decides. */
+		ao.frags = c.multi_buffer ? XP_STEER_FRAGS_ON : XP_STEER_FRAGS_AUTO;
 		err = xp_steer_attach(c.ifindex, &ao, &active);
 		if (err)
 			goto out;
@@ -818,12 +922,17 @@ int main(int argc, char **argv)
 	if (!b.pool)
 		goto out_umem;
 	if (c.mode == TXONLY) {
-		if (b.tmpl.len > c.frame_size) {
-			fprintf(stderr, "xp-bench: packet size %u does not fit a %u-byte frame\n",
-				b.tmpl.len, c.frame_size);
+		b.segs = (b.tmpl.len + c.frame_size - 1) / c.frame_size;
+		if (b.segs > 1 && !c.multi_buffer) {
+			fprintf(stderr,
+				"xp-bench: packet size %u does not fit a %u-byte frame; --multi-buffer sends it as %u frames\n",
+				b.tmpl.len, c.frame_size, b.segs);
 			goto out_pool;
 		}
-		for (i = 0; i < c.nframes; i++)
+		/* At most 5 (XP_GEN_TEMPLATE_MAX in 2048-byte chunks): within
+		 * the kernel's 18 and XP_BENCH_MAX_PACKET. */
+		/* One frame per packet: every frame holds it from the start. */
+		for (i = 0; b.segs == 1 && i < c.nframes; i++)
 			memcpy((char *)b.area + (size_t)i * c.frame_size, b.tmpl.data, b.tmpl.len);
 	}
 
@@ -841,6 +950,7 @@ int main(int argc, char **argv)
 	xo.busy_poll = c.busy_poll;
 	xo.busy_poll_budget = c.busy_budget;
 	xo.pool = b.pool;
+	xo.use_sg = c.multi_buffer;
 	b.xsk = xp_xsk_create(umem, c.ifindex, c.queue, &xo);
 	if (!b.xsk)
 		goto out_pool;
@@ -857,9 +967,10 @@ int main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr,
-		"xp-bench: %s on %s queue %u: %s mode, need_wakeup %s%s, xdp_steer %s (%s), ready\n",
+		"xp-bench: %s on %s queue %u: %s mode, need_wakeup %s%s%s, xdp_steer %s (%s), ready\n",
 		mode_name(c.mode), c.ifname, c.queue, xp_xsk_mode_str(xp_xsk_mode(b.xsk)),
 		c.no_need_wakeup ? "off" : "on", c.busy_poll ? ", busy polling" : "",
+		c.multi_buffer ? ", multi-buffer" : "",
 		xp_attach_mode_str(attached ? active : before.mode),
 		attached ? "attached for this run" : "already attached");
 
@@ -884,6 +995,7 @@ out_detach:
 	if (attached)
 		xp_steer_detach(c.ifindex, false);
 out:
+	free(b.sg_buf);
 	free(b.seen);
 	return ret;
 }
