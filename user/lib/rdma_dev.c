@@ -22,6 +22,7 @@
 #include "xp_steer.h"
 #include "xp_umem.h"
 #include "xp_xsk.h"
+#include "xp_xsk_rules.h"
 
 #define OPT(o, f, def) ((o) && (o)->sz > offsetof(typeof(*(o)), f) && (o)->f ? (o)->f : (def))
 
@@ -32,6 +33,7 @@ static const char *const drop_names[XP_RDMA_DROP__MAX] = {
 	[XP_RDMA_DROP_NO_RECV] = "no_recv",   [XP_RDMA_DROP_PKEY] = "pkey",
 	[XP_RDMA_DROP_QP_TYPE] = "qp_type",   [XP_RDMA_DROP_PATH] = "path",
 	[XP_RDMA_DROP_FAULT] = "fault",	      [XP_RDMA_DROP_BACKLOG] = "backlog",
+	[XP_RDMA_DROP_TOO_LONG] = "too_long",
 };
 
 _Static_assert(XP_PKT_ERR_NR <= 32, "rx_parse_drops[] is too small for enum xp_pkt_err");
@@ -99,7 +101,11 @@ static int build_gid_table(struct xp_rdma_dev *dev)
 /* Attach xdp_steer unless ours is there, and open its maps. */
 static int steer_setup(struct xp_rdma_dev *dev, enum xp_attach_mode mode)
 {
-	struct xp_steer_attach_opts ao = { .sz = sizeof(ao), .mode = mode };
+	struct xp_steer_attach_opts ao = {
+		.sz = sizeof(ao),
+		.mode = mode,
+		.frags = dev->sg ? XP_STEER_FRAGS_ON : XP_STEER_FRAGS_AUTO,
+	};
 	struct xp_steer_info info;
 	int err;
 
@@ -126,6 +132,44 @@ out_detach:
 		xp_steer_detach(dev->ifindex, false);
 	dev->attached = false;
 	return err;
+}
+
+/*
+ * Packets of several frames when the netdev MTU allows a path MTU whose
+ * packets do not fit one frame, and the kernel has AF_XDP multi-buffer;
+ * else the path MTU is what one frame holds, and we say why.
+ */
+static int choose_sg(struct xp_rdma_dev *dev)
+{
+	const struct xp_xsk_rules *rules;
+	enum xp_mtu one = xp_mtu_from_bytes(dev->frame_size - XP_ROCE_HDR_MAX);
+
+	if (xp_mtu_to_bytes(dev->mtu) + XP_ROCE_HDR_MAX <= dev->frame_size)
+		return 0;
+	rules = xp_xsk_rules();
+	if (!(rules->bind_flags & XDP_USE_SG) ||
+	    xp_mtu_to_bytes(dev->mtu) + XP_ROCE_HDR_MAX > XP_RDMA_BOUNCE_SIZE ||
+	    dev->frame_size * XP_RDMA_MAX_SEGS < XP_RDMA_BOUNCE_SIZE) {
+		xp_log(XP_INFO,
+		       "%s: netdev MTU %u allows path MTU %u, whose packets need several %u-byte frames: %s; path MTU %u\n",
+		       dev->ifname, dev->netdev_mtu, xp_mtu_to_bytes(dev->mtu), dev->frame_size,
+		       !(rules->bind_flags & XDP_USE_SG) ?
+			       "this kernel has no AF_XDP multi-buffer (XDP_USE_SG, Linux 6.6 and later)" :
+			       "frames this small are not supported",
+		       xp_mtu_to_bytes(one));
+		dev->mtu = one;
+		return 0;
+	}
+	dev->tx_bounce = malloc(XP_RDMA_BOUNCE_SIZE);
+	dev->rx_bounce = malloc(XP_RDMA_BOUNCE_SIZE);
+	if (!dev->tx_bounce || !dev->rx_bounce)
+		return -ENOMEM;
+	dev->sg = true;
+	xp_log(XP_DEBUG, "%s: path MTU %u: packets of up to %u frames (XDP_USE_SG)\n", dev->ifname,
+	       xp_mtu_to_bytes(dev->mtu),
+	       (xp_mtu_to_bytes(dev->mtu) + XP_ROCE_HDR_MAX + dev->frame_size - 1) /
+		       dev->frame_size);
+	return 0;
 }
 
 struct xp_rdma_dev *xp_rdma_dev_open(const char *ifname, const struct xp_rdma_dev_opts *opts)
@@ -170,8 +214,9 @@ struct xp_rdma_dev *xp_rdma_dev_open(const char *ifname, const struct xp_rdma_de
 		goto out_free;
 	}
 	dev->mtu = xp_mtu_from_netdev(dev->netdev_mtu);
-	if (xp_mtu_to_bytes(dev->mtu) + XP_ROCE_HDR_MAX > dev->frame_size)
-		dev->mtu = xp_mtu_from_bytes(dev->frame_size - XP_ROCE_HDR_MAX);
+	err = choose_sg(dev);
+	if (err)
+		goto out_free;
 	if (!dev->mtu) {
 		err = -EINVAL;
 		xp_log(XP_WARN, "%s: MTU %u leaves no room for a 256-byte RoCE path MTU\n", ifname,
@@ -226,6 +271,7 @@ struct xp_rdma_dev *xp_rdma_dev_open(const char *ifname, const struct xp_rdma_de
 		xo.fill_size *= 2;
 	xo.pool = dev->pool;
 	xo.mode = OPT(opts, xsk_mode, XP_XSK_AUTO);
+	xo.use_sg = dev->sg;
 	dev->xsk = xp_xsk_create(dev->umem, dev->ifindex, dev->queue, &xo);
 	if (!dev->xsk) {
 		err = -errno;
@@ -269,6 +315,8 @@ out_mrs:
 out_qps:
 	free(dev->qps);
 out_free:
+	free(dev->tx_bounce);
+	free(dev->rx_bounce);
 	free(dev);
 	errno = -err;
 	return NULL;
@@ -290,6 +338,8 @@ int xp_rdma_dev_close(struct xp_rdma_dev *dev)
 	if (dev->attached)
 		xp_steer_detach(dev->ifindex, false);
 	free(dev->qps);
+	free(dev->tx_bounce);
+	free(dev->rx_bounce);
 	free(dev);
 	return 0;
 }
@@ -373,20 +423,53 @@ static __u32 tx_pending(struct xp_rdma_dev *dev)
 	return *tx->producer - __atomic_load_n(tx->consumer, __ATOMIC_ACQUIRE);
 }
 
+/* n free umem frames for sending, reaping completions if need be. */
+static int tx_frames_alloc(struct xp_rdma_dev *dev, __u64 *addrs, __u32 n)
+{
+	__u32 got = xp_pool_alloc(dev->pool, addrs, n, XP_OWN_APP);
+
+	if (got < n) {
+		xp_rdma_tx_flush(dev);
+		xp_xsk_complete(dev->xsk, 1024);
+		got += xp_pool_alloc(dev->pool, addrs + got, n - got, XP_OWN_APP);
+	}
+	if (got == n)
+		return 0;
+	if (got)
+		xp_pool_free(dev->pool, addrs, got, XP_OWN_APP);
+	return -ENOBUFS;
+}
+
 int xp_rdma_frame_begin(struct xp_rdma_dev *dev, const struct xp_roce_av *av,
 			const struct xp_roce_hdrs *h, __u32 len, struct xp_tx_frame *f)
 {
-	if (xp_pool_alloc(dev->pool, &f->addr, 1, XP_OWN_APP) != 1) {
-		xp_rdma_tx_flush(dev);
-		xp_xsk_complete(dev->xsk, 1024);
-		if (xp_pool_alloc(dev->pool, &f->addr, 1, XP_OWN_APP) != 1)
-			return -ENOBUFS;
+	int err;
+
+	/* Larger than a frame: build it whole in the bounce buffer. */
+	if (dev->sg && len + XP_ROCE_HDR_MAX > dev->frame_size) {
+		if (dev->tx_bounce_busy)
+			return -EBUSY; /* one packet of several frames at a time */
+		f->data = dev->tx_bounce;
+		f->len = xp_roce_build(f->data, XP_RDMA_BOUNCE_SIZE, av, h, NULL, len, &f->payload);
+		if (f->len < 0)
+			return f->len;
+		f->nseg = (f->len + dev->frame_size - 1) / dev->frame_size;
+		err = tx_frames_alloc(dev, f->seg, f->nseg);
+		if (err)
+			return err;
+		f->addr = f->seg[0];
+		dev->tx_bounce_busy = true;
+		return 0;
 	}
+	f->nseg = 1;
+	err = tx_frames_alloc(dev, &f->addr, 1);
+	if (err)
+		return err;
+	f->seg[0] = f->addr;
 	f->data = xp_umem_data(dev->area, f->addr);
 	f->len = xp_roce_build(f->data, dev->frame_size, av, h, NULL, len, &f->payload);
 	if (f->len < 0) {
-		int err = f->len;
-
+		err = f->len;
 		xp_pool_free(dev->pool, &f->addr, 1, XP_OWN_APP);
 		return err;
 	}
@@ -395,15 +478,36 @@ int xp_rdma_frame_begin(struct xp_rdma_dev *dev, const struct xp_roce_av *av,
 
 void xp_rdma_frame_abort(struct xp_rdma_dev *dev, struct xp_tx_frame *f)
 {
-	xp_pool_free(dev->pool, &f->addr, 1, XP_OWN_APP);
+	xp_pool_free(dev->pool, f->seg, f->nseg, XP_OWN_APP);
+	if (f->data == dev->tx_bounce)
+		dev->tx_bounce_busy = false;
 }
 
 void xp_rdma_frame_send(struct xp_rdma_dev *dev, struct xp_tx_frame *f)
 {
+	__u32 k, off, n;
+
 	xp_roce_seal(f->data, f->len);
-	dev->txb[dev->ntxb++] = (struct xdp_desc){ .addr = f->addr, .len = f->len };
+	if (f->data != dev->tx_bounce) {
+		dev->txb[dev->ntxb++] = (struct xdp_desc){ .addr = f->addr, .len = f->len };
+	} else {
+		/* A chain: all but the last descriptor say XDP_PKT_CONTD. */
+		if (dev->ntxb + f->nseg > XP_TX_BATCH)
+			xp_rdma_tx_flush(dev);
+		for (k = 0, off = 0; k < f->nseg; k++, off += n) {
+			n = f->len - off < dev->frame_size ? f->len - off : dev->frame_size;
+			memcpy(xp_umem_data(dev->area, f->seg[k]), f->data + off, n);
+			dev->txb[dev->ntxb++] = (struct xdp_desc){
+				.addr = f->seg[k],
+				.len = n,
+				.options = k + 1 < f->nseg ? XDP_PKT_CONTD : 0,
+			};
+		}
+		dev->tx_bounce_busy = false;
+	}
 	dev->stats.tx_frames++;
-	if (dev->ntxb == XP_TX_BATCH)
+	/* Room for the next packet, whole. */
+	if (dev->ntxb + (dev->sg ? XP_RDMA_MAX_SEGS : 1) > XP_TX_BATCH)
 		xp_rdma_tx_flush(dev);
 }
 
@@ -522,8 +626,10 @@ static enum xp_rdma_drop dispatch(struct xp_rdma_dev *dev, const struct xp_roce_
 		return XP_RDMA_DROP_QP_TYPE;
 	if (fr && (pkt->info->flags & XP_OPF_REQUEST) &&
 	    (qp->resp.backlog || xp_rc_resp_busy(qp))) {
-		if (dev->bl_count == XP_BACKLOG_MAX)
-			return XP_RDMA_DROP_BACKLOG; /* the requester resends it */
+		/* Full, or a gathered packet it cannot hold: the requester
+		 * resends it. */
+		if (dev->bl_count == XP_BACKLOG_MAX || fr->data)
+			return XP_RDMA_DROP_BACKLOG;
 		backlog_push(dev, qp, fr);
 		*kept = true;
 		return XP_RDMA_DROP_NONE;
@@ -539,7 +645,7 @@ static void rx_frame(struct xp_rdma_dev *dev, const struct xp_rx_frame *fr, bool
 	enum xp_rdma_drop why;
 
 	*kept = false;
-	if (xp_roce_parse(xp_umem_data(dev->area, fr->addr), fr->len, 0, &pkt)) {
+	if (xp_roce_parse(fr->data ?: xp_umem_data(dev->area, fr->addr), fr->len, 0, &pkt)) {
 		dev->stats.rx_parse_drops[pkt.err]++;
 		return;
 	}
@@ -622,6 +728,42 @@ static void rx_faulty(struct xp_rdma_dev *dev, const struct xp_rx_frame *fr, __u
 	}
 }
 
+/*
+ * A packet of several frames, descriptors first..: gathered into the
+ * bounce buffer and delivered from there (fault injection: drops only);
+ * every frame goes back to the fill ring. Returns the index of its last
+ * descriptor (a peek holds whole packets).
+ */
+static __u32 rx_chain(struct xp_rdma_dev *dev, __u32 idx, __u32 first, __u32 n, __u64 *recycle,
+		      __u32 *nrec)
+{
+	struct xp_rx_frame fr = { .data = dev->rx_bounce };
+	const struct xdp_desc *d;
+	bool fits = dev->sg, kept;
+	__u32 i = first;
+
+	for (;; i++) {
+		d = xp_xsk_rx_desc(dev->xsk, idx + i);
+		if (fits && fr.len + d->len <= XP_RDMA_BOUNCE_SIZE)
+			memcpy(dev->rx_bounce + fr.len, xp_umem_data(dev->area, d->addr), d->len);
+		else
+			fits = false;
+		fr.len += d->len;
+		recycle[(*nrec)++] = d->addr;
+		if (!(d->options & XDP_PKT_CONTD) || i + 1 == n)
+			break;
+	}
+	fr.addr = xp_xsk_rx_desc(dev->xsk, idx + first)->addr;
+	dev->stats.rx_frames++;
+	if (!fits)
+		dev->stats.rx_drops[XP_RDMA_DROP_TOO_LONG]++;
+	else if (dev->faults_on && fault_roll(dev) < dev->faults.drop_ppm)
+		dev->stats.rx_drops[XP_RDMA_DROP_FAULT]++;
+	else
+		rx_frame(dev, &fr, false, &kept);
+	return i;
+}
+
 static void rc_work(struct xp_rdma_dev *dev)
 {
 	struct xp_qp *qp;
@@ -656,6 +798,10 @@ int xp_rdma_dev_poll(struct xp_rdma_dev *dev, __u32 budget)
 			struct xp_rx_frame fr = { .addr = d->addr, .len = d->len };
 			bool kept;
 
+			if (d->options & XDP_PKT_CONTD) {
+				i = rx_chain(dev, idx, i, n, addrs, &nrec);
+				continue;
+			}
 			dev->stats.rx_frames++;
 			if (dev->faults_on) {
 				rx_faulty(dev, &fr, addrs, &nrec);

@@ -27,7 +27,18 @@ struct xp_xsk;
 struct xp_rx_frame {
 	__u64 addr;
 	__u32 len;
+	/* NULL: the frame is in the umem at addr. Else a packet of several
+	 * frames gathered here (dev->rx_bounce), never kept in the backlog. */
+	const __u8 *data;
 };
+
+/*
+ * Multi-buffer (XDP_USE_SG): a RoCE packet larger than a umem frame (path
+ * MTU 4096 in 4096-byte frames) goes out and comes in as a chain of
+ * frames; it is built and parsed in a bounce buffer of this size.
+ */
+#define XP_RDMA_BOUNCE_SIZE 8192
+#define XP_RDMA_MAX_SEGS 4 /* XP_RDMA_BOUNCE_SIZE in frames of at least 2048 */
 
 struct xp_rdma_dev {
 	int ifindex;
@@ -46,6 +57,9 @@ struct xp_rdma_dev {
 	struct xp_xsk *xsk;
 	struct xp_steer *steer;
 	bool attached; /* we attached xdp_steer and detach it on close */
+	bool sg; /* the path MTU needs packets of several frames */
+	__u8 *tx_bounce, *rx_bounce; /* with sg: XP_RDMA_BOUNCE_SIZE each */
+	bool tx_bounce_busy; /* a frame is being built in tx_bounce */
 
 	struct xp_mr_table *mrs;
 	__u32 max_qp;
@@ -181,6 +195,10 @@ struct xp_tx_frame {
 	__u8 *data;
 	__u8 *payload;
 	int len;
+	/* A packet of several frames: built in dev->tx_bounce, copied into
+	 * these frames (seg[0] == addr) when sent. */
+	__u32 nseg;
+	__u64 seg[XP_RDMA_MAX_SEGS];
 };
 
 /*

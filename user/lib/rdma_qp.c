@@ -222,6 +222,9 @@ int xp_qp_modify(struct xp_qp *qp, const struct xp_qp_attr *attr, int mask)
 		return -EINVAL;
 	xp_qp_limits_default(&lim);
 	lim.gid_tbl_len = XP_RDMA_GID_TBL_LEN;
+	/* 4096 once the device sends packets of several frames. */
+	if (qp->dev->mtu > lim.max_path_mtu)
+		lim.max_path_mtu = qp->dev->mtu;
 	err = xp_qp_modify_check(qp->type, qp->attr.qp_state, attr, mask, &lim, &why);
 	if (err) {
 		xp_log(XP_DEBUG, "QP %u: modify refused: %s\n", qp->qpn, why.msg);

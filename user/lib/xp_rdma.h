@@ -78,7 +78,9 @@ enum xp_rdma_drop {
 	XP_RDMA_DROP_QP_TYPE = 8, /* transport of the opcode is not the QP's */
 	XP_RDMA_DROP_PATH = 9, /* RC: source or destination IP not the QP's path */
 	XP_RDMA_DROP_FAULT = 10, /* thrown away by xp_rdma_dev_set_faults() */
-	XP_RDMA_DROP_BACKLOG = 11, /* RC request while the backlog of a busy responder is full */
+	XP_RDMA_DROP_BACKLOG = 11, /* RC request while the backlog of a busy responder is full,
+				    * or one of several frames, which the backlog does not hold */
+	XP_RDMA_DROP_TOO_LONG = 12, /* a chain of frames longer than any RoCE packet we take */
 	XP_RDMA_DROP__MAX,
 };
 
