@@ -4,7 +4,8 @@
 # ibv_rc_pingpong against xp-rc-pingpong (AF_XDP) in the host namespace.
 #   XP_HOST=<host ns IP>  XP_ITERS=<iterations>  XP_SIZES="1 4096 ..."
 #   XP_PORT_G=<port the guest serves on>  XP_PORT_H=<port the host serves on>
-# For each size, in order: serve ibv_rc_pingpong -g 1 -m 1024 -c -s SIZE
+#   XP_PMTU=<path MTU, default 1024>
+# For each size, in order: serve ibv_rc_pingpong -g 1 -m PMTU -c -s SIZE
 # -n ITERS (the host's client connects), then connect as the client to the
 # host's server (retrying while it does not listen yet). One line per run:
 #   RCRESULT <server|client> <size> <exit status> <invalid-data lines>
@@ -19,8 +20,9 @@
 # shellcheck disable=SC2086 # $PP is the command and its options, split on purpose
 
 : "${XP_HOST:?}" "${XP_ITERS:?}" "${XP_SIZES:?}" "${XP_PORT_G:?}" "${XP_PORT_H:?}"
-PP="ibv_rc_pingpong -d rxe0 -g 1 -m 1024"
+PP="ibv_rc_pingpong -d rxe0 -g 1 -m ${XP_PMTU:-1024}"
 xp_rxe_host
+ibv_devinfo -d rxe0 | grep -E "max_mtu|active_mtu"
 
 # client ARGS...: ibv_rc_pingpong as the host's client, retried while the
 # host does not listen yet, each try limited to $CTO s; its status in $rc,

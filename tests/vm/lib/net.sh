@@ -8,7 +8,8 @@
 #
 #   net_up NS                      namespace NS with bridge xpbr0
 #   net_host_add NS HNS ADDR       namespace HNS, veth into the bridge, ADDR on it
-#   net_tap_add NS TAP             a tap in NS on the bridge (qemu opens it by name)
+#   net_tap_add NS TAP [MTU]       a tap in NS on the bridge (qemu opens it by name)
+#   net_host_mtu NS HNS MTU        the MTU of a host-side namespace's link
 #   net_tap_del NS TAP
 #   net_down NS...                 delete namespaces (their links go with them)
 
@@ -49,11 +50,17 @@ net_host_add() {
 }
 
 net_tap_add() {
-	local ns=$1 tap=$2
+	local ns=$1 tap=$2 mtu=${3:-1500}
 	if ! { ip -n "$ns" tuntap add dev "$tap" mode tap &&
-		ip -n "$ns" link set "$tap" master "$XPVM_BRIDGE" up; }; then
+		ip -n "$ns" link set "$tap" mtu "$mtu" master "$XPVM_BRIDGE" up; }; then
 		vm_err "cannot add tap $tap to $XPVM_BRIDGE in $ns"
 	fi
+}
+
+# net_host_mtu NS HNS MTU: the MTU of HNS's eth0 and of its bridge port.
+net_host_mtu() {
+	local peer=h-$2
+	ip -n "$1" link set "${peer:0:15}" mtu "$3" && ip -n "$2" link set eth0 mtu "$3"
 }
 
 net_tap_del() { ip -n "$1" link del "$2" 2>/dev/null || true; }

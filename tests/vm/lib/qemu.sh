@@ -38,6 +38,7 @@ vm_defaults() {
 	VM_IP=${VM_IP:-}			# ADDR/PREFIX for eth0
 	VM_MAC=${VM_MAC:-}
 	VM_NIC_OPTS=${VM_NIC_OPTS:-}		# more virtio-net-pci properties
+	VM_MTU=${VM_MTU:-}			# eth0's and its tap's MTU
 	VM_SHARE=${VM_SHARE:-}			# host directory, /xp/share in the guest
 	VM_SHELL=${VM_SHELL:-0}
 	VM_APPEND=${VM_APPEND:-}
@@ -223,6 +224,7 @@ vm_boot() {
 XP_NAME=$VM_NAME
 XP_MODULES='$loadable'
 XP_IP='$VM_IP'
+XP_MTU='$VM_MTU'
 XP_SHARE='${VM_SHARE:+1}'
 XP_SHELL=$VM_SHELL"
 	for spec in ${VM_ENV[@]+"${VM_ENV[@]}"}; do
@@ -299,7 +301,7 @@ XP_SHELL=$VM_SHELL"
 		tap=xpt$$
 		tap=${tap:0:15}
 		mac=${VM_MAC:-$(_vm_mac "$VM_IP")}
-		net_tap_add "$VM_NETNS" "$tap" || return 125
+		net_tap_add "$VM_NETNS" "$tap" ${VM_MTU:+"$VM_MTU"} || return 125
 		qemu+=(-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no"
 			-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=${VM_NIC_OPTS:+,$VM_NIC_OPTS}")
 		qemu=(nsenter "--net=/run/netns/$VM_NETNS" -- "${qemu[@]}")

@@ -16,12 +16,13 @@
 # with a NAK), and our -c server must refuse a guest client without -c.
 #
 # The suite sets: PP, TMP, ITERS, SIZES, PORT_G, PORT_H, GUEST_IP (the rxe
-# guest), KVER, and OURS_RUN: the command that runs xp-rc-pingpong with
+# guest), KVER, RC_PMTU if not 1024 (the guest gets it as XP_PMTU), and OURS_RUN: the command that runs xp-rc-pingpong with
 # NAME SECONDS ARGS... (output in $TMP/NAME.out and NAME.err, its status).
 
-# ours NAME ARGS...: xp-rc-pingpong on eth0 wherever the suite runs it.
+# ours NAME ARGS...: xp-rc-pingpong on eth0 wherever the suite runs it, at
+# path MTU $RC_PMTU (default 1024).
 ours() {
-	"$OURS_RUN" "$1" 90 -d eth0 -g 1 -m 1024 "${@:2}"
+	"$OURS_RUN" "$1" 90 -d eth0 -g 1 -m "${RC_PMTU:-1024}" "${@:2}"
 }
 
 # drops NAME: the frames our device dropped (its counter line), or 999999.
