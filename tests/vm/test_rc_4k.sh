@@ -22,30 +22,16 @@ source "$(dirname "$0")/lib/testvm.sh"
 
 vm_require test_rc_4k
 
-PP=$XP_BIN/xp-rc-pingpong
-require_bin "$PP"
+# shellcheck source=tests/vm/lib/rc_interop.sh
+source "$(dirname "$0")/lib/rc_interop.sh"
 
 SERIES=${XP_RC4K_SERIES:-6.12}
 NET=$(ns_name r4)
 HOSTNS=$(ns_name r4h)
 HOST_IP=198.18.108.1
 GUEST_IP=198.18.108.11
-ITERS=${XP_RC_ITERS:-100}
-SIZES=${XP_RC_SIZES:-1 4096 65536}
-PORT_G=18515 # the guest serves here
-PORT_H=18516 # we serve here
 RC_PMTU=4096
 MTU=9000
-TMP=$(mktemp -d)
-on_exit rm -rf "$TMP"
-
-# host_ours NAME SECONDS ARGS...: xp-rc-pingpong in the host namespace.
-host_ours() {
-	vm_host_run "$1" "$2" "$PP" "${@:3}"
-}
-OURS_RUN=host_ours
-# shellcheck source=tests/vm/lib/rc_interop.sh
-source "$(dirname "$0")/lib/rc_interop.sh"
 
 vm_host_bed "rc 4k" "$SERIES"
 net_host_mtu "$NET" "$HOSTNS" $MTU || fail "rc 4k: MTU $MTU on the host namespace's link"

@@ -18,8 +18,8 @@ source "$(dirname "$0")/lib/testvm.sh"
 
 vm_require test_rc_interop
 
-PP=$XP_BIN/xp-rc-pingpong
-require_bin "$PP"
+# shellcheck source=tests/vm/lib/rc_interop.sh
+source "$(dirname "$0")/lib/rc_interop.sh"
 
 # One guest: 6.1, unless XP_VM_SERIES narrows the VM suites to others
 # (then its first series); XP_RC_SERIES overrides both.
@@ -28,20 +28,6 @@ NET=$(ns_name rn)
 HOSTNS=$(ns_name rh)
 HOST_IP=198.18.104.1
 GUEST_IP=198.18.104.11
-ITERS=${XP_RC_ITERS:-100}
-SIZES=${XP_RC_SIZES:-1 4096 65536}
-PORT_G=18515 # the guest serves here
-PORT_H=18516 # we serve here
-TMP=$(mktemp -d)
-on_exit rm -rf "$TMP"
-
-# host_ours NAME SECONDS ARGS...: xp-rc-pingpong in the host namespace.
-host_ours() {
-	vm_host_run "$1" "$2" "$PP" "${@:3}"
-}
-OURS_RUN=host_ours
-# shellcheck source=tests/vm/lib/rc_interop.sh
-source "$(dirname "$0")/lib/rc_interop.sh"
 
 vm_host_bed "rc interop" "$SERIES"
 

@@ -23,8 +23,8 @@ source "$(dirname "$0")/lib/testvm.sh"
 
 vm_require test_rc_zc
 
-PP=$XP_BIN/xp-rc-pingpong
-require_bin "$PP"
+# shellcheck source=tests/vm/lib/rc_interop.sh
+source "$(dirname "$0")/lib/rc_interop.sh"
 
 PEER_SERIES=${XP_RCZC_PEER:-6.12}
 NET=$(ns_name zn)
@@ -32,16 +32,10 @@ HOSTNS=$(ns_name zh)
 HOST_IP=198.18.106.1
 GUEST_IP=198.18.106.11 # the rxe guest
 OURS_IP=198.18.106.21
-ITERS=${XP_RC_ITERS:-100}
-SIZES=${XP_RC_SIZES:-1 4096 65536}
-PORT_G=18515 # the rxe guest serves here
-PORT_H=18516 # we serve here
 ZC_NIC=iommu_platform=on,disable-legacy=on
 GPP=/xp/bin/xp-rc-pingpong
-TMP=$(mktemp -d)
 SHARE=$TMP/share
 mkdir -p "$SHARE"
-on_exit rm -rf "$TMP"
 
 # guest_ours NAME SECONDS ARGS...: xp-rc-pingpong in our guest, through
 # the share; its status (124 when the guest does not answer in time).
@@ -63,8 +57,6 @@ guest_ours() {
 	return "$(cat "$SHARE/$K.rc")"
 }
 OURS_RUN=guest_ours
-# shellcheck source=tests/vm/lib/rc_interop.sh
-source "$(dirname "$0")/lib/rc_interop.sh"
 
 vm_host_bed "rc zc" newest
 PEER_KVER=$("$XPVM" kernel "$PEER_SERIES") || {

@@ -15,9 +15,28 @@
 # 1024-byte server must fail with a length error (and the guest's server
 # with a NAK), and our -c server must refuse a guest client without -c.
 #
-# The suite sets: PP, TMP, ITERS, SIZES, PORT_G, PORT_H, GUEST_IP (the rxe
-# guest), KVER, RC_PMTU if not 1024 (the guest gets it as XP_PMTU), and OURS_RUN: the command that runs xp-rc-pingpong with
-# NAME SECONDS ARGS... (output in $TMP/NAME.out and NAME.err, its status).
+# Sourced after vm_require, it sets PP, TMP (removed at exit), ITERS and
+# SIZES (XP_RC_ITERS, XP_RC_SIZES), PORT_G (the rxe guest serves there) and
+# PORT_H (we serve there), and OURS_RUN=rc_host_ours. The suite sets
+# GUEST_IP (the rxe guest), KVER, HOSTNS, RC_PMTU if not 1024 (the guest
+# gets it as XP_PMTU), and OURS_RUN if ours runs elsewhere: a command that
+# runs xp-rc-pingpong with NAME SECONDS ARGS... (output in $TMP/NAME.out and
+# NAME.err, its status).
+
+PP=$XP_BIN/xp-rc-pingpong
+require_bin "$PP"
+ITERS=${XP_RC_ITERS:-100}
+SIZES=${XP_RC_SIZES:-1 4096 65536}
+PORT_G=18515
+PORT_H=18516
+TMP=$(mktemp -d)
+on_exit rm -rf "$TMP"
+
+# rc_host_ours NAME SECONDS ARGS...: xp-rc-pingpong in the host namespace.
+rc_host_ours() {
+	vm_host_run "$1" "$2" "$PP" "${@:3}"
+}
+OURS_RUN=rc_host_ours
 
 # ours NAME ARGS...: xp-rc-pingpong on eth0 wherever the suite runs it, at
 # path MTU $RC_PMTU (default 1024).
