@@ -21,19 +21,10 @@ total_fail=0
 total_skip=0
 failed_suites=()
 
-run_suite() {
-	local name=$1
-	shift
-	# shellcheck disable=SC2053
-	[[ $name == $filter ]] || return 0
-	echo "=== $name"
-	local log rc line p f s t0=$SECONDS
-	log=$(mktemp)
-	"$@" 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
-	echo "=== $name: $((SECONDS - t0)) s"
+# account NAME LOG RC: add a finished suite's result line to the totals.
+account() {
+	local name=$1 log=$2 rc=$3 line p f s
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n1)
-	rm -f "$log"
 	if [[ -z $line ]]; then
 		echo "FAIL $name: exited $rc without a result line"
 		total_fail=$((total_fail + 1))
@@ -51,6 +42,21 @@ run_suite() {
 	((rc != 0 || f != 0)) && failed_suites+=("$name")
 }
 
+run_suite() {
+	local name=$1
+	shift
+	# shellcheck disable=SC2053
+	[[ $name == $filter ]] || return 0
+	echo "=== $name"
+	local log rc t0=$SECONDS
+	log=$(mktemp)
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	echo "=== $name: $((SECONDS - t0)) s"
+	account "$name" "$log" "$rc"
+	rm -f "$log"
+}
+
 for t in "$san"/tests/unit/* "$san"/tests/bpf/*; do
 	[[ -x $t ]] || continue
 	run_suite "$(basename "$(dirname "$t")")/$(basename "$t")" "$t"
@@ -61,14 +67,89 @@ for t in tests/net/*.sh; do
 	run_suite "net/$(basename "$t" .sh)" "$t"
 done
 
-# Every test_*.sh here is a suite: one that cannot run must not vanish.
+# VM suites, in lanes: at most XP_VM_LANES guests at a time (default one
+# per CPU, at most 2). A suite that boots two guests at once, or needs the
+# machine to itself, says "# vm-weight: 2" in its header and runs alone;
+# those go first, then the others two at a time. A suite's output is
+# printed whole when it ends.
+vm_weight() {
+	local w
+	w=$(sed -n 's/^# vm-weight: \([0-9]\+\)$/\1/p' "$1" | head -n1)
+	echo "${w:-1}"
+}
+
+declare -A lane_pid lane_log lane_t0 lane_w
+lane_used=0
+
+# lane_reap: account for the suites that have ended.
+lane_reap() {
+	local name rc
+	for name in "${!lane_pid[@]}"; do
+		[[ -s ${lane_log[$name]}.rc ]] || continue
+		wait "${lane_pid[$name]}" 2>/dev/null
+		rc=$(cat "${lane_log[$name]}.rc")
+		echo "=== $name"
+		cat "${lane_log[$name]}"
+		echo "=== $name: $((SECONDS - lane_t0[$name])) s (in a lane)"
+		account "$name" "${lane_log[$name]}" "$rc"
+		rm -f "${lane_log[$name]}" "${lane_log[$name]}.rc"
+		lane_used=$((lane_used - lane_w[$name]))
+		unset "lane_pid[$name]" "lane_log[$name]" "lane_t0[$name]" "lane_w[$name]"
+	done
+}
+
+vm_suites=()
 for t in tests/vm/test_*.sh; do
+	name=vm/$(basename "$t" .sh)
+	# shellcheck disable=SC2053
+	[[ $name == $filter ]] && vm_suites+=("$t")
+done
+lanes=${XP_VM_LANES:-$(nproc)}
+((lanes > 2)) && lanes=2
+((lanes < 1 || ${#vm_suites[@]} < 2)) && lanes=1
+if ((lanes > 1)); then
+	# Kernels resolved and fetched once, before suites race for them.
+	for s in 6.1 6.12 newest; do
+		tests/vm/xpvm kernel "$s" >/dev/null 2>&1 || true
+	done
+	heavy=() light=()
+	for t in "${vm_suites[@]}"; do
+		if (($(vm_weight "$t") >= lanes)); then heavy+=("$t"); else light+=("$t"); fi
+	done
+	vm_suites=(${heavy[@]+"${heavy[@]}"} ${light[@]+"${light[@]}"})
+fi
+
+for t in ${vm_suites[@]+"${vm_suites[@]}"}; do
+	name=vm/$(basename "$t" .sh)
+	# Every test_*.sh here is a suite: one that cannot run must not vanish.
 	if [[ ! -x $t ]]; then
-		run_suite "vm/$(basename "$t" .sh)" bash -c \
+		run_suite "$name" bash -c \
 			"echo 'FAIL $t is not executable: chmod +x it'; echo '0 passed, 1 failed, 0 skipped'"
 		continue
 	fi
-	run_suite "vm/$(basename "$t" .sh)" "$t"
+	if ((lanes == 1)); then
+		run_suite "$name" "$t"
+		continue
+	fi
+	w=$(vm_weight "$t")
+	((w > lanes)) && w=$lanes
+	while ((lane_used + w > lanes)); do
+		wait -n 2>/dev/null || sleep 1
+		lane_reap
+	done
+	lane_log[$name]=$(mktemp)
+	{
+		"$t" >"${lane_log[$name]}" 2>&1
+		echo $? >"${lane_log[$name]}.rc"
+	} &
+	lane_pid[$name]=$!
+	lane_t0[$name]=$SECONDS
+	lane_w[$name]=$w
+	lane_used=$((lane_used + w))
+done
+while ((${#lane_pid[@]})); do
+	wait -n 2>/dev/null || sleep 1
+	lane_reap
 done
 
 echo

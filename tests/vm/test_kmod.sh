@@ -6,6 +6,9 @@
 # `make kmod KVER=<ver>` runs), boot the kernel and load and unload xp_hello
 # in the guest (guest/kmod_hello.sh checks the log lines, sysfs, the
 # parameter, and that a refused init fails the load).
+#
+# Runs alone in tests/run.sh (it rebuilds the modules other suites load):
+# vm-weight: 2
 set -uo pipefail
 
 # Every series, Debian's newest kernel too (testvm.sh).

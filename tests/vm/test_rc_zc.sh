@@ -16,6 +16,9 @@
 # two negative controls; here every one of our runs also says it bound in
 # zero-copy mode. The host drives our guest through the 9p share
 # (tests/vm/guest/rc_ours.sh).
+#
+# Runs alone in tests/run.sh (it boots two guests at once):
+# vm-weight: 2
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

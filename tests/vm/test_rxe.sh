@@ -14,6 +14,9 @@
 # The host namespace pings both guests while they run; they ping it back.
 # (rxe works only in a guest's initial namespace, and not over a local veth
 # pair: rxe-to-rxe needs two guests.)
+#
+# Runs alone in tests/run.sh (it boots two guests at once):
+# vm-weight: 2
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

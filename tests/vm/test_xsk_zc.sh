@@ -14,6 +14,9 @@
 #   - negative controls: the same kernel without iommu_platform, and the
 #     6.12 and 6.1 kernels, refuse a forced zero-copy bind with our message,
 #     and auto mode says copy mode and why.
+#
+# Runs alone in tests/run.sh (it measures pps against copy mode: wants the machine to itself):
+# vm-weight: 2
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh
