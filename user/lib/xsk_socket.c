@@ -822,10 +822,12 @@ __u32 xp_xsk_tx(struct xp_xsk *xsk, const struct xdp_desc *descs, __u32 n, enum 
 	if (got < n)
 		xsk->st.tx_ring_full++;
 	/* Never half a packet: the kernel would wait for its end. */
-	whole = whole_packets(NULL, descs, 0, got);
-	if (whole < got)
-		xp_ring_prod_cancel(&xsk->tx, got - whole);
-	got = whole;
+	if (xsk->use_sg) {
+		whole = whole_packets(NULL, descs, 0, got);
+		if (whole < got)
+			xp_ring_prod_cancel(&xsk->tx, got - whole);
+		got = whole;
+	}
 	for (i = 0; i < got; i++) {
 		*xp_ring_desc(&xsk->tx, idx + i) = descs[i];
 		xsk->st.tx_bytes += descs[i].len;
@@ -836,7 +838,7 @@ __u32 xp_xsk_tx(struct xp_xsk *xsk, const struct xdp_desc *descs, __u32 n, enum 
 		xp_pool_move_count(xsk->pool, got, from, XP_OWN_TX);
 	if (got) {
 		xp_ring_prod_submit(&xsk->tx, got);
-		contd = count_contd(NULL, descs, 0, got);
+		contd = xsk->use_sg ? count_contd(NULL, descs, 0, got) : 0;
 		xsk->st.tx_packets += got - contd;
 		xsk->st.tx_frags += contd;
 	}

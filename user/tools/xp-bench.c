@@ -613,9 +613,10 @@ static void stamp_seq(struct bench *b, __u8 *first_frame)
 /*
  * Fill the descriptors of n packets from addrs: one frame each, holding the
  * template already; with several segments per packet, the template's
- * pieces are copied in and all frames but a packet's last say XDP_PKT_CONTD.
- * Each packet gets the next sequence number (in its first frame: the
- * headers and the number are well within one frame).
+ * pieces are copied in, all frames but a packet's last say XDP_PKT_CONTD,
+ * and each packet gets the next sequence number (in its first frame: the
+ * headers and the number are well within one frame), so that --verify
+ * with --count at the receiver tells duplicates from packets.
  */
 static void txonly_descs(struct bench *b, const __u64 *addrs, __u32 n, struct xdp_desc *descs)
 {
@@ -632,7 +633,10 @@ static void txonly_descs(struct bench *b, const __u64 *addrs, __u32 n, struct xd
 			if (b->segs > 1)
 				memcpy(xp_umem_data(b->area, d->addr), b->tmpl.data + off, d->len);
 		}
-		stamp_seq(b, xp_umem_data(b->area, addrs[i * b->segs]));
+		/* Only where the frames are written anyway: a single-frame
+		 * packet is sent as the template left it, untouched. */
+		if (b->segs > 1)
+			stamp_seq(b, xp_umem_data(b->area, addrs[i * b->segs]));
 	}
 }
 
