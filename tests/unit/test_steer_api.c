@@ -20,6 +20,7 @@
 
 #include "xp_diag.h"
 #include "xp_log.h"
+#include "xp_neigh.h"
 #include "xp_steer.h"
 #include "xp_test.h"
 
@@ -135,6 +136,8 @@ static void test_lifecycle(void)
 	__u32 qpns[4], slots[4];
 	enum xp_attach_mode mode = XP_ATTACH_AUTO;
 	struct xp_steer *steer;
+	const char *want;
+	unsigned int mtu = 0;
 	int err, n, sock;
 
 	if (unshare(CLONE_NEWNET)) {
@@ -163,10 +166,13 @@ static void test_lifecycle(void)
 	if (!xt_check(!err && mode == XP_ATTACH_GENERIC,
 		      "attach auto on lo -> generic (err %d, mode %d)", err, mode))
 		return;
+	/* The MTU picks the program: lo's is 65536, above one buffer's worth. */
+	xp_link_info(LO, NULL, &mtu);
+	want = mtu > XP_STEER_SINGLE_BUF_MTU ? XP_STEER_PROG_NAME_MB : XP_STEER_PROG_NAME;
 	err = xp_steer_query(LO, &info);
-	xt_check(!err && info.prog_id && info.ours && !strcmp(info.prog_name, XP_STEER_PROG_NAME) &&
+	xt_check(!err && info.prog_id && info.ours && !strcmp(info.prog_name, want) &&
 			 info.mode == XP_ATTACH_GENERIC,
-		 "query: ours, named %s, generic", info.prog_name);
+		 "query: ours, named %s (lo's MTU %u: %s), generic", info.prog_name, mtu, want);
 	xt_check(info.xsks_map_id && info.qpn_map_id && info.stats_map_id &&
 			 info.xsks_map_id != info.qpn_map_id &&
 			 info.qpn_map_id != info.stats_map_id,
@@ -242,6 +248,27 @@ static void test_lifecycle(void)
 out_detach:
 	xt_check(xp_steer_detach(LO, false) == 0, "detach ours");
 	xt_check(!xp_steer_query(LO, &info) && info.prog_id == 0, "nothing attached after detach");
+
+	/* Either program on request, and an unknown choice refused. */
+	opts.mode = XP_ATTACH_GENERIC;
+	opts.frags = XP_STEER_FRAGS_OFF;
+	err = xp_steer_attach(LO, &opts, NULL);
+	xt_check(!err && !xp_steer_query(LO, &info) && !strcmp(info.prog_name, XP_STEER_PROG_NAME) &&
+			 info.ours,
+		 "frags off: %s attached, ours (err %d)", info.prog_name, err);
+	xp_steer_detach(LO, false);
+	opts.frags = XP_STEER_FRAGS_ON;
+	err = xp_steer_attach(LO, &opts, NULL);
+	xt_check(!err && !xp_steer_query(LO, &info) &&
+			 !strcmp(info.prog_name, XP_STEER_PROG_NAME_MB) && info.ours,
+		 "frags on: %s attached, ours (err %d)", info.prog_name, err);
+	xp_steer_detach(LO, false);
+	opts.frags = 7;
+	clear_msg();
+	err = xp_steer_attach(LO, &opts, NULL);
+	xt_check(err == -EINVAL && said("frags 7 is unknown"), "frags 7 refused (%d): %s", err,
+		 last_msg);
+	xt_check(!xp_steer_query(LO, &info) && info.prog_id == 0, "nothing attached after all");
 }
 
 int main(void)
