@@ -88,7 +88,7 @@ for _ in $(seq 50); do
 done
 grep -q 'listening on' "$TMP/tcpdump.err" || die "tcpdump did not start: $(cat "$TMP/tcpdump.err")"
 
-common=(run -k "$kver" --net "$NET" -m "crc32_generic rdma_rxe 8021q" -t 600
+common=(run -k "$kver" --net "$NET" -m "?crc32_generic rdma_rxe ib_uverbs 8021q" -t 600
 	-b "default ibv_uc_pingpong ib_write_lat ib_read_bw ib_atomic_bw $IMM"
 	-e "XP_VLAN=$VLAN" -e "XP_RXE_IMM=$IMM" ${VERBOSE[@]+"${VERBOSE[@]}"})
 echo "capture_rxe: kernel $kver, two guests on $NET, capturing on $XPVM_BRIDGE"

@@ -70,7 +70,7 @@ PEER_KVER=$("$XPVM" kernel "$PEER_SERIES") || {
 
 # The rxe guest talks to ours as its "host" (tests/vm/guest/rc_interop.sh).
 "$XPVM" run -k "$PEER_KVER" --net "$NET" --name "rxe-$PEER_SERIES" --ip "$GUEST_IP/24" \
-	-m "crc32_generic rdma_rxe" -t 400 -e "XP_HOST=$OURS_IP" -e "XP_PORT_G=$PORT_G" \
+	-m "?crc32_generic rdma_rxe ib_uverbs" -t 400 -e "XP_HOST=$OURS_IP" -e "XP_PORT_G=$PORT_G" \
 	-e "XP_PORT_H=$PORT_H" -e "XP_ITERS=$ITERS" -e "XP_SIZES=$SIZES" \
 	"$XPVM_GUEST/rc_interop.sh" >"$TMP/guest.log" 2>&1 &
 VMPID=$!

@@ -55,7 +55,7 @@ boot_pair() {
 		return 1
 	fi
 	: >"$TMP/pings"
-	local common=(run -k "$kver" --net "$NET" -m "crc32_generic rdma_rxe" -t 240
+	local common=(run -k "$kver" --net "$NET" -m "?crc32_generic rdma_rxe ib_uverbs" -t 240
 		-e "XP_HOST=$HOST_IP" -e "XP_ITERS=$ITERS")
 	"$XPVM" "${common[@]}" --name "rxeA-$series" --ip "$IP_A/24" \
 		-e XP_ROLE=server -e "XP_PEER=$IP_B" "$XPVM_GUEST/rxe_peer.sh" >"$TMP/a.log" 2>&1 &
@@ -108,6 +108,7 @@ rxe_pair() {
 	check "rxe $kver: ibv_rc_pingpong -g 1, $ITERS iterations on both sides" test "$pp" = 2
 	bw=$(sed -n 's/.*RESULT ib_write_bw_MBps=\([0-9.]*\).*/\1/p' "$TMP/b.log")
 	check "rxe $kver: ib_write_bw -x 1 -F, 64 KiB x $ITERS: ${bw:-no result} MB/s" test -n "$bw"
+	[[ $bw == 0.00 ]] && note "rxe $kver: ib_write_bw's 0.00 MB/s is perftest's cycle clock under TCG; the run completed"
 	n=$(grep -c "^$IP_A$" "$TMP/pings")
 	check "rxe $kver: host namespace pings guest A ($n answered)" test "$n" -ge 1
 	n=$(grep -c "^$IP_B$" "$TMP/pings")

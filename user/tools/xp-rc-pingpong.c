@@ -46,6 +46,7 @@
 
 #include "xp_exchange.h"
 #include "xp_log.h"
+#include "xp_neigh.h"
 #include "xp_rdma.h"
 #include "xp_roce_pkt.h"
 #include "lib/rdma_tool.h"
@@ -407,11 +408,22 @@ static int setup(struct pp *p, const char *ifname, const struct xp_rdma_faults *
 		xp_xsk_mode_str(xp_rdma_dev_xsk_mode(p->dev)));
 	dev_mtu = xp_rdma_dev_mtu(p->dev);
 	if (p->mtu > dev_mtu) {
-		fprintf(stderr,
-			PROG
-			": path MTU %u is above the active MTU %u of %s (its netdev MTU less %u); use -m %u or raise the interface MTU to at least %u\n",
-			xp_mtu_to_bytes(p->mtu), xp_mtu_to_bytes(dev_mtu), ifname, XP_ROCE_HDR_MAX,
-			xp_mtu_to_bytes(dev_mtu), xp_mtu_to_bytes(p->mtu) + XP_ROCE_HDR_MAX);
+		unsigned int netdev_mtu = 0;
+
+		xp_link_info(xp_rdma_dev_ifindex(p->dev), NULL, &netdev_mtu);
+		if (xp_mtu_from_netdev(netdev_mtu) >= p->mtu)
+			fprintf(stderr,
+				PROG
+				": path MTU %u is above the active MTU %u of %s, which its netdev MTU %u would allow but AF_XDP here does not (see above); use -m %u\n",
+				xp_mtu_to_bytes(p->mtu), xp_mtu_to_bytes(dev_mtu), ifname,
+				netdev_mtu, xp_mtu_to_bytes(dev_mtu));
+		else
+			fprintf(stderr,
+				PROG
+				": path MTU %u is above the active MTU %u of %s (its netdev MTU less %u); use -m %u or raise the interface MTU to at least %u\n",
+				xp_mtu_to_bytes(p->mtu), xp_mtu_to_bytes(dev_mtu), ifname,
+				XP_ROCE_HDR_MAX, xp_mtu_to_bytes(dev_mtu),
+				xp_mtu_to_bytes(p->mtu) + XP_ROCE_HDR_MAX);
 		return -EINVAL;
 	}
 	if (xp_rdma_dev_query_gid(p->dev, p->gidx, p->me.gid) ||

@@ -85,6 +85,12 @@ _vm_loadable() {
 	shift
 	root=$(kernel_dir "$kver")
 	for m in "$@"; do
+		# ?NAME: only where this kernel has NAME at all.
+		if [[ $m == "?"* ]]; then
+			m=${m#?}
+			modprobe -C /dev/null -d "$root" -S "$kver" --show-depends "$m" >/dev/null 2>&1 ||
+				continue
+		fi
 		deps=$(modprobe -C /dev/null -d "$root" -S "$kver" --show-depends "$m" 2>/dev/null) || true
 		[[ $deps == "builtin "* ]] || echo "$m"
 	done

@@ -55,7 +55,7 @@ drops() {
 report() {
 	note "$1: $(grep -E 'iters in' "$TMP/$1.out" | tr '\n' ';')"
 	grep -E '^xp-rc-pingpong: (qp|-c)' "$TMP/$1.err" | sed "s/^xp-rc-pingpong: /    # $1: /"
-	grep -vE "ready, listening|^xp-rc-pingpong: (qp|-c|device)" "$TMP/$1.err" |
+	grep -vE "ready, listening|^xp-rc-pingpong: (qp|-c|device)|^xdpath: .*: no zero-copy" "$TMP/$1.err" |
 		sed "s/^/    # $1: /" | head -10
 	[[ $(drops "$1") == 0 ]] || note "$1: our device dropped frames: $(grep device: "$TMP/$1.err")"
 }

@@ -170,7 +170,7 @@ vm_host_guest() {
 	local name=$1 secs=$2 script=$3
 	shift 3
 	"$XPVM" run -k "$KVER" --net "$NET" --name "$name" --ip "$GUEST_IP/24" \
-		-m "crc32_generic rdma_rxe" -t "$secs" -e "XP_HOST=$HOST_IP" \
+		-m "?crc32_generic rdma_rxe ib_uverbs" -t "$secs" -e "XP_HOST=$HOST_IP" \
 		-e "XP_PORT_G=$PORT_G" -e "XP_PORT_H=$PORT_H" "$@" "$script" >"$TMP/guest.log" 2>&1 &
 	VMPID=$!
 }
