@@ -253,8 +253,8 @@ out_detach:
 	opts.mode = XP_ATTACH_GENERIC;
 	opts.frags = XP_STEER_FRAGS_OFF;
 	err = xp_steer_attach(LO, &opts, NULL);
-	xt_check(!err && !xp_steer_query(LO, &info) && !strcmp(info.prog_name, XP_STEER_PROG_NAME) &&
-			 info.ours,
+	xt_check(!err && !xp_steer_query(LO, &info) &&
+			 !strcmp(info.prog_name, XP_STEER_PROG_NAME) && info.ours,
 		 "frags off: %s attached, ours (err %d)", info.prog_name, err);
 	xp_steer_detach(LO, false);
 	opts.frags = XP_STEER_FRAGS_ON;
