@@ -27,6 +27,9 @@
 #include <string.h>
 #include <linux/types.h>
 
+/* pv_open()'s AF_XDP mode (the xdpath build's -z and --copy). */
+enum { PV_XSK_AUTO, PV_XSK_COPY, PV_XSK_ZEROCOPY };
+
 #ifdef XP_PEER_IBV
 #include <dirent.h>
 #include <sched.h>
@@ -148,13 +151,17 @@ static inline void pv_hw_snapshot(struct pv_ctx *c)
 }
 
 /* name: an RDMA device (rxe0), or NULL for the first one. */
-static inline int pv_open(struct pv_ctx *c, const char *name, int gidx)
+static inline int pv_open(struct pv_ctx *c, const char *name, int gidx, int xsk_mode)
 {
 	struct ibv_device **list, *dev = NULL;
 	struct ibv_port_attr pattr;
 	union ibv_gid gid;
 	int i, n;
 
+	if (xsk_mode != PV_XSK_AUTO) {
+		fprintf(stderr, "rdma_peer: -z and --copy are for the xdpath build (AF_XDP)\n");
+		return -EINVAL;
+	}
 	c->gidx = gidx;
 	list = ibv_get_device_list(&n);
 	if (!list || !n) {
@@ -413,17 +420,26 @@ struct pv_faults {
 	__u64 seed;
 };
 
-/* name: the interface the device binds to (queue 0). */
-static inline int pv_open(struct pv_ctx *c, const char *name, int gidx)
+/* name: the interface the device binds to (queue 0); xsk_mode: PV_XSK_*. */
+static inline int pv_open(struct pv_ctx *c, const char *name, int gidx, int xsk_mode)
 {
+	struct xp_rdma_dev_opts o = {
+		.sz = sizeof(o),
+		.xsk_mode = xsk_mode == PV_XSK_ZEROCOPY ? XP_XSK_ZEROCOPY :
+			    xsk_mode == PV_XSK_COPY	? XP_XSK_COPY :
+							  XP_XSK_AUTO,
+	};
+
 	if (!name) {
 		fprintf(stderr, "rdma_peer: the xdpath build needs -i IFNAME\n");
 		return -EINVAL;
 	}
 	c->gidx = gidx;
-	c->dev = xp_rdma_dev_open(name, NULL);
+	c->dev = xp_rdma_dev_open(name, &o);
 	if (!c->dev)
 		return -errno;
+	fprintf(stderr, "rdma_peer: device %s: AF_XDP %s mode\n", name,
+		xp_xsk_mode_str(xp_rdma_dev_xsk_mode(c->dev)));
 	c->mtu = xp_mtu_to_bytes(xp_rdma_dev_mtu(c->dev));
 	if (xp_rdma_dev_query_gid(c->dev, gidx, c->gid) ||
 	    xp_rdma_dev_find_gid(c->dev, c->gid) < 0) {

@@ -85,6 +85,9 @@
  *   -W, --wait SEC       longest wait for one completion, message or (server)
  *                        the client's connection (default 30)
  *   --drop, --dup, --reorder PERCENT   xdpath: faults on this side's receive
+ *   -z, --zero-copy      xdpath: bind AF_XDP in zero-copy mode or fail
+ *   --copy               xdpath: bind AF_XDP in copy mode (default: zero-copy
+ *                        where the driver can)
  *   -v, --verbose        library debug messages (xdpath)
  *   --corrupt            client: flip one byte of the expectations it sends,
  *                        so that a working server must fail (a negative control)
@@ -174,6 +177,7 @@ struct opts {
 	int wait_s;
 	bool verbose;
 	bool corrupt;
+	int xsk_mode; /* PV_XSK_*: -z, --copy */
 	struct pv_faults faults;
 };
 
@@ -1123,8 +1127,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s [-i IFNAME | -d DEV] [-g GIDX] [-p PORT] [-s SIZES] [-o OPS] [-n N]\n"
-		"          [-S SEED] [-t CODE] [-W SEC] [--drop|--dup|--reorder PERCENT] [-v] "
-		"[SERVER]\n"
+		"          [-S SEED] [-t CODE] [-W SEC] [--drop|--dup|--reorder PERCENT] [-z|--copy]\n"
+		"          [-v] [SERVER]\n"
 		"  (%s build; see the top of tests/interop/rdma_peer.c)\n",
 		PROG, PV_VARIANT);
 }
@@ -1146,6 +1150,8 @@ static int parse_args(struct run *r, int argc, char **argv)
 		{ .name = "dup", .has_arg = 1, .val = 2 },
 		{ .name = "reorder", .has_arg = 1, .val = 3 },
 		{ .name = "corrupt", .val = 4 },
+		{ .name = "zero-copy", .val = 'z' },
+		{ .name = "copy", .val = 5 },
 		{ .name = "verbose", .val = 'v' },
 		{ .name = "help", .val = 'h' },
 		{},
@@ -1162,7 +1168,7 @@ static int parse_args(struct run *r, int argc, char **argv)
 	r->p.ops = OP_ALL;
 	r->p.nsizes = sizeof(default_sizes) / sizeof(default_sizes[0]);
 	memcpy(r->p.sizes, default_sizes, sizeof(default_sizes));
-	while ((opt = getopt_long(argc, argv, "i:d:g:p:s:o:n:S:t:W:vh", lopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "i:d:g:p:s:o:n:S:t:W:zvh", lopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 		case 'd':
@@ -1221,6 +1227,17 @@ static int parse_args(struct run *r, int argc, char **argv)
 		case 4:
 			o->corrupt = true;
 			break;
+		case 'z':
+		case 5:
+			if (o->xsk_mode &&
+			    o->xsk_mode != (opt == 'z' ? PV_XSK_ZEROCOPY : PV_XSK_COPY)) {
+				fprintf(stderr,
+					"%s: -z and --copy contradict each other; give one\n",
+					PROG);
+				return -EINVAL;
+			}
+			o->xsk_mode = opt == 'z' ? PV_XSK_ZEROCOPY : PV_XSK_COPY;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -1262,7 +1279,7 @@ int main(int argc, char **argv)
 	if (r->o.verbose)
 		xp_set_log_level(XP_DEBUG);
 #endif
-	err = pv_open(&r->v, r->o.dev, r->o.gidx);
+	err = pv_open(&r->v, r->o.dev, r->o.gidx, r->o.xsk_mode);
 	if (err) {
 		fprintf(stderr, "%s: cannot open %s: %s\n", PROG, r->o.dev ? r->o.dev : "a device",
 			strerror(-err));
