@@ -114,7 +114,8 @@ vm_host_bed "zc" newest
 # xp-bench goes in as /xp/bin/xp-bench (the guest mounts a tmpfs on /tmp,
 # where a clone may live), and through -b for its libraries.
 GXB=/xp/bin/xp-bench
-XPVM_ARGS=(-b "+$XB" -f "$XB:$GXB" --share "$SHARE" --nic-opts "$ZC_NIC" -e "XB=$GXB" -e "XP_N=$N"
+vm_tool_build xsk_hdr "$TMP/xsk_hdr"
+XPVM_ARGS=(-b "+$XB" -f "$XB:$GXB" -f "$TMP/xsk_hdr" --share "$SHARE" --nic-opts "$ZC_NIC" -e "XB=$GXB" -e "XP_N=$N"
 	-e "XP_RATE=$RATE" -e "XP_GUEST_IP=$GUEST_IP" -e "XP_CASES=$CASES")
 "$XPVM" run -k "$KVER" --net "$NET" --name "zc-newest" --ip "$GUEST_IP/24" -t 300 \
 	-e "XP_HOST=$HOST_IP" "${XPVM_ARGS[@]}" "$XPVM_GUEST/xsk_zc.sh" >"$TMP/guest.log" 2>&1 &
@@ -127,6 +128,7 @@ fi
 vm_guest_done "zc" 30
 check "zc $KVER: the guest ran every case (status $RC_VM)" \
 	bash -c "test $RC_VM = 0 && grep -q 'all cases ran' '$TMP/guest.log'"
+vm_xsk_hdr_check "zc $KVER" "$TMP/guest.log"
 
 exact rx_zc on rx_packets
 exact rx_zc_nowake off rx_packets

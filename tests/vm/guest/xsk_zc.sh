@@ -60,6 +60,8 @@ fi
 xp_step "network: host $XP_HOST"
 xp_wait_peer "$XP_HOST" 60
 ethtool -i eth0 2>/dev/null | head -n 1
+# The header virtio-net puts in front of zero-copy frames (tests/vm/lib/qemu.sh).
+[ -x /xp/files/xsk_hdr ] && /xp/files/xsk_hdr
 
 for c in $XP_CASES; do
 	xp_step "case $c"

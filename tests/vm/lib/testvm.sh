@@ -108,6 +108,17 @@ vm_tool_build() {
 	fi
 }
 
+# vm_xsk_hdr_check LABEL LOG: the zero-copy guest whose console is in LOG
+# (it ran tests/vm/tools/xsk_hdr) sends AF_XDP frames behind a zero
+# virtio-net header: the address its driver gave lies outside RAM (qemu
+# reads zeros) or holds zeros. Why it might not: tests/vm/lib/qemu.sh.
+vm_xsk_hdr_check() {
+	local line ok=1
+	line=$(grep -o 'XSKHDR .*' "$2" | head -n 1)
+	[[ $line =~ ^XSKHDR\ dma=0x[0-9a-f]+\ (outside-ram|ram\ bytes=(00\ ){11}00)$ ]] || ok=0
+	check "$1: virtio-net's zero-copy tx header is zeros (${line:-no XSKHDR line})" test $ok = 1
+}
+
 # vm_tool_host NAME STATIC OUT: build tests/vm/tools/NAME.c for checks on
 # this host with ASan and UBSan as OUT; when this gcc cannot, OUT becomes a
 # copy of the static build STATIC. Says which in a note.
@@ -162,15 +173,16 @@ vm_host_bed() {
 	fi
 }
 
-# vm_host_guest NAME SECONDS SCRIPT [XPVM OPTIONS...]: boot KVER on NET at
-# GUEST_IP with rdma_rxe's modules, in the background (VMPID), to run the
-# guest SCRIPT with XP_HOST, XP_PORT_G and XP_PORT_H set; its log in
+# vm_host_guest NAME SECONDS SCRIPT [XPVM OPTIONS...]: boot KVER (or
+# GUEST_KVER) on NET at GUEST_IP with rdma_rxe's modules, in the background
+# (VMPID), to run the guest SCRIPT with XP_HOST (HOST_IP, or GUEST_HOST: the
+# address the guest talks RDMA to), XP_PORT_G and XP_PORT_H set; its log in
 # $TMP/guest.log.
 vm_host_guest() {
 	local name=$1 secs=$2 script=$3
 	shift 3
-	"$XPVM" run -k "$KVER" --net "$NET" --name "$name" --ip "$GUEST_IP/24" \
-		-m "?crc32_generic rdma_rxe ib_uverbs" -t "$secs" -e "XP_HOST=$HOST_IP" \
+	"$XPVM" run -k "${GUEST_KVER:-$KVER}" --net "$NET" --name "$name" --ip "$GUEST_IP/24" \
+		-m "?crc32_generic rdma_rxe ib_uverbs" -t "$secs" -e "XP_HOST=${GUEST_HOST:-$HOST_IP}" \
 		-e "XP_PORT_G=$PORT_G" -e "XP_PORT_H=$PORT_H" "$@" "$script" >"$TMP/guest.log" 2>&1 &
 	VMPID=$!
 }

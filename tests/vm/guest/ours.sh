@@ -1,21 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest side of test_rc_zc: our xp-rc-pingpong ($PP) on this guest's eth0,
-# run on the host's command through the 9p share, against kernel rdma_rxe
-# in another guest ($XP_PEER). The host writes cmd.K (the arguments of run
-# K, K = 1, 2, ...); we leave K.out, K.err and K.rc, then done.K. The file
-# stop ends the loop. At the end we say whether eth0 still has an XDP
-# program (it must not; bpftool says).
-#   XP_HOST=<host ns IP>  XP_PEER=<rxe guest IP>  PP=<xp-rc-pingpong>
+# Guest side of tests/vm/lib/ours_guest.sh: our tools (/xp/bin/NAME) on
+# this guest's eth0, run on the host's command through the 9p share,
+# against kernel rdma_rxe in another guest ($XP_PEER). The host writes
+# cmd.K (run K, K = 1, 2, ...: the tool's name and its arguments); we leave
+# K.out, K.err and K.rc, then done.K. The file stop ends the loop. At the
+# end we say whether eth0 still has an XDP program (it must not; bpftool
+# says).
+#   XP_HOST=<host ns IP>  XP_PEER=<rxe guest IP>
 # shellcheck disable=SC2086 # the arguments in cmd.K are split on purpose
 
-: "${XP_HOST:?}" "${XP_PEER:?}" "${PP:?}"
+: "${XP_HOST:?}" "${XP_PEER:?}"
 S=/xp/share
 
 xp_step "network: host $XP_HOST, rxe peer $XP_PEER"
 xp_wait_peer "$XP_HOST" 60
 xp_wait_peer "$XP_PEER" 120
 ethtool -i eth0 2>/dev/null | head -n 1
+# The header virtio-net puts in front of zero-copy frames (tests/vm/lib/qemu.sh).
+[ -x /xp/files/xsk_hdr ] && /xp/files/xsk_hdr
 : >"$S/ready"
 
 k=1
@@ -27,12 +30,14 @@ while :; do
 		sleep 0.1
 	done
 	[ -e "$S/cmd.$k" ] || break
-	args=$(cat "$S/cmd.$k")
+	read -r secs tool args <"$S/cmd.$k"
 	# Our QP takes the peer's MAC from the neighbour table: keep it fresh.
 	ping -c 1 -W 1 "$XP_PEER" >/dev/null
-	echo "run $k: xp-rc-pingpong $args"
-	timeout 90 "$PP" $args >"$S/$k.out" 2>"$S/$k.err"
+	echo "run $k: $tool $args"
+	timeout "$secs" "/xp/bin/$tool" $args >"$S/$k.out" 2>"$S/$k.err"
 	echo $? >"$S/$k.rc"
+	ethtool -S eth0 2>/dev/null | grep -v ": 0$" | tr -s ' ' | tr '\n' ' '; echo
+	grep eth0 /proc/net/dev
 	: >"$S/done.$k"
 	k=$((k + 1))
 done
