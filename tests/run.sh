@@ -78,7 +78,7 @@ vm_weight() {
 	echo "${w:-1}"
 }
 
-declare -A lane_pid lane_log lane_t0 lane_w
+declare -A lane_pid=() lane_log=() lane_t0=() lane_w=()
 lane_used=0
 
 # lane_reap: account for the suites that have ended.
