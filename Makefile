@@ -16,6 +16,8 @@
 #   make bench-writecache  the xpcache target against dm-writecache in a guest (fio)
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
 #   make SANITIZE=1 build with AddressSanitizer and UBSan into build/san
+#   make fuzzers    the libFuzzer harnesses (tests/fuzz) into build/fuzz/fuzz
+#   make fuzz       run every harness long (XP_FUZZ_RUNS executions, default 10 M)
 #   make V=1        show the commands
 #
 # Everything is built under $(BUILD); the source tree stays clean.
@@ -31,6 +33,13 @@ endif
 ifeq ($(SANITIZE),1)
 BUILD ?= build/san
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifeq ($(FUZZ),1)
+# libFuzzer harnesses (tests/fuzz): everything instrumented for coverage,
+# ASan and UBSan; only the harnesses link libFuzzer's main.
+BUILD ?= build/fuzz
+CC := clang
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	     -fno-sanitize-recover=all
 else
 BUILD ?= build
 SAN_FLAGS :=
@@ -76,10 +85,13 @@ TEST_LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_LIB_SRCS))
 TEST_SRCS := $(wildcard tests/unit/*.c tests/bpf/*.c tests/net/*.c tests/interop/*.c)
 TESTS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 
-ALL_OBJS := $(LIB_OBJS) $(LOADER_OBJS) $(TEST_LIB_OBJS) $(TOOL_LIB_OBJS) \
-	    $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(TEST_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/*.c)
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all bpf lib tools tests check demo bench bench-rdma bench-writecache deps vmlinux clean format kmod vm-test vm-test-newest
+ALL_OBJS := $(LIB_OBJS) $(LOADER_OBJS) $(TEST_LIB_OBJS) $(TOOL_LIB_OBJS) \
+	    $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(TEST_SRCS) $(FUZZ_SRCS))
+
+.PHONY: all bpf lib tools tests fuzzers fuzz check demo bench bench-rdma bench-writecache deps vmlinux clean format kmod vm-test vm-test-newest
 .DEFAULT_GOAL := all
 # Keep objects that only pattern rules mention (tests, tools).
 .SECONDARY:
@@ -127,6 +139,23 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_LIB_OBJS) $(LIB)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The harnesses exist only in the FUZZ=1 build (make fuzzers does that).
+ifeq ($(FUZZ),1)
+fuzzers: $(FUZZERS)
+
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+else
+fuzzers:
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzzers
+endif
+
+# Every harness for a long run (XP_FUZZ_RUNS executions each, default 10 M).
+fuzz: deps fuzzers
+	$(Q)XP_FUZZ_RUNS=$${XP_FUZZ_RUNS:-10000000} tests/fuzz/run.sh
+
 deps:
 	$(Q)scripts/deps.sh
 
@@ -136,6 +165,7 @@ deps:
 check: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory SANITIZE=1 tests
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzzers
 	$(Q)$(MAKE) --no-print-directory kmod
 	$(Q)tests/run.sh
 

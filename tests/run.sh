@@ -3,6 +3,7 @@
 #
 # Run every test suite and print one closing line with the totals:
 #   unit and BPF tests from the sanitizer build (build/san),
+#   libFuzzer harnesses from the fuzzer build (build/fuzz, tests/fuzz/run.sh),
 #   network tests (netns + veth) against the normal build,
 #   VM tests (tests/vm: Debian kernels under qemu; XP_VM_SERIES narrows them).
 # Each suite prints its own "N passed, N failed, N skipped"; a suite that
@@ -60,6 +61,12 @@ run_suite() {
 for t in "$san"/tests/unit/* "$san"/tests/bpf/*; do
 	[[ -x $t ]] || continue
 	run_suite "$(basename "$(dirname "$t")")/$(basename "$t")" "$t"
+done
+
+# libFuzzer harnesses (make fuzzers), XP_FUZZ_SECS each from their corpus.
+for t in build/fuzz/fuzz/*; do
+	[[ -x $t ]] || continue
+	run_suite "fuzz/$(basename "$t")" tests/fuzz/run.sh "$(basename "$t")"
 done
 
 for t in tests/net/*.sh; do
