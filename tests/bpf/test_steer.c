@@ -31,15 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <linux/if_ether.h>
-#include <linux/if_link.h>
-#include <linux/if_xdp.h>
-#include <linux/rtnetlink.h>
-#include <linux/veth.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -49,6 +42,7 @@
 
 #include "xdp_steer.skel.h"
 #include "xp_test.h"
+#include "xt_net.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -721,182 +715,10 @@ static struct {
 	int prog_fd, xsks_fd, qpn_fd, stats_fd;
 	int ncpus;
 	int ifindex; /* veth with VETH_QUEUES rx queues, 0 if none */
-	int xsk_fd; /* bound AF_XDP socket, -1 if none */
-	void *umem;
-	size_t umem_len;
+	struct xt_xsk xsk; /* bound AF_XDP socket, fd -1 if none */
 	char no_ifindex_why[128];
 	char no_xsk_why[256];
-} tb = { .xsk_fd = -1 };
-
-/* ---- rtnetlink, just enough to make and remove a veth pair -------------- */
-
-struct nl_req {
-	struct nlmsghdr nh;
-	struct ifinfomsg ifi;
-	char attrs[512];
-};
-
-static struct rtattr *nl_put(struct nl_req *r, unsigned short type, const void *data, size_t len)
-{
-	size_t off = NLMSG_ALIGN(r->nh.nlmsg_len);
-	struct rtattr *rta = (struct rtattr *)((char *)r + off);
-
-	if (off + RTA_SPACE(len) > sizeof(*r))
-		return NULL;
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	r->nh.nlmsg_len = off + RTA_SPACE(len);
-	return rta;
-}
-
-static void nl_nest_end(struct nl_req *r, struct rtattr *nest)
-{
-	nest->rta_len = (char *)r + r->nh.nlmsg_len - (char *)nest;
-}
-
-/* Send one request and wait for its acknowledgement: 0 or -errno. */
-static int nl_talk(struct nl_req *r)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	char buf[4096];
-	struct nlmsghdr *nh;
-	ssize_t n;
-	int fd, err;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -errno;
-	r->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	r->nh.nlmsg_seq = 1;
-	if (sendto(fd, r, r->nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = -errno;
-		goto out;
-	}
-	n = recv(fd, buf, sizeof(buf), 0);
-	if (n < 0) {
-		err = -errno;
-		goto out;
-	}
-	nh = (struct nlmsghdr *)buf;
-	if (!NLMSG_OK(nh, (size_t)n) || nh->nlmsg_type != NLMSG_ERROR) {
-		err = -EPROTO;
-		goto out;
-	}
-	err = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
-out:
-	close(fd);
-	return err;
-}
-
-static int veth_create(const char *name, const char *peer, uint32_t queues)
-{
-	struct rtattr *linkinfo, *data, *peer_info;
-	struct ifinfomsg peer_ifi = { .ifi_family = AF_UNSPEC };
-	struct nl_req r = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-		.nh.nlmsg_type = RTM_NEWLINK,
-		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
-		.ifi.ifi_family = AF_UNSPEC,
-	};
-
-	if (!nl_put(&r, IFLA_IFNAME, name, strlen(name) + 1) ||
-	    !nl_put(&r, IFLA_NUM_RX_QUEUES, &queues, sizeof(queues)) ||
-	    !nl_put(&r, IFLA_NUM_TX_QUEUES, &queues, sizeof(queues)))
-		return -EMSGSIZE;
-	linkinfo = nl_put(&r, IFLA_LINKINFO, NULL, 0);
-	if (!linkinfo || !nl_put(&r, IFLA_INFO_KIND, "veth", 5))
-		return -EMSGSIZE;
-	data = nl_put(&r, IFLA_INFO_DATA, NULL, 0);
-	/* VETH_INFO_PEER holds an ifinfomsg followed by the peer's attributes */
-	peer_info = data ? nl_put(&r, VETH_INFO_PEER, &peer_ifi, sizeof(peer_ifi)) : NULL;
-	if (!peer_info || !nl_put(&r, IFLA_IFNAME, peer, strlen(peer) + 1) ||
-	    !nl_put(&r, IFLA_NUM_RX_QUEUES, &queues, sizeof(queues)) ||
-	    !nl_put(&r, IFLA_NUM_TX_QUEUES, &queues, sizeof(queues)))
-		return -EMSGSIZE;
-	nl_nest_end(&r, peer_info);
-	nl_nest_end(&r, data);
-	nl_nest_end(&r, linkinfo);
-	return nl_talk(&r);
-}
-
-static int link_delete(int ifindex)
-{
-	struct nl_req r = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-		.nh.nlmsg_type = RTM_DELLINK,
-		.ifi.ifi_family = AF_UNSPEC,
-		.ifi.ifi_index = ifindex,
-	};
-
-	return nl_talk(&r);
-}
-
-/* ---- AF_XDP socket ------------------------------------------------------ */
-
-#define XSK_FRAMES 16
-#define XSK_FRAME_SIZE 4096
-#define XSK_RING 16
-
-/*
- * A copy-mode socket bound to (ifindex, queue) with a 64 KiB umem: all the
- * kernel needs before the socket may enter an XSKMAP (bound, with an rx
- * ring). The rings are never mapped; nothing is received through them.
- */
-static int xsk_open(int ifindex, uint32_t queue, char *why, size_t whylen)
-{
-	struct sockaddr_xdp sxdp = {
-		.sxdp_family = AF_XDP,
-		.sxdp_flags = XDP_COPY,
-		.sxdp_ifindex = ifindex,
-		.sxdp_queue_id = queue,
-	};
-	struct xdp_umem_reg mr = {
-		.len = XSK_FRAMES * XSK_FRAME_SIZE,
-		.chunk_size = XSK_FRAME_SIZE,
-	};
-	int ring = XSK_RING;
-	int fd;
-
-	tb.umem_len = mr.len;
-	tb.umem =
-		mmap(NULL, tb.umem_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (tb.umem == MAP_FAILED) {
-		snprintf(why, whylen, "mmap of %zu bytes of umem: %s", tb.umem_len,
-			 strerror(errno));
-		tb.umem = NULL;
-		return -1;
-	}
-	mr.addr = (uintptr_t)tb.umem;
-
-	fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(why, whylen, "socket(AF_XDP): %s", strerror(errno));
-		return -1;
-	}
-	if (setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof(mr))) {
-		snprintf(why, whylen, "XDP_UMEM_REG (%u x %u bytes): %s", XSK_FRAMES,
-			 XSK_FRAME_SIZE, strerror(errno));
-		goto out_close;
-	}
-	if (setsockopt(fd, SOL_XDP, XDP_UMEM_FILL_RING, &ring, sizeof(ring)) ||
-	    setsockopt(fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &ring, sizeof(ring)) ||
-	    setsockopt(fd, SOL_XDP, XDP_RX_RING, &ring, sizeof(ring))) {
-		snprintf(why, whylen, "setting %d-entry rings: %s", ring, strerror(errno));
-		goto out_close;
-	}
-	if (bind(fd, (struct sockaddr *)&sxdp, sizeof(sxdp))) {
-		snprintf(why, whylen, "bind to ifindex %d queue %u in copy mode: %s", ifindex,
-			 queue, strerror(errno));
-		goto out_close;
-	}
-	return fd;
-
-out_close:
-	close(fd);
-	return -1;
-}
+} tb = { .xsk.fd = -1 };
 
 static void testbed_net_up(void)
 {
@@ -909,7 +731,7 @@ static void testbed_net_up(void)
 		snprintf(tb.no_xsk_why, sizeof(tb.no_xsk_why), "%s", tb.no_ifindex_why);
 		return;
 	}
-	err = veth_create("xps0", "xps1", VETH_QUEUES);
+	err = xt_veth_create("xps0", "xps1", VETH_QUEUES);
 	if (err) {
 		snprintf(tb.no_ifindex_why, sizeof(tb.no_ifindex_why),
 			 "creating veth xps0 with %d queues: %s", VETH_QUEUES, strerror(-err));
@@ -923,20 +745,16 @@ static void testbed_net_up(void)
 		snprintf(tb.no_xsk_why, sizeof(tb.no_xsk_why), "%s", tb.no_ifindex_why);
 		return;
 	}
-	tb.xsk_fd = xsk_open(tb.ifindex, 0, why, sizeof(why));
-	if (tb.xsk_fd < 0)
+	if (xt_xsk_open(&tb.xsk, tb.ifindex, 0, why, sizeof(why)))
 		snprintf(tb.no_xsk_why, sizeof(tb.no_xsk_why), "AF_XDP socket on xps0: %s", why);
 }
 
 static void testbed_net_down(void)
 {
-	if (tb.xsk_fd >= 0)
-		close(tb.xsk_fd);
-	if (tb.umem)
-		munmap(tb.umem, tb.umem_len);
+	xt_xsk_close(&tb.xsk);
 	/* The namespace itself goes with the process; remove the pair anyway. */
 	if (tb.ifindex)
-		link_delete(tb.ifindex);
+		xt_link_delete(tb.ifindex);
 }
 
 /* Slots the socket is moved through; the rx queues plus the QPN targets. */
@@ -945,7 +763,7 @@ static const int placements[] = { -1, 0, 1, 2, 3, 7 };
 /* Put the socket in slot (alone), or in no slot for -1. 0 or -errno. */
 static int place_socket(int slot)
 {
-	__u32 fd = tb.xsk_fd;
+	__u32 fd = tb.xsk.fd;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(placements); i++) {
@@ -1192,7 +1010,7 @@ static void run_case(const struct steer_case *c)
 		else
 			want = (struct expect){ .act = XDP_DROP, .counter = XP_CNT_DROP(c->arg) };
 		/* a socket where a wrong steering decision would send the frame */
-		if (tb.xsk_fd >= 0 && place_socket(c->rxq)) {
+		if (tb.xsk.fd >= 0 && place_socket(c->rxq)) {
 			xt_fail("%s: placing the socket in slot %u: %s", c->name, c->rxq,
 				strerror(errno));
 			return;
@@ -1211,9 +1029,9 @@ static void run_case(const struct steer_case *c)
 	for (i = 0; i < ARRAY_SIZE(placements); i++) {
 		int sock = placements[i];
 
-		if (sock >= 0 && tb.xsk_fd < 0)
+		if (sock >= 0 && tb.xsk.fd < 0)
 			break;
-		if (tb.xsk_fd >= 0 && place_socket(sock)) {
+		if (tb.xsk.fd >= 0 && place_socket(sock)) {
 			xt_note("placing the socket in slot %d: %s", sock, strerror(errno));
 			bad++;
 			continue;
@@ -1228,7 +1046,7 @@ static void run_case(const struct steer_case *c)
 				xt_note("socket in slot %d: %s", sock, why);
 		}
 	}
-	if (tb.xsk_fd >= 0)
+	if (tb.xsk.fd >= 0)
 		xt_check(!bad, "%s: slot %u (redirected only with the socket there, %d placements)",
 			 c->name, c->arg, runs);
 	else
@@ -1277,11 +1095,11 @@ static struct expect truncated_expect(const struct frame *f, size_t len, int soc
 
 static void truncation_sweep(void)
 {
-	int sock = tb.xsk_fd >= 0 ? 0 : -1;
+	int sock = tb.xsk.fd >= 0 ? 0 : -1;
 	char why[1024];
 	size_t i, len;
 
-	if (tb.xsk_fd >= 0 && place_socket(sock)) {
+	if (tb.xsk.fd >= 0 && place_socket(sock)) {
 		xt_fail("truncation: placing the socket in slot 0: %s", strerror(errno));
 		return;
 	}
@@ -1435,7 +1253,7 @@ int main(void)
 		xt_pass("veth xps0 with %d rx queues in a private netns", VETH_QUEUES);
 	else
 		xt_skip("no veth: %s", tb.no_ifindex_why);
-	if (tb.xsk_fd >= 0)
+	if (tb.xsk.fd >= 0)
 		xt_pass("AF_XDP socket bound to xps0 queue 0 (copy mode)");
 	else
 		xt_skip("redirect targets unchecked, no AF_XDP socket: %s", tb.no_xsk_why);
