@@ -20,8 +20,9 @@
  *
  * Set-up over TCP as xp-write-bw (port 18515 by default): the pingpong
  * address message both ways, then the test's parameters (the client's
- * rule) and each side's buffer, then "ready". The client sends its
- * result line to the server at the end, so both print the same:
+ * rule; the server refuses what its own command line would not take,
+ * lib/perf_msg.h) and each side's buffer, then "ready". The client sends
+ * its result line to the server at the end, so both print the same:
  *
  *	#bytes #iterations t_min t_max t_typical t_avg t_stdev 99% 99.9%
  *
@@ -49,36 +50,25 @@
 #include "xp_exchange.h"
 #include "xp_log.h"
 #include "xp_rdma.h"
+#include "lib/perf_msg.h"
 #include "lib/rdma_tool.h"
 
 #define PROG "xp-read-lat"
-#define MSG_LEN 256
 #define RX_DEPTH 16
 #define SQ_DEPTH 16
-#define MAX_SIZE (1u << 24)
 
-enum op { OP_READ, OP_SEND, OP_WRITE };
-
-static const char *const op_names[] = { "read", "send", "write" };
-static const char *const op_titles[] = { "RDMA_Read", "Send", "RDMA_Write" };
-
-struct params {
-	int op;
-	__u32 size;
-	__u64 iters;
-	int verify;
-	__u64 addr; /* target buffer: READ source or WRITE destination */
-	__u32 rkey;
-	__u32 seed;
-	__u32 mtu; /* path MTU in bytes: the client's rules */
-};
+static const char *const op_titles[XPLAT_OP_NR] = { "RDMA_Read", "Send", "RDMA_Write" };
 
 struct lat {
 	struct rt_rc rc;
+	bool server;
 	/* sbuf: what we send (pattern); tbuf: what the peer writes or reads; rbuf: receives */
 	__u8 *buf, *sbuf, *tbuf, *rbuf;
 	size_t buf_len, rslot;
-	struct params me, peer;
+	struct xplat_params me, peer;
+	/* Server: the client's parameters were out of range (-ERANGE), and why. */
+	int peer_err;
+	char why[XP_PERF_WHY_LEN];
 	__u64 sends_out; /* signalled sends not yet completed */
 	__u64 *samples;
 };
@@ -105,39 +95,6 @@ static long bad_byte(const __u8 *buf, size_t len, __u32 seed)
 		if (buf[j] != pattern(seed, j))
 			return j;
 	return -1;
-}
-
-/* ---- exchange ---- */
-
-static void fmt_params(const struct params *p, char msg[MSG_LEN])
-{
-	memset(msg, 0, MSG_LEN);
-	snprintf(msg, MSG_LEN,
-		 "XPLAT-PARAMS op=%s size=%u iters=%llu verify=%d addr=%llx rkey=%x seed=%x mtu=%u",
-		 op_names[p->op], p->size, (unsigned long long)p->iters, p->verify,
-		 (unsigned long long)p->addr, p->rkey, p->seed, p->mtu);
-}
-
-static int parse_params(char msg[MSG_LEN], struct params *p)
-{
-	unsigned long long iters, addr;
-	char op[16];
-	int i;
-
-	msg[MSG_LEN - 1] = 0;
-	if (sscanf(msg,
-		   "XPLAT-PARAMS op=%15s size=%u iters=%llu verify=%d addr=%llx rkey=%x seed=%x mtu=%u",
-		   op, &p->size, &iters, &p->verify, &addr, &p->rkey, &p->seed, &p->mtu) != 8)
-		return -EPROTO;
-	for (i = 0; i < 3; i++)
-		if (!strcmp(op, op_names[i]))
-			break;
-	if (i == 3)
-		return -EPROTO;
-	p->op = i;
-	p->iters = iters;
-	p->addr = addr;
-	return 0;
 }
 
 static int post_recv(struct lat *l, __u32 slot)
@@ -168,7 +125,7 @@ static int reg_buf(struct lat *l)
 	l->tbuf = l->buf + sz;
 	l->rbuf = l->buf + 2 * sz;
 	fill(l->sbuf, l->me.size, l->me.seed);
-	if (l->me.op == OP_READ)
+	if (l->me.op == XPLAT_OP_READ)
 		fill(l->tbuf, l->me.size, l->me.seed);
 	l->rc.mr = xp_mr_reg(l->rc.pd, l->buf, l->buf_len,
 			     XP_ACCESS_LOCAL_WRITE | XP_ACCESS_REMOTE_WRITE | XP_ACCESS_REMOTE_READ,
@@ -187,7 +144,7 @@ static int lat_connected(void *ctx)
 	__u32 i;
 	int err;
 
-	for (i = 0; l->me.op == OP_SEND && i < RX_DEPTH; i++) {
+	for (i = 0; l->me.op == XPLAT_OP_SEND && i < RX_DEPTH; i++) {
 		err = post_recv(l, i);
 		if (err) {
 			fprintf(stderr, PROG ": post_recv: %s\n", strerror(-err));
@@ -202,14 +159,23 @@ static int lat_reg_buf(void *ctx)
 	return reg_buf(ctx);
 }
 
+/* The exchange's messages: lib/perf_msg.h. */
 static void lat_fmt(void *ctx, char *msg)
 {
-	fmt_params(&((struct lat *)ctx)->me, msg);
+	xplat_params_fmt(&((struct lat *)ctx)->me, msg);
 }
 
+/* Server: a client's parameters out of range are refused by lat_adopt(). */
 static int lat_parse(void *ctx, char *msg)
 {
-	return parse_params(msg, &((struct lat *)ctx)->peer);
+	struct lat *l = ctx;
+	int err = xplat_params_parse(msg, &l->peer, l->why, sizeof(l->why));
+
+	if (err == -ERANGE && l->server) {
+		l->peer_err = err;
+		return 0;
+	}
+	return err;
 }
 
 /* Server: the client's test, if it is ours; its parameters rule. */
@@ -218,13 +184,18 @@ static int lat_adopt(void *ctx, char *msg)
 	struct lat *l = ctx;
 	int err;
 
+	if (l->peer_err) {
+		rt_refuse(l->rc.fd, msg, XPLAT_MSG_LEN, "XPLAT-REFUSED", "the client asked for %s",
+			  l->why);
+		return l->peer_err;
+	}
 	if (l->peer.op != l->me.op) {
-		rt_refuse(l->rc.fd, msg, MSG_LEN, "XPLAT-REFUSED",
-			  "the client asked for -o %s, the server runs -o %s", op_names[l->peer.op],
-			  op_names[l->me.op]);
+		rt_refuse(l->rc.fd, msg, XPLAT_MSG_LEN, "XPLAT-REFUSED",
+			  "the client asked for -o %s, the server runs -o %s",
+			  xplat_op_name(l->peer.op), xplat_op_name(l->me.op));
 		return -EINVAL;
 	}
-	err = rt_rc_adopt_mtu(&l->rc, l->peer.mtu, msg, MSG_LEN, "XPLAT-REFUSED");
+	err = rt_rc_adopt_mtu(&l->rc, l->peer.mtu, msg, XPLAT_MSG_LEN, "XPLAT-REFUSED");
 	if (err)
 		return err;
 	l->me.mtu = l->peer.mtu;
@@ -235,7 +206,7 @@ static int lat_adopt(void *ctx, char *msg)
 }
 
 static const struct rt_setup_ops lat_ops = {
-	.msg_len = MSG_LEN,
+	.msg_len = XPLAT_MSG_LEN,
 	.refused = "XPLAT-REFUSED",
 	.reg_buf = lat_reg_buf,
 	.fmt = lat_fmt,
@@ -429,17 +400,17 @@ static int client_loop(struct lat *l)
 	for (i = 0; i < l->me.iters && !err; i++) {
 		t0 = rt_now_ns();
 		switch (l->me.op) {
-		case OP_READ:
+		case XPLAT_OP_READ:
 			err = do_read(l, i);
 			if (!err)
 				l->samples[i] = rt_now_ns() - t0;
 			break;
-		case OP_SEND:
+		case XPLAT_OP_SEND:
 			err = post(l, i, XP_WR_SEND, l->sbuf, 0) ?: wait_recv(l, i);
 			if (!err)
 				l->samples[i] = (rt_now_ns() - t0) / 2;
 			break;
-		case OP_WRITE:
+		case XPLAT_OP_WRITE:
 			l->sbuf[l->me.size - 1] = write_val(i);
 			err = post(l, i, XP_WR_RDMA_WRITE, l->sbuf, l->peer.addr) ?:
 				      wait_write(l, i, write_val(i));
@@ -457,10 +428,10 @@ static int server_loop(struct lat *l)
 	__u64 i, spins;
 	int err = 0;
 
-	if (l->me.op == OP_READ)
+	if (l->me.op == XPLAT_OP_READ)
 		return rt_rc_serve(&l->rc);
 	for (i = 0; i < l->me.iters && !err; i++) {
-		if (l->me.op == OP_SEND) {
+		if (l->me.op == XPLAT_OP_SEND) {
 			err = wait_recv(l, i) ?: post(l, i, XP_WR_SEND, l->sbuf, 0);
 		} else {
 			err = wait_write(l, i, write_val(i));
@@ -494,7 +465,7 @@ static double pct(const __u64 *s, __u64 n, double p)
 	return s[k ? k - 1 : 0] / 1e3;
 }
 
-static void fmt_result(const struct lat *l, char line[MSG_LEN])
+static void fmt_result(const struct lat *l, char line[XPLAT_MSG_LEN])
 {
 	__u64 n = l->me.iters, i;
 	double sum = 0, sq = 0, avg, sd;
@@ -506,7 +477,7 @@ static void fmt_result(const struct lat *l, char line[MSG_LEN])
 	for (i = 0; i < n; i++)
 		sq += (l->samples[i] / 1e3 - avg) * (l->samples[i] / 1e3 - avg);
 	sd = n > 1 ? sqrt(sq / (n - 1)) : 0;
-	snprintf(line, MSG_LEN,
+	snprintf(line, XPLAT_MSG_LEN,
 		 " %-7u %-10llu %-13.2f %-13.2f %-15.2f %-13.2f %-14.2f %-21.2f %.2f", l->me.size,
 		 (unsigned long long)n, l->samples[0] / 1e3, l->samples[n - 1] / 1e3,
 		 pct(l->samples, n, 0.5), avg, sd, pct(l->samples, n, 0.99),
@@ -571,9 +542,9 @@ int main(int argc, char **argv)
 	struct lat l = { .rc = { .fd = -1, .timeout_ms = 10000 } };
 	struct rt_opts o;
 	struct xp_tcp_opts topts = { .sz = sizeof(topts), .timeout_ms = 10000 };
-	char line[MSG_LEN];
+	char line[XPLAT_MSG_LEN];
 	unsigned long long v;
-	int opt, err = 0, i;
+	int opt, err = 0;
 	bool size_set = false;
 
 	rt_prog = PROG;
@@ -591,23 +562,19 @@ int main(int argc, char **argv)
 		}
 		switch (opt) {
 		case 'o':
-			for (i = 0; i < 3; i++)
-				if (!strcmp(optarg, op_names[i]))
-					break;
-			if (i == 3) {
+			if (xplat_op_from_name(optarg, &l.me.op)) {
 				fprintf(stderr, PROG ": -o '%s': use read, send or write\n",
 					optarg);
 				return EXIT_FAILURE;
 			}
-			l.me.op = i;
 			break;
 		case 's':
-			err = rt_num_arg("-s", optarg, 1, MAX_SIZE, &v);
+			err = rt_num_arg("-s", optarg, 1, XPLAT_MAX_SIZE, &v);
 			l.me.size = v;
 			size_set = true;
 			break;
 		case 'n':
-			err = rt_num_arg("-n", optarg, 1, 100000000, &v);
+			err = rt_num_arg("-n", optarg, 1, XPLAT_MAX_ITERS, &v);
 			l.me.iters = v;
 			break;
 		case 'V':
@@ -625,10 +592,11 @@ int main(int argc, char **argv)
 	}
 	if (rt_opts_finish(&o, argc, argv, usage))
 		return EXIT_FAILURE;
+	l.server = !o.server;
 	topts.timeout_ms = o.timeout_ms;
 	l.rc.timeout_ms = o.timeout_ms;
 	if (!size_set)
-		l.me.size = l.me.op == OP_SEND ? 64 : 2;
+		l.me.size = l.me.op == XPLAT_OP_SEND ? 64 : 2;
 	signal(SIGPIPE, SIG_IGN);
 	l.me.seed = rt_rc_random(&l.rc, o.server);
 
@@ -672,7 +640,7 @@ int main(int argc, char **argv)
 		err = server_loop(&l);
 		if (!err)
 			err = xp_tcp_read_all(l.rc.fd, line, sizeof(line));
-		line[MSG_LEN - 1] = 0;
+		line[XPLAT_MSG_LEN - 1] = 0;
 		if (!err && !strcmp(line, "XPLAT-FAILED")) {
 			fprintf(stderr, PROG ": the client failed\n");
 			err = -EIO;

@@ -11,6 +11,8 @@
  * kind; then the client sends the test's parameters and its buffer
  * (address, rkey), the server adopts those parameters, registers a buffer
  * and answers with its own; the client connects its QP and says "ready".
+ * The messages are in lib/perf_msg.h; the server refuses parameters its
+ * own command line would not take, saying which.
  *
  * The client keeps up to -t WRITEs of -s bytes outstanding until -n have
  * completed (or -D seconds have passed). With -b both sides write at once.
@@ -46,43 +48,21 @@
 #include "xp_exchange.h"
 #include "xp_log.h"
 #include "xp_rdma.h"
+#include "lib/perf_msg.h"
 #include "lib/rdma_tool.h"
 
 #define PROG "xp-write-bw"
-#define PARAM_LEN 192
-#define VERIFY_MAX_SLOTS 16
-#define VERIFY_MAX_BYTES (64u << 20)
-#define MAX_SIZE (1u << 30)
 #define CQ_BATCH 32
-
-struct params {
-	__u32 size;
-	__u64 iters;
-	__u32 depth;
-	__u32 duration; /* seconds; 0: count iterations */
-	int bidir;
-	int verify;
-	__u32 slots; /* message slots in each buffer (1 unless verifying) */
-	__u64 addr; /* sender's buffer, as the peer must address it */
-	__u32 rkey;
-	__u32 seed;
-	__u32 mtu; /* path MTU in bytes: the client's rules */
-};
-
-/* What one side measured, sent to the other at the end. */
-struct result {
-	__u64 iters;
-	__u64 bytes;
-	__u64 ns;
-	double peak; /* bytes per second */
-	int errors;
-};
 
 struct bw {
 	struct rt_rc rc;
+	bool server;
 	__u8 *buf;
 	size_t buf_len;
-	struct params me, peer;
+	struct xpbw_params me, peer;
+	/* Server: the client's parameters were out of range (-ERANGE), and why. */
+	int peer_err;
+	char why[XP_PERF_WHY_LEN];
 	unsigned int cq_mod;
 	__u64 *tstamps; /* completion times for the peak rate */
 	__u64 ntstamps;
@@ -126,63 +106,28 @@ static int check_slots(const __u8 *buf, __u32 size, __u32 slots, __u32 seed, __u
 	return 0;
 }
 
-/* ---- the exchange ---- */
+/* ---- the exchange (the messages: lib/perf_msg.h) ---- */
 
-static void fmt_params(const struct params *p, const char *tag, char msg[PARAM_LEN])
+static int send_result(int fd, const struct xpbw_result *r)
 {
-	memset(msg, 0, PARAM_LEN);
-	snprintf(msg, PARAM_LEN,
-		 "%s size=%u iters=%llu depth=%u dur=%u bidir=%d verify=%d slots=%u "
-		 "addr=%llx rkey=%x seed=%x mtu=%u",
-		 tag, p->size, (unsigned long long)p->iters, p->depth, p->duration, p->bidir,
-		 p->verify, p->slots, (unsigned long long)p->addr, p->rkey, p->seed, p->mtu);
-}
+	char msg[XPBW_MSG_LEN];
 
-static int parse_params(char msg[PARAM_LEN], const char *tag, struct params *p)
-{
-	unsigned long long iters, addr;
-	char t[32];
-
-	msg[PARAM_LEN - 1] = 0;
-	if (sscanf(msg,
-		   "%31s size=%u iters=%llu depth=%u dur=%u bidir=%d verify=%d slots=%u "
-		   "addr=%llx rkey=%x seed=%x mtu=%u",
-		   t, &p->size, &iters, &p->depth, &p->duration, &p->bidir, &p->verify, &p->slots,
-		   &addr, &p->rkey, &p->seed, &p->mtu) != 12 ||
-	    strcmp(t, tag))
-		return -EPROTO;
-	p->iters = iters;
-	p->addr = addr;
-	return 0;
-}
-
-static int send_result(int fd, const struct result *r)
-{
-	char msg[PARAM_LEN] = { 0 };
-
-	snprintf(msg, sizeof(msg), "XPBW-DONE iters=%llu bytes=%llu ns=%llu peak=%.6e errors=%d",
-		 (unsigned long long)r->iters, (unsigned long long)r->bytes,
-		 (unsigned long long)r->ns, r->peak, r->errors);
+	xpbw_result_fmt(r, msg);
 	return xp_tcp_write_all(fd, msg, sizeof(msg));
 }
 
-static int recv_result(int fd, struct result *r)
+static int recv_result(int fd, struct xpbw_result *r)
 {
-	unsigned long long it, by, ns;
-	char msg[PARAM_LEN];
+	char msg[XPBW_MSG_LEN], why[XP_PERF_WHY_LEN];
 	int err;
 
 	err = xp_tcp_read_all(fd, msg, sizeof(msg));
 	if (err)
 		return err;
-	msg[PARAM_LEN - 1] = 0;
-	if (sscanf(msg, "XPBW-DONE iters=%llu bytes=%llu ns=%llu peak=%le errors=%d", &it, &by, &ns,
-		   &r->peak, &r->errors) != 5)
-		return -EPROTO;
-	r->iters = it;
-	r->bytes = by;
-	r->ns = ns;
-	return 0;
+	err = xpbw_result_parse(msg, r, why, sizeof(why));
+	if (err == -ERANGE)
+		fprintf(stderr, PROG ": the peer's result is out of range: %s\n", why);
+	return err;
 }
 
 /* ---- set-up ---- */
@@ -218,12 +163,20 @@ static int bw_reg_buf(void *ctx)
 
 static void bw_fmt(void *ctx, char *msg)
 {
-	fmt_params(&((struct bw *)ctx)->me, "XPBW-PARAMS", msg);
+	xpbw_params_fmt(&((struct bw *)ctx)->me, msg);
 }
 
+/* Server: a client's parameters out of range are refused by bw_adopt(). */
 static int bw_parse(void *ctx, char *msg)
 {
-	return parse_params(msg, "XPBW-PARAMS", &((struct bw *)ctx)->peer);
+	struct bw *b = ctx;
+	int err = xpbw_params_parse(msg, &b->peer, b->why, sizeof(b->why));
+
+	if (err == -ERANGE && b->server) {
+		b->peer_err = err;
+		return 0;
+	}
+	return err;
 }
 
 /* Server: the client's parameters rule, as if both had been given the same. */
@@ -232,18 +185,23 @@ static int bw_adopt(void *ctx, char *msg)
 	struct bw *b = ctx;
 	int err;
 
+	if (b->peer_err) {
+		rt_refuse(b->rc.fd, msg, XPBW_MSG_LEN, "XPBW-REFUSED", "the client asked for %s",
+			  b->why);
+		return b->peer_err;
+	}
 	b->me.size = b->peer.size;
 	b->me.iters = b->peer.iters;
 	b->me.duration = b->peer.duration;
 	b->me.bidir = b->peer.bidir;
 	b->me.verify = b->peer.verify;
 	b->me.slots = b->peer.slots;
-	err = rt_rc_adopt_mtu(&b->rc, b->peer.mtu, msg, PARAM_LEN, "XPBW-REFUSED");
+	err = rt_rc_adopt_mtu(&b->rc, b->peer.mtu, msg, XPBW_MSG_LEN, "XPBW-REFUSED");
 	if (err)
 		return err;
 	b->me.mtu = b->peer.mtu;
 	if (b->me.bidir && b->peer.depth > b->me.depth) {
-		rt_refuse(b->rc.fd, msg, PARAM_LEN, "XPBW-REFUSED",
+		rt_refuse(b->rc.fd, msg, XPBW_MSG_LEN, "XPBW-REFUSED",
 			  "-b with tx depth %u, but the server's QP was made for %u; "
 			  "start the server with -t %u",
 			  b->peer.depth, b->me.depth, b->peer.depth);
@@ -253,7 +211,7 @@ static int bw_adopt(void *ctx, char *msg)
 }
 
 static const struct rt_setup_ops bw_ops = {
-	.msg_len = PARAM_LEN,
+	.msg_len = XPBW_MSG_LEN,
 	.refused = "XPBW-REFUSED",
 	.reg_buf = bw_reg_buf,
 	.fmt = bw_fmt,
@@ -283,7 +241,7 @@ static double peak_rate(const struct bw *b, __u32 size)
  * duration is over. Driving the device here also serves the peer's
  * WRITEs to us (bidirectional).
  */
-static int run_writer(struct bw *b, struct result *r)
+static int run_writer(struct bw *b, struct xpbw_result *r)
 {
 	const __u64 iters = b->me.duration ? UINT64_MAX : b->me.iters;
 	const __u64 end_ns = b->me.duration ? rt_now_ns() + b->me.duration * 1000000000ull : 0;
@@ -375,7 +333,7 @@ static int run_writer(struct bw *b, struct result *r)
 }
 
 /* Drive the device (our responder) until the peer's result arrives. */
-static int serve_until_done(struct bw *b, struct result *peer)
+static int serve_until_done(struct bw *b, struct xpbw_result *peer)
 {
 	int err = rt_rc_serve(&b->rc);
 
@@ -400,7 +358,7 @@ static void print_header(const struct bw *b, const char *ifname, bool client)
 	fflush(stdout);
 }
 
-static void print_line(__u32 size, const struct result *r)
+static void print_line(__u32 size, const struct xpbw_result *r)
 {
 	double s = r->ns ? r->ns / 1e9 : 0;
 	double mbs = s ? r->bytes / s / 1048576.0 : 0;
@@ -454,7 +412,7 @@ int main(int argc, char **argv)
 	struct bw b = { .rc = { .fd = -1, .timeout_ms = 10000 }, .cq_mod = 1 };
 	struct rt_opts o;
 	struct xp_tcp_opts topts = { .sz = sizeof(topts), .timeout_ms = 10000 };
-	struct result mine = { 0 }, theirs = { 0 }, sum;
+	struct xpbw_result mine = { 0 }, theirs = { 0 }, sum;
 	unsigned long long v;
 	int opt, err = 0;
 
@@ -463,7 +421,6 @@ int main(int argc, char **argv)
 	b.me.size = 65536;
 	b.me.iters = 5000;
 	b.me.depth = 128;
-	b.me.slots = 1;
 	while ((opt = getopt_long(argc, argv, "i:g:p:s:n:D:t:Q:m:bvh", lopts, NULL)) != -1) {
 		err = rt_opts_parse(&o, opt, optarg);
 		if (err < 0)
@@ -474,19 +431,19 @@ int main(int argc, char **argv)
 		}
 		switch (opt) {
 		case 's':
-			err = rt_num_arg("-s", optarg, 1, MAX_SIZE, &v);
+			err = rt_num_arg("-s", optarg, 1, XPBW_MAX_SIZE, &v);
 			b.me.size = v;
 			break;
 		case 'n':
-			err = rt_num_arg("-n", optarg, 1, 1ull << 40, &v);
+			err = rt_num_arg("-n", optarg, 1, XPBW_MAX_ITERS, &v);
 			b.me.iters = v;
 			break;
 		case 'D':
-			err = rt_num_arg("-D", optarg, 1, 3600, &v);
+			err = rt_num_arg("-D", optarg, 1, XPBW_MAX_DURATION, &v);
 			b.me.duration = v;
 			break;
 		case 't':
-			err = rt_num_arg("-t", optarg, 1, 4096, &v);
+			err = rt_num_arg("-t", optarg, 1, XPBW_MAX_DEPTH, &v);
 			b.me.depth = v;
 			break;
 		case 'Q':
@@ -518,6 +475,7 @@ int main(int argc, char **argv)
 	}
 	if (rt_opts_finish(&o, argc, argv, usage))
 		return EXIT_FAILURE;
+	b.server = !o.server;
 	topts.timeout_ms = o.timeout_ms;
 	b.rc.timeout_ms = o.timeout_ms;
 	if (b.cq_mod > b.me.depth) {
@@ -526,13 +484,7 @@ int main(int argc, char **argv)
 			b.cq_mod, b.me.depth);
 		return EXIT_FAILURE;
 	}
-	if (b.me.verify) {
-		b.me.slots = VERIFY_MAX_BYTES / b.me.size;
-		if (b.me.slots > VERIFY_MAX_SLOTS)
-			b.me.slots = VERIFY_MAX_SLOTS;
-		if (!b.me.slots)
-			b.me.slots = 1;
-	}
+	b.me.slots = xpbw_slots(b.me.size, b.me.verify);
 	signal(SIGPIPE, SIG_IGN);
 	b.me.seed = rt_rc_random(&b.rc, o.server);
 
