@@ -403,7 +403,8 @@ void rt_refuse(int fd, char *msg, size_t len, const char *refused, const char *f
 
 int rt_rc_adopt_mtu(struct rt_rc *c, __u32 peer_mtu, char *msg, size_t len, const char *refused)
 {
-	if (xp_mtu_from_bytes(peer_mtu) > c->mtu ||
+	/* 0 is no MTU: xp_mtu_from_bytes(0) is 0 and would pass the rest. */
+	if (!xp_mtu_from_bytes(peer_mtu) || xp_mtu_from_bytes(peer_mtu) > c->mtu ||
 	    xp_mtu_to_bytes(xp_mtu_from_bytes(peer_mtu)) != peer_mtu) {
 		rt_refuse(
 			c->fd, msg, len, refused,
