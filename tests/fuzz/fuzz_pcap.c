@@ -18,25 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xp_log.h"
+#include "fuzz.h"
 #include "xp_pcap.h"
 
 #define MAX_RECORDS 100000
 
-#define require(cond)                                                                         \
-	do {                                                                                  \
-		if (!(cond)) {                                                                \
-			fprintf(stderr, "fuzz_pcap: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                              \
-		}                                                                             \
-	} while (0)
-
-static bool selftest; /* XP_FUZZ_SELFTEST: see tests/fuzz/run.sh */
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	xp_set_print(NULL);
-	selftest = getenv("XP_FUZZ_SELFTEST") != NULL;
+	fuzz_init();
 	return 0;
 }
 
@@ -88,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int err_any, err_eth;
 	__u32 lt;
 
-	require(!selftest);
+	fuzz_selftest_point();
 	lt = read_all(data, size, 0, &err_any);
 	read_all(data, size, XP_PCAP_ETHERNET, &err_eth);
 	if (!err_any)

@@ -25,26 +25,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xp_log.h"
+#include "fuzz.h"
 #include "../../user/tools/lib/perf_msg.h"
-
-#define require(cond)                                                                             \
-	do {                                                                                      \
-		if (!(cond)) {                                                                    \
-			fprintf(stderr, "fuzz_perf_msg: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                                  \
-		}                                                                                 \
-	} while (0)
 
 #define MSG_MAX 256 /* the longer of XPBW_MSG_LEN and XPLAT_MSG_LEN */
 #define WHY_MARK 0x5a
 
-static bool selftest; /* XP_FUZZ_SELFTEST: see tests/fuzz/run.sh */
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	xp_set_print(NULL);
-	selftest = getenv("XP_FUZZ_SELFTEST") != NULL;
+	fuzz_init();
 	return 0;
 }
 
@@ -174,7 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char msg[MSG_MAX];
 	size_t len;
 
-	require(!selftest);
+	fuzz_selftest_point();
 	if (!size)
 		return 0;
 	memset(msg, 0, sizeof(msg));

@@ -20,23 +20,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "xp_exchange.h"
-#include "xp_log.h"
-
-#define require(cond)                                                                            \
-	do {                                                                                     \
-		if (!(cond)) {                                                                   \
-			fprintf(stderr, "fuzz_pp_dest: %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                                 \
-		}                                                                                \
-	} while (0)
-
-static bool selftest; /* XP_FUZZ_SELFTEST: see tests/fuzz/run.sh */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	xp_set_print(NULL);
-	selftest = getenv("XP_FUZZ_SELFTEST") != NULL;
+	fuzz_init();
 	return 0;
 }
 
@@ -68,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct xp_pp_dest d, d2, d3;
 	int err, err2;
 
-	require(!selftest);
+	fuzz_selftest_point();
 	memset(msg, 0, sizeof(msg));
 	memcpy(msg, data, size < sizeof(msg) ? size : sizeof(msg));
 	memset(&d, 0xa5, sizeof(d));

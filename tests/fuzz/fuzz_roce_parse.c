@@ -21,19 +21,10 @@
 
 #include <xdpath/steer.h>
 
-#include "xp_log.h"
+#include "fuzz.h"
 #include "xp_roce_pkt.h"
 
 #define FRAME_MAX 16384
-
-#define require(cond)                                                                       \
-	do {                                                                                \
-		if (!(cond)) {                                                              \
-			fprintf(stderr, "fuzz_roce_parse: %s:%d: %s\n", __FILE__, __LINE__, \
-				#cond);                                                     \
-			abort();                                                            \
-		}                                                                           \
-	} while (0)
 
 static void check_layout(const struct xp_roce_pkt *p, const __u8 *frame, size_t len)
 {
@@ -84,15 +75,9 @@ static void check_rebuild(const struct xp_roce_pkt *p)
 	require(!memcmp(&q.h, &p->h, sizeof(q.h)));
 }
 
-/* XP_FUZZ_SELFTEST=1: fail on the first input (tests/fuzz/run.sh checks
- * that a failed invariant is reported as a finding). */
-static bool selftest;
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	/* The builder explains what it refuses; here that is expected. */
-	xp_set_print(NULL);
-	selftest = getenv("XP_FUZZ_SELFTEST") != NULL;
+	fuzz_init();
 	return 0;
 }
 
@@ -102,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct xp_roce_pkt p;
 	unsigned int pass;
 
-	require(!selftest);
+	fuzz_selftest_point();
 	if (size > sizeof(frame))
 		return -1; /* larger than any frame the device takes */
 	/* A copy of its own size, so that ASan sees any read past the frame. */

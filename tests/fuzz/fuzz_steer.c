@@ -36,6 +36,7 @@
 
 #include <xdpath/steer.h>
 
+#include "fuzz.h"
 #include "steer_ref.h"
 #include "xdp_steer.skel.h"
 #include "xt_net.h"
@@ -61,19 +62,8 @@ static struct {
 	struct xt_xsk xsk;
 	struct xp_counter want[XP_CNT_MAX]; /* what the counters must read */
 	struct xp_counter *percpu; /* XP_CNT_MAX x ncpus, as a batch lookup fills it */
-	bool selftest;
 	unsigned long runs, by_counter[XP_CNT_MAX];
 } bed = { .xsk.fd = -1 };
-
-#define require(cond, ...)                                                                     \
-	do {                                                                                   \
-		if (!(cond)) {                                                                 \
-			fprintf(stderr, "fuzz_steer: %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			fprintf(stderr, __VA_ARGS__);                                          \
-			fprintf(stderr, "\n");                                                 \
-			abort();                                                               \
-		}                                                                              \
-	} while (0)
 
 static void die(const char *what, int err)
 {
@@ -90,13 +80,13 @@ static void read_counters(struct xp_counter out[XP_CNT_MAX])
 	int err, c;
 
 	err = bpf_map_lookup_batch(bed.stats_fd, NULL, &token, keys, bed.percpu, &n, &opts);
-	require(!err || errno == ENOENT, "reading %s: %s", XP_STEER_STATS_MAP, strerror(errno));
-	require(n == XP_CNT_MAX, "reading %s: %u of %u counters", XP_STEER_STATS_MAP, n,
-		XP_CNT_MAX);
+	require_msg(!err || errno == ENOENT, "reading %s: %s", XP_STEER_STATS_MAP, strerror(errno));
+	require_msg(n == XP_CNT_MAX, "reading %s: %u of %u counters", XP_STEER_STATS_MAP, n,
+		    XP_CNT_MAX);
 	for (i = 0; i < n; i++) {
 		const struct xp_counter *v = &bed.percpu[(size_t)i * bed.ncpus];
 
-		require(keys[i] < XP_CNT_MAX, "counter key %u", keys[i]);
+		require_msg(keys[i] < XP_CNT_MAX, "counter key %u", keys[i]);
 		out[keys[i]].packets = out[keys[i]].bytes = 0;
 		for (c = 0; c < bed.ncpus; c++) {
 			out[keys[i]].packets += v[c].packets;
@@ -126,7 +116,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	size_t i;
 	int err;
 
-	bed.selftest = getenv("XP_FUZZ_SELFTEST") != NULL;
+	fuzz_init();
 	libbpf_set_print(NULL);
 	if (unshare(CLONE_NEWNET))
 		die("unshare(CLONE_NEWNET)", errno);
@@ -195,16 +185,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int err, cnt;
 	__u32 k;
 
-	require(!bed.selftest, "XP_FUZZ_SELFTEST");
+	fuzz_selftest_point();
 	if (size > FRAME_MAX)
 		return -1;
 	err = bpf_prog_test_run_opts(bed.prog_fd, &opts);
 	if (size < 14) {
 		/* BPF_PROG_RUN wants at least an Ethernet header. */
-		require(err == -EINVAL, "%zu bytes: BPF_PROG_RUN returned %d", size, err);
+		require_msg(err == -EINVAL, "%zu bytes: BPF_PROG_RUN returned %d", size, err);
 		return 0;
 	}
-	require(!err, "BPF_PROG_RUN on %zu bytes: %s", size, strerror(-err));
+	require_msg(!err, "BPF_PROG_RUN on %zu bytes: %s", size, strerror(-err));
 
 	xt_steer_ref(data, size, &v);
 	switch (v.cls) {
@@ -225,11 +215,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			cnt = XP_CNT_REDIRECT_FAILED;
 		}
 	}
-	require(opts.retval == act,
+	require_msg(
+		opts.retval == act,
 		"verdict %u, the reference says %u (class %d, reason %d, QPN 0x%06x, rx queue %u)",
 		opts.retval, act, v.cls, v.drop, v.dest_qpn, rxq);
-	require(opts.data_size_out == size && !memcmp(out, data, size),
-		"the frame came back changed (%u bytes)", opts.data_size_out);
+	require_msg(opts.data_size_out == size && !memcmp(out, data, size),
+		    "the frame came back changed (%u bytes)", opts.data_size_out);
 
 	bed.runs++;
 	bed.by_counter[cnt]++;
@@ -237,7 +228,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bed.want[cnt].bytes += size;
 	read_counters(now);
 	for (k = 0; k < XP_CNT_MAX; k++)
-		require(now[k].packets == bed.want[k].packets && now[k].bytes == bed.want[k].bytes,
+		require_msg(
+			now[k].packets == bed.want[k].packets && now[k].bytes == bed.want[k].bytes,
 			"counter %s reads %llu packets %llu bytes, expected %llu %llu (this frame: %s)",
 			xp_steer_counter_str(k) ? xp_steer_counter_str(k) : "?",
 			(unsigned long long)now[k].packets, (unsigned long long)now[k].bytes,
