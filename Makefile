@@ -54,7 +54,12 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -D_GNU_SOURCE $(SAN_FLAGS)
-CPPFLAGS += -Iinclude -Iuser/lib -Itests/lib -I$(BUILD)/include -MMD -MP
+# The transport core (core/roce) is host-neutral: libxdpath builds it with
+# the user-space environment, kmod/ with the kernel's. The library's layers
+# (user/lib/*/) each keep their public headers next to their sources.
+CORE_DIRS := core/roce
+LIB_DIRS := user/lib $(patsubst %/,%,$(sort $(dir $(wildcard user/lib/*/*.c user/lib/*/*.h))))
+CPPFLAGS += -Iinclude $(addprefix -I,$(CORE_DIRS) $(LIB_DIRS)) -Itests/lib -I$(BUILD)/include -MMD -MP
 LDFLAGS += $(SAN_FLAGS)
 LDLIBS += $(shell $(PKG_CONFIG) --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz -lpthread -lm
 
@@ -66,7 +71,8 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/include/%.skel.h,$(BPF_SRCS))
 BPF_HDRS := $(wildcard bpf/lib/*.h include/xdpath/*.h)
 
-LIB_SRCS := $(wildcard user/lib/*.c)
+CORE_SRCS := $(wildcard $(addsuffix /*.c,$(CORE_DIRS)))
+LIB_SRCS := $(CORE_SRCS) $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 LIB := $(BUILD)/lib/libxdpath.a
 

@@ -6,7 +6,7 @@
  *
  * Each command lives in its own file (cmd_*.c) with its table of options;
  * this file holds the command table, the option plumbing they share and
- * main(). The work itself is done by the library (user/lib/xp_steer.h).
+ * main(). The work itself is done by the library (user/lib/steer/xp_steer.h).
  */
 #include <ctype.h>
 #include <errno.h>

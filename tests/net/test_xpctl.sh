@@ -378,8 +378,13 @@ start_rx() {
 	return 1
 }
 
+# The library's public headers: user/lib and its layers (user/lib/*/), the core.
+lib_inc=(-I"$XP_ROOT/include")
+for d in "$XP_ROOT"/core/*/ "$XP_ROOT"/user/lib/ "$XP_ROOT"/user/lib/*/; do
+	lib_inc+=(-I"$d")
+done
 # shellcheck disable=SC2046
-if ! ${CC:-gcc} -O2 -I"$XP_ROOT/include" -I"$XP_ROOT/user/lib" "$TMP/xsk_rx.c" \
+if ! ${CC:-gcc} -O2 "${lib_inc[@]}" "$TMP/xsk_rx.c" \
 	"$XP_BUILD/lib/libxdpath.a" $(pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) \
 	-lelf -lz -o "$TMP/xsk_rx" 2>"$TMP/cc.err"; then
 	skip "AF_XDP receive checks: cannot build the receiver ($(head -n1 "$TMP/cc.err"))"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Completion queues (user/lib/rdma_cq.c): capacity rounding as rxe, fill
+ * Completion queues (core/roce/rdma_cq.c): capacity rounding as rxe, fill
  * and poll in batches with wrap-around, FIFO order and field-for-field
  * copies, overflow into the error state (the event, the lost count, what
  * poll and push return after it), resize, references and destroy, and

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Protection domains and memory regions (user/lib/rdma_mr.c): key layout and
+ * Protection domains and memory regions (core/roce/rdma_mr.c): key layout and
  * index reuse, every lookup check at and around its boundary (key, state,
  * PD, rights, range, atomic alignment), fast registration, local and remote
  * invalidation, references, teardown, and the NAK / completion status each

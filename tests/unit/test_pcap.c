@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The classic pcap reader (user/lib/pcap_read.c): files written in either
+ * The classic pcap reader (user/lib/gen/pcap_read.c): files written in either
  * byte order with microsecond or nanosecond time stamps read back the same;
  * empty, short, pcapng, garbage and truncated files fail with a message
  * that says what is wrong and where.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Template frames (user/lib/pktgen.c): header fields, lengths, IPv4 header
+ * Template frames (user/lib/gen/pktgen.c): header fields, lengths, IPv4 header
  * checksum, the payload pattern of include/xdpath/gen.h, option checks, and
  * xp_pktgen_verify() on good and damaged frames. No privileges needed.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Queue-pair attributes (user/lib/rdma_qp_attr.c): every transition for
+ * Queue-pair attributes (core/roce/rdma_qp_attr.c): every transition for
  * RC, UC and UD against the IBTA table written out again here, each
  * required attribute missing, each optional one, each one not allowed;
  * every range-checked value at its boundary; the timer tables, PSN

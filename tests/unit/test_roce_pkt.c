@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The RoCEv2 packet layer (user/lib/roce_pkt.c):
+ * The RoCEv2 packet layer (core/roce/roce_pkt.c):
  *  - every frame kernel rxe sent (the pcap files in tests/data/rxe) parses, and the
  *    builder given the parsed fields writes the same frame byte for byte,
  *    ICRC included; cut short at any length, each is refused (run under

@@ -8,7 +8,7 @@
  * the README next to the captures).
  * Each file must hold the opcodes it was captured for, and no others.
  * The decoder here is independent of the library's on purpose: the
- * library's xp_roce_parse() (user/lib/roce_pkt.c) must accept every frame
+ * library's xp_roce_parse() (core/roce/roce_pkt.c) must accept every frame
  * and decode the same fields (rule R_LIB); the UDP source port formulas are
  * the library's xp_roce_sport_ud() and xp_roce_sport_rc().
  *

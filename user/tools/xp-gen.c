@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xp-gen: send RoCEv2 test frames from the kernel (BPF_PROG_RUN live frames,
- * see user/lib/xp_pktgen.h), or check captured frames against the template.
+ * see user/lib/gen/xp_pktgen.h), or check captured frames against the template.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
