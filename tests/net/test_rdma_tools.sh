@@ -14,6 +14,8 @@
 #     one packet and across several: min <= median <= p99 <= p99.9 <= max;
 #   - bad options refused at once with a message; a client of the wrong
 #     -o refused by the server; a client with nobody to talk to fails;
+#   - a parameter message that is not one, or has a value out of range:
+#     the server refuses it (the refusal reaches the client) and fails;
 #   - the steering program each side attached is gone afterwards.
 set -u
 . "$(dirname "$0")/../lib/testlib.sh"
@@ -190,6 +192,43 @@ else
 		grep -q "the server refused: the client asked for -o send, the server runs -o read" \
 		"$TMP/wrongop.cli.err"
 fi
+
+# A raw client of the server at $1 port $2: the pingpong address message
+# (52 bytes), then $4 zero-filled to $3 bytes (a parameter message's
+# size); what the server answers to stdout, NULs as newlines.
+# shellcheck disable=SC2016
+RAW_CLIENT='exec 3<>"/dev/tcp/$1/$2" || exit 1
+printf "0000:000001:000001:%032d\0" 0 >&3
+{ printf "%s" "$4"; head -c $(($3 - ${#4})) /dev/zero; } >&3
+tr "\0" "\n" <&3'
+
+# refused_msg NAME TOOL LEN MSG PATTERN: a TOOL server given MSG as the
+# client's parameter message exits non-zero saying PATTERN, and the client
+# gets the refusal ("...-REFUSED PATTERN"), not a silent close.
+refused_msg() {
+	local name=$1 tool=$2 len=$3 msg=$4 pat=$5
+	run_pair "$name" timeout 20 "$tool" -i "$VB" -p $PORT -- \
+		timeout 10 bash -c "$RAW_CLIENT" raw "$IPB" $PORT "$len" "$msg" >/dev/null
+	if ((PAIR_RC_S == 0 || PAIR_RC_S == 124)) || ! grep -qE -- "$pat" "$TMP/$name.srv.err" ||
+		! grep -qE -- "-REFUSED $pat" "$TMP/$name.cli"; then
+		fail "$name (server exit $PAIR_RC_S): $(grep -v 'ready, listening' "$TMP/$name.srv.err" |
+			head -c 300 | tr '\n' ' ') / client got: $(head -c 300 "$TMP/$name.cli" | tr '\n' ' ')"
+		return
+	fi
+	pass "$name: $(grep -E -m1 -- "$pat" "$TMP/$name.srv.err")"
+}
+
+refused_msg "xp-write-bw: a server refuses a message that is no parameter message" "$BW" 192 \
+	"GET / HTTP/1.0" "the client's message is not a parameter message \(got 'GET / HTTP/1\.0'\)"
+refused_msg "xp-read-lat: a server refuses xp-write-bw's parameter message" "$LAT" 256 \
+	"XPBW-PARAMS size=2 iters=10 depth=128 dur=0 bidir=0 verify=0 slots=1 addr=0 rkey=0 seed=0 mtu=1024" \
+	"the client's message is not a parameter message \(got 'XPBW-PARAMS size=2 iters=10 depth=128 du'\)"
+refused_msg "xp-write-bw: a server refuses -s 0 in a parameter message" "$BW" 192 \
+	"XPBW-PARAMS size=0 iters=10 depth=128 dur=0 bidir=0 verify=0 slots=1 addr=0 rkey=0 seed=0 mtu=1024" \
+	"the client asked for size=0 \(accepted: 1\.\.1073741824\)"
+refused_msg "xp-read-lat: a server refuses -n 0 in a parameter message" "$LAT" 256 \
+	"XPLAT-PARAMS op=read size=2 iters=0 verify=0 addr=0 rkey=0 seed=0 mtu=1024" \
+	"the client asked for iters=0 \(accepted: 1\.\.100000000\)"
 
 check_pair_detached
 summary

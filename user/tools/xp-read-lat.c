@@ -61,14 +61,10 @@ static const char *const op_titles[XPLAT_OP_NR] = { "RDMA_Read", "Send", "RDMA_W
 
 struct lat {
 	struct rt_rc rc;
-	bool server;
 	/* sbuf: what we send (pattern); tbuf: what the peer writes or reads; rbuf: receives */
 	__u8 *buf, *sbuf, *tbuf, *rbuf;
 	size_t buf_len, rslot;
 	struct xplat_params me, peer;
-	/* Server: the client's parameters were out of range (-ERANGE), and why. */
-	int peer_err;
-	char why[XP_PERF_WHY_LEN];
 	__u64 sends_out; /* signalled sends not yet completed */
 	__u64 *samples;
 };
@@ -165,17 +161,10 @@ static void lat_fmt(void *ctx, char *msg)
 	xplat_params_fmt(&((struct lat *)ctx)->me, msg);
 }
 
-/* Server: a client's parameters out of range are refused by lat_adopt(). */
-static int lat_parse(void *ctx, char *msg)
+/* A server refuses a client's message that does not parse (rt_rc_setup()). */
+static int lat_parse(void *ctx, char *msg, char *why, size_t why_len)
 {
-	struct lat *l = ctx;
-	int err = xplat_params_parse(msg, &l->peer, l->why, sizeof(l->why));
-
-	if (err == -ERANGE && l->server) {
-		l->peer_err = err;
-		return 0;
-	}
-	return err;
+	return xplat_params_parse(msg, &((struct lat *)ctx)->peer, why, why_len);
 }
 
 /* Server: the client's test, if it is ours; its parameters rule. */
@@ -184,11 +173,6 @@ static int lat_adopt(void *ctx, char *msg)
 	struct lat *l = ctx;
 	int err;
 
-	if (l->peer_err) {
-		rt_refuse(l->rc.fd, msg, XPLAT_MSG_LEN, "XPLAT-REFUSED", "the client asked for %s",
-			  l->why);
-		return l->peer_err;
-	}
 	if (l->peer.op != l->me.op) {
 		rt_refuse(l->rc.fd, msg, XPLAT_MSG_LEN, "XPLAT-REFUSED",
 			  "the client asked for -o %s, the server runs -o %s",
@@ -592,7 +576,6 @@ int main(int argc, char **argv)
 	}
 	if (rt_opts_finish(&o, argc, argv, usage))
 		return EXIT_FAILURE;
-	l.server = !o.server;
 	topts.timeout_ms = o.timeout_ms;
 	l.rc.timeout_ms = o.timeout_ms;
 	if (!size_set)

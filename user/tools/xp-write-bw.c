@@ -56,13 +56,9 @@
 
 struct bw {
 	struct rt_rc rc;
-	bool server;
 	__u8 *buf;
 	size_t buf_len;
 	struct xpbw_params me, peer;
-	/* Server: the client's parameters were out of range (-ERANGE), and why. */
-	int peer_err;
-	char why[XP_PERF_WHY_LEN];
 	unsigned int cq_mod;
 	__u64 *tstamps; /* completion times for the peak rate */
 	__u64 ntstamps;
@@ -166,17 +162,10 @@ static void bw_fmt(void *ctx, char *msg)
 	xpbw_params_fmt(&((struct bw *)ctx)->me, msg);
 }
 
-/* Server: a client's parameters out of range are refused by bw_adopt(). */
-static int bw_parse(void *ctx, char *msg)
+/* A server refuses a client's message that does not parse (rt_rc_setup()). */
+static int bw_parse(void *ctx, char *msg, char *why, size_t why_len)
 {
-	struct bw *b = ctx;
-	int err = xpbw_params_parse(msg, &b->peer, b->why, sizeof(b->why));
-
-	if (err == -ERANGE && b->server) {
-		b->peer_err = err;
-		return 0;
-	}
-	return err;
+	return xpbw_params_parse(msg, &((struct bw *)ctx)->peer, why, why_len);
 }
 
 /* Server: the client's parameters rule, as if both had been given the same. */
@@ -185,11 +174,6 @@ static int bw_adopt(void *ctx, char *msg)
 	struct bw *b = ctx;
 	int err;
 
-	if (b->peer_err) {
-		rt_refuse(b->rc.fd, msg, XPBW_MSG_LEN, "XPBW-REFUSED", "the client asked for %s",
-			  b->why);
-		return b->peer_err;
-	}
 	b->me.size = b->peer.size;
 	b->me.iters = b->peer.iters;
 	b->me.duration = b->peer.duration;
@@ -475,7 +459,6 @@ int main(int argc, char **argv)
 	}
 	if (rt_opts_finish(&o, argc, argv, usage))
 		return EXIT_FAILURE;
-	b.server = !o.server;
 	topts.timeout_ms = o.timeout_ms;
 	b.rc.timeout_ms = o.timeout_ms;
 	if (b.cq_mod > b.me.depth) {

@@ -13,6 +13,7 @@
 
 #include <getopt.h>
 
+#include "perf_msg.h"
 #include "rdma_tool.h"
 #include "xp_log.h"
 #include "xp_roce_pkt.h"
@@ -325,6 +326,7 @@ static int client_setup(struct rt_rc *c, int gidx, const struct rt_setup_ops *op
 			char *msg)
 {
 	size_t tag = strlen(ops->refused);
+	char why[XP_PERF_WHY_LEN];
 	int err;
 
 	err = ops->reg_buf(ctx);
@@ -340,7 +342,7 @@ static int client_setup(struct rt_rc *c, int gidx, const struct rt_setup_ops *op
 		fprintf(stderr, "%s: the server refused: %s\n", rt_prog, msg + tag + 1);
 		return -EINVAL;
 	}
-	if (ops->parse(ctx, msg)) {
+	if (ops->parse(ctx, msg, why, sizeof(why))) {
 		fprintf(stderr, "%s: the server's answer is not an %s one\n", rt_prog, rt_prog);
 		return -EPROTO;
 	}
@@ -348,17 +350,35 @@ static int client_setup(struct rt_rc *c, int gidx, const struct rt_setup_ops *op
 	return err ?: xp_tcp_write_all(c->fd, "ready", 6);
 }
 
+/* got = the first bytes of msg up to its NUL, with '.' for what is not printable. */
+static void printable(char *got, size_t got_len, const char *msg, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < got_len && i < len && msg[i]; i++)
+		got[i] = msg[i] >= 0x20 && msg[i] < 0x7f ? msg[i] : '.';
+	got[i] = 0;
+}
+
+/* The client's parameter message rules; one that does not parse is refused here. */
 static int server_setup(struct rt_rc *c, int gidx, const struct rt_setup_ops *ops, void *ctx,
 			char *msg)
 {
+	char why[XP_PERF_WHY_LEN], got[41];
 	int err;
 
 	err = xp_tcp_read_all(c->fd, msg, ops->msg_len);
 	if (err)
 		return err;
-	if (ops->parse(ctx, msg)) {
-		fprintf(stderr, "%s: the client is not an %s client (got '%.40s')\n", rt_prog,
-			rt_prog, msg);
+	err = ops->parse(ctx, msg, why, sizeof(why));
+	if (err == -ERANGE) {
+		rt_refuse(c->fd, msg, ops->msg_len, ops->refused, "the client asked for %s", why);
+		return err;
+	}
+	if (err) {
+		printable(got, sizeof(got), msg, ops->msg_len);
+		rt_refuse(c->fd, msg, ops->msg_len, ops->refused,
+			  "the client's message is not a parameter message (got '%s')", got);
 		return -EPROTO;
 	}
 	err = ops->adopt(ctx, msg) ?: ops->reg_buf(ctx) ?: connect_and(c, gidx, ops, ctx);

@@ -104,9 +104,13 @@ struct rt_setup_ops {
 	/* Register the buffer by the parameters we have now. */
 	int (*reg_buf)(void *ctx);
 	void (*fmt)(void *ctx, char *msg);
-	/* Parse msg into the peer's parameters: 0 or -EPROTO. */
-	int (*parse)(void *ctx, char *msg);
-	/* Server: refuse (rt_refuse()) or adopt the client's parameters. */
+	/*
+	 * Parse msg into the peer's parameters: 0; -EPROTO for what is not a
+	 * parameter message; -ERANGE for a value out of range, why (why_len
+	 * bytes) saying which. The server refuses the client for either.
+	 */
+	int (*parse)(void *ctx, char *msg, char *why, size_t why_len);
+	/* Server: refuse (rt_refuse()) or adopt the client's parsed parameters. */
 	int (*adopt)(void *ctx, char *msg);
 	/* After the QP is connected (may be NULL). */
 	int (*connected)(void *ctx);
