@@ -125,6 +125,14 @@ $(BUILD)/obj/%.o: %.c | $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+# The core's rules (core/roce/xp_env.h): no floating point (GCC refuses it
+# with general registers only) and at most 1 KiB of stack per function
+# (checked where sanitizers do not grow the frames).
+CC_IS_GCC := $(shell $(CC) -dM -E - </dev/null 2>/dev/null | grep -q __clang__ || echo 1)
+CORE_CFLAGS := $(if $(CC_IS_GCC),-mgeneral-regs-only) \
+	       $(if $(SAN_FLAGS),,-Wframe-larger-than=1024)
+$(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRCS)): CFLAGS += $(CORE_CFLAGS)
+
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)mkdir -p $(@D)

@@ -69,6 +69,12 @@ for t in build/fuzz/fuzz/*; do
 	run_suite "fuzz/$(basename "$t")" tests/fuzz/run.sh "$(basename "$t")"
 done
 
+# Source checks (tests/lint): rules a compiler run cannot show.
+for t in tests/lint/*.sh; do
+	[[ -x $t ]] || continue
+	run_suite "lint/$(basename "$t" .sh)" "$t"
+done
+
 for t in tests/net/*.sh; do
 	[[ -x $t ]] || continue
 	run_suite "net/$(basename "$t" .sh)" "$t"

@@ -4,11 +4,9 @@
  * transport) and one consumer (the application), both on the CQ's thread.
  * See xp_cq.h for the overflow rule and docs/rdma-cq-qp.md.
  */
-#include <errno.h>
-#include <stdlib.h>
+#include "xp_env.h"
 
 #include "xp_cq.h"
-#include "xp_internal.h"
 
 struct xp_cq {
 	struct xp_wc *ring; /* [slots] */
@@ -61,13 +59,13 @@ struct xp_cq *xp_cq_create(const struct xp_cq_opts *opts)
 	if (err)
 		goto out_err;
 
-	cq = calloc(1, sizeof(*cq));
+	cq = xp_zalloc(sizeof(*cq));
 	if (!cq) {
 		err = -ENOMEM;
 		goto out_err;
 	}
 	cq->slots = cq_slots(cqe);
-	cq->ring = calloc(cq->slots, sizeof(*cq->ring));
+	cq->ring = xp_calloc(cq->slots, sizeof(*cq->ring));
 	if (!cq->ring) {
 		err = -ENOMEM;
 		goto out_free_cq;
@@ -77,9 +75,9 @@ struct xp_cq *xp_cq_create(const struct xp_cq_opts *opts)
 	return cq;
 
 out_free_cq:
-	free(cq);
+	xp_free(cq);
 out_err:
-	errno = -err;
+	xp_set_errno(-err);
 	return NULL;
 }
 
@@ -92,8 +90,8 @@ int xp_cq_destroy(struct xp_cq *cq)
 			cq->refs);
 		return -EBUSY;
 	}
-	free(cq->ring);
-	free(cq);
+	xp_free(cq->ring);
+	xp_free(cq);
 	return 0;
 }
 
@@ -155,12 +153,12 @@ int xp_cq_resize(struct xp_cq *cq, __u32 cqe)
 		return -EINVAL;
 	}
 	slots = cq_slots(cqe);
-	ring = calloc(slots, sizeof(*ring));
+	ring = xp_calloc(slots, sizeof(*ring));
 	if (!ring)
 		return -ENOMEM;
 	for (i = 0; i < cq->count; i++)
 		ring[i] = cq->ring[(cq->head + i) & (cq->slots - 1)];
-	free(cq->ring);
+	xp_free(cq->ring);
 	cq->ring = ring;
 	cq->slots = slots;
 	cq->head = 0;

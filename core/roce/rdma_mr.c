@@ -11,15 +11,10 @@
  * rxe gets the same effect from a cyclic index allocator and a random key
  * byte that differs from the previous one.
  */
-#include <errno.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <sys/random.h>
-#include <time.h>
+#include "xp_env.h"
 
 #include <xdpath/roce_hdr.h>
 
-#include "xp_internal.h"
 #include "xp_mr.h"
 
 struct xp_mr_table {
@@ -65,30 +60,10 @@ struct xp_mr {
 
 /* ---- table ---- */
 
+/* Unpredictable first key bytes: a peer cannot guess a fresh rkey from its index. */
 static void seed_keys(__u8 *keys, size_t n)
 {
-	size_t got = 0, i;
-	ssize_t r;
-	__u32 x;
-
-	/*
-	 * Unpredictable first key bytes, so a peer cannot guess a fresh rkey
-	 * from its index. If getrandom() is unavailable, fall back to a
-	 * clock-seeded xorshift: weaker, still not a constant.
-	 */
-	while (got < n) {
-		r = getrandom(keys + got, n - got, GRND_NONBLOCK);
-		if (r <= 0)
-			break;
-		got += r;
-	}
-	x = (__u32)time(NULL) ^ (__u32)(uintptr_t)keys ^ 0x9e3779b9u;
-	for (i = got; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		keys[i] = x;
-	}
+	xp_random_bytes(keys, n);
 }
 
 struct xp_mr_table *xp_mr_table_create(const struct xp_mr_table_opts *opts)
@@ -108,23 +83,23 @@ struct xp_mr_table *xp_mr_table_create(const struct xp_mr_table_opts *opts)
 		goto out_err;
 	}
 
-	t = calloc(1, sizeof(*t));
+	t = xp_zalloc(sizeof(*t));
 	if (!t) {
 		err = -ENOMEM;
 		goto out_err;
 	}
 	t->max_mr = max_mr;
-	t->slot = calloc(max_mr + 1, sizeof(*t->slot));
+	t->slot = xp_calloc(max_mr + 1, sizeof(*t->slot));
 	if (!t->slot) {
 		err = -ENOMEM;
 		goto out_free_table;
 	}
-	t->last_key = calloc(max_mr + 1, sizeof(*t->last_key));
+	t->last_key = xp_calloc(max_mr + 1, sizeof(*t->last_key));
 	if (!t->last_key) {
 		err = -ENOMEM;
 		goto out_free_slot;
 	}
-	t->free_idx = calloc(max_mr, sizeof(*t->free_idx));
+	t->free_idx = xp_calloc(max_mr, sizeof(*t->free_idx));
 	if (!t->free_idx) {
 		err = -ENOMEM;
 		goto out_free_keys;
@@ -136,13 +111,13 @@ struct xp_mr_table *xp_mr_table_create(const struct xp_mr_table_opts *opts)
 	return t;
 
 out_free_keys:
-	free(t->last_key);
+	xp_free(t->last_key);
 out_free_slot:
-	free(t->slot);
+	xp_free(t->slot);
 out_free_table:
-	free(t);
+	xp_free(t);
 out_err:
-	errno = -err;
+	xp_set_errno(-err);
 	return NULL;
 }
 
@@ -155,10 +130,10 @@ int xp_mr_table_destroy(struct xp_mr_table *t)
 			t->npd, t->nmr);
 		return -EBUSY;
 	}
-	free(t->free_idx);
-	free(t->last_key);
-	free(t->slot);
-	free(t);
+	xp_free(t->free_idx);
+	xp_free(t->last_key);
+	xp_free(t->slot);
+	xp_free(t);
 	return 0;
 }
 
@@ -198,12 +173,12 @@ struct xp_pd *xp_pd_alloc(struct xp_mr_table *t)
 
 	if (!t) {
 		pr_warn("xp_pd_alloc: table is NULL\n");
-		errno = EINVAL;
+		xp_set_errno(EINVAL);
 		return NULL;
 	}
-	pd = calloc(1, sizeof(*pd));
+	pd = xp_zalloc(sizeof(*pd));
 	if (!pd) {
-		errno = ENOMEM;
+		xp_set_errno(ENOMEM);
 		return NULL;
 	}
 	pd->table = t;
@@ -224,7 +199,7 @@ int xp_pd_free(struct xp_pd *pd)
 		return -EBUSY;
 	}
 	pd->table->npd--;
-	free(pd);
+	xp_free(pd);
 	return 0;
 }
 
@@ -305,7 +280,7 @@ static struct xp_mr *mr_new(struct xp_pd *pd, enum xp_mr_type type, const char *
 	__u32 idx;
 	int err;
 
-	mr = calloc(1, sizeof(*mr));
+	mr = xp_zalloc(sizeof(*mr));
 	if (!mr) {
 		err = -ENOMEM;
 		goto out_err;
@@ -327,9 +302,9 @@ static struct xp_mr *mr_new(struct xp_pd *pd, enum xp_mr_type type, const char *
 	return mr;
 
 out_free_mr:
-	free(mr);
+	xp_free(mr);
 out_err:
-	errno = -err;
+	xp_set_errno(-err);
 	return NULL;
 }
 
@@ -368,7 +343,7 @@ struct xp_mr *xp_mr_reg(struct xp_pd *pd, void *addr, size_t length, unsigned in
 	return mr;
 
 out_err:
-	errno = -err;
+	xp_set_errno(-err);
 	return NULL;
 }
 
@@ -379,13 +354,13 @@ struct xp_mr *xp_mr_alloc_fast(struct xp_pd *pd, __u64 max_len)
 
 	if (!pd) {
 		pr_warn("%s: pd is NULL\n", who);
-		errno = EINVAL;
+		xp_set_errno(EINVAL);
 		return NULL;
 	}
 	if (!max_len) {
 		pr_warn("%s: max_len 0 is invalid; a fast-reg MR must be able to cover at least one byte\n",
 			who);
-		errno = EINVAL;
+		xp_set_errno(EINVAL);
 		return NULL;
 	}
 	mr = mr_new(pd, XP_MR_TYPE_FAST, who);
@@ -528,7 +503,7 @@ int xp_mr_dereg(struct xp_mr *mr)
 	index_free(t, idx);
 	t->nmr--;
 	mr->pd->users--;
-	free(mr);
+	xp_free(mr);
 	return 0;
 }
 

@@ -1,65 +1,37 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Structures shared by the device (rdma_dev.c: receive dispatch, frames,
- * timers), the QP verbs (rdma_qp.c), UD (rdma_ud.c) and the RC transport
+ * Structures shared by the core's device (rdma_dev.c: GIDs, receive
+ * dispatch, backlog, fault injection, frames through the host, timers),
+ * the QP verbs (rdma_qp.c), UD (rdma_ud.c) and the RC transport
  * (rdma_rc_req.c: requester and completer; rdma_rc_resp.c: responder).
  */
 #ifndef RDMA_PRIVATE_H
 #define RDMA_PRIVATE_H
 
-#include <stdbool.h>
-#include <linux/types.h>
+#include "xp_types.h"
 
+#include "rdma_host.h"
 #include "xp_rdma.h"
 #include "xp_roce_pkt.h"
-#include "xp_xsk.h"
 
-struct xp_pool;
-struct xp_steer;
-struct xp_umem;
-struct xp_xsk;
-
-/* Frames queued for the tx ring, flushed together (one kick per batch). */
-#define XP_TX_BATCH 64
 /* Request frames held while their QP's responder streams a READ. */
 #define XP_BACKLOG_MAX 512
 
+/* A received frame: the host's buffer, or one the core may not keep. */
 struct xp_rx_frame {
-	__u64 addr;
-	__u32 len;
-	/* NULL: the frame is in the umem at addr. Else a packet of several
-	 * frames gathered here (dev->rx_bounce), never kept in the backlog. */
 	const __u8 *data;
+	__u32 len;
+	bool may_keep; /* the host lends it until ops->rx_release(cookie) */
+	__u64 cookie;
 };
 
-/*
- * Multi-buffer (XDP_USE_SG): a RoCE packet larger than a umem frame (path
- * MTU 4096 in 4096-byte frames) goes out and comes in as a chain of
- * frames; it is built and parsed in a bounce buffer of this size.
- */
-#define XP_RDMA_BOUNCE_SIZE 8192
-#define XP_RDMA_MAX_SEGS 4 /* XP_RDMA_BOUNCE_SIZE in frames of at least 2048 */
-
 struct xp_rdma_dev {
-	int ifindex;
-	char ifname[16];
-	__u32 queue;
+	char name[16];
 	__u8 mac[6];
-	unsigned int netdev_mtu;
 	enum xp_mtu mtu;
 	__u8 gids[XP_RDMA_GID_TBL_LEN][16];
-
-	void *area;
-	size_t area_len;
-	__u32 frame_size;
-	struct xp_umem *umem;
-	struct xp_pool *pool;
-	struct xp_xsk *xsk;
-	struct xp_steer *steer;
-	bool attached; /* we attached xdp_steer and detach it on close */
-	bool sg; /* the path MTU needs packets of several frames */
-	__u8 *tx_bounce, *rx_bounce; /* with sg: XP_RDMA_BOUNCE_SIZE each */
-	bool tx_bounce_busy; /* a frame is being built in tx_bounce */
+	const struct xp_rdma_host_ops *ops;
+	void *host;
 
 	struct xp_mr_table *mrs;
 	__u32 max_qp;
@@ -68,11 +40,8 @@ struct xp_rdma_dev {
 	__u32 next_qpn; /* where the search for a free QPN starts */
 	__u16 ip_id;
 
-	struct xdp_desc txb[XP_TX_BATCH];
-	__u32 ntxb;
-
 	struct xp_qp *rc_list; /* RC QPs, for timers and pending work */
-	__u64 now_ns; /* CLOCK_MONOTONIC at the start of the current poll */
+	__u64 now_ns; /* ops->now_ns() at the start of the current poll */
 
 	/* Request frames waiting for a busy responder, oldest first. */
 	struct xp_rx_frame backlog[XP_BACKLOG_MAX];
@@ -189,36 +158,26 @@ struct xp_qp {
 	struct xp_qp_stats stats;
 };
 
-/* A frame being built: headers written, payload room at payload. */
-struct xp_tx_frame {
-	__u64 addr;
-	__u8 *data;
-	__u8 *payload;
-	int len;
-	/* A packet of several frames: built in dev->tx_bounce, copied into
-	 * these frames (seg[0] == addr) when sent. */
-	__u32 nseg;
-	__u64 seg[XP_RDMA_MAX_SEGS];
-};
-
 /*
- * Take a free umem frame and write the headers of (av, h) with room for
- * len payload bytes. -ENOBUFS when no frame is free even after reaping tx
- * completions; -EINVAL/-EMSGSIZE from xp_roce_build().
+ * Take a frame buffer from the host and write the headers of (av, h) with
+ * room for len payload bytes. -ENOBUFS when the host has none free, -EBUSY
+ * when it can build no such packet now; -EINVAL/-EMSGSIZE from
+ * xp_roce_build().
  */
 int xp_rdma_frame_begin(struct xp_rdma_dev *dev, const struct xp_roce_av *av,
 			const struct xp_roce_hdrs *h, __u32 len, struct xp_tx_frame *f);
-/* Seal (ICRC) and queue the frame for the tx ring; flushed by batch. */
+/* Seal (ICRC) and hand the frame to the host's transmit queue. */
 void xp_rdma_frame_send(struct xp_rdma_dev *dev, struct xp_tx_frame *f);
 void xp_rdma_frame_abort(struct xp_rdma_dev *dev, struct xp_tx_frame *f);
-/* Put the queued frames on the tx ring and kick; 0 or -ENOBUFS (frames dropped). */
+/* The host puts the queued frames on the wire; 0 or -ENOBUFS (frames dropped). */
 int xp_rdma_tx_flush(struct xp_rdma_dev *dev);
-__u64 xp_rdma_now_ns(void);
+/* The host's clock now (dev->now_ns is the start of the current poll). */
+__u64 xp_rdma_now(struct xp_rdma_dev *dev);
 
 /*
  * Address vector from ah_attr: our GID at sgid_index (same IP version as
- * dgid, else -EINVAL), the peer's MAC from the neighbour table unless
- * given (-ENOENT, logged, when unresolved).
+ * dgid, else -EINVAL), the peer's MAC from the host unless given (AF_XDP:
+ * -ENOENT, logged, when the neighbour is unresolved).
  */
 int xp_rdma_resolve_av(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr,
 		       struct xp_roce_av *av);

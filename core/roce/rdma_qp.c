@@ -4,17 +4,9 @@
  * post receives and sends (handed to rdma_ud.c or rdma_rc_req.c), and the
  * SGE helpers both transports use to copy between frames and MRs.
  */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include "xp_env.h"
 
 #include "rdma_private.h"
-#include "xp_log.h"
-#include "xp_pool.h"
-#include "xp_steer.h"
-#include "xp_umem.h"
-#include "xp_xsk.h"
 
 #define XP_QP_MAX_WR 16384u
 
@@ -45,13 +37,13 @@ struct xp_qp *xp_qp_create(struct xp_rdma_dev *dev, const struct xp_qp_init_attr
 
 	if (!dev || !init || init->sz < offsetofend(struct xp_qp_init_attr, sq_sig_all) ||
 	    !init->pd || !init->send_cq || !init->recv_cq || xp_pd_table(init->pd) != dev->mrs) {
-		errno = EINVAL;
+		xp_set_errno(EINVAL);
 		return NULL;
 	}
 	if (init->qp_type != XP_QPT_UD && init->qp_type != XP_QPT_RC) {
 		xp_log(XP_WARN, "QP type %s is not supported; only RC and UD\n",
 		       xp_qp_type_str(init->qp_type));
-		errno = EOPNOTSUPP;
+		xp_set_errno(EOPNOTSUPP);
 		return NULL;
 	}
 	cap = &init->cap;
@@ -64,28 +56,27 @@ struct xp_qp *xp_qp_create(struct xp_rdma_dev *dev, const struct xp_qp_init_attr
 		       "WRs must be 1..%u, SGEs 1..%u, inline 0\n",
 		       cap->max_send_wr, cap->max_recv_wr, cap->max_send_sge, cap->max_recv_sge,
 		       cap->max_inline_data, XP_QP_MAX_WR, XP_QP_MAX_SGE);
-		errno = EINVAL;
+		xp_set_errno(EINVAL);
 		return NULL;
 	}
 	err = alloc_qpn(dev, &qpn);
 	if (err) {
 		xp_log(XP_WARN, "all %u QPNs are in use\n", dev->max_qp);
-		errno = -err;
+		xp_set_errno(-err);
 		return NULL;
 	}
-	qp = calloc(1, sizeof(*qp));
+	qp = xp_zalloc(sizeof(*qp));
 	if (!qp)
 		return NULL;
-	qp->rq = calloc(cap->max_recv_wr, sizeof(*qp->rq));
+	qp->rq = xp_calloc(cap->max_recv_wr, sizeof(*qp->rq));
 	if (!qp->rq) {
 		err = -ENOMEM;
 		goto out_free;
 	}
-	err = xp_steer_add_qpn(dev->steer, qpn, xp_xsk_queue(dev->xsk));
-	if (err) {
-		xp_log(XP_WARN, "cannot steer QPN %u to slot %u: %s\n", qpn, xp_xsk_queue(dev->xsk),
-		       strerror(-err));
-		goto out_rq;
+	if (dev->ops->qpn_add) {
+		err = dev->ops->qpn_add(dev->host, qpn);
+		if (err)
+			goto out_rq; /* the host said why */
 	}
 	qp->dev = dev;
 	qp->qpn = qpn;
@@ -105,7 +96,7 @@ struct xp_qp *xp_qp_create(struct xp_rdma_dev *dev, const struct xp_qp_init_attr
 	if (qp->type == XP_QPT_RC) {
 		err = xp_rc_create(qp);
 		if (err)
-			goto out_steer;
+			goto out_qpn;
 	}
 	xp_pd_get(qp->pd);
 	xp_cq_get(qp->scq);
@@ -114,13 +105,14 @@ struct xp_qp *xp_qp_create(struct xp_rdma_dev *dev, const struct xp_qp_init_attr
 	dev->nqp++;
 	return qp;
 
-out_steer:
-	xp_steer_del_qpn(dev->steer, qpn);
+out_qpn:
+	if (dev->ops->qpn_del)
+		dev->ops->qpn_del(dev->host, qpn);
 out_rq:
-	free(qp->rq);
+	xp_free(qp->rq);
 out_free:
-	free(qp);
-	errno = -err;
+	xp_free(qp);
+	xp_set_errno(-err);
 	return NULL;
 }
 
@@ -131,7 +123,8 @@ int xp_qp_destroy(struct xp_qp *qp)
 	if (!qp)
 		return -EINVAL;
 	dev = qp->dev;
-	xp_steer_del_qpn(dev->steer, qp->qpn);
+	if (dev->ops->qpn_del)
+		dev->ops->qpn_del(dev->host, qp->qpn);
 	if (qp->type == XP_QPT_RC)
 		xp_rc_destroy(qp);
 	dev->qps[qp->qpn - XP_RDMA_QPN_FIRST] = NULL;
@@ -139,8 +132,8 @@ int xp_qp_destroy(struct xp_qp *qp)
 	xp_cq_put(qp->scq);
 	xp_cq_put(qp->rcq);
 	xp_pd_put(qp->pd);
-	free(qp->rq);
-	free(qp);
+	xp_free(qp->rq);
+	xp_free(qp);
 	return 0;
 }
 

@@ -6,12 +6,8 @@
  * MTU conversion and GID helpers. Everything here is pure: no QP object,
  * no printing. The QP itself (rdma_qp.c, to come) stores what passed.
  */
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
+#include "xp_env.h"
 
-#include "xp_internal.h"
 #include "xp_qp.h"
 
 /* ---- the transition table ---- */

@@ -5,24 +5,20 @@
  * and the split of received packets between responder and completer.
  * The transport itself is in rdma_rc_req.c and rdma_rc_resp.c.
  */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
+#include "xp_env.h"
 
 #include "rdma_private.h"
-#include "xp_internal.h"
-#include "xp_log.h"
 
 int xp_rc_create(struct xp_qp *qp)
 {
 	struct xp_rdma_dev *dev = qp->dev;
 
-	qp->req.sq = calloc(qp->cap.max_send_wr, sizeof(*qp->req.sq));
+	qp->req.sq = xp_calloc(qp->cap.max_send_wr, sizeof(*qp->req.sq));
 	qp->resp.nres = XP_MAX_QP_RD_ATOM;
-	qp->resp.res = calloc(qp->resp.nres, sizeof(*qp->resp.res));
+	qp->resp.res = xp_calloc(qp->resp.nres, sizeof(*qp->resp.res));
 	if (!qp->req.sq || !qp->resp.res) {
-		free(qp->req.sq);
-		free(qp->resp.res);
+		xp_free(qp->req.sq);
+		xp_free(qp->resp.res);
 		return -ENOMEM;
 	}
 	qp->resp.reading = -1;
@@ -41,8 +37,8 @@ void xp_rc_destroy(struct xp_qp *qp)
 			break;
 		}
 	}
-	free(qp->req.sq);
-	free(qp->resp.res);
+	xp_free(qp->req.sq);
+	xp_free(qp->resp.res);
 }
 
 int xp_rc_modify(struct xp_qp *qp, const struct xp_qp_attr *attr, int mask)
@@ -112,7 +108,7 @@ int xp_qp_connect(struct xp_qp *qp, const struct xp_qp_peer *peer,
 	err = xp_qp_modify(qp, &a,
 			   XP_QP_STATE | XP_QP_PKEY_INDEX | XP_QP_PORT | XP_QP_ACCESS_FLAGS);
 	if (err) {
-		xp_log(XP_WARN, "QP %u: RESET -> INIT: %s\n", qp->qpn, strerror(-err));
+		xp_log(XP_WARN, "QP %u: RESET -> INIT: %s\n", qp->qpn, xp_strerror(-err));
 		return err;
 	}
 
@@ -130,7 +126,7 @@ int xp_qp_connect(struct xp_qp *qp, const struct xp_qp_peer *peer,
 			   XP_QP_STATE | XP_QP_AV | XP_QP_PATH_MTU | XP_QP_DEST_QPN | XP_QP_RQ_PSN |
 				   XP_QP_MAX_DEST_RD_ATOMIC | XP_QP_MIN_RNR_TIMER);
 	if (err) {
-		xp_log(XP_WARN, "QP %u: INIT -> RTR: %s\n", qp->qpn, strerror(-err));
+		xp_log(XP_WARN, "QP %u: INIT -> RTR: %s\n", qp->qpn, xp_strerror(-err));
 		return err;
 	}
 
@@ -144,7 +140,7 @@ int xp_qp_connect(struct xp_qp *qp, const struct xp_qp_peer *peer,
 			   XP_QP_STATE | XP_QP_SQ_PSN | XP_QP_TIMEOUT | XP_QP_RETRY_CNT |
 				   XP_QP_RNR_RETRY | XP_QP_MAX_QP_RD_ATOMIC);
 	if (err)
-		xp_log(XP_WARN, "QP %u: RTR -> RTS: %s\n", qp->qpn, strerror(-err));
+		xp_log(XP_WARN, "QP %u: RTR -> RTS: %s\n", qp->qpn, xp_strerror(-err));
 	return err;
 }
 

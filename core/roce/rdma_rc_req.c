@@ -12,9 +12,7 @@
  * Packets are rebuilt from the work request for every retransmission (the
  * data is still in the application's MRs), so no frame waits for an ACK.
  */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <string.h>
+#include "xp_env.h"
 
 #include "rdma_private.h"
 
@@ -60,7 +58,7 @@ static void arm_timer(struct xp_qp *qp)
 {
 	__u64 t = xp_ib_timeout_ns(qp->attr.timeout);
 
-	qp->req.timer_at = t ? xp_rdma_now_ns() + t : 0;
+	qp->req.timer_at = t ? xp_rdma_now(qp->dev) + t : 0;
 }
 
 static void go_back(struct xp_qp *qp, __u32 psn);
@@ -272,7 +270,7 @@ static void on_nak(struct xp_qp *qp, __u8 syn, __u32 psn)
 		if (!use_retry(qp, true))
 			return;
 		go_back(qp, psn);
-		rq->rnr_at = xp_rdma_now_ns() + (__u64)xp_rnr_timer_us(code) * 1000;
+		rq->rnr_at = xp_rdma_now(qp->dev) + (__u64)xp_rnr_timer_us(code) * 1000;
 		rq->timer_at = 0;
 		return;
 	}
@@ -482,7 +480,7 @@ static int send_packet(struct xp_qp *qp, struct xp_send_wqe *wqe)
 		h.reth.va = wqe->wr.rdma.remote_addr;
 		h.reth.rkey = wqe->wr.rdma.rkey;
 		h.reth.len = wqe->length;
-		h.imm = ntohl(wqe->wr.imm_data);
+		h.imm = xp_ntohl(wqe->wr.imm_data);
 		h.ieth_rkey = wqe->wr.invalidate_rkey;
 		h.se = last && (wqe->wr.send_flags & XP_SEND_SOLICITED);
 		break;

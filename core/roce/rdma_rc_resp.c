@@ -15,9 +15,7 @@
  *  - ACKs are coalesced: requests with AckReq in one receive batch get one
  *    ACK for the last of them, sent when the batch is done.
  */
-#include <errno.h>
-#include <arpa/inet.h>
-#include <string.h>
+#include "xp_env.h"
 
 #include "rdma_private.h"
 
@@ -264,7 +262,7 @@ static enum xp_rdma_drop do_send(struct xp_qp *qp, const struct xp_roce_pkt *pkt
 	wc.src_qp = qp->attr.dest_qp_num;
 	if (oi->hdrs & XP_HDR_IMMDT) {
 		wc.wc_flags |= XP_WC_WITH_IMM;
-		wc.imm_data = htonl(pkt->h.imm);
+		wc.imm_data = xp_htonl(pkt->h.imm);
 	}
 	if (oi->hdrs & XP_HDR_IETH) {
 		int err = xp_mr_invalidate_remote(qp->pd, pkt->h.ieth_rkey);
@@ -328,7 +326,7 @@ static enum xp_rdma_drop do_write(struct xp_qp *qp, const struct xp_roce_pkt *pk
 		struct xp_wc wc = {
 			.opcode = XP_WC_RECV_RDMA_WITH_IMM,
 			.byte_len = rs->write_len,
-			.imm_data = htonl(pkt->h.imm),
+			.imm_data = xp_htonl(pkt->h.imm),
 			.src_qp = qp->attr.dest_qp_num,
 			.wc_flags = XP_WC_WITH_IMM,
 		};

@@ -4,9 +4,7 @@
  * placed into the next receive WQE behind its 40-byte GRH, as rdma_rxe does
  * (rxe_resp.c: send_data_in with the network header first).
  */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <string.h>
+#include "xp_env.h"
 
 #include "rdma_private.h"
 
@@ -38,7 +36,7 @@ int xp_qp_ud_send(struct xp_qp *qp, const struct xp_send_wr *wr)
 	h.pkey = 0xffff;
 	h.dest_qpn = wr->ud.remote_qpn & XP_QPN_MASK;
 	h.psn = qp->attr.sq_psn;
-	h.imm = ntohl(wr->imm_data);
+	h.imm = xp_ntohl(wr->imm_data);
 	h.deth.qkey = (__s32)wr->ud.remote_qkey < 0 ? qp->attr.qkey : wr->ud.remote_qkey;
 	h.deth.src_qpn = qp->qpn;
 
@@ -105,7 +103,7 @@ enum xp_rdma_drop xp_qp_ud_recv(struct xp_qp *qp, const struct xp_roce_pkt *pkt)
 	wc.wc_flags = XP_WC_GRH;
 	if (pkt->info->hdrs & XP_HDR_IMMDT) {
 		wc.wc_flags |= XP_WC_WITH_IMM;
-		wc.imm_data = htonl(pkt->h.imm);
+		wc.imm_data = xp_htonl(pkt->h.imm);
 	}
 	wc.pkey_index = 0;
 	qp->stats.rx_pkts++;

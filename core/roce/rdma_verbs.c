@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Names for the verbs API's shared codes, for messages and tools. */
-#include <stdio.h>
+#include "xp_env.h"
 
-#include "xp_internal.h"
 #include "xp_verbs.h"
 
 static const char *const wc_status_names[] = {

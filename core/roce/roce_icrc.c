@@ -4,13 +4,7 @@
  * 48 (IPv4) or 68 (IPv6) bytes go through a masked copy so that the
  * variant fields count as all ones without touching the packet.
  */
-#include <errno.h>
-#include <stdint.h>
-#include <pthread.h>
-#include <string.h>
-#include <netinet/ip.h>
-#include <netinet/ip6.h>
-#include <netinet/udp.h>
+#include "xp_env.h"
 
 #include <xdpath/bth.h>
 #include <xdpath/roce_hdr.h>
@@ -22,7 +16,7 @@
 #define ICRC_SEED 0xdebb20e3u
 
 static __u32 crc_table[16][256];
-static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+XP_ONCE_DEFINE(crc_once);
 
 static void crc_init(void)
 {
@@ -44,7 +38,7 @@ __u32 xp_crc32_le(__u32 crc, const void *buf, size_t len)
 {
 	const __u8 *p = buf;
 
-	pthread_once(&crc_once, crc_init);
+	xp_once(&crc_once, crc_init);
 	while (len && ((uintptr_t)p & 7)) {
 		crc = (crc >> 8) ^ crc_table[0][(crc ^ *p++) & 0xff];
 		len--;
@@ -86,6 +80,17 @@ __u32 xp_crc32_le(__u32 crc, const void *buf, size_t len)
 	return crc;
 }
 
+/* Header lengths and the offsets of the fields the ICRC counts as ones. */
+#define IPV4_HLEN_MIN 20
+#define IPV4_TOS 1
+#define IPV4_TTL 8
+#define IPV4_CSUM 10
+#define IPV6_HLEN 40
+#define IPV6_HOP_LIMIT 7
+#define UDP_HLEN 8
+#define UDP_CSUM 6
+#define IP_HLEN_MAX 60
+
 /* Masked copy of IP + UDP + BTH; returns its length or 0 if it does not fit. */
 static size_t masked_headers(const __u8 *l3, size_t len, __u8 *out)
 {
@@ -96,60 +101,67 @@ static size_t masked_headers(const __u8 *l3, size_t len, __u8 *out)
 	switch (l3[0] >> 4) {
 	case 4:
 		ip_len = (l3[0] & 0x0f) * 4;
-		if (ip_len < sizeof(struct iphdr))
+		if (ip_len < IPV4_HLEN_MIN)
 			return 0;
 		break;
 	case 6:
-		ip_len = sizeof(struct ip6_hdr);
+		ip_len = IPV6_HLEN;
 		break;
 	default:
 		return 0;
 	}
-	hdr = ip_len + sizeof(struct udphdr) + XP_BTH_LEN;
+	hdr = ip_len + UDP_HLEN + XP_BTH_LEN;
 	if (len < hdr + XP_ICRC_LEN)
 		return 0;
 	memcpy(out, l3, hdr);
 	if ((l3[0] >> 4) == 4) {
-		struct iphdr *ip = (struct iphdr *)out;
-
-		ip->tos = 0xff;
-		ip->ttl = 0xff;
-		ip->check = 0xffff;
+		out[IPV4_TOS] = 0xff;
+		out[IPV4_TTL] = 0xff;
+		out[IPV4_CSUM] = out[IPV4_CSUM + 1] = 0xff;
 	} else {
 		/* version:4 traffic class:8 flow label:20 -> keep the version */
 		out[0] |= 0x0f;
 		out[1] = out[2] = out[3] = 0xff;
-		((struct ip6_hdr *)out)->ip6_hlim = 0xff;
+		out[IPV6_HOP_LIMIT] = 0xff;
 	}
-	((struct udphdr *)(out + ip_len))->uh_sum = 0xffff;
+	out[ip_len + UDP_CSUM] = out[ip_len + UDP_CSUM + 1] = 0xff;
 	/* BTH byte 4: FECN, BECN and reserved bits */
-	out[ip_len + sizeof(struct udphdr) + 4] = 0xff;
+	out[ip_len + UDP_HLEN + 4] = 0xff;
 	return hdr;
 }
 
-__u32 xp_icrc_compute(const void *l3, size_t len)
+/* The ICRC as stored on the wire in *icrc, or -EINVAL (headers do not fit). */
+static int icrc_of(const void *l3, size_t len, __u32 *icrc)
 {
-	__u8 hdr[sizeof(struct ip6_hdr) + 60 + sizeof(struct udphdr) + XP_BTH_LEN];
+	__u8 hdr[IP_HLEN_MAX + UDP_HLEN + XP_BTH_LEN];
 	size_t n;
 	__u32 crc;
 
 	n = masked_headers(l3, len, hdr);
-	if (!n) {
-		errno = EINVAL;
-		return 0;
-	}
+	if (!n)
+		return -EINVAL;
 	crc = xp_crc32_le(ICRC_SEED, hdr, n);
 	crc = xp_crc32_le(crc, (const __u8 *)l3 + n, len - XP_ICRC_LEN - n);
-	return ~crc;
+	*icrc = ~crc;
+	return 0;
+}
+
+__u32 xp_icrc_compute(const void *l3, size_t len)
+{
+	__u32 icrc;
+
+	if (icrc_of(l3, len, &icrc)) {
+		xp_set_errno(EINVAL);
+		return 0;
+	}
+	return icrc;
 }
 
 int xp_icrc_set(void *l3, size_t len)
 {
 	__u32 icrc;
 
-	errno = 0;
-	icrc = xp_icrc_compute(l3, len);
-	if (errno)
+	if (icrc_of(l3, len, &icrc))
 		return -EINVAL;
 	/* least significant byte first, whatever the host order */
 	((__u8 *)l3)[len - 4] = icrc;
@@ -164,9 +176,7 @@ int xp_icrc_check(const void *l3, size_t len)
 	const __u8 *t = (const __u8 *)l3 + len - 4;
 	__u32 icrc, wire;
 
-	errno = 0;
-	icrc = xp_icrc_compute(l3, len);
-	if (errno)
+	if (icrc_of(l3, len, &icrc))
 		return -EBADMSG;
 	wire = t[0] | t[1] << 8 | t[2] << 16 | (__u32)t[3] << 24;
 	return icrc == wire ? 0 : -EBADMSG;

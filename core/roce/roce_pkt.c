@@ -5,15 +5,13 @@
  * order with no alignment promise, so every field goes through the
  * byte-wise loads and stores below.
  */
-#include <errno.h>
-#include <string.h>
+#include "xp_env.h"
 
 #include <xdpath/bth.h>
 #include <xdpath/roce_hdr.h>
 #include <xdpath/steer.h> /* XP_ROCEV2_UDP_PORT */
 
 #include "xp_icrc.h"
-#include "xp_internal.h"
 #include "xp_roce_pkt.h"
 
 #define ETH_ALEN_ 6

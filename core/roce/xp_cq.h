@@ -23,9 +23,7 @@
 #ifndef XP_CQ_H
 #define XP_CQ_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <linux/types.h>
+#include "xp_types.h"
 
 #include "xp_verbs.h"
 

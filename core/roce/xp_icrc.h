@@ -9,8 +9,7 @@
 #ifndef XP_ICRC_H
 #define XP_ICRC_H
 
-#include <stddef.h>
-#include <linux/types.h>
+#include "xp_types.h"
 
 /* CRC-32 (reflected 0xedb88320) update without pre/post inversion. */
 __u32 xp_crc32_le(__u32 crc, const void *buf, size_t len);

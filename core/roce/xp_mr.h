@@ -21,9 +21,7 @@
 #ifndef XP_MR_H
 #define XP_MR_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <linux/types.h>
+#include "xp_types.h"
 
 #include "xp_verbs.h"
 

@@ -17,9 +17,7 @@
 #ifndef XP_QP_H
 #define XP_QP_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <linux/types.h>
+#include "xp_types.h"
 
 #include "xp_verbs.h"
 

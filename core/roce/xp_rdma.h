@@ -1,25 +1,21 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * An RDMA device over one interface queue, and its RC and UD queue pairs
- * (ibv_open_device, ibv_create_qp, ibv_modify_qp, ibv_post_send/recv).
+ * An RDMA device and its RC and UD queue pairs (ibv_create_qp,
+ * ibv_modify_qp, ibv_post_send/recv): the transport core's API. A host
+ * makes the device and moves its frames: the AF_XDP device
+ * (xp_rdma_dev_open(), user/lib/rdma/xp_rdma_xsk.h) or the in-memory
+ * network of tests (user/lib/rdma/xp_mem_net.h); rdma_host.h is the seam.
  *
  *	dev = xp_rdma_dev_open("eth0", NULL);
  *	pd = xp_pd_alloc(xp_rdma_dev_mr_table(dev));
  *	qp = xp_qp_create(dev, &init);		(UD, a PD and two CQs)
  *	xp_qp_modify(qp, &attr, mask);		(RESET -> INIT -> RTR -> RTS)
- *	ah = xp_ah_create(dev, &ah_attr);	(resolves the peer's MAC)
+ *	ah = xp_ah_create(dev, &ah_attr);	(the host resolves the peer's MAC)
  *	xp_qp_post_recv(qp, &rwr, &bad);
  *	xp_qp_post_send(qp, &swr, &bad);
  *	for (;;) { xp_rdma_dev_poll(dev, 64); xp_cq_poll(cq, 1, &wc); }
  *
- * The device owns a umem, its frame pool and one AF_XDP socket on (ifname,
- * queue). It attaches the xdp_steer program unless ours is there already,
- * puts the socket into the XSKMAP slot of its queue and steers each QPN it
- * hands out to that slot. Nothing runs in the background: the caller
- * drives the device with xp_rdma_dev_poll(), which reaps tx completions,
- * refills the fill ring, and parses and delivers received frames.
- *
- * GID table (what rxe shows for the same netdev):
+ * GID table (what rxe shows for the same netdev; the host fills it):
  *	index 0: the interface's link-local IPv6 address, or zero if none;
  *	index 1: its first IPv4 address as ::ffff:a.b.c.d (zero if none);
  *	then the other IPv4 addresses, then the other IPv6 addresses.
@@ -32,35 +28,17 @@
 #ifndef XP_RDMA_H
 #define XP_RDMA_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <linux/types.h>
+#include "xp_types.h"
 
 #include "xp_cq.h"
 #include "xp_mr.h"
 #include "xp_qp.h"
-#include "xp_xdp.h"
-#include "xp_xsk.h"
 
 #define XP_RDMA_QPN_FIRST 17u
 #define XP_RDMA_DEFAULT_MAX_QP 256u
 #define XP_RDMA_GID_TBL_LEN 16u
 /* Bytes in front of a UD receive: the GRH (IPv6 header, or 20 zero bytes + IPv4 header). */
 #define XP_GRH_LEN 40u
-
-struct xp_rdma_dev_opts {
-	size_t sz;
-	__u32 queue; /* rx/tx queue of the interface (default 0) */
-	__u32 nframes; /* umem frames (default 2048) */
-	__u32 frame_size; /* umem chunk size (default 4096) */
-	__u32 ring_size; /* rx, tx and completion rings (default 512) */
-	__u32 max_qp; /* QPs (default XP_RDMA_DEFAULT_MAX_QP) */
-	enum xp_attach_mode attach_mode; /* for xdp_steer when we attach it */
-	/* AF_XDP bind: zero-copy where the driver can (default), or forced
-	 * either way (XP_XSK_ZEROCOPY fails where the driver cannot). */
-	enum xp_xsk_mode xsk_mode;
-	size_t : 0;
-};
 
 /*
  * Why the device dropped a received frame that xp_roce_parse() accepted.
@@ -90,17 +68,9 @@ struct xp_rdma_dev;
 struct xp_qp;
 struct xp_ah;
 
-/* NULL with errno on failure, after logging why. */
-struct xp_rdma_dev *xp_rdma_dev_open(const char *ifname, const struct xp_rdma_dev_opts *opts);
-/* -EBUSY (nothing freed) while QPs remain; NULL is a no-op. */
-int xp_rdma_dev_close(struct xp_rdma_dev *dev);
-
-int xp_rdma_dev_ifindex(const struct xp_rdma_dev *dev);
 const __u8 *xp_rdma_dev_mac(const struct xp_rdma_dev *dev);
 /* Active path MTU: the netdev MTU less 80, rounded down (1500 -> XP_MTU_1024). */
 enum xp_mtu xp_rdma_dev_mtu(const struct xp_rdma_dev *dev);
-/* The AF_XDP mode in effect: XP_XSK_COPY or XP_XSK_ZEROCOPY. */
-enum xp_xsk_mode xp_rdma_dev_xsk_mode(const struct xp_rdma_dev *dev);
 struct xp_mr_table *xp_rdma_dev_mr_table(struct xp_rdma_dev *dev);
 /* Entries in the GID table (unused ones read as zero). */
 __u32 xp_rdma_dev_gid_tbl_len(const struct xp_rdma_dev *dev);
@@ -109,24 +79,13 @@ int xp_rdma_dev_query_gid(const struct xp_rdma_dev *dev, __u32 index, __u8 gid[1
 /* Index of gid in the table, or -ENOENT (a zero GID is never found). */
 int xp_rdma_dev_find_gid(const struct xp_rdma_dev *dev, const __u8 gid[16]);
 
-/*
- * Reap tx completions, refill the fill ring and process up to budget
- * received frames. Returns the number of frames received (0 if none).
- */
-int xp_rdma_dev_poll(struct xp_rdma_dev *dev, __u32 budget);
-/*
- * Wait up to timeout_ms for received frames, less when a QP's timer
- * (retransmission, RNR back-off) is due earlier; poll()'s result or -errno.
- */
-int xp_rdma_dev_wait(struct xp_rdma_dev *dev, int timeout_ms);
-
 struct xp_rdma_dev_stats {
 	__u64 rx_frames;
 	__u64 tx_frames;
 	__u64 rx_parse_drops[32]; /* by enum xp_pkt_err (XP_PKT_ERR_NR <= 32) */
 	__u64 rx_drops[XP_RDMA_DROP__MAX]; /* by enum xp_rdma_drop; [0] stays 0 */
-	__u64 tx_no_frame; /* post_send found no free umem frame */
-	__u64 tx_ring_drops; /* frames dropped because the tx ring stayed full */
+	__u64 tx_no_frame; /* post_send found no free frame buffer at the host */
+	__u64 tx_ring_drops; /* frames the host dropped (its tx ring stayed full) */
 	__u64 fault_dups; /* frames delivered twice by xp_rdma_dev_set_faults() */
 	__u64 fault_reorders; /* frames held back behind the next one */
 };
@@ -134,23 +93,11 @@ struct xp_rdma_dev_stats {
 const struct xp_rdma_dev_stats *xp_rdma_dev_stats(const struct xp_rdma_dev *dev);
 
 /*
- * The counters of the device's AF_XDP socket (struct xp_xsk_stats in
- * xp_xsk.h, filled by xp_xsk_stats()): the kernel's XDP_STATISTICS and
- * the socket layer's own. Frames the kernel threw away before the device
- * saw them show here and nowhere in struct xp_rdma_dev_stats: rx_ring_full
- * (the rx ring had no room), rx_dropped (copy mode: no fill ring frame,
- * which rx_fill_ring_empty_descs counts too; or too long). Counts since
- * the device was opened. 0, or -errno (-EINVAL for a NULL argument).
- */
-struct xp_xsk_stats;
-int xp_rdma_dev_xsk_stats(const struct xp_rdma_dev *dev, struct xp_xsk_stats *stats);
-
-/*
  * Fault injection for tests: of the frames the device receives, drop,
  * deliver twice, or hold back behind the next frame (reorder) the given
  * fraction, in parts per million, chosen by a PRNG seeded with seed (so a
  * run can be repeated). Faults are applied before parsing, to every
- * RoCE frame the socket gets. All zero turns injection off.
+ * RoCE frame the host hands in. All zero turns injection off.
  * -EINVAL for a fraction above 1000000 or their sum above it.
  */
 struct xp_rdma_faults {
@@ -169,8 +116,9 @@ int xp_rdma_dev_set_faults(struct xp_rdma_dev *dev, const struct xp_rdma_faults 
 /*
  * ibv_create_ah: attr->dgid, sgid_index (our GID; IPv4 and IPv6 must not
  * mix), hop_limit (0: 64), traffic_class, flow_label. Unless dmac_set, the
- * destination MAC comes from the kernel's neighbour table: ENOENT when the
- * peer was not resolved yet (ping it first). NULL with errno on failure.
+ * host resolves the destination MAC (AF_XDP: the kernel's neighbour table,
+ * ENOENT when the peer was not resolved yet: ping it first). NULL with
+ * errno on failure.
  */
 struct xp_ah *xp_ah_create(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr);
 void xp_ah_destroy(struct xp_ah *ah);
@@ -325,7 +273,8 @@ int xp_qp_post_recv(struct xp_qp *qp, struct xp_recv_wr *wr, struct xp_recv_wr *
 /*
  * Post sends. UD: a message fits one packet of the device's path MTU
  * (-EINVAL otherwise), the QP must be in RTS (-EINVAL), every SGE passes
- * the lkey check (-EINVAL), and a free umem frame must exist (-ENOMEM).
+ * the lkey check (-EINVAL), and the host must have a free frame buffer
+ * (-ENOMEM).
  * Each WR is on the wire (in the tx ring) when this returns; a signalled
  * one completes at once with XP_WC_SEND.
  *

@@ -17,9 +17,7 @@
 #ifndef XP_ROCE_PKT_H
 #define XP_ROCE_PKT_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <linux/types.h>
+#include "xp_types.h"
 
 #include <xdpath/roce_hdr.h>
 

@@ -10,7 +10,7 @@
 #ifndef XP_VERBS_H
 #define XP_VERBS_H
 
-#include <stddef.h>
+#include "xp_types.h"
 
 /* Memory access rights: IBV_ACCESS_* values. */
 enum xp_access_flags {

@@ -364,7 +364,7 @@ static inline void pv_close(struct pv_ctx *c)
 #else /* xdpath */
 
 #include "xp_log.h"
-#include "xp_rdma.h"
+#include "xp_rdma_xsk.h"
 #include "xp_xsk.h"
 
 #define PV_VARIANT "xdpath"

@@ -56,7 +56,7 @@
 #include <unistd.h>
 
 #include "xp_log.h"
-#include "xp_rdma.h"
+#include "xp_rdma_xsk.h"
 #include "xp_test.h"
 
 #define WAIT_MS 1000 /* for a completion that must come */

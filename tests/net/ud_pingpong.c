@@ -29,7 +29,7 @@
 
 #include "xp_exchange.h"
 #include "xp_log.h"
-#include "xp_rdma.h"
+#include "xp_rdma_xsk.h"
 
 #define QKEY 0x11111111u
 #define RQ_DEPTH 16

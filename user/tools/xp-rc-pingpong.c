@@ -47,7 +47,7 @@
 #include "xp_exchange.h"
 #include "xp_log.h"
 #include "xp_neigh.h"
-#include "xp_rdma.h"
+#include "xp_rdma_xsk.h"
 #include "xp_roce_pkt.h"
 #include "lib/rdma_tool.h"
 

@@ -49,7 +49,7 @@
 
 #include "xp_exchange.h"
 #include "xp_log.h"
-#include "xp_rdma.h"
+#include "xp_rdma_xsk.h"
 #include "lib/perf_msg.h"
 #include "lib/rdma_tool.h"
 

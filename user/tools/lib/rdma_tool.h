@@ -19,7 +19,7 @@
 #include <stdio.h>
 
 #include "xp_exchange.h"
-#include "xp_rdma.h"
+#include "xp_rdma_xsk.h"
 
 extern const char *rt_prog;
 
