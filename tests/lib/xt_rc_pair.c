@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/* An RC pair on the in-memory net (xt_rc_pair.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "xt_rc_pair.h"
+
+#define AREA_LEN (XT_PAIR_GUARD + XT_PAIR_BUF + XT_PAIR_GUARD)
+
+static int step_fail(const char *what, int i, int err)
+{
+	fprintf(stderr, "rc pair: %s (side %d): %s\n", what, i, strerror(-err));
+	return err;
+}
+
+int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *o)
+{
+	struct xp_mem_net_opts no = o->net;
+	__u32 max_wr = o->max_wr ?: 64;
+	int i, err;
+
+	memset(p, 0, sizeof(*p));
+	if (!no.sz)
+		no.sz = sizeof(no);
+	p->net = xp_mem_net_create(&no);
+	if (!p->net)
+		return step_fail("net", 0, -errno);
+	for (i = 0; i < 2; i++) {
+		struct xp_mem_dev_opts d = {
+			.sz = sizeof(d),
+			.name = i ? "b" : "a",
+			.mac = { 0x02, 0, 0, 0, 0, (__u8)(0x10 + i) },
+			.ipv4 = htonl(0xc6120001u + i), /* 198.18.0.1, .2 */
+			.mtu = o->mtu ?: XP_MTU_1024,
+		};
+		struct xp_cq_opts co = { .sz = sizeof(co), .cqe = 4 * max_wr };
+		struct xp_qp_init_attr qa = {
+			.sz = sizeof(qa),
+			.qp_type = XP_QPT_RC,
+			.cap = { .max_send_wr = max_wr,
+				 .max_recv_wr = max_wr,
+				 .max_send_sge = 4,
+				 .max_recv_sge = 4 },
+		};
+
+		p->dev[i] = xp_mem_dev_add(p->net, &d);
+		if (!p->dev[i])
+			return step_fail("device", i, -errno);
+		xp_gid_from_ipv4(p->gid[i], d.ipv4);
+		p->pd[i] = xp_pd_alloc(xp_rdma_dev_mr_table(p->dev[i]));
+		if (!p->pd[i])
+			return step_fail("PD", i, -errno);
+		p->cq[i] = xp_cq_create(&co);
+		if (!p->cq[i])
+			return step_fail("CQ", i, -errno);
+		qa.pd = p->pd[i];
+		qa.send_cq = qa.recv_cq = p->cq[i];
+		p->qp[i] = xp_qp_create(p->dev[i], &qa);
+		if (!p->qp[i])
+			return step_fail("QP", i, -errno);
+		p->area[i] = malloc(AREA_LEN);
+		if (!p->area[i])
+			return step_fail("buffer", i, -ENOMEM);
+		memset(p->area[i], XT_PAIR_GUARD_BYTE, AREA_LEN);
+		p->buf[i] = p->area[i] + XT_PAIR_GUARD;
+		memset(p->buf[i], 0, XT_PAIR_BUF);
+		p->mr[i] = xp_mr_reg(p->pd[i], p->buf[i], XT_PAIR_BUF,
+				     XP_ACCESS_LOCAL_WRITE | XP_ACCESS_REMOTE_WRITE |
+					     XP_ACCESS_REMOTE_READ | XP_ACCESS_REMOTE_ATOMIC,
+				     NULL);
+		if (!p->mr[i])
+			return step_fail("MR", i, -errno);
+	}
+	for (i = 0; i < 2; i++) {
+		struct xp_qp_peer peer = {
+			.sgid_index = 1,
+			.dest_qpn = xp_qp_num(p->qp[!i]),
+			.rq_psn = 0x100 + !i * 0x1000,
+			.sq_psn = 0x100 + i * 0x1000,
+		};
+		struct xp_qp_connect_opts co = {
+			.sz = sizeof(co),
+			.timeout = o->timeout ?: 14,
+			.retry_cnt = o->retry_cnt ?: 7,
+			.rnr_retry = o->rnr_retry ?: 7,
+			.min_rnr_timer = 1,
+			.timers_set = true,
+		};
+
+		memcpy(peer.dgid, p->gid[!i], 16);
+		err = xp_qp_connect(p->qp[i], &peer, &co);
+		if (err)
+			return step_fail("connect", i, err);
+	}
+	return 0;
+}
+
+bool xt_rc_pair_guards_ok(const struct xt_rc_pair *p)
+{
+	__u32 i, k;
+
+	for (i = 0; i < 2; i++) {
+		if (!p->area[i])
+			continue;
+		for (k = 0; k < XT_PAIR_GUARD; k++)
+			if (p->area[i][k] != XT_PAIR_GUARD_BYTE ||
+			    p->buf[i][XT_PAIR_BUF + k] != XT_PAIR_GUARD_BYTE)
+				return false;
+	}
+	return true;
+}
+
+int xt_rc_pair_close(struct xt_rc_pair *p)
+{
+	int i, err, first = 0;
+
+#define STEP(what, call)                         \
+	do {                                     \
+		err = (call);                    \
+		if (err) {                       \
+			step_fail(what, i, err); \
+			first = first ?: err;    \
+		}                                \
+	} while (0)
+	for (i = 0; i < 2; i++) {
+		if (p->qp[i])
+			STEP("destroy QP", xp_qp_destroy(p->qp[i]));
+		if (p->mr[i])
+			STEP("deregister MR", xp_mr_dereg(p->mr[i]));
+		if (p->cq[i])
+			STEP("destroy CQ", xp_cq_destroy(p->cq[i]));
+		if (p->pd[i])
+			STEP("free PD", xp_pd_free(p->pd[i]));
+		if (p->dev[i])
+			STEP("remove device", xp_mem_dev_remove(p->dev[i]));
+		free(p->area[i]);
+	}
+	i = 0;
+	if (p->net)
+		STEP("destroy net", xp_mem_net_destroy(p->net));
+#undef STEP
+	memset(p, 0, sizeof(*p));
+	return first;
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Two devices on an in-memory net (xp_mem_net.h), an RC QP on each,
+ * connected, with one registered buffer per side between guard areas:
+ * the bed of tests/unit/test_mem_net.c and tests/fuzz/fuzz_rc_pair.c.
+ *
+ * Side i (0: requester "a", 1: responder "b") owns buf[i] of XT_PAIR_BUF
+ * bytes, registered with every right as mr[i]; XT_PAIR_GUARD bytes of
+ * XT_PAIR_GUARD_BYTE sit before and after it, never registered.
+ */
+#ifndef XT_RC_PAIR_H
+#define XT_RC_PAIR_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "xp_mem_net.h"
+#include "xp_rdma.h"
+
+#define XT_PAIR_BUF (256u * 1024)
+#define XT_PAIR_GUARD 4096u
+#define XT_PAIR_GUARD_BYTE 0xa5
+
+struct xt_rc_pair {
+	struct xp_mem_net *net;
+	struct xp_rdma_dev *dev[2];
+	struct xp_pd *pd[2];
+	struct xp_cq *cq[2]; /* send and receive completions of side i */
+	struct xp_qp *qp[2];
+	struct xp_mr *mr[2];
+	__u8 *area[2]; /* guard, buffer, guard */
+	__u8 *buf[2];
+	__u8 gid[2][16];
+};
+
+struct xt_rc_pair_opts {
+	struct xp_mem_net_opts net; /* sz set by xt_rc_pair_open() if 0 */
+	enum xp_mtu mtu; /* default XP_MTU_1024 */
+	__u8 timeout; /* local ACK timeout code; 0: 14 */
+	__u8 retry_cnt, rnr_retry; /* 0: 7 */
+	__u32 max_wr; /* send and receive queue depth; 0: 64 */
+};
+
+/* 0, or -errno with the step that failed printed on stderr. */
+int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *opts);
+/* Destroy everything; -errno when something refused (a leak), printed. */
+int xt_rc_pair_close(struct xt_rc_pair *p);
+/* True when both guard areas of both sides still hold XT_PAIR_GUARD_BYTE. */
+bool xt_rc_pair_guards_ok(const struct xt_rc_pair *p);
+
+#endif /* XT_RC_PAIR_H */
