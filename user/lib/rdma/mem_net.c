@@ -434,6 +434,11 @@ __u32 xp_mem_net_pending(const struct xp_mem_net *net)
 	return net->q_count + net->held;
 }
 
+__u32 xp_mem_net_frames_in_use(const struct xp_mem_net *net)
+{
+	return net->nframes - net->nfree;
+}
+
 __u64 xp_mem_net_now(const struct xp_mem_net *net)
 {
 	return net->now;

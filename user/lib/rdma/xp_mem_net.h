@@ -77,6 +77,8 @@ int xp_mem_net_inject(struct xp_mem_net *net, const void *frame, __u32 len);
 int xp_mem_net_step(struct xp_mem_net *net, __u32 budget);
 /* Frames queued for delivery. */
 __u32 xp_mem_net_pending(const struct xp_mem_net *net);
+/* Frame slots not free: queued, held back, or kept by a core (0 when all came back). */
+__u32 xp_mem_net_frames_in_use(const struct xp_mem_net *net);
 
 __u64 xp_mem_net_now(const struct xp_mem_net *net);
 void xp_mem_net_advance(struct xp_mem_net *net, __u64 ns);
