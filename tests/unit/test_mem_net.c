@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The transport core on its second host, the in-memory net
+ * (user/lib/rdma/mem_net.c, core/roce/rdma_host.h): every RC operation
+ * between two devices with data checked byte for byte, on a clean net and
+ * through loss, duplication, reordering and corruption (the repairs show
+ * in the counters, guard areas around both MRs stay untouched, every
+ * frame comes back); the same seed gives the same run; virtual time makes
+ * a lost frame cost a timeout of no wall-clock time; and the seam refuses
+ * bad arguments: a host without its ops, an AF_XDP call on a device of
+ * another host, a taken MAC, fault rates out of range, removal while QPs
+ * remain.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+
+#include "rdma_host.h"
+#include "xp_log.h"
+#include "xp_mem_net.h"
+#include "xp_rdma_xsk.h"
+#include "xp_test.h"
+#include "xt_rc_pair.h"
+
+/* One run of work: what was posted on side 0, what came back. */
+struct job {
+	struct xt_rc_pair *p;
+	int want[2]; /* completions expected per side */
+	int got[2];
+	int errors; /* completions with a status other than success */
+	__u64 next_wr_id; /* side 0's send completions come in posting order */
+	bool out_of_order;
+};
+
+static bool job_done(void *arg)
+{
+	struct job *j = arg;
+	struct xp_wc wc[16];
+	int side, n, k;
+
+	for (side = 0; side < 2; side++) {
+		n = xp_cq_poll(j->p->cq[side], 16, wc);
+		for (k = 0; k < n; k++) {
+			j->got[side]++;
+			if (wc[k].status != XP_WC_SUCCESS) {
+				j->errors++;
+				xt_note("side %d wr_id %llu: %s", side,
+					(unsigned long long)wc[k].wr_id,
+					xp_wc_status_str(wc[k].status));
+			}
+			if (side == 0 && !(wc[k].opcode & XP_WC_RECV)) {
+				if (wc[k].wr_id != j->next_wr_id)
+					j->out_of_order = true;
+				j->next_wr_id++;
+			}
+		}
+	}
+	return j->got[0] >= j->want[0] && j->got[1] >= j->want[1];
+}
+
+static __u64 va(const __u8 *p)
+{
+	return (__u64)(uintptr_t)p;
+}
+
+/* Bytes of side 1's buffer each operation uses (apart, so all run at once). */
+#define SZ 65536u
+#define OFF_WRITE 0
+#define OFF_READ SZ
+#define OFF_SEND (2 * SZ)
+#define OFF_IMM (3 * SZ - 4096)
+#define OFF_ATOMIC (3 * SZ - 64)
+
+/*
+ * Post on side 0: WRITE, READ, SEND (a receive on side 1), WRITE WITH IMM
+ * (a receive for the immediate), compare-swap and fetch-add; run the net.
+ */
+static int run_ops(struct xt_rc_pair *p, struct job *j, __u64 limit_ns)
+{
+	__u8 *a = p->buf[0], *b = p->buf[1];
+	__u32 lk0 = xp_mr_lkey(p->mr[0]), lk1 = xp_mr_lkey(p->mr[1]), rk1 = xp_mr_rkey(p->mr[1]);
+	struct xp_sge s_write = { va(a + OFF_WRITE), SZ, lk0 };
+	struct xp_sge s_read = { va(a + OFF_READ), SZ, lk0 };
+	struct xp_sge s_send = { va(a + OFF_SEND), SZ - 4096, lk0 };
+	struct xp_sge s_imm = { va(a + OFF_IMM), 4000, lk0 };
+	struct xp_sge s_cas = { va(a + OFF_ATOMIC), 8, lk0 };
+	struct xp_sge s_fadd = { va(a + OFF_ATOMIC + 8), 8, lk0 };
+	struct xp_sge r_send = { va(b + OFF_SEND), SZ - 4096, lk1 };
+	struct xp_recv_wr rwr[2] = {
+		{ .wr_id = 100, .sg_list = &r_send, .num_sge = 1 },
+		{ .wr_id = 101, .sg_list = NULL, .num_sge = 0 },
+	};
+	struct xp_send_wr wr[6] = {
+		{ .opcode = XP_WR_RDMA_WRITE,
+		  .sg_list = &s_write,
+		  .num_sge = 1,
+		  .rdma = { va(b + OFF_WRITE), rk1 } },
+		{ .opcode = XP_WR_RDMA_READ,
+		  .sg_list = &s_read,
+		  .num_sge = 1,
+		  .rdma = { va(b + OFF_READ), rk1 } },
+		{ .opcode = XP_WR_SEND, .sg_list = &s_send, .num_sge = 1 },
+		{ .opcode = XP_WR_RDMA_WRITE_WITH_IMM,
+		  .sg_list = &s_imm,
+		  .num_sge = 1,
+		  .imm_data = htonl(0x12345678),
+		  .rdma = { va(b + OFF_IMM), rk1 } },
+		{ .opcode = XP_WR_ATOMIC_CMP_AND_SWP,
+		  .sg_list = &s_cas,
+		  .num_sge = 1,
+		  .atomic = { .remote_addr = va(b + OFF_ATOMIC),
+			      .compare_add = 0x1111,
+			      .swap = 0x2222,
+			      .rkey = rk1 } },
+		{ .opcode = XP_WR_ATOMIC_FETCH_AND_ADD,
+		  .sg_list = &s_fadd,
+		  .num_sge = 1,
+		  .atomic = { .remote_addr = va(b + OFF_ATOMIC + 8),
+			      .compare_add = 5,
+			      .rkey = rk1 } },
+	};
+	struct xp_recv_wr *rbad;
+	struct xp_send_wr *bad;
+	__u32 i;
+	int err;
+
+	for (i = 0; i < SZ; i++) {
+		a[OFF_WRITE + i] = (__u8)(i * 7 + 1);
+		b[OFF_READ + i] = (__u8)(i * 13 + 3);
+		a[OFF_SEND + i] = (__u8)(i * 5 + 2);
+	}
+	memcpy(b + OFF_ATOMIC, &(__u64){ 0x1111 }, 8);
+	memcpy(b + OFF_ATOMIC + 8, &(__u64){ 1000 }, 8);
+	err = xp_qp_post_recv(p->qp[1], rwr, &rbad);
+	err = err ?: xp_qp_post_recv(p->qp[1], rwr + 1, &rbad);
+	for (i = 0; i < 6 && !err; i++) {
+		wr[i].wr_id = i;
+		wr[i].send_flags = XP_SEND_SIGNALED;
+		err = xp_qp_post_send(p->qp[0], &wr[i], &bad);
+	}
+	if (err)
+		return err;
+	*j = (struct job){ .p = p, .want = { 6, 2 } };
+	return xp_mem_net_run(p->net, limit_ns, job_done, j);
+}
+
+/* Every byte each operation moved, as the peer saw it. */
+static bool ops_data_ok(const struct xt_rc_pair *p)
+{
+	const __u8 *a = p->buf[0], *b = p->buf[1];
+	__u64 cas_old, cas_now, fadd_old, fadd_now;
+
+	memcpy(&cas_old, a + OFF_ATOMIC, 8);
+	memcpy(&fadd_old, a + OFF_ATOMIC + 8, 8);
+	memcpy(&cas_now, b + OFF_ATOMIC, 8);
+	memcpy(&fadd_now, b + OFF_ATOMIC + 8, 8);
+	return !memcmp(a + OFF_WRITE, b + OFF_WRITE, SZ - 4096) &&
+	       !memcmp(a + OFF_READ, b + OFF_READ, SZ) &&
+	       !memcmp(a + OFF_SEND, b + OFF_SEND, SZ - 4096) &&
+	       !memcmp(a + OFF_IMM, b + OFF_IMM, 4000) && cas_old == 0x1111 && cas_now == 0x2222 &&
+	       fadd_old == 1000 && fadd_now == 1005;
+}
+
+/* A pair, every operation, the checks; *stats and *now_ns for comparisons. */
+static void ops_case(const char *name, const struct xt_rc_pair_opts *o,
+		     struct xp_mem_net_stats *stats, __u64 *now_ns, struct xp_qp_stats *qs)
+{
+	struct xt_rc_pair p;
+	struct job j;
+	int err;
+
+	err = xt_rc_pair_open(&p, o);
+	if (!xt_check(!err, "%s: pair opens", name))
+		return;
+	err = run_ops(&p, &j, 60 * XP_MEM_SEC);
+	xt_check(!err && !j.errors,
+		 "%s: 6 operations and 2 receives complete (run %d, %d+%d completions, %d errors)",
+		 name, err, j.got[0], j.got[1], j.errors);
+	xt_check(!j.out_of_order, "%s: send completions in posting order", name);
+	xt_check(ops_data_ok(&p), "%s: WRITE, READ, SEND, WRITE WITH IMM, atomics: data checked",
+		 name);
+	xt_check(xt_rc_pair_guards_ok(&p), "%s: guard areas around both MRs untouched", name);
+	*stats = *xp_mem_net_stats(p.net);
+	*now_ns = xp_mem_net_now(p.net) - XP_MEM_SEC;
+	*qs = *xp_qp_stats(p.qp[0]);
+	/* Quiet net, then every frame must be back. */
+	while (xp_mem_net_pending(p.net))
+		xp_mem_net_step(p.net, 64);
+	xt_check(xp_mem_net_frames_in_use(p.net) == 0, "%s: every frame came back (%u in use)",
+		 name, xp_mem_net_frames_in_use(p.net));
+	xt_check(!xt_rc_pair_close(&p), "%s: everything destroyed without a refusal", name);
+}
+
+static void test_clean(void)
+{
+	struct xt_rc_pair_opts o = { 0 };
+	struct xp_mem_net_stats s;
+	struct xp_qp_stats qs;
+	__u64 t;
+
+	ops_case("clean net", &o, &s, &t, &qs);
+	xt_check(!s.lost && !s.duplicated && !qs.retransmits && !qs.timeouts,
+		 "clean net: nothing lost, nothing retransmitted (%llu retransmits)",
+		 (unsigned long long)qs.retransmits);
+	xt_check(t < XP_MEM_SEC / 1000, "clean net: no timer waited (%llu ns of virtual time)",
+		 (unsigned long long)t);
+}
+
+static void test_faults(void)
+{
+	struct xt_rc_pair_opts o = { .net = { .loss_ppm = 20000,
+					      .dup_ppm = 10000,
+					      .reorder_ppm = 20000,
+					      .corrupt_ppm = 10000,
+					      .seed = 42 } };
+	struct xp_mem_net_stats s, s2;
+	struct xp_qp_stats qs, qs2;
+	__u64 t, t2;
+	struct timespec w0, w1;
+	double wall;
+
+	clock_gettime(CLOCK_MONOTONIC, &w0);
+	ops_case("2% loss, 1% dup, 2% reorder, 1% corrupt", &o, &s, &t, &qs);
+	clock_gettime(CLOCK_MONOTONIC, &w1);
+	wall = (w1.tv_sec - w0.tv_sec) + (w1.tv_nsec - w0.tv_nsec) / 1e9;
+	xt_check(
+		s.lost && s.duplicated && s.reordered && s.corrupted,
+		"faults happened: %llu lost, %llu duplicated, %llu reordered, %llu corrupted of %llu sent",
+		(unsigned long long)s.lost, (unsigned long long)s.duplicated,
+		(unsigned long long)s.reordered, (unsigned long long)s.corrupted,
+		(unsigned long long)s.sent);
+	xt_check(qs.retransmits > 0,
+		 "the requester repaired them: %llu retransmits, %llu timeouts, %llu sequence NAKs",
+		 (unsigned long long)qs.retransmits, (unsigned long long)qs.timeouts,
+		 (unsigned long long)qs.seq_naks_rcvd);
+	xt_note("virtual time %.3f s, wall-clock %.3f s", t / 1e9, wall);
+	ops_case("same seed again", &o, &s2, &t2, &qs2);
+	xt_check(!memcmp(&s, &s2, sizeof(s)) && t == t2 && qs.retransmits == qs2.retransmits,
+		 "the same seed gives the same run (%llu/%llu frames, %llu/%llu ns)",
+		 (unsigned long long)s.sent, (unsigned long long)s2.sent, (unsigned long long)t,
+		 (unsigned long long)t2);
+	o.net.seed = 43;
+	ops_case("another seed", &o, &s2, &t2, &qs2);
+	xt_check(memcmp(&s, &s2, sizeof(s)), "another seed gives another run");
+}
+
+/* Every frame lost for a while: timeouts in virtual time, then recovery. */
+static bool drop_all;
+static bool tap_drop(void *arg, __u8 *frame, __u32 *len, __u32 size)
+{
+	return !drop_all;
+}
+
+static bool past(void *arg)
+{
+	struct xt_rc_pair *p = arg;
+
+	return xp_qp_stats(p->qp[0])->timeouts >= 3;
+}
+
+static void test_timeouts(void)
+{
+	struct xt_rc_pair_opts o = { .timeout = 14 };
+	struct xt_rc_pair p;
+	struct job j;
+	__u64 t0;
+	int err;
+
+	if (!xt_check(!xt_rc_pair_open(&p, &o), "timeouts: pair opens"))
+		return;
+	xp_mem_net_set_tap(p.net, tap_drop, NULL);
+	drop_all = true;
+	/* Post, let three local ACK timeouts (67 ms each) expire, then heal. */
+	{
+		struct xp_sge s = { va(p.buf[0]), 4096, xp_mr_lkey(p.mr[0]) };
+		struct xp_send_wr wr = { .wr_id = 0,
+					 .opcode = XP_WR_RDMA_WRITE,
+					 .sg_list = &s,
+					 .num_sge = 1,
+					 .send_flags = XP_SEND_SIGNALED,
+					 .rdma = { va(p.buf[1]), xp_mr_rkey(p.mr[1]) } };
+		struct xp_send_wr *bad;
+
+		memset(p.buf[0], 0x5a, 4096);
+		xt_check(!xp_qp_post_send(p.qp[0], &wr, &bad), "timeouts: WRITE posted");
+	}
+	t0 = xp_mem_net_now(p.net);
+	err = xp_mem_net_run(p.net, 10 * XP_MEM_SEC, past, &p);
+	xt_check(!err && xp_mem_net_now(p.net) - t0 >= 3 * 67000000ull,
+		 "three timeouts passed in virtual time (%.3f s)",
+		 (xp_mem_net_now(p.net) - t0) / 1e9);
+	drop_all = false;
+	j = (struct job){ .p = &p, .want = { 1, 0 } };
+	err = xp_mem_net_run(p.net, 10 * XP_MEM_SEC, job_done, &j);
+	xt_check(!err && !j.errors && p.buf[1][4095] == 0x5a,
+		 "the WRITE completes once frames pass again (run %d, %d errors)", err, j.errors);
+	xt_check(!xt_rc_pair_close(&p), "timeouts: everything destroyed");
+}
+
+static int quiet(enum xp_print_level level, const char *fmt, va_list ap)
+{
+	return 0;
+}
+
+static void test_bad_args(void)
+{
+	struct xp_mem_net_opts no = { .sz = sizeof(no), .loss_ppm = 600000, .dup_ppm = 500000 };
+	struct xp_rdma_host_ops ops = { 0 };
+	struct xp_rdma_core_attr ca = {
+		.sz = sizeof(ca), .name = "x", .mtu = XP_MTU_1024, .ops = &ops
+	};
+	struct xp_mem_dev_opts d = { .sz = sizeof(d), .mac = { 2, 0, 0, 0, 0, 1 } };
+	struct xp_mem_net *net;
+	struct xp_rdma_dev *dev;
+	struct xt_rc_pair p;
+	struct xt_rc_pair_opts o = { 0 };
+	struct xp_xsk_stats xs;
+
+	xp_set_print(quiet);
+	errno = 0;
+	xt_check(!xp_mem_net_create(&no) && errno == EINVAL,
+		 "a net refuses loss + dup above 1000000 ppm (EINVAL)");
+	errno = 0;
+	xt_check(!xp_rdma_core_create(&ca) && errno == EINVAL,
+		 "the core refuses a host without its ops (EINVAL)");
+	no = (struct xp_mem_net_opts){ .sz = sizeof(no) };
+	net = xp_mem_net_create(&no);
+	if (!xt_check(net, "a clean net opens"))
+		return;
+	dev = xp_mem_dev_add(net, &d);
+	errno = 0;
+	xt_check(dev && !xp_mem_dev_add(net, &d) && errno == EEXIST,
+		 "a second device with the same MAC is refused (EEXIST)");
+	d.mac[0] = 1;
+	errno = 0;
+	xt_check(!xp_mem_dev_add(net, &d) && errno == EINVAL,
+		 "a multicast MAC is refused (EINVAL)");
+	xt_check(xp_rdma_dev_poll(dev, 1) == -EINVAL && xp_rdma_dev_ifindex(dev) == -EINVAL &&
+			 xp_rdma_dev_xsk_stats(dev, &xs) == -EINVAL &&
+			 xp_rdma_dev_close(dev) == -EINVAL,
+		 "AF_XDP calls on an in-memory device are refused (EINVAL), nothing freed");
+	xt_check(xp_mem_net_destroy(net) == -EBUSY, "a net with a device is not destroyed (EBUSY)");
+	xt_check(!xp_mem_dev_remove(dev) && !xp_mem_net_destroy(net),
+		 "device removed, then the net destroyed");
+
+	if (xt_check(!xt_rc_pair_open(&p, &o), "pair opens")) {
+		xt_check(xp_mem_dev_remove(p.dev[0]) == -EBUSY,
+			 "a device with QPs, MRs and a PD is not removed (EBUSY)");
+		xt_check(!xt_rc_pair_close(&p), "pair closes");
+	}
+	xp_set_print(NULL);
+}
+
+int main(void)
+{
+	test_clean();
+	test_faults();
+	test_timeouts();
+	test_bad_args();
+	return xt_summary();
+}
