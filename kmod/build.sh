@@ -52,6 +52,11 @@ build_one() {
 		# what changed.
 		mkdir -p "$src/$name"
 		cp -a --update "$dir". "$src/$name/"
+		# A module built from the transport core gets its files as core/.
+		if grep -q 'core/' "$dir/Kbuild"; then
+			mkdir -p "$src/$name/core"
+			cp -a --update "$root/core/roce/." "$src/$name/core/"
+		fi
 		kbuild "$kver" "${src#"$broot"}/$name" >"$src/$name.log" 2>&1 || {
 			cat "$src/$name.log" >&2
 			echo "kmod: $name failed to build for $kver${broot:+ (in the build root $broot)}" >&2

@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "xp_types.h"
-#include "xp_internal.h" /* xp_log, pr_*, the options-struct checks */
+#include "xp_internal.h" /* xp_log, pr_*, xp_opts.h */
 
 static inline void *xp_zalloc(size_t size)
 {

@@ -10,7 +10,9 @@
 
 #define XP_QP_MAX_WR 16384u
 
+#ifndef offsetofend
 #define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+#endif
 
 static int alloc_qpn(struct xp_rdma_dev *dev, __u32 *qpn)
 {

@@ -626,15 +626,15 @@ int xp_roce_seal(void *frame, size_t len)
 	return xp_icrc_set(f + off, len - off);
 }
 
-/* The kernel's hash_32(): multiply by 2^32 / golden ratio, keep the top bits. */
-static __u32 hash_32(__u32 v, unsigned int bits)
+/* As the kernel's hash_32(): multiply by 2^32 / golden ratio, keep the top bits. */
+static __u32 sport_hash(__u32 v, unsigned int bits)
 {
 	return (v * 0x61c88647u) >> (32 - bits);
 }
 
 __u16 xp_roce_sport_ud(__u32 src_qpn)
 {
-	return 0xc000 | hash_32(src_qpn, 14);
+	return 0xc000 | sport_hash(src_qpn, 14);
 }
 
 /* Product of both QPNs, folded to 20 bits: both ends get the same label. */

@@ -5,7 +5,10 @@
 # module under kmod/ with that kernel's headers (kmod/build.sh, what
 # `make kmod KVER=<ver>` runs), boot the kernel and load and unload xp_hello
 # in the guest (guest/kmod_hello.sh checks the log lines, sysfs, the
-# parameter, and that a refused init fails the load).
+# parameter, and that a refused init fails the load); then, in a second
+# boot, xp_roce_core: the transport core (core/roce) built for the kernel,
+# whose load-time self-test runs every RC operation between two loopback
+# devices (guest/kmod_roce_core.sh).
 #
 # Runs alone in tests/run.sh (it rebuilds the modules other suites load):
 # vm-weight: 2
@@ -34,6 +37,14 @@ kmod_series() {
 	"$XPVM" run -k "$kver" -b none --kmod --name "kmod-$series" -t 120 \
 		"$XPVM_GUEST/kmod_hello.sh" || rc=$?
 	check "kmod $kver: xp_hello loads, logs, unloads in the guest ($(vm_secs "$t0") s, status $rc)" \
+		test "$rc" = 0
+	check "kmod $kver: xp_roce_core.ko built (core/roce for the kernel)" \
+		test -f "$XPVM_BUILD/kmod/$kver/xp_roce_core.ko"
+	t0=$EPOCHREALTIME
+	rc=0
+	"$XPVM" run -k "$kver" -b none --kmod --name "roce-core-$series" -t 180 \
+		"$XPVM_GUEST/kmod_roce_core.sh" || rc=$?
+	check "kmod $kver: the core's self-test passes in the kernel ($(vm_secs "$t0") s, status $rc)" \
 		test "$rc" = 0
 }
 
