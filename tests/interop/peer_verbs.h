@@ -365,6 +365,7 @@ static inline void pv_close(struct pv_ctx *c)
 
 #include "xp_log.h"
 #include "xp_rdma_xsk.h"
+#include "xp_roce_pkt.h"
 #include "xp_xsk.h"
 
 #define PV_VARIANT "xdpath"
@@ -621,6 +622,14 @@ static inline void pv_print_stats(struct pv_ctx *c, const char *prog)
 	       (unsigned long long)d->fault_dups, (unsigned long long)d->fault_reorders, other,
 	       (unsigned long long)d->tx_no_frame, k_dropped, k_ring_full, k_fill_empty,
 	       (unsigned long long)d->tx_ring_drops);
+	/* other_drops by reason: the parser's, then the device's. */
+	printf("%s: parse_drops", prog);
+	for (i = 1; i < XP_PKT_ERR_NR; i++)
+		printf(" %s=%llu", xp_pkt_err_str(i), (unsigned long long)d->rx_parse_drops[i]);
+	printf("\n%s: rx_drops", prog);
+	for (i = 1; i < XP_RDMA_DROP__MAX; i++)
+		printf(" %s=%llu", xp_rdma_drop_str(i), (unsigned long long)d->rx_drops[i]);
+	printf("\n");
 }
 
 static inline void pv_close(struct pv_ctx *c)

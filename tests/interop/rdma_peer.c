@@ -65,12 +65,18 @@
  * Output (stdout): "rdma_peer: local ..." and "remote ..." lines, then
  *	rdma_peer: <server|client> <PASS|FAIL> steps N checks N failed N bytes N time S
  * and the counters: xdpath "rdma_peer: qp_stats key=value ..." (every
- * struct xp_qp_stats field) and "rdma_peer: dev_stats ..." (frames, fault
- * drops, dups and reorders); ibv "rdma_peer: hw_counters DEV key=value ..."
+ * struct xp_qp_stats field), "rdma_peer: dev_stats ..." (frames, fault
+ * drops, dups and reorders), "rdma_peer: parse_drops NAME=N ..." and
+ * "rdma_peer: rx_drops NAME=N ..." (every xp_pkt_err_str() and
+ * xp_rdma_drop_str() reason); ibv "rdma_peer: hw_counters DEV key=value ..."
  * (rxe's port counters, difference over the run). Each failed check is a
  * line "rdma_peer: FAIL step K (SIZE bytes, rep R) OP: what" on stderr.
  * Exit status 0 only when every check on this side passed (and, for the
  * client, the server reported none failed).
+ *
+ * Guards: each side's registered buffer sits between two MR_GUARD-byte
+ * areas of a pattern that are never registered; at the end both must be
+ * unchanged ("rdma_peer: guards intact ..." on stdout, else a FAIL line).
  *
  * Options:
  *   -i, --ifname IF      interface (xdpath)      -d, --ib-dev DEV  RDMA device (ibv)
@@ -91,6 +97,9 @@
  *   -v, --verbose        library debug messages (xdpath)
  *   --corrupt            client: flip one byte of the expectations it sends,
  *                        so that a working server must fail (a negative control)
+ *   --poke-guard         change one byte of the guard after the buffer before
+ *                        checking the guards, which must then fail (a negative
+ *                        control of that check)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -122,6 +131,8 @@
 #define MAX_SIZES 32
 #define MAX_SIZE (16u << 20)
 #define GUARD 16 /* 0xee bytes around a READ's landing zone */
+#define MR_GUARD 4096 /* never-registered bytes on each side of the MR */
+#define MR_GUARD_SEED 0x6775617264ull /* their pattern */
 #define LINE_MAX_LEN 1024
 
 enum op_bit {
@@ -177,6 +188,7 @@ struct opts {
 	int wait_s;
 	bool verbose;
 	bool corrupt;
+	bool poke_guard;
 	int xsk_mode; /* PV_XSK_*: -z, --copy */
 	struct pv_faults faults;
 };
@@ -193,6 +205,8 @@ struct run {
 	/* Server: target, then RQ_DEPTH receive slots. Client: src, rb, atomic result. */
 	__u8 *buf;
 	size_t buf_len;
+	/* buf with MR_GUARD pattern bytes before and after it, never registered */
+	__u8 *guarded;
 	struct pv_mr mr;
 	__u8 *src, *rb, *scratch, *shadow;
 	__u64 *atom;
@@ -701,7 +715,8 @@ static int alloc_buffers(struct run *r)
 	else
 		len = 2 * r->area + NSLOTS * 8 + 2 * GUARD + SLACK + 8;
 	len = (len + 4095) & ~(size_t)4095;
-	r->buf = aligned_alloc(4096, len);
+	r->guarded = aligned_alloc(4096, len + 2 * MR_GUARD);
+	r->buf = r->guarded ? r->guarded + MR_GUARD : NULL;
 	r->scratch = malloc(r->area);
 	if (!r->server)
 		r->shadow = malloc(r->target_len);
@@ -709,6 +724,8 @@ static int alloc_buffers(struct run *r)
 		return -ENOMEM;
 	r->buf_len = len;
 	memset(r->buf, 0xee, len);
+	fill(r->guarded, MR_GUARD, MR_GUARD_SEED);
+	fill(r->buf + len, MR_GUARD, ~MR_GUARD_SEED);
 	if (r->server) {
 		target_init(r, r->buf);
 	} else {
@@ -727,6 +744,37 @@ static int alloc_buffers(struct run *r)
 	r->me.rkey = r->mr.rkey;
 	r->me.len = r->server ? r->target_len : len;
 	return 0;
+}
+
+/*
+ * The guards must hold their pattern: nothing the peer asked for (nor
+ * anything a forged request names) may land outside the registered
+ * buffer. --poke-guard changes one byte past the buffer first, as a
+ * stray write would, to show that this check fails then.
+ */
+static void guards_check(struct run *r)
+{
+	__u8 want[MR_GUARD];
+	size_t lo, hi;
+
+	if (!r->guarded)
+		return;
+	snprintf(r->where, sizeof(r->where), "the end");
+	if (r->o.poke_guard)
+		r->buf[r->buf_len + 100] ^= 0x01;
+	fill(want, MR_GUARD, MR_GUARD_SEED);
+	lo = first_diff(r->guarded, want, MR_GUARD);
+	fill(want, MR_GUARD, ~MR_GUARD_SEED);
+	hi = first_diff(r->buf + r->buf_len, want, MR_GUARD);
+	check(r, lo == MR_GUARD,
+	      "memory before the registered buffer changed: byte %zu of the %u-byte guard", lo,
+	      MR_GUARD);
+	check(r, hi == MR_GUARD,
+	      "memory after the registered buffer changed: byte %zu of the %u-byte guard", hi,
+	      MR_GUARD);
+	if (lo == MR_GUARD && hi == MR_GUARD)
+		printf("%s: guards intact: %u bytes before and after the %zu-byte MR\n", PROG,
+		       MR_GUARD, r->buf_len);
 }
 
 /* ---- waiting for completions ---- */
@@ -1128,7 +1176,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: %s [-i IFNAME | -d DEV] [-g GIDX] [-p PORT] [-s SIZES] [-o OPS] [-n N]\n"
 		"          [-S SEED] [-t CODE] [-W SEC] [--drop|--dup|--reorder PERCENT] [-z|--copy]\n"
-		"          [-v] [SERVER]\n"
+		"          [--corrupt] [--poke-guard] [-v] [SERVER]\n"
 		"  (%s build; see the top of tests/interop/rdma_peer.c)\n",
 		PROG, PV_VARIANT);
 }
@@ -1152,6 +1200,7 @@ static int parse_args(struct run *r, int argc, char **argv)
 		{ .name = "corrupt", .val = 4 },
 		{ .name = "zero-copy", .val = 'z' },
 		{ .name = "copy", .val = 5 },
+		{ .name = "poke-guard", .val = 6 },
 		{ .name = "verbose", .val = 'v' },
 		{ .name = "help", .val = 'h' },
 		{},
@@ -1237,6 +1286,9 @@ static int parse_args(struct run *r, int argc, char **argv)
 				return -EINVAL;
 			}
 			o->xsk_mode = opt == 'z' ? PV_XSK_ZEROCOPY : PV_XSK_COPY;
+			break;
+		case 6:
+			o->poke_guard = true;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -1361,6 +1413,7 @@ int main(int argc, char **argv)
 		if (!err)
 			err = client_finish(r);
 	}
+	guards_check(r);
 	printf("%s: %s %s steps %d checks %lu failed %lu bytes %llu time %.2f s\n", PROG,
 	       r->server ? "server" : "client", !err && !r->failures ? "PASS" : "FAIL", r->steps,
 	       r->checks, r->failures, r->bytes, now_s() - t0);
@@ -1372,7 +1425,7 @@ out:
 		close(r->fd);
 	pv_dereg_mr(&r->mr);
 	pv_close(&r->v);
-	free(r->buf);
+	free(r->guarded);
 	free(r->scratch);
 	free(r->shadow);
 	free(r);
