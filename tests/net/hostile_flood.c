@@ -6,7 +6,7 @@
  *
  *	hostile_flood -i IF -k KIND --dmac MAC --smac MAC --src IP --dst IP
  *	              --qpn QPN --peer-qpn QPN --psn PSN --addr VA --len N --rkey K
- *	              [--foreign IP] [-d SECONDS]
+ *	              [--foreign IP] [-d SECONDS] [--only PREFIX] [--skip PREFIX]
  *
  * The receiver is --dst/--dmac with RC QP --qpn, connected to the peer
  * --src/--smac with QP --peer-qpn, whose first request PSN was --psn;
@@ -30,6 +30,9 @@
  *           a foreign source IP, to a foreign destination IP and to an
  *           unused QPN
  *   all     every kind above
+ *
+ * --only keeps the sub-kinds whose name starts with PREFIX (e.g. "ahead_"),
+ * --skip leaves them out.
  *
  * Every frame template has a sub-kind and the place it must be counted at
  * the receiver, found by running it through the steering program's
@@ -106,6 +109,8 @@ struct opts {
 	double duration;
 };
 
+static const char *only; /* --only: sub-kinds starting with this */
+static const char *skip; /* --skip: sub-kinds not starting with this */
 static struct tmpl *tmpls;
 static unsigned int ntmpl;
 static struct group groups[MAX_GROUPS];
@@ -170,6 +175,9 @@ static void add(enum kind kind, const char *sub, const __u8 *frame, size_t len,
 	char expect[40];
 	struct tmpl *t;
 
+	if ((only && strncmp(sub, only, strlen(only))) ||
+	    (skip && !strncmp(sub, skip, strlen(skip))))
+		return;
 	if (ntmpl == MAX_TEMPLATES) {
 		fprintf(stderr, "%s: more than %d frame templates\n", PROG, MAX_TEMPLATES);
 		exit(EXIT_FAILURE);
@@ -429,7 +437,10 @@ struct forged {
 
 static void make_forge(const struct opts *o)
 {
-	const __u64 end = o->addr + o->len;
+	/* --len is what the receiver offers; its MR may be a little longer
+	 * (receive buffers, page rounding), so "outside" starts well past it. */
+	const __u64 end = o->addr + (o->len < (1u << 24) ? 1u << 26 : 1ull << 31);
+	const __u32 past = o->len < (1u << 26) ? o->len * 32 : 0x7fffffffu;
 	const struct forged f[] = {
 		{ "bad_rkey", XP_OP_WRITE_ONLY, o->rkey ^ 0x5a5a00, o->addr, 64, 64 },
 		{ "bad_rkey", XP_OP_READ_REQUEST, o->rkey + 0x100, o->addr, 4096, 0 },
@@ -437,11 +448,12 @@ static void make_forge(const struct opts *o)
 		{ "bad_rkey", XP_OP_SEND_ONLY, 0, 0, 0, 256 },
 		{ "out_of_range", XP_OP_WRITE_ONLY, o->rkey, end, 64, 64 },
 		{ "out_of_range", XP_OP_WRITE_ONLY, o->rkey, o->addr - 4096, 64, 64 },
+		{ "out_of_range", XP_OP_WRITE_ONLY, o->rkey, o->addr - 1, 64, 64 },
 		{ "out_of_range", XP_OP_READ_REQUEST, o->rkey, end + 64, 64, 0 },
 		{ "out_of_range", XP_OP_FETCH_ADD, o->rkey, end, 0, 0 },
 		{ "out_of_range", XP_OP_FETCH_ADD, o->rkey, o->addr + 4, 0, 0 },
-		{ "len_past_mr", XP_OP_WRITE_FIRST, o->rkey, o->addr, o->len + 1, 1024 },
-		{ "len_past_mr", XP_OP_READ_REQUEST, o->rkey, o->addr + 64, o->len, 0 },
+		{ "len_past_mr", XP_OP_WRITE_FIRST, o->rkey, o->addr, past, 1024 },
+		{ "len_past_mr", XP_OP_READ_REQUEST, o->rkey, o->addr + 64, past, 0 },
 		{ "len_past_2g", XP_OP_WRITE_FIRST, o->rkey, o->addr, 0x80000000u, 1024 },
 		{ "len_past_2g", XP_OP_WRITE_ONLY, o->rkey, o->addr, 0xffffffffu, 64 },
 		{ "len_past_2g", XP_OP_READ_REQUEST, o->rkey, o->addr, 0x80000001u, 0 },
@@ -481,7 +493,7 @@ static void make_forge(const struct opts *o)
 					break;
 				default:
 					qpn = o->qpn + 1000;
-					snprintf(sub, sizeof(sub), "unused_qpn");
+					snprintf(sub, sizeof(sub), "foreign_qpn");
 					expect = "drop:no_qp";
 					break;
 				}
@@ -609,6 +621,7 @@ static void usage(FILE *f)
 		"usage: %s -i IF -k icrc|trunc|opseq|forge|all --dmac MAC --smac MAC\n"
 		"          --src IP --dst IP --qpn N --peer-qpn N --psn N --addr VA --len N\n"
 		"          --rkey K [--foreign IP] [-d SECONDS]\n"
+		"          [--only PREFIX] [--skip PREFIX]\n"
 		"  (see the top of tests/net/hostile_flood.c)\n",
 		PROG);
 }
@@ -630,6 +643,8 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		{ .name = "addr", .has_arg = 1, .val = 9 },
 		{ .name = "len", .has_arg = 1, .val = 10 },
 		{ .name = "rkey", .has_arg = 1, .val = 11 },
+		{ .name = "only", .has_arg = 1, .val = 12 },
+		{ .name = "skip", .has_arg = 1, .val = 13 },
 		{ .name = "help", .val = 'h' },
 		{},
 	};
@@ -684,6 +699,12 @@ static int parse_args(struct opts *o, int argc, char **argv)
 		case 11:
 			o->rkey = strtoul(optarg, NULL, 0);
 			break;
+		case 12:
+			only = optarg;
+			break;
+		case 13:
+			skip = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -734,6 +755,10 @@ int main(int argc, char **argv)
 		make_opseq(&o);
 	if (o.kinds & (1u << K_FORGE))
 		make_forge(&o);
+	if (!ntmpl) {
+		fprintf(stderr, "%s: --only/--skip left no frame of the kinds given\n", PROG);
+		return EXIT_FAILURE;
+	}
 	fd = open_socket(o.ifname);
 	if (fd < 0)
 		return EXIT_FAILURE;
