@@ -90,13 +90,23 @@ pair_bed() {
 	exit 1
 }
 
+# wait_ready FILE PID: until FILE says "ready" or PID has ended, at most 10 s.
+wait_ready() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		grep -q ready "$1" 2>/dev/null && break
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.05
+	done
+}
+
 # run_pair NAME SERVER... -- CLIENT...: SERVER in $NSB in the background and,
 # once its stderr says "ready" (at most 10 s), CLIENT in $NSA; each is run
 # as given (put a `timeout N` in front to bound it). Output in
 # $TMP/NAME.{srv,cli}{,.err}, exit statuses in PAIR_RC_S and PAIR_RC_C.
 # 0 when both exit 0; otherwise notes both statuses and each side's errors.
 run_pair() {
-	local name=$1 i spid srv=()
+	local name=$1 spid srv=()
 	shift
 	while (($#)) && [[ $1 != -- ]]; do
 		srv+=("$1")
@@ -105,11 +115,7 @@ run_pair() {
 	shift
 	nsx "$NSB" "${srv[@]}" >"$TMP/$name.srv" 2>"$TMP/$name.srv.err" &
 	spid=$!
-	for ((i = 0; i < 200; i++)); do
-		grep -q ready "$TMP/$name.srv.err" 2>/dev/null && break
-		kill -0 $spid 2>/dev/null || break
-		sleep 0.05
-	done
+	wait_ready "$TMP/$name.srv.err" $spid
 	nsx "$NSA" "$@" >"$TMP/$name.cli" 2>"$TMP/$name.cli.err"
 	PAIR_RC_C=$?
 	wait $spid
