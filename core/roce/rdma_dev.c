@@ -295,10 +295,11 @@ static enum xp_rdma_drop dispatch(struct xp_rdma_dev *dev, const struct xp_roce_
 	if (qp->type != XP_QPT_RC)
 		return XP_RDMA_DROP_QP_TYPE;
 	if (fr && (pkt->info->flags & XP_OPF_REQUEST) &&
-	    (qp->resp.backlog || xp_rc_resp_busy(qp))) {
+	    (qp->resp.backlog || xp_rc_resp_busy(qp)) && xp_rc_resp_may_wait(qp, pkt)) {
 		/* Full, or a frame the host cannot lend: the requester
 		 * resends it. */
-		if (dev->bl_count == XP_BACKLOG_MAX || !fr->may_keep)
+		if (dev->bl_count == XP_BACKLOG_MAX || qp->resp.backlog >= XP_BACKLOG_QP_MAX ||
+		    !fr->may_keep)
 			return XP_RDMA_DROP_BACKLOG;
 		backlog_push(dev, qp, fr);
 		*kept = true;

@@ -14,8 +14,13 @@
 #include "xp_rdma.h"
 #include "xp_roce_pkt.h"
 
-/* Request frames held while their QP's responder streams a READ. */
+/*
+ * Request frames held while their QP's responder streams a READ: in all,
+ * and per QP (a requester has at most a window of PSNs outstanding, and
+ * may repeat them once).
+ */
 #define XP_BACKLOG_MAX 512
+#define XP_BACKLOG_QP_MAX (2 * XP_MAX_UNACKED_PSNS)
 
 /* A received frame: the host's buffer, or one the core may not keep. */
 struct xp_rx_frame {
@@ -89,6 +94,9 @@ enum xp_res_type { XP_RES_NONE, XP_RES_READ, XP_RES_ATOMIC };
 struct xp_rd_res {
 	__u8 type;
 	__u32 first_psn, last_psn;
+	/* READ: what the request asked for (a repeat must stay inside it) */
+	__u64 orig_va;
+	__u32 orig_len, orig_rkey;
 	/* READ: what is left to stream */
 	__u64 va;
 	__u32 rkey;
@@ -228,6 +236,15 @@ bool xp_rc_resp_progress(struct xp_qp *qp);
 void xp_rc_resp_flush_ack(struct xp_qp *qp);
 /* Responder: is qp streaming a READ (new requests must wait)? */
 bool xp_rc_resp_busy(const struct xp_qp *qp);
+/*
+ * Responder: may a request wait in the backlog while qp is busy? Only one
+ * its peer can have sent: from the QP's path, its PSN inside the window
+ * ahead or a duplicate the responder would answer. Others are handled at
+ * once (dropped and counted).
+ */
+bool xp_rc_resp_may_wait(const struct xp_qp *qp, const struct xp_roce_pkt *pkt);
+/* Is pkt from qp's peer, to qp's own address (rxe's path check)? */
+bool xp_rc_from_peer(const struct xp_qp *qp, const struct xp_roce_pkt *pkt);
 enum xp_rdma_drop xp_rc_resp_recv(struct xp_qp *qp, const struct xp_roce_pkt *pkt);
 enum xp_rdma_drop xp_rc_comp_recv(struct xp_qp *qp, const struct xp_roce_pkt *pkt);
 /* Earliest timer of qp (ns), 0 if none. */

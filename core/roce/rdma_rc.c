@@ -226,12 +226,17 @@ int xp_rc_frame_begin(struct xp_qp *qp, struct xp_roce_hdrs *h, __u32 len, struc
 	return xp_rdma_frame_begin(dev, &av, h, len, f);
 }
 
+bool xp_rc_from_peer(const struct xp_qp *qp, const struct xp_roce_pkt *pkt)
+{
+	/* rxe: an RC packet must come from the QP's peer, to the QP's own IP. */
+	return !memcmp(pkt->sgid, qp->av.dgid, 16) && !memcmp(pkt->dgid, qp->av.sgid, 16);
+}
+
 enum xp_rdma_drop xp_rc_recv(struct xp_qp *qp, const struct xp_roce_pkt *pkt)
 {
 	enum xp_qp_state st = qp->attr.qp_state;
 
-	/* rxe: an RC packet must come from the QP's peer, to the QP's own IP. */
-	if (memcmp(pkt->sgid, qp->av.dgid, 16) || memcmp(pkt->dgid, qp->av.sgid, 16))
+	if (!xp_rc_from_peer(qp, pkt))
 		return XP_RDMA_DROP_PATH;
 	if (pkt->info->flags & XP_OPF_REQUEST) {
 		if (st != XP_QPS_RTR && st != XP_QPS_RTS && st != XP_QPS_SQD)

@@ -7,10 +7,14 @@
  *    remote access flags, lengths, the rkey) and executed; one failing a
  *    check gets the NAK rxe sends for it and the QP moves to ERR.
  *  - Past the expected PSN: one sequence-error NAK per gap, then silence
- *    until the missing packet comes.
- *  - Before it (a duplicate): SENDs and WRITEs are acknowledged again, a
- *    READ is read again from the resource it left, an atomic's saved
- *    result is sent again: an atomic never runs twice.
+ *    until the missing packet comes. A PSN a whole window or more ahead is
+ *    dropped without a NAK and counted apart: no requester can have sent
+ *    it (rxe's and ours wait at XP_MAX_UNACKED_PSNS outstanding).
+ *  - Before it (a duplicate): SENDs and WRITEs are acknowledged again
+ *    (unless a window or more behind: dropped), a READ is read again from
+ *    the resource it left, if it asks for a part of the original READ
+ *    with its rkey (as rxe), an atomic's saved result is sent again: an
+ *    atomic never runs twice.
  *  - A SEND with no receive posted gets an RNR NAK with min_rnr_timer.
  *  - ACKs are coalesced: requests with AckReq in one receive batch get one
  *    ACK for the last of them, sent when the batch is done.
@@ -177,33 +181,70 @@ static struct xp_rd_res *res_find(struct xp_qp *qp, __u8 type, __u32 psn)
 	return NULL;
 }
 
-static enum xp_rdma_drop duplicate(struct xp_qp *qp, const struct xp_roce_pkt *pkt)
+/* A repeated READ must ask for a part of the original, with its rkey (rxe). */
+static bool read_repeat_ok(const struct xp_rd_res *res, const struct xp_roce_pkt *pkt)
+{
+	__u64 va = pkt->h.reth.va, len = pkt->h.reth.len;
+
+	return pkt->h.reth.rkey == res->orig_rkey && va >= res->orig_va &&
+	       va - res->orig_va <= res->orig_len && len <= res->orig_len - (va - res->orig_va);
+}
+
+/* Is a duplicate at psn one the responder would answer? */
+static bool dup_known(const struct xp_qp *qp, const struct xp_roce_pkt *pkt, __s32 d)
+{
+	__u8 op = pkt->h.opcode & ~XP_OP_TRANSPORT_MASK;
+
+	if (op == XP_OP_READ_REQUEST)
+		return res_find((struct xp_qp *)qp, XP_RES_READ, pkt->h.psn);
+	if (op == XP_OP_COMPARE_SWAP || op == XP_OP_FETCH_ADD)
+		return res_find((struct xp_qp *)qp, XP_RES_ATOMIC, pkt->h.psn);
+	return d > -(__s32)XP_MAX_UNACKED_PSNS;
+}
+
+static enum xp_rdma_drop duplicate(struct xp_qp *qp, const struct xp_roce_pkt *pkt, __s32 d)
 {
 	__u8 op = pkt->h.opcode & ~XP_OP_TRANSPORT_MASK;
 	struct xp_rd_res *res;
 
-	qp->stats.dup_requests++;
+	if (!dup_known(qp, pkt, d)) {
+		qp->stats.dup_too_old++;
+		return XP_RDMA_DROP_NONE;
+	}
 	if (op == XP_OP_READ_REQUEST) {
 		res = res_find(qp, XP_RES_READ, pkt->h.psn);
-		if (!res)
-			return XP_RDMA_DROP_NONE; /* too old: forgotten */
+		if (!read_repeat_ok(res, pkt)) {
+			qp->stats.dup_read_mismatch++;
+			return XP_RDMA_DROP_NONE;
+		}
+		qp->stats.dup_requests++;
 		xp_rc_resp_flush_ack(qp);
 		read_start(qp, res, pkt->h.psn, pkt->h.reth.va, pkt->h.reth.rkey, pkt->h.reth.len);
 		return XP_RDMA_DROP_NONE;
 	}
+	qp->stats.dup_requests++;
 	if (op == XP_OP_COMPARE_SWAP || op == XP_OP_FETCH_ADD) {
 		res = res_find(qp, XP_RES_ATOMIC, pkt->h.psn);
-		if (res) {
-			xp_rc_resp_flush_ack(qp);
-			send_aeth(qp, XP_OP_ATOMIC_ACKNOWLEDGE, XP_AETH_ACK | XP_AETH_VALUE_MASK,
-				  res->first_psn, &res->orig);
-			qp->stats.acks_sent++;
-		}
+		xp_rc_resp_flush_ack(qp);
+		send_aeth(qp, XP_OP_ATOMIC_ACKNOWLEDGE, XP_AETH_ACK | XP_AETH_VALUE_MASK,
+			  res->first_psn, &res->orig);
+		qp->stats.acks_sent++;
 		return XP_RDMA_DROP_NONE;
 	}
 	/* SEND or WRITE: everything before the expected PSN is done. */
 	ack_later(qp, xp_psn_add(qp->resp.epsn, -1));
 	return XP_RDMA_DROP_NONE;
+}
+
+bool xp_rc_resp_may_wait(const struct xp_qp *qp, const struct xp_roce_pkt *pkt)
+{
+	__s32 d = xp_psn_diff(pkt->h.psn, qp->resp.epsn);
+
+	if (!xp_rc_from_peer(qp, pkt))
+		return false;
+	if (d >= 0)
+		return d < (__s32)XP_MAX_UNACKED_PSNS;
+	return dup_known(qp, pkt, d);
 }
 
 /* May op come next, given the message in progress? */
@@ -354,6 +395,9 @@ static enum xp_rdma_drop do_read(struct xp_qp *qp, const struct xp_roce_pkt *pkt
 	res->type = XP_RES_READ;
 	res->first_psn = pkt->h.psn;
 	res->last_psn = xp_psn_add(pkt->h.psn, npkts - 1);
+	res->orig_va = pkt->h.reth.va;
+	res->orig_len = len;
+	res->orig_rkey = pkt->h.reth.rkey;
 	rs->epsn = xp_psn_add(res->last_psn, 1);
 	rs->msn = xp_psn_add(rs->msn, 1);
 	read_start(qp, res, pkt->h.psn, pkt->h.reth.va, pkt->h.reth.rkey, len);
@@ -401,6 +445,11 @@ enum xp_rdma_drop xp_rc_resp_recv(struct xp_qp *qp, const struct xp_roce_pkt *pk
 	unsigned int need = 0;
 	enum xp_rdma_drop ret;
 
+	if (d >= (__s32)XP_MAX_UNACKED_PSNS) {
+		/* No requester sends this far ahead: forged, or another QP's. */
+		qp->stats.psn_out_of_window++;
+		return XP_RDMA_DROP_NONE;
+	}
 	if (d > 0) {
 		qp->stats.out_of_seq++;
 		if (!rs->nak_sent) {
@@ -413,7 +462,7 @@ enum xp_rdma_drop xp_rc_resp_recv(struct xp_qp *qp, const struct xp_roce_pkt *pk
 		return XP_RDMA_DROP_NONE;
 	}
 	if (d < 0)
-		return duplicate(qp, pkt);
+		return duplicate(qp, pkt, d);
 	rs->nak_sent = false;
 
 	if (!op_in_sequence(rs, op))

@@ -307,7 +307,11 @@ struct xp_qp_stats {
 	__u64 rnr_naks_sent;
 	__u64 err_naks_sent; /* invalid request, remote access and operational */
 	__u64 dup_requests; /* duplicate requests answered (ACK, READ replay, atomic replay) */
-	__u64 out_of_seq; /* requests past the expected PSN, dropped */
+	__u64 out_of_seq; /* requests past the expected PSN within the window, dropped */
+	/* Requests no live requester can send, dropped (and never backlogged): */
+	__u64 psn_out_of_window; /* at least XP_MAX_UNACKED_PSNS past the expected PSN */
+	__u64 dup_too_old; /* a SEND/WRITE that far behind, or a READ/atomic nobody remembers */
+	__u64 dup_read_mismatch; /* a repeated READ outside the original's range or rkey */
 };
 
 /* NULL for NULL; the counters of UD QPs stay zero except tx/rx_pkts. */

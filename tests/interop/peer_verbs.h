@@ -601,14 +601,17 @@ static inline void pv_print_stats(struct pv_ctx *c, const char *prog)
 		printf("%s: qp_stats tx_pkts=%llu rx_pkts=%llu retransmits=%llu timeouts=%llu "
 		       "seq_naks_rcvd=%llu rnr_naks_rcvd=%llu dup_responses=%llu acks_rcvd=%llu "
 		       "acks_sent=%llu seq_naks_sent=%llu rnr_naks_sent=%llu err_naks_sent=%llu "
-		       "dup_requests=%llu out_of_seq=%llu\n",
+		       "dup_requests=%llu out_of_seq=%llu psn_out_of_window=%llu dup_too_old=%llu "
+		       "dup_read_mismatch=%llu\n",
 		       prog, (unsigned long long)q->tx_pkts, (unsigned long long)q->rx_pkts,
 		       (unsigned long long)q->retransmits, (unsigned long long)q->timeouts,
 		       (unsigned long long)q->seq_naks_rcvd, (unsigned long long)q->rnr_naks_rcvd,
 		       (unsigned long long)q->dup_responses, (unsigned long long)q->acks_rcvd,
 		       (unsigned long long)q->acks_sent, (unsigned long long)q->seq_naks_sent,
 		       (unsigned long long)q->rnr_naks_sent, (unsigned long long)q->err_naks_sent,
-		       (unsigned long long)q->dup_requests, (unsigned long long)q->out_of_seq);
+		       (unsigned long long)q->dup_requests, (unsigned long long)q->out_of_seq,
+		       (unsigned long long)q->psn_out_of_window, (unsigned long long)q->dup_too_old,
+		       (unsigned long long)q->dup_read_mismatch);
 	for (i = 1; i < XP_RDMA_DROP__MAX; i++)
 		if (i != XP_RDMA_DROP_FAULT)
 			other += d->rx_drops[i];

@@ -414,10 +414,10 @@ static void make_opseq(const struct opts *o)
 
 		hdrs_init(&h, XP_OP_RC | cont[i], o->qpn, psn_ahead(o, i));
 		n = build(buf, &av, &h, plen);
-		add(K_OPSEQ, "no_first_ahead", buf, n, "qp:out_of_seq");
+		add(K_OPSEQ, "no_first_ahead", buf, n, "qp:psn_out_of_window");
 		hdrs_init(&h, XP_OP_RC | cont[i], o->qpn, psn_behind(o, i));
 		n = build(buf, &av, &h, plen);
-		add(K_OPSEQ, "no_first_behind", buf, n, "qp:dup_requests");
+		add(K_OPSEQ, "no_first_behind", buf, n, "qp:dup_too_old");
 		hdrs_init(&h, XP_OP_RC | cont[i], 0xabcdef, o->psn);
 		n = build(buf, &av, &h, plen);
 		add(K_OPSEQ, "no_first_no_qp", buf, n, "drop:no_qp");
@@ -469,7 +469,7 @@ static void make_forge(const struct opts *o)
 	foreign_dst.s_addr = htonl(ntohl(o->dst.s_addr) ^ 0x40);
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		for (j = 0; j < 7; j++) {
-			const char *expect = j < 3 ? "qp:out_of_seq" : "qp:dup_requests";
+			const char *expect = j < 3 ? "qp:psn_out_of_window" : "qp:dup_too_old";
 			__u32 qpn = o->qpn;
 
 			av_init(o, &av, o->src, o->dst);

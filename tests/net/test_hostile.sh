@@ -21,7 +21,7 @@
 #          2^31, from a foreign source IP, to a foreign destination IP, to an
 #          unused QPN
 #   forge_live  the same requests for the live QPN at PSNs far ahead of and
-#          behind B's window (XP_HOSTILE_LIVE=1: they stall it today)
+#          behind B's window
 #
 # Each run must complete with every byte checked on both sides and both
 # sides' guard pages (never registered, around each MR) unchanged. Each
@@ -286,24 +286,16 @@ else
 	counters control
 fi
 
-# 2. One run per kind of hostile frame. forge is split: the forged frames
-# for the live QPN (PSNs ahead of and behind its window) stall the
-# connection for good today (docs/hostile.md), so "forge" has the others
-# (foreign source IP, destination IP, QPN) and "forge_live" runs only with
-# XP_HOSTILE_LIVE=1 until that is fixed.
+# 2. One run per kind of hostile frame. forge is split: "forge" has the
+# frames from a foreign source IP, to a foreign destination IP or QPN;
+# "forge_live" those for the live QPN, at PSNs far ahead of and behind its
+# window (they once stalled a READ for good: docs/hostile.md).
 for kind in $KINDS; do
 	FLOOD_ARGS=()
 	fkind=$kind
 	case $kind in
 	forge) FLOOD_ARGS=(--only foreign_) ;;
-	forge_live)
-		fkind=forge FLOOD_ARGS=(--skip foreign_)
-		if [[ ${XP_HOSTILE_LIVE:-} != 1 ]]; then
-			skip "forge_live flood: forged requests for the live QPN outside its window" \
-				"stall a 1 MiB READ for good today (docs/hostile.md); XP_HOSTILE_LIVE=1 runs it"
-			continue
-		fi
-		;;
+	forge_live) fkind=forge FLOOD_ARGS=(--skip foreign_) ;;
 	esac
 	if check "$kind flood: all ops, sizes $SIZES x $ITERS, data checked" run "$kind" "$fkind"; then
 		transfer "$kind" "$kind flood"

@@ -42,6 +42,12 @@
 #define BOUNCE_SIZE 8192
 #define MAX_SEGS 4 /* BOUNCE_SIZE in frames of at least 2048 */
 #define BOUNCE_COOKIE (~0ull) /* no umem address */
+/*
+ * The core may keep a received frame (the fill ring then gets a free one
+ * in its place) only while this many free frames stay for sending: a
+ * flood of requests for a busy responder must not starve its READ stream.
+ */
+#define KEEP_RESERVE (TX_BATCH + MAX_SEGS)
 
 struct xsk_dev {
 	struct xp_rdma_dev *core;
@@ -689,7 +695,8 @@ int xp_rdma_dev_poll(struct xp_rdma_dev *core, __u32 budget)
 				continue;
 			}
 			if (xp_rdma_core_rx(core, xp_umem_data(dev->area, d->addr), d->len, d->addr,
-					    true))
+					    xp_pool_count(dev->pool, XP_OWN_FREE) >
+						    KEEP_RESERVE + kept))
 				kept++; /* out of circulation until released */
 			else
 				addrs[nrec++] = d->addr;
