@@ -669,10 +669,14 @@ static __u32 rx_chain(struct xsk_dev *dev, __u32 idx, __u32 first, __u32 n, __u6
 	return i;
 }
 
+/* Descriptors per peek; a peek may hold a whole chain beyond a smaller ask. */
+#define RX_BATCH 64
+_Static_assert(XP_XSK_MAX_CHAIN <= RX_BATCH, "a peek may return a whole chain");
+
 int xp_rdma_dev_poll(struct xp_rdma_dev *core, __u32 budget)
 {
 	struct xsk_dev *dev = xsk_dev_of(core);
-	__u64 addrs[64];
+	__u64 addrs[RX_BATCH];
 	__u32 idx, n, i, nrec, kept;
 	int total = 0;
 
@@ -683,7 +687,7 @@ int xp_rdma_dev_poll(struct xp_rdma_dev *core, __u32 budget)
 	if (tx_pending(dev))
 		xp_xsk_kick_tx(dev->xsk);
 	while (budget) {
-		n = xp_xsk_rx_peek(dev->xsk, budget < 64 ? budget : 64, &idx);
+		n = xp_xsk_rx_peek(dev->xsk, budget < RX_BATCH ? budget : RX_BATCH, &idx);
 		if (!n)
 			break;
 		nrec = kept = 0;
@@ -706,7 +710,7 @@ int xp_rdma_dev_poll(struct xp_rdma_dev *core, __u32 budget)
 		/* Frames the core keeps: the fill ring gets others instead. */
 		if (kept)
 			xp_xsk_fill(dev->xsk, kept);
-		budget -= n;
+		budget -= n < budget ? n : budget; /* a chain may exceed it */
 		total += n;
 		/* ACK what this batch asked for before taking more. */
 		xp_rdma_core_work(core);
