@@ -8,8 +8,6 @@
 
 #include "xt_rc_pair.h"
 
-#define AREA_LEN (XT_PAIR_GUARD + XT_PAIR_BUF + XT_PAIR_GUARD)
-
 static int step_fail(const char *what, int i, int err)
 {
 	fprintf(stderr, "rc pair: %s (side %d): %s\n", what, i, strerror(-err));
@@ -23,6 +21,7 @@ int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *o)
 	int i, err;
 
 	memset(p, 0, sizeof(*p));
+	p->buf_len = o->buf_len ?: XT_PAIR_BUF;
 	if (!no.sz)
 		no.sz = sizeof(no);
 	p->net = xp_mem_net_create(&no);
@@ -61,13 +60,13 @@ int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *o)
 		p->qp[i] = xp_qp_create(p->dev[i], &qa);
 		if (!p->qp[i])
 			return step_fail("QP", i, -errno);
-		p->area[i] = malloc(AREA_LEN);
+		p->area[i] = malloc(XT_PAIR_GUARD + p->buf_len + XT_PAIR_GUARD);
 		if (!p->area[i])
 			return step_fail("buffer", i, -ENOMEM);
-		memset(p->area[i], XT_PAIR_GUARD_BYTE, AREA_LEN);
+		memset(p->area[i], XT_PAIR_GUARD_BYTE, XT_PAIR_GUARD + p->buf_len + XT_PAIR_GUARD);
 		p->buf[i] = p->area[i] + XT_PAIR_GUARD;
-		memset(p->buf[i], 0, XT_PAIR_BUF);
-		p->mr[i] = xp_mr_reg(p->pd[i], p->buf[i], XT_PAIR_BUF,
+		memset(p->buf[i], 0, p->buf_len);
+		p->mr[i] = xp_mr_reg(p->pd[i], p->buf[i], p->buf_len,
 				     XP_ACCESS_LOCAL_WRITE | XP_ACCESS_REMOTE_WRITE |
 					     XP_ACCESS_REMOTE_READ | XP_ACCESS_REMOTE_ATOMIC,
 				     NULL);
@@ -78,15 +77,15 @@ int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *o)
 		struct xp_qp_peer peer = {
 			.sgid_index = 1,
 			.dest_qpn = xp_qp_num(p->qp[!i]),
-			.rq_psn = 0x100 + !i * 0x1000,
-			.sq_psn = 0x100 + i * 0x1000,
+			.rq_psn = o->psn_set ? o->sq_psn[!i] : 0x100 + !i * 0x1000,
+			.sq_psn = o->psn_set ? o->sq_psn[i] : 0x100 + i * 0x1000,
 		};
 		struct xp_qp_connect_opts co = {
 			.sz = sizeof(co),
 			.timeout = o->timeout ?: 14,
 			.retry_cnt = o->retry_cnt ?: 7,
 			.rnr_retry = o->rnr_retry ?: 7,
-			.min_rnr_timer = 1,
+			.min_rnr_timer = o->min_rnr_timer ?: 1,
 			.timers_set = true,
 		};
 
@@ -98,18 +97,20 @@ int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *o)
 	return 0;
 }
 
+/* All n bytes at g hold the guard byte (each equals the one before it). */
+static bool guard_intact(const __u8 *g, __u32 n)
+{
+	return g[0] == XT_PAIR_GUARD_BYTE && !memcmp(g, g + 1, n - 1);
+}
+
 bool xt_rc_pair_guards_ok(const struct xt_rc_pair *p)
 {
-	__u32 i, k;
+	__u32 i;
 
-	for (i = 0; i < 2; i++) {
-		if (!p->area[i])
-			continue;
-		for (k = 0; k < XT_PAIR_GUARD; k++)
-			if (p->area[i][k] != XT_PAIR_GUARD_BYTE ||
-			    p->buf[i][XT_PAIR_BUF + k] != XT_PAIR_GUARD_BYTE)
-				return false;
-	}
+	for (i = 0; i < 2; i++)
+		if (p->area[i] && (!guard_intact(p->area[i], XT_PAIR_GUARD) ||
+				   !guard_intact(p->buf[i] + p->buf_len, XT_PAIR_GUARD)))
+			return false;
 	return true;
 }
 
@@ -139,6 +140,14 @@ int xt_rc_pair_close(struct xt_rc_pair *p)
 		free(p->area[i]);
 	}
 	i = 0;
+	/* Every frame slot is free or queued once no device is left. */
+	if (p->net && xp_mem_net_frames_in_use(p->net) != xp_mem_net_pending(p->net)) {
+		fprintf(stderr,
+			"rc pair: %u frame slots in use, %u of them queued: a core kept %u\n",
+			xp_mem_net_frames_in_use(p->net), xp_mem_net_pending(p->net),
+			xp_mem_net_frames_in_use(p->net) - xp_mem_net_pending(p->net));
+		first = first ?: -EBUSY;
+	}
 	if (p->net)
 		STEP("destroy net", xp_mem_net_destroy(p->net));
 #undef STEP

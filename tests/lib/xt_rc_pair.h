@@ -4,9 +4,10 @@
  * connected, with one registered buffer per side between guard areas:
  * the bed of tests/unit/test_mem_net.c and tests/fuzz/fuzz_rc_pair.c.
  *
- * Side i (0: requester "a", 1: responder "b") owns buf[i] of XT_PAIR_BUF
- * bytes, registered with every right as mr[i]; XT_PAIR_GUARD bytes of
- * XT_PAIR_GUARD_BYTE sit before and after it, never registered.
+ * Side i (0: requester "a", 1: responder "b") owns buf[i] of buf_len
+ * bytes (XT_PAIR_BUF unless the options say otherwise), registered with
+ * every right as mr[i]; XT_PAIR_GUARD bytes of XT_PAIR_GUARD_BYTE sit
+ * before and after it, never registered.
  */
 #ifndef XT_RC_PAIR_H
 #define XT_RC_PAIR_H
@@ -30,6 +31,7 @@ struct xt_rc_pair {
 	struct xp_mr *mr[2];
 	__u8 *area[2]; /* guard, buffer, guard */
 	__u8 *buf[2];
+	__u32 buf_len; /* bytes of each buf[i] */
 	__u8 gid[2][16];
 };
 
@@ -39,11 +41,19 @@ struct xt_rc_pair_opts {
 	__u8 timeout; /* local ACK timeout code; 0: 14 */
 	__u8 retry_cnt, rnr_retry; /* 0: 7 */
 	__u32 max_wr; /* send and receive queue depth; 0: 64 */
+	__u32 buf_len; /* bytes of each side's buffer; 0: XT_PAIR_BUF */
+	__u8 min_rnr_timer; /* RNR NAK timer code each side sends; 0: 1 (10 us) */
+	bool psn_set; /* side i sends from sq_psn[i] (else 0x100 + i * 0x1000) */
+	__u32 sq_psn[2];
 };
 
 /* 0, or -errno with the step that failed printed on stderr. */
 int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *opts);
-/* Destroy everything; -errno when something refused (a leak), printed. */
+/*
+ * Destroy everything; -errno when something refused (a leak), printed:
+ * -EBUSY also when, with both devices removed, the net still has frame
+ * slots in use that it does not hold queued (a core kept them).
+ */
 int xt_rc_pair_close(struct xt_rc_pair *p);
 /* True when both guard areas of both sides still hold XT_PAIR_GUARD_BYTE. */
 bool xt_rc_pair_guards_ok(const struct xt_rc_pair *p);
