@@ -77,8 +77,8 @@ int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *o)
 		struct xp_qp_peer peer = {
 			.sgid_index = 1,
 			.dest_qpn = xp_qp_num(p->qp[!i]),
-			.rq_psn = o->psn_set ? o->sq_psn[!i] : 0x100 + !i * 0x1000,
-			.sq_psn = o->psn_set ? o->sq_psn[i] : 0x100 + i * 0x1000,
+			.rq_psn = o->psn_set ? o->sq_psn[!i] : 0x100u + !i * 0x1000u,
+			.sq_psn = o->psn_set ? o->sq_psn[i] : 0x100u + i * 0x1000u,
 		};
 		struct xp_qp_connect_opts co = {
 			.sz = sizeof(co),
