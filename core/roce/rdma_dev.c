@@ -97,6 +97,12 @@ int xp_rdma_core_destroy(struct xp_rdma_dev *dev)
 		return -EBUSY;
 	if (xp_mr_table_destroy(dev->mrs))
 		return -EBUSY; /* PDs remain */
+	/* No QP is left, so the backlog is empty; a frame held back by
+	 * fault injection goes back to the host. */
+	if (dev->held) {
+		dev->held = false;
+		dev->ops->rx_release(dev->host, dev->held_frame.cookie);
+	}
 	xp_free(dev->qps);
 	xp_free(dev);
 	return 0;
@@ -264,9 +270,27 @@ static struct xp_qp *find_qp(struct xp_rdma_dev *dev, __u32 qpn)
 
 static void backlog_push(struct xp_rdma_dev *dev, struct xp_qp *qp, const struct xp_rx_frame *fr)
 {
-	dev->backlog[(dev->bl_head + dev->bl_count) % XP_BACKLOG_MAX] = *fr;
+	struct xp_rx_frame *slot = &dev->backlog[(dev->bl_head + dev->bl_count) % XP_BACKLOG_MAX];
+
+	*slot = *fr;
+	slot->qpn = qp->qpn;
 	dev->bl_count++;
 	qp->resp.backlog++;
+}
+
+void xp_rdma_backlog_drop_qp(struct xp_rdma_dev *dev, const struct xp_qp *qp)
+{
+	__u32 n = dev->bl_count, i, keep = 0;
+
+	for (i = 0; i < n; i++) {
+		struct xp_rx_frame fr = dev->backlog[(dev->bl_head + i) % XP_BACKLOG_MAX];
+
+		if (fr.qpn == qp->qpn)
+			dev->ops->rx_release(dev->host, fr.cookie);
+		else
+			dev->backlog[(dev->bl_head + keep++) % XP_BACKLOG_MAX] = fr;
+	}
+	dev->bl_count = keep;
 }
 
 /*

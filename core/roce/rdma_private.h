@@ -27,6 +27,7 @@ struct xp_rx_frame {
 	const __u8 *data;
 	__u32 len;
 	bool may_keep; /* the host lends it until ops->rx_release(cookie) */
+	__u32 qpn; /* in the backlog: the QP it waits for */
 	__u64 cookie;
 };
 
@@ -177,6 +178,8 @@ int xp_rdma_frame_begin(struct xp_rdma_dev *dev, const struct xp_roce_av *av,
 /* Seal (ICRC) and hand the frame to the host's transmit queue. */
 void xp_rdma_frame_send(struct xp_rdma_dev *dev, struct xp_tx_frame *f);
 void xp_rdma_frame_abort(struct xp_rdma_dev *dev, struct xp_tx_frame *f);
+/* Give the host back every backlogged frame of qp (it is being destroyed). */
+void xp_rdma_backlog_drop_qp(struct xp_rdma_dev *dev, const struct xp_qp *qp);
 /* The host puts the queued frames on the wire; 0 or -ENOBUFS (frames dropped). */
 int xp_rdma_tx_flush(struct xp_rdma_dev *dev);
 /* The host's clock now (dev->now_ns is the start of the current poll). */

@@ -127,6 +127,7 @@ int xp_qp_destroy(struct xp_qp *qp)
 	dev = qp->dev;
 	if (dev->ops->qpn_del)
 		dev->ops->qpn_del(dev->host, qp->qpn);
+	xp_rdma_backlog_drop_qp(dev, qp);
 	if (qp->type == XP_QPT_RC)
 		xp_rc_destroy(qp);
 	dev->qps[qp->qpn - XP_RDMA_QPN_FIRST] = NULL;

@@ -300,6 +300,45 @@ static void test_timeouts(void)
 	xt_check(!xt_rc_pair_close(&p), "timeouts: everything destroyed");
 }
 
+/*
+ * Destroying a QP whose responder holds backlogged requests gives their
+ * frames back: a 20 KiB READ at path MTU 256 (80 response packets, more
+ * than one burst) keeps b's responder busy while 8 WRITEs arrive.
+ */
+static void test_destroy_backlog(void)
+{
+	struct xt_rc_pair_opts o = { .mtu = XP_MTU_256 };
+	__u32 lk0, rk1, i, kept = 0, k;
+	struct xp_send_wr *bad;
+	struct xt_rc_pair p;
+	int err = 0;
+
+	if (!xt_check(!xt_rc_pair_open(&p, &o), "backlog: pair opens"))
+		return;
+	lk0 = xp_mr_lkey(p.mr[0]);
+	rk1 = xp_mr_rkey(p.mr[1]);
+	for (i = 0; i < 9 && !err; i++) {
+		struct xp_sge s = { va(p.buf[0] + i * 24576), i ? 256 : 20480, lk0 };
+		struct xp_send_wr wr = { .wr_id = i, .sg_list = &s, .num_sge = 1,
+					 .opcode = i ? XP_WR_RDMA_WRITE : XP_WR_RDMA_READ,
+					 .rdma = { va(p.buf[1] + i * 4096), rk1 } };
+
+		err = xp_qp_post_send(p.qp[0], &wr, &bad);
+	}
+	xt_check(!err, "backlog: a READ and 8 WRITEs posted");
+	for (k = 0; k < 8 && !kept; k++) {
+		xp_mem_net_step(p.net, 64);
+		kept = xp_mem_net_frames_in_use(p.net) - xp_mem_net_pending(p.net);
+	}
+	xt_check(kept > 0, "backlog: b's busy responder keeps requests (%u frames after %u steps)",
+		 kept, k);
+	xt_check(!xp_qp_destroy(p.qp[1]), "backlog: b's QP destroyed while it holds them");
+	p.qp[1] = NULL;
+	kept = xp_mem_net_frames_in_use(p.net) - xp_mem_net_pending(p.net);
+	xt_check(kept == 0, "backlog: its frames came back at once (%u still kept)", kept);
+	xt_check(!xt_rc_pair_close(&p), "backlog: everything destroyed, no frame left");
+}
+
 static int quiet(enum xp_print_level level, const char *fmt, va_list ap)
 {
 	return 0;
@@ -359,6 +398,7 @@ int main(void)
 	test_clean();
 	test_faults();
 	test_timeouts();
+	test_destroy_backlog();
 	test_bad_args();
 	return xt_summary();
 }
