@@ -199,6 +199,13 @@ static void advance_una(struct xp_qp *qp, __u32 una)
 	rq->rnr_left = qp->attr.rnr_retry;
 	if (rq->gobk && xp_psn_lt(rq->gobk_psn, una))
 		rq->gobk = false;
+	/*
+	 * A go-back's resend point that the peer passed meanwhile (READ
+	 * responses still in flight when we went back): send from una, never
+	 * again what it has. Keeps una <= psn.
+	 */
+	if (xp_psn_lt(rq->psn, una))
+		go_back(qp, una);
 	if (rq->una == rq->psn && rq->next == rq->prod)
 		rq->timer_at = 0;
 	else
