@@ -98,6 +98,8 @@ static inline void xp_random_bytes(void *buf, size_t n)
 	get_random_bytes(buf, n);
 }
 
+#define XP_NO_COVERAGE /* for user-space fuzzing only */
+
 /* DO_ONCE() keeps its own state per call site: the name is only for user space. */
 #define XP_ONCE_DEFINE(name) static int name __maybe_unused
 #define xp_once(once, fn) DO_ONCE(fn)

@@ -87,6 +87,12 @@ int xp_rdma_core_set_gid(struct xp_rdma_dev *dev, __u32 index, const __u8 gid[16
  * One received frame of len bytes. may_keep: the host can lend the frame
  * (its data stays put until ops->rx_release(host, cookie)); else the core
  * is done with it on return. Returns true when the core kept it.
+ *
+ * A host should lend frames only while it keeps enough buffers free for
+ * sending: the core keeps requests while a responder streams a READ, and
+ * gives them back only once the stream, which needs tx_alloc(), is done.
+ * Lending its last buffers starves the stream for good (both hosts here
+ * keep a reserve; fuzz_rc_pair found the in-memory net without one).
  */
 bool xp_rdma_core_rx(struct xp_rdma_dev *dev, const void *data, __u32 len, __u64 cookie,
 		     bool may_keep);

@@ -13,6 +13,7 @@
  *   logging      pr_warn, pr_info, pr_debug; xp_log(level, ...)
  *   randomness   xp_random_bytes(buf, n) (MR keys)
  *   once         XP_ONCE_DEFINE(name), xp_once(&name, fn) (ICRC table)
+ *   fuzzing      XP_NO_COVERAGE: a hot loop a fuzzer need not trace
  *
  * Rules for the core (checked by the build, see the Makefile's CORE_CFLAGS
  * and tests/unit/test_core_env.sh): no header of the C library or of the

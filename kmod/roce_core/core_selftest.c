@@ -131,7 +131,9 @@ static void lb_step(struct lb_host *h)
 		for (i = 0; i < 2; i++)
 			if (!memcmp(data, h->dev[i].mac, 6))
 				to = &h->dev[i];
-		if (!to || !xp_rdma_core_rx(to->core, data, h->len[slot], slot, true))
+		/* Lend frames only while a quarter stay free for sending. */
+		if (!to ||
+		    !xp_rdma_core_rx(to->core, data, h->len[slot], slot, h->nfree >= NSLOT / 4))
 			lb_put(h, slot);
 	}
 	for (i = 0; i < 2; i++)

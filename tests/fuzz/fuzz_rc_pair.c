@@ -60,7 +60,7 @@
 #define BUF_LEN (64u * 1024)
 #define MAX_WR 8 /* per side */
 #define MAX_RECV (2 * MAX_WR)
-#define NFRAMES 512
+#define NFRAMES 96 /* 120 KiB: below ASan's mmap threshold, and a few -ENOBUFS paths too */
 #define FRAME_SIZE 1280
 #define RUN_LIMIT (5 * XP_MEM_SEC)
 #define LATE_LIMIT (20 * XP_MEM_SEC / 1000)
@@ -994,6 +994,30 @@ static void check_quiescent(void)
 	}
 }
 
+/* XP_FUZZ_DEBUG=1: both QPs' counters and PSN state at the end of a run. */
+static void debug_dump(int err)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const struct xp_qp *qp = run.p.qp[i];
+		const struct xp_qp_stats *q = xp_qp_stats(qp);
+		const struct xp_rc_req *rq = &qp->req;
+
+		fprintf(stderr,
+			"side %d: state %d; tx %llu rx %llu retransmits %llu timeouts %llu acks in %llu out %llu; dup requests %llu out of seq %llu; requester una %u psn %u max %u, WQEs cons %u next %u prod %u, rd_out %u, timer %llu; responder epsn %u reading %d backlog %u\n",
+			i, xp_qp_state(qp), (unsigned long long)q->tx_pkts,
+			(unsigned long long)q->rx_pkts, (unsigned long long)q->retransmits,
+			(unsigned long long)q->timeouts, (unsigned long long)q->acks_rcvd,
+			(unsigned long long)q->acks_sent, (unsigned long long)q->dup_requests,
+			(unsigned long long)q->out_of_seq, rq->una, rq->psn, rq->max_psn, rq->cons,
+			rq->next, rq->prod, rq->rd_out, (unsigned long long)rq->timer_at,
+			qp->resp.epsn, qp->resp.reading, qp->resp.backlog);
+	}
+	fprintf(stderr, "run: %d after %u steps, virtual time %llu ns\n", err, run.steps,
+		(unsigned long long)xp_mem_net_now(run.p.net));
+}
+
 /* ---- one input ---- */
 
 /* What the runs came to, printed at exit (tests/fuzz/run.sh shows it). */
@@ -1109,6 +1133,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_untouched(i);
 	if (err == -EDEADLK && !run.nheld && !run.budget_hit)
 		check_quiescent();
+	if (getenv("XP_FUZZ_DEBUG"))
+		debug_dump(err);
 	if (!run.mutated && forever) {
 		require_msg(err == -EDEADLK && !run.budget_hit,
 			    "no frame changed, yet the run ended with %d after %u steps", err,

@@ -20,6 +20,7 @@
 
 struct mem_dev {
 	struct xp_mem_net *net;
+	__u32 tx_held; /* slots it sent that are not delivered yet */
 	struct xp_rdma_dev *core;
 	char name[16];
 	__u8 mac[6];
@@ -30,8 +31,18 @@ struct xp_mem_net {
 	__u32 loss, dup, reorder, corrupt; /* ppm */
 	__u64 rng;
 	__u32 nframes, frame_size;
+	/* A core may keep a frame only while this many stay free for sending. */
+	__u32 keep_reserve;
 	__u8 *area; /* nframes slots of frame_size bytes */
 	__u32 *lens;
+	/*
+	 * Who sent each slot, until it is delivered: a device holds at most
+	 * its share of the slots in flight, as a NIC has its own tx ring, so
+	 * one side's retransmissions cannot leave the other no frame to
+	 * answer with.
+	 */
+	struct mem_dev **sender;
+	__u32 ndevs;
 	__u32 *free; /* stack of free slots */
 	__u32 nfree;
 	__u32 *queue; /* FIFO of slots to deliver */
@@ -72,8 +83,18 @@ static int slot_get(struct xp_mem_net *net, __u32 *slot)
 	return 0;
 }
 
+/* The slot is no longer its sender's (delivered, lost or freed). */
+static void slot_unown(struct xp_mem_net *net, __u32 slot)
+{
+	if (net->sender[slot]) {
+		net->sender[slot]->tx_held--;
+		net->sender[slot] = NULL;
+	}
+}
+
 static void slot_put(struct xp_mem_net *net, __u32 slot)
 {
+	slot_unown(net, slot);
 	net->free[net->nfree++] = slot;
 }
 
@@ -141,10 +162,12 @@ static int mem_tx_alloc(void *host, struct xp_tx_frame *f, __u32 len)
 	struct mem_dev *d = host;
 	__u32 slot;
 
-	if (slot_get(d->net, &slot)) {
+	if (d->tx_held >= d->net->nframes / d->net->ndevs || slot_get(d->net, &slot)) {
 		d->net->stats.no_frame++;
 		return -ENOBUFS;
 	}
+	d->net->sender[slot] = d;
+	d->tx_held++;
 	f->data = slot_data(d->net, slot);
 	f->size = d->net->frame_size;
 	f->cookie = slot;
@@ -253,13 +276,15 @@ struct xp_mem_net *xp_mem_net_create(const struct xp_mem_net_opts *opts)
 	net->lens = calloc(net->nframes, sizeof(*net->lens));
 	net->free = calloc(net->nframes, sizeof(*net->free));
 	net->queue = calloc(net->nframes, sizeof(*net->queue));
-	if (!net->area || !net->lens || !net->free || !net->queue) {
+	net->sender = calloc(net->nframes, sizeof(*net->sender));
+	if (!net->area || !net->lens || !net->free || !net->queue || !net->sender) {
 		xp_mem_net_destroy(net);
 		errno = ENOMEM;
 		return NULL;
 	}
 	for (i = 0; i < net->nframes; i++)
 		net->free[i] = net->nframes - 1 - i;
+	net->keep_reserve = net->nframes / 4;
 	net->nfree = net->nframes;
 	net->now = XP_MEM_SEC; /* 0 means "no timer" to the core */
 	return net;
@@ -278,6 +303,7 @@ int xp_mem_net_destroy(struct xp_mem_net *net)
 	free(net->lens);
 	free(net->free);
 	free(net->queue);
+	free(net->sender);
 	free(net);
 	return 0;
 }
@@ -352,6 +378,7 @@ struct xp_rdma_dev *xp_mem_dev_add(struct xp_mem_net *net, const struct xp_mem_d
 	xp_rdma_core_set_gid(d->core, 0, d->gids[0]);
 	xp_rdma_core_set_gid(d->core, 1, d->gids[1]);
 	net->devs[slot] = d;
+	net->ndevs++;
 	return d->core;
 }
 
@@ -370,6 +397,10 @@ int xp_mem_dev_remove(struct xp_rdma_dev *dev)
 	for (i = 0; i < MEM_MAX_DEVS; i++)
 		if (d->net->devs[i] == d)
 			d->net->devs[i] = NULL;
+	for (i = 0; i < d->net->nframes; i++)
+		if (d->net->sender[i] == d)
+			slot_unown(d->net, i);
+	d->net->ndevs--;
 	free(d);
 	return 0;
 }
@@ -414,13 +445,15 @@ int xp_mem_net_step(struct xp_mem_net *net, __u32 budget)
 		struct mem_dev *d = net->lens[slot] >= 6 ? dev_by_mac(net, data) : NULL;
 
 		done++;
+		slot_unown(net, slot);
 		if (!d) {
 			net->stats.no_dest++;
 			slot_put(net, slot);
 			continue;
 		}
 		net->stats.delivered++;
-		if (!xp_rdma_core_rx(d->core, data, net->lens[slot], slot, true))
+		if (!xp_rdma_core_rx(d->core, data, net->lens[slot], slot,
+				     net->nfree >= net->keep_reserve))
 			slot_put(net, slot);
 	}
 	for (i = 0; i < MEM_MAX_DEVS; i++)

@@ -14,6 +14,10 @@
  *	... QPs on a and b (xp_rdma.h), post work ...
  *	err = xp_mem_net_run(net, 10 * XP_MEM_SEC, all_done, ctx);
  *
+ * Each device may have at most its share of the net's frames in flight
+ * (nframes / devices, as a NIC has its own tx ring): one side's
+ * retransmissions never leave the other without a frame to answer with.
+ *
  * A net and its devices belong to one thread.
  */
 #ifndef XP_MEM_NET_H
