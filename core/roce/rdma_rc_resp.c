@@ -167,9 +167,9 @@ static struct xp_rd_res *res_alloc(struct xp_qp *qp)
 	return &rs->res[rs->res_next++ % n];
 }
 
-static struct xp_rd_res *res_find(struct xp_qp *qp, __u8 type, __u32 psn)
+static struct xp_rd_res *res_find(const struct xp_qp *qp, __u8 type, __u32 psn)
 {
-	struct xp_rc_resp *rs = &qp->resp;
+	const struct xp_rc_resp *rs = &qp->resp;
 	__u32 i;
 
 	for (i = 0; i < rs->nres; i++) {
@@ -196,9 +196,9 @@ static bool dup_known(const struct xp_qp *qp, const struct xp_roce_pkt *pkt, __s
 	__u8 op = pkt->h.opcode & ~XP_OP_TRANSPORT_MASK;
 
 	if (op == XP_OP_READ_REQUEST)
-		return res_find((struct xp_qp *)qp, XP_RES_READ, pkt->h.psn);
+		return res_find(qp, XP_RES_READ, pkt->h.psn);
 	if (op == XP_OP_COMPARE_SWAP || op == XP_OP_FETCH_ADD)
-		return res_find((struct xp_qp *)qp, XP_RES_ATOMIC, pkt->h.psn);
+		return res_find(qp, XP_RES_ATOMIC, pkt->h.psn);
 	return d > -(__s32)XP_MAX_UNACKED_PSNS;
 }
 
