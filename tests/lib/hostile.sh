@@ -167,12 +167,15 @@ now_counter() {
 	esac
 }
 
+# expected NAME: the counters the frames of run NAME's flood name, one a line.
+expected() { awk '/^hostile_flood: frames / { print $5 }' "$TMP/$1.flood" 2>/dev/null | sort -u; }
+
 # attribute NAME KIND: each counter the flood's frames name moved, drop
 # counters by at most what was sent for them; reasons no frame names stayed 0.
 attribute() {
 	local n=$1 kind=$2 e sent got k expected
 	grep "^hostile_flood: kind \|^hostile_flood: total " "$TMP/$n.flood" | sed "s/^/    # $n: /"
-	expected=$(awk '/^hostile_flood: frames / { print $5 }' "$TMP/$n.flood" | sort -u)
+	expected=$(expected "$n")
 	check "$kind: the flooder sent frames ($(awk '/^hostile_flood: total/ { print $4 }' "$TMP/$n.flood"))" \
 		grep -qE "^hostile_flood: total sent [1-9]" "$TMP/$n.flood"
 	for e in $expected; do
@@ -208,5 +211,22 @@ attribute() {
 			grep -qx "${e%=*}" <<<"$expected" && continue
 			check "$kind: ${e%=*} stayed 0 (${e#*=})" test "${e#*=}" -eq 0
 		done
+	done
+}
+
+# The QP counters of requests no live requester can send (xp_qp_stats):
+# only hostile frames may move them.
+QP_HOSTILE="psn_out_of_window dup_too_old dup_read_mismatch"
+
+# qp_clean NAME WHAT: each of QP_HOSTILE that no frame of run NAME's flood
+# names stayed 0: the peer's own requests, lost or repeated, never land there.
+qp_clean() {
+	local k v expected
+	expected=$(expected "$1")
+	for k in $QP_HOSTILE; do
+		grep -qx "qp:$k" <<<"$expected" && continue
+		v=$(srv "$1" qp_stats "$k")
+		check "$2: qp:$k stayed 0: none of the peer's own requests counted there ($v)" \
+			test "$v" -eq 0
 	done
 }
