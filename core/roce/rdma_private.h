@@ -22,6 +22,16 @@
 #define XP_BACKLOG_MAX 512
 #define XP_BACKLOG_QP_MAX (2 * XP_MAX_UNACKED_PSNS)
 
+/*
+ * How far ahead of the expected PSN, or behind it, a live requester's
+ * request can be. rxe's requester stops only past comp.psn +
+ * RXE_MAX_UNACKED_PSNS, so it has up to 129 PSNs out (ours 128); the
+ * responder allows twice the window either way. Beyond it a request is
+ * forged or misrouted: counted apart (psn_out_of_window, dup_too_old) and
+ * never backlogged.
+ */
+#define XP_RESP_PSN_REACH (2 * XP_MAX_UNACKED_PSNS)
+
 /* A received frame: the host's buffer, or one the core may not keep. */
 struct xp_rx_frame {
 	const __u8 *data;

@@ -7,11 +7,11 @@
  *    remote access flags, lengths, the rkey) and executed; one failing a
  *    check gets the NAK rxe sends for it and the QP moves to ERR.
  *  - Past the expected PSN: one sequence-error NAK per gap, then silence
- *    until the missing packet comes. A PSN a whole window or more ahead is
- *    dropped without a NAK and counted apart: no requester can have sent
- *    it (rxe's and ours wait at XP_MAX_UNACKED_PSNS outstanding).
+ *    until the missing packet comes. A PSN XP_RESP_PSN_REACH or more ahead
+ *    is dropped without a NAK and counted apart: no live requester can
+ *    have sent it (rxe's has at most 129 PSNs out, ours 128).
  *  - Before it (a duplicate): SENDs and WRITEs are acknowledged again
- *    (unless a window or more behind: dropped), a READ is read again from
+ *    (unless XP_RESP_PSN_REACH or more behind: dropped), a READ is read again from
  *    the resource it left, if it asks for a part of the original READ
  *    with its rkey (as rxe), an atomic's saved result is sent again: an
  *    atomic never runs twice.
@@ -199,7 +199,7 @@ static bool dup_known(const struct xp_qp *qp, const struct xp_roce_pkt *pkt, __s
 		return res_find(qp, XP_RES_READ, pkt->h.psn);
 	if (op == XP_OP_COMPARE_SWAP || op == XP_OP_FETCH_ADD)
 		return res_find(qp, XP_RES_ATOMIC, pkt->h.psn);
-	return d > -(__s32)XP_MAX_UNACKED_PSNS;
+	return d > -(__s32)XP_RESP_PSN_REACH;
 }
 
 static enum xp_rdma_drop duplicate(struct xp_qp *qp, const struct xp_roce_pkt *pkt, __s32 d)
@@ -243,7 +243,7 @@ bool xp_rc_resp_may_wait(const struct xp_qp *qp, const struct xp_roce_pkt *pkt)
 	if (!xp_rc_from_peer(qp, pkt))
 		return false;
 	if (d >= 0)
-		return d < (__s32)XP_MAX_UNACKED_PSNS;
+		return d < (__s32)XP_RESP_PSN_REACH;
 	return dup_known(qp, pkt, d);
 }
 
@@ -445,7 +445,7 @@ enum xp_rdma_drop xp_rc_resp_recv(struct xp_qp *qp, const struct xp_roce_pkt *pk
 	unsigned int need = 0;
 	enum xp_rdma_drop ret;
 
-	if (d >= (__s32)XP_MAX_UNACKED_PSNS) {
+	if (d >= (__s32)XP_RESP_PSN_REACH) {
 		/* No requester sends this far ahead: forged, or another QP's. */
 		qp->stats.psn_out_of_window++;
 		return XP_RDMA_DROP_NONE;

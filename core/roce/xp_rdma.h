@@ -309,8 +309,8 @@ struct xp_qp_stats {
 	__u64 dup_requests; /* duplicate requests answered (ACK, READ replay, atomic replay) */
 	__u64 out_of_seq; /* requests past the expected PSN within the window, dropped */
 	/* Requests no live requester can send, dropped (and never backlogged): */
-	__u64 psn_out_of_window; /* at least XP_MAX_UNACKED_PSNS past the expected PSN */
-	__u64 dup_too_old; /* a SEND/WRITE that far behind, or a READ/atomic nobody remembers */
+	__u64 psn_out_of_window; /* 2 * XP_MAX_UNACKED_PSNS or more past the expected PSN */
+	__u64 dup_too_old; /* a SEND/WRITE as far behind, or a READ/atomic nobody remembers */
 	__u64 dup_read_mismatch; /* a repeated READ outside the original's range or rkey */
 };
 
