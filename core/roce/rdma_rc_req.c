@@ -222,8 +222,14 @@ static bool ack_upto(struct xp_qp *qp, __u32 psn)
 	struct xp_rc_req *rq = &qp->req;
 	__u32 i;
 
-	if (xp_psn_diff(psn, rq->psn) >= 0)
-		return false; /* acknowledges what we never sent */
+	/*
+	 * Beyond the highest PSN ever sent: acknowledges what we never sent.
+	 * Not rq->psn: after a go-back the peer acknowledges what it got
+	 * before, and refusing that while the window is sent again (slower
+	 * than the ACK timeout on a slow link) never lets una move.
+	 */
+	if (xp_psn_diff(psn, rq->max_psn) >= 0)
+		return false;
 	for (i = rq->cons; i != rq->prod; i++) {
 		struct xp_send_wqe *wqe = wqe_at(qp, i);
 
