@@ -319,7 +319,9 @@ static void test_destroy_backlog(void)
 	rk1 = xp_mr_rkey(p.mr[1]);
 	for (i = 0; i < 9 && !err; i++) {
 		struct xp_sge s = { va(p.buf[0] + i * 24576), i ? 256 : 20480, lk0 };
-		struct xp_send_wr wr = { .wr_id = i, .sg_list = &s, .num_sge = 1,
+		struct xp_send_wr wr = { .wr_id = i,
+					 .sg_list = &s,
+					 .num_sge = 1,
 					 .opcode = i ? XP_WR_RDMA_WRITE : XP_WR_RDMA_READ,
 					 .rdma = { va(p.buf[1] + i * 4096), rk1 } };
 
