@@ -24,8 +24,13 @@ struct xp_mr_table {
 	__u32 pd_seq; /* number of the next PD, for messages */
 	struct xp_mr **slot; /* [max_mr + 1]; slot[0] is never used */
 	__u8 *last_key; /* [max_mr + 1]: key byte last given out at each index */
-	__u32 *free_idx; /* ring of max_mr free indexes, oldest first */
-	__u32 free_head; /* ring position of the oldest free index */
+	/*
+	 * Indexes go out in the order 1..max_mr, then in the order they came
+	 * back, so that an index is reused as late as possible.
+	 */
+	__u32 fresh; /* the next index never given out; max_mr + 1 once all were */
+	__u32 *free_idx; /* ring of max_mr indexes given back, oldest first */
+	__u32 free_head; /* ring position of the oldest one */
 	__u32 nfree;
 	__u64 errors[XP_MR_ERR__MAX];
 };
@@ -69,7 +74,7 @@ static void seed_keys(__u8 *keys, size_t n)
 struct xp_mr_table *xp_mr_table_create(const struct xp_mr_table_opts *opts)
 {
 	struct xp_mr_table *t;
-	__u32 max_mr, i;
+	__u32 max_mr;
 	int err;
 
 	err = xp_opts_valid(opts, xp_mr_table_opts);
@@ -104,9 +109,7 @@ struct xp_mr_table *xp_mr_table_create(const struct xp_mr_table_opts *opts)
 		err = -ENOMEM;
 		goto out_free_keys;
 	}
-	for (i = 0; i < max_mr; i++)
-		t->free_idx[i] = i + 1;
-	t->nfree = max_mr;
+	t->fresh = 1;
 	seed_keys(t->last_key, max_mr + 1);
 	return t;
 
@@ -151,6 +154,10 @@ __u64 xp_mr_table_errors(const struct xp_mr_table *t, enum xp_mr_err err)
 
 static int index_alloc(struct xp_mr_table *t, __u32 *idx)
 {
+	if (t->fresh <= t->max_mr) {
+		*idx = t->fresh++;
+		return 0;
+	}
 	if (!t->nfree)
 		return -ENOSPC;
 	*idx = t->free_idx[t->free_head];

@@ -20,6 +20,11 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 source "$root/tests/lib/testlib.sh"
 
 bin=$root/build/fuzz/fuzz
+# A small quarantine: freed memory is still held back long enough to catch a
+# use after free within a run (a run allocates well under 1 MiB), but the
+# next runs reuse warm pages instead of faulting in fresh ones; fuzz_rc_pair
+# runs twice as fast with it.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=16}
 names=("$@")
 if ((${#names[@]} == 0)); then
 	for f in "$root"/tests/fuzz/*.c; do
