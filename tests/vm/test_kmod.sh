@@ -6,9 +6,11 @@
 # `make kmod KVER=<ver>` runs), boot the kernel and load and unload xp_hello
 # in the guest (guest/kmod_hello.sh checks the log lines, sysfs, the
 # parameter, and that a refused init fails the load); then, in a second
-# boot, xp_roce_core: the transport core (core/roce) built for the kernel,
-# whose load-time self-test runs every RC operation between two loopback
-# devices (guest/kmod_roce_core.sh).
+# boot (guest/kmod_roce.sh), xp_roce_core: the transport core (core/roce)
+# built for the kernel, whose load-time self-test runs every RC operation
+# between two loopback devices (guest/kmod_roce_core.sh), and xp_rxe, the
+# soft-RoCE device: rdma link add/delete, its port and GIDs, refusals, and
+# removal with its netdev and the module (guest/kmod_rxe.sh).
 #
 # Runs alone in tests/run.sh (it rebuilds the modules other suites load):
 # vm-weight: 2
@@ -40,12 +42,18 @@ kmod_series() {
 		test "$rc" = 0
 	check "kmod $kver: xp_roce_core.ko built (core/roce for the kernel)" \
 		test -f "$XPVM_BUILD/kmod/$kver/xp_roce_core.ko"
+	check "kmod $kver: xp_rxe.ko built" test -f "$XPVM_BUILD/kmod/$kver/xp_rxe.ko"
 	t0=$EPOCHREALTIME
 	rc=0
-	"$XPVM" run -k "$kver" -b none --kmod --name "roce-core-$series" -t 180 \
-		"$XPVM_GUEST/kmod_roce_core.sh" || rc=$?
-	check "kmod $kver: the core's self-test passes in the kernel ($(vm_secs "$t0") s, status $rc)" \
-		test "$rc" = 0
+	log=$("$XPVM" run -k "$kver" -b rdma -m ib_core,dummy --kmod --name "roce-$series" -t 180 \
+		-f "$XPVM_GUEST/kmod_roce_core.sh" -f "$XPVM_GUEST/kmod_rxe.sh" \
+		"$XPVM_GUEST/kmod_roce.sh" 2>&1) || rc=$?
+	echo "$log"
+	# A part passed when it says so and the guest ended well (no oops).
+	check "kmod $kver: the core's self-test passes in the kernel (status $rc)" \
+		bash -c "test $rc = 0 && grep -q 'KMODPART roce_core 0'" <<<"$log"
+	check "kmod $kver: xp_rxe devices come and go with rdma link, the netdev and the module ($(vm_secs "$t0") s for both)" \
+		bash -c "test $rc = 0 && grep -q 'KMODPART rxe 0'" <<<"$log"
 }
 
 for s in $XP_VM_SERIES; do

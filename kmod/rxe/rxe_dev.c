@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One xp_rxe device: the ib_device on a netdev, its port and attributes.
+ *
+ * What is here so far is the device's frame: registration with ib_core
+ * (the RoCEv2 GID table then follows the netdev's addresses), the port and
+ * its state, the P_Key table, and unregistration. The verbs that make it a
+ * provider for kernel ULPs and rdma-core (PDs, MRs, CQs, QPs on the
+ * transport core) are not there yet; until they are, ib_core lists the
+ * missing mandatory ones at registration and gives the device to no ULP.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/if_vlan.h>
+#include <net/addrconf.h>
+#include <rdma/ib_mad.h>
+
+#include "xp_rxe.h"
+
+static int xp_rxe_query_device(struct ib_device *ibdev, struct ib_device_attr *attr,
+			       struct ib_udata *udata)
+{
+	if (udata && (udata->inlen || udata->outlen))
+		return -EINVAL;
+	*attr = to_xdev(ibdev)->attr;
+	return 0;
+}
+
+/* The largest IB MTU whose packets fit the netdev's MTU, 256 at least. */
+static enum ib_mtu xp_rxe_active_mtu(const struct net_device *ndev)
+{
+	int room = (int)READ_ONCE(ndev->mtu) - XP_RXE_HDR_MAX;
+
+	if (room >= 4096)
+		return IB_MTU_4096;
+	if (room >= 2048)
+		return IB_MTU_2048;
+	if (room >= 1024)
+		return IB_MTU_1024;
+	if (room >= 512)
+		return IB_MTU_512;
+	return IB_MTU_256;
+}
+
+static bool xp_rxe_link_up(const struct net_device *ndev)
+{
+	return netif_running(ndev) && netif_carrier_ok(ndev);
+}
+
+static int xp_rxe_query_port(struct ib_device *ibdev, u32 port, struct ib_port_attr *attr)
+{
+	struct xp_rxe_dev *xd = to_xdev(ibdev);
+	bool up = xp_rxe_link_up(xd->ndev);
+
+	/* ib_query_port() zeroed attr: LIDs, counters and the rest stay 0. */
+	attr->state = up ? IB_PORT_ACTIVE : IB_PORT_DOWN;
+	attr->phys_state = up ? IB_PORT_PHYS_STATE_LINK_UP : IB_PORT_PHYS_STATE_DISABLED;
+	attr->max_mtu = IB_MTU_4096;
+	attr->active_mtu = xp_rxe_active_mtu(xd->ndev);
+	attr->gid_tbl_len = XP_RXE_GID_TABLE;
+	attr->pkey_tbl_len = 1;
+	attr->port_cap_flags = IB_PORT_CM_SUP;
+	attr->max_msg_sz = xd->attr.max_mr_size > U32_MAX ? U32_MAX : xd->attr.max_mr_size;
+	attr->max_vl_num = 1;
+	/* Speed and width from ethtool; it takes the RTNL, never held here. */
+	return ib_get_eth_speed(ibdev, port, &attr->active_speed, &attr->active_width);
+}
+
+static int xp_rxe_port_immutable(struct ib_device *ibdev, u32 port, struct ib_port_immutable *imm)
+{
+	struct ib_port_attr attr = {};
+	int err;
+
+	err = ib_query_port(ibdev, port, &attr);
+	if (err)
+		return err;
+	imm->pkey_tbl_len = attr.pkey_tbl_len;
+	imm->gid_tbl_len = attr.gid_tbl_len;
+	/* RoCEv2 only, as rdma_rxe: ib_core then makes only RoCEv2 GIDs. */
+	imm->core_cap_flags = RDMA_CORE_PORT_IBA_ROCE_UDP_ENCAP;
+	imm->max_mad_size = IB_MGMT_MAD_SIZE;
+	return 0;
+}
+
+static enum rdma_link_layer xp_rxe_link_layer(struct ib_device *ibdev, u32 port)
+{
+	return IB_LINK_LAYER_ETHERNET;
+}
+
+static int xp_rxe_query_pkey(struct ib_device *ibdev, u32 port, u16 index, u16 *pkey)
+{
+	if (index)
+		return -EINVAL;
+	*pkey = IB_DEFAULT_PKEY_FULL;
+	return 0;
+}
+
+/*
+ * ib_dealloc_device() calls this, after an unregistration and when
+ * xp_rxe_add() gives up: the one place that lets go of what xd holds.
+ */
+static void xp_rxe_dealloc_driver(struct ib_device *ibdev)
+{
+	struct xp_rxe_dev *xd = to_xdev(ibdev);
+
+	if (xp_rxe_removed(xd))
+		pr_info("xp_rxe: %s removed from %s\n", dev_name(&ibdev->dev),
+			netdev_name(xd->ndev));
+	dev_put(xd->ndev);
+}
+
+static const struct ib_device_ops xp_rxe_dev_ops = {
+	.owner = THIS_MODULE,
+	/*
+	 * Not RDMA_DRIVER_RXE: rdma_rxe looks its devices up by that id and
+	 * would take ours for its own (research/softroce-kmod.md, 3).
+	 */
+	.driver_id = RDMA_DRIVER_UNKNOWN,
+	.dealloc_driver = xp_rxe_dealloc_driver,
+	.get_link_layer = xp_rxe_link_layer,
+	.get_port_immutable = xp_rxe_port_immutable,
+	.query_device = xp_rxe_query_device,
+	.query_pkey = xp_rxe_query_pkey,
+	.query_port = xp_rxe_query_port,
+};
+
+/*
+ * The attributes the device reports. Until the verbs are there, the
+ * counts of objects it can make are 0: nothing promises what it cannot do.
+ */
+static void xp_rxe_init_attr(struct xp_rxe_dev *xd)
+{
+	struct ib_device_attr *a = &xd->attr;
+
+	memset(a, 0, sizeof(*a));
+	a->vendor_id = 0xffffff; /* no IEEE OUI, as rdma_rxe */
+	a->sys_image_guid = xd->ibdev.node_guid;
+	a->max_mr_size = 1ull << 31;
+	a->page_size_cap = PAGE_SIZE;
+	a->kernel_cap_flags = IBK_ALLOW_USER_UNREG; /* rdma link delete */
+	a->max_pkeys = 1;
+}
+
+int xp_rxe_add(const char *name, struct net_device *ndev)
+{
+	struct xp_rxe_dev *xd, *other;
+	int err = 0;
+
+	if (ndev->type != ARPHRD_ETHER || is_vlan_dev(ndev)) {
+		pr_err("xp_rxe: %s is not an Ethernet device (a VLAN device is not either: use its lower device)\n",
+		       netdev_name(ndev));
+		return -EINVAL;
+	}
+	xd = ib_alloc_device(xp_rxe_dev, ibdev);
+	if (!xd)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&xd->list);
+	dev_hold(ndev);
+	xd->ndev = ndev;
+	xd->ibdev.node_type = RDMA_NODE_IB_CA;
+	xd->ibdev.phys_port_cnt = 1;
+	xd->ibdev.num_comp_vectors = num_possible_cpus();
+	xd->ibdev.local_dma_lkey = 0;
+	addrconf_addr_eui48((unsigned char *)&xd->ibdev.node_guid, ndev->dev_addr);
+	strscpy(xd->ibdev.node_desc, "xp_rxe", sizeof(xd->ibdev.node_desc));
+	xp_rxe_init_attr(xd);
+	ib_set_device_ops(&xd->ibdev, &xp_rxe_dev_ops);
+	err = ib_device_set_netdev(&xd->ibdev, ndev, XP_RXE_PORT);
+	if (err)
+		goto out_free;
+	xd->port_active = xp_rxe_link_up(ndev);
+
+	/*
+	 * On the list before registering: once registered, ib_core owns xd
+	 * (rdma link delete may free it at once), so nothing of ours touches
+	 * it after ib_register_device() succeeds. The notifier acts only on a
+	 * registered device (one it can hold); a NETDEV_UNREGISTER it skipped
+	 * comes again, as the netdev core repeats it while we hold ndev.
+	 */
+	mutex_lock(&xp_rxe_lock);
+	list_for_each_entry(other, &xp_rxe_devs, list)
+		if (other->ndev == ndev) {
+			pr_err("xp_rxe: %s already has %s\n", netdev_name(ndev),
+			       dev_name(&other->ibdev.dev));
+			err = -EEXIST;
+		}
+	if (!err)
+		list_add_tail(&xd->list, &xp_rxe_devs);
+	mutex_unlock(&xp_rxe_lock);
+	if (err)
+		goto out_free;
+	pr_info("xp_rxe: adding %s on %s, port %s\n", name, netdev_name(ndev),
+		xd->port_active ? "ACTIVE" : "DOWN");
+	err = ib_register_device(&xd->ibdev, name, NULL);
+	if (err) {
+		pr_err("xp_rxe: registering %s on %s: %d\n", name, netdev_name(ndev), err);
+		goto out_free;
+	}
+	return 0;
+
+out_free:
+	ib_dealloc_device(&xd->ibdev); /* xp_rxe_dealloc_driver() lets go of ndev */
+	return err;
+}
+
+/*
+ * The netdev changed (under the RTNL; the caller holds the registered
+ * device): tell ib_core when the port's state did.
+ */
+void xp_rxe_port_update(struct xp_rxe_dev *xd)
+{
+	bool up = xp_rxe_link_up(xd->ndev);
+	struct ib_event ev = {
+		.device = &xd->ibdev,
+		.element.port_num = XP_RXE_PORT,
+		.event = up ? IB_EVENT_PORT_ACTIVE : IB_EVENT_PORT_ERR,
+	};
+
+	if (up == xd->port_active)
+		return;
+	xd->port_active = up;
+	ib_dispatch_event(&ev);
+	pr_info("xp_rxe: %s port %s\n", dev_name(&xd->ibdev.dev), up ? "ACTIVE" : "DOWN");
+}

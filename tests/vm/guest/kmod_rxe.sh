@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Guest side of test_kmod for xp_rxe, the soft-RoCE device (issue 15; so far
+# the device without verbs): `rdma link add NAME type xprxe netdev DEV`
+# makes an Ethernet-link-layer RDMA device whose RoCEv2 GID follows DEV's
+# address, with P_Key 0xffff; the port follows DEV down and up; bad links
+# are refused with a reason; the device goes with `rdma link delete`, with
+# DEV, and with the module. Needs ib_core and dummy (xpvm -m).
+
+ko=/xp/kmod/xp_rxe.ko
+[ -f $ko ] || xp_fail "$ko missing (make kmod)"
+sys=/sys/class/infiniband
+
+# dev_gone NAME: NAME is not (or no longer) an RDMA device.
+dev_gone() { [ ! -e "$sys/$1" ]; }
+
+# port_state NAME: the port's state as sysfs words ("ACTIVE", "DOWN").
+port_state() { sed 's/^[0-9]*: //' "$sys/$1/ports/1/state"; }
+
+# refused WHY CMD...: CMD fails; its message is shown.
+refused() {
+	_why=$1
+	shift
+	echo "+ $* (must fail: $_why)"
+	if "$@" 2>&1; then
+		xp_fail "'$*' succeeded: $_why"
+	fi
+}
+
+xp_step "load"
+xp_run insmod $ko
+dmesg | grep -q 'xp_rxe: loaded' || xp_fail "no 'xp_rxe: loaded' line"
+xp_run ip link add xd0 type dummy
+xp_run ip link set xd0 address 02:00:c6:12:00:0a
+xp_run ip addr add 198.18.0.10/24 dev xd0
+xp_run ip link set xd0 up
+
+xp_step "rdma link add: a RoCEv2 device on xd0"
+xp_run rdma link add xrxe0 type xprxe netdev xd0
+xp_run rdma link show xrxe0/1
+rdma link show xrxe0/1 | grep -q 'state ACTIVE physical_state LINK_UP netdev xd0' ||
+	xp_fail "xrxe0/1 is not ACTIVE on xd0"
+[ "$(cat $sys/xrxe0/ports/1/link_layer)" = Ethernet ] || xp_fail "link layer is not Ethernet"
+[ "$(cat $sys/xrxe0/node_type)" = "1: CA" ] || xp_fail "node type: $(cat $sys/xrxe0/node_type)"
+[ "$(cat $sys/xrxe0/node_guid)" = "0000:c6ff:fe12:000a" ] ||
+	xp_fail "node GUID $(cat $sys/xrxe0/node_guid) is not the EUI-64 of xd0's MAC"
+[ "$(cat $sys/xrxe0/ports/1/pkeys/0)" = 0xffff ] || xp_fail "P_Key 0: $(cat $sys/xrxe0/ports/1/pkeys/0)"
+# ib_core fills the GID table from xd0's addresses: one RoCEv2 GID for 198.18.0.10.
+gid=
+i=0
+while [ $i -lt 8 ]; do
+	g=$(cat $sys/xrxe0/ports/1/gids/$i 2>/dev/null)
+	t=$(cat $sys/xrxe0/ports/1/gid_attrs/types/$i 2>/dev/null)
+	echo "gid $i: $g ${t:-(no type)}"
+	[ "$g" = "0000:0000:0000:0000:0000:ffff:c612:000a" ] && [ "$t" = "RoCE v2" ] && gid=$i
+	i=$((i + 1))
+done
+[ -n "$gid" ] || xp_fail "no RoCE v2 GID for 198.18.0.10"
+[ "$(cat $sys/xrxe0/ports/1/gid_attrs/ndevs/$gid)" = xd0 ] || xp_fail "GID $gid is not xd0's"
+xp_run rdma dev show xrxe0
+
+xp_step "bad links are refused with a reason"
+refused "xd0 has a device already" rdma link add xrxe1 type xprxe netdev xd0
+dmesg | grep -q 'xp_rxe: xd0 already has xrxe0' || xp_fail "no 'already has' reason in the log"
+refused "lo is not Ethernet" rdma link add xrxe1 type xprxe netdev lo
+dmesg | grep -q 'xp_rxe: lo is not an Ethernet device' || xp_fail "no reason for lo in the log"
+refused "no such netdev" rdma link add xrxe1 type xprxe netdev nosuch0
+xp_run ip link add xd3 type dummy
+refused "the name is taken" rdma link add xrxe0 type xprxe netdev xd3
+dev_gone xrxe1 || xp_fail "a refused link left xrxe1 behind"
+# The refused xrxe0 on xd3 left nothing holding xd3: it can go at once.
+xp_run ip link del xd3
+
+xp_step "the port follows xd0 down and up"
+xp_run ip link set xd0 down
+[ "$(port_state xrxe0)" = DOWN ] || xp_fail "port state with xd0 down: $(port_state xrxe0)"
+xp_run ip link set xd0 up
+[ "$(port_state xrxe0)" = ACTIVE ] || xp_fail "port state with xd0 up: $(port_state xrxe0)"
+dmesg | grep -q 'xp_rxe: xrxe0 port DOWN' || xp_fail "no port DOWN event logged"
+dmesg | grep -q 'xp_rxe: xrxe0 port ACTIVE' || xp_fail "no port ACTIVE event logged"
+
+xp_step "rdma link delete"
+xp_run rdma link delete xrxe0
+dev_gone xrxe0 || xp_fail "xrxe0 still there after rdma link delete"
+dmesg | grep -q 'xp_rxe: xrxe0 removed from xd0' || xp_fail "no 'removed' line"
+
+xp_step "the device goes with its netdev"
+xp_run rdma link add xrxe0 type xprxe netdev xd0
+xp_run ip link del xd0
+xp_retry 20 0.5 dev_gone xrxe0 || xp_fail "xrxe0 still there 10 s after xd0 went"
+
+xp_step "two devices, then unload: both go"
+xp_run ip link add xd1 type dummy
+xp_run ip link add xd2 type dummy
+xp_run ip link set xd1 up
+xp_run rdma link add xrxe1 type xprxe netdev xd1
+xp_run rdma link add xrxe2 type xprxe netdev xd2
+[ "$(port_state xrxe2)" = DOWN ] || xp_fail "xrxe2 on a down netdev is $(port_state xrxe2)"
+xp_run rmmod xp_rxe
+if ! dev_gone xrxe1 || ! dev_gone xrxe2; then
+	xp_fail "devices left after rmmod"
+fi
+lsmod | grep -q '^xp_rxe ' && xp_fail "xp_rxe still loaded"
+xp_run ip link del xd1
+xp_run ip link del xd2
+
+xp_step "the kernel log"
+dmesg | grep 'xp_rxe' | tail -n 30
+dmesg | grep -qE 'BUG|WARNING:|UBSAN|KASAN|refcount_t|unregister_netdevice: waiting' && {
+	dmesg | grep -E -A5 'BUG|WARNING:|UBSAN|KASAN|refcount_t|unregister_netdevice: waiting' | head -n 30
+	xp_fail "the kernel complained"
+}
+echo "xp_rxe: link add/delete, port events, refusals, removal with the netdev and the module"
+exit 0
