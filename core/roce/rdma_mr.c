@@ -50,7 +50,11 @@ struct xp_mr {
 	unsigned int access; /* rights enforced: LOCAL_WRITE and REMOTE_* only */
 	__u64 iova;
 	__u64 length;
-	unsigned char *addr;
+	unsigned char *addr; /* the memory, contiguous; NULL for an MR of pages */
+	/* An MR of pages (npages > 0): see struct xp_mr_pages. */
+	void **pages;
+	__u32 npages, pages_cap; /* in use, room in pages[] */
+	__u32 page_shift, page_off;
 	__u64 max_len; /* fast-reg: longest registration allowed */
 	__u32 refs; /* references besides the owner's */
 };
@@ -255,6 +259,17 @@ static int check_access(unsigned int access, const char *who)
 	return 0;
 }
 
+/* The last byte, iova + length - 1 (length > 0), must not pass 2^64 - 1. */
+static int check_iova_end(__u64 iova, __u64 length, const char *who)
+{
+	if (length - 1 > UINT64_MAX - iova) {
+		pr_warn("%s: iova 0x%llx + length %llu goes past 2^64; choose a lower iova\n", who,
+			(unsigned long long)iova, (unsigned long long)length);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int check_extent(const void *addr, __u64 length, __u64 iova, const char *who)
 {
 	if (!addr) {
@@ -270,12 +285,66 @@ static int check_extent(const void *addr, __u64 length, __u64 iova, const char *
 			(unsigned long long)length);
 		return -EINVAL;
 	}
-	/* The last byte, iova + length - 1, must not pass 2^64 - 1. */
-	if (length - 1 > UINT64_MAX - iova) {
-		pr_warn("%s: iova 0x%llx + length %llu goes past 2^64; choose a lower iova\n", who,
-			(unsigned long long)iova, (unsigned long long)length);
+	return check_iova_end(iova, length, who);
+}
+
+/*
+ * A page list for length bytes from iova: every page given and aligned to
+ * its size, and enough of them for offset + length.
+ */
+static int check_pages(const struct xp_mr_pages *pg, __u64 length, __u64 iova, const char *who)
+{
+	__u64 size, span;
+	__u32 i;
+
+	if (!pg->page || !pg->npages) {
+		pr_warn("%s: the page list is empty\n", who);
 		return -EINVAL;
 	}
+	if (pg->page_shift < XP_MR_PAGE_SHIFT_MIN || pg->page_shift > XP_MR_PAGE_SHIFT_MAX) {
+		pr_warn("%s: page_shift %u is outside %u..%u\n", who, pg->page_shift,
+			XP_MR_PAGE_SHIFT_MIN, XP_MR_PAGE_SHIFT_MAX);
+		return -EINVAL;
+	}
+	size = 1ull << pg->page_shift;
+	if (pg->offset >= size) {
+		pr_warn("%s: offset %u is not inside the first page (%llu bytes)\n", who,
+			pg->offset, (unsigned long long)size);
+		return -EINVAL;
+	}
+	for (i = 0; i < pg->npages; i++)
+		if (!pg->page[i] || ((uintptr_t)pg->page[i] & (size - 1))) {
+			pr_warn("%s: page %u (%p) is %s\n", who, i, pg->page[i],
+				pg->page[i] ? "not aligned to the page size" : "NULL");
+			return -EINVAL;
+		}
+	span = ((__u64)pg->npages << pg->page_shift) - pg->offset;
+	if (!length || length > span) {
+		pr_warn("%s: length %llu does not fit %u pages of %llu bytes from offset %u\n", who,
+			(unsigned long long)length, pg->npages, (unsigned long long)size,
+			pg->offset);
+		return -EINVAL;
+	}
+	return check_iova_end(iova, length, who);
+}
+
+/* Make mr's memory the pages of pg (checked); -ENOMEM leaves mr as it was. */
+static int set_pages(struct xp_mr *mr, const struct xp_mr_pages *pg)
+{
+	if (pg->npages > mr->pages_cap) {
+		void **pages = xp_calloc(pg->npages, sizeof(*pages));
+
+		if (!pages)
+			return -ENOMEM;
+		xp_free(mr->pages);
+		mr->pages = pages;
+		mr->pages_cap = pg->npages;
+	}
+	memcpy(mr->pages, pg->page, pg->npages * sizeof(*mr->pages));
+	mr->npages = pg->npages;
+	mr->page_shift = pg->page_shift;
+	mr->page_off = pg->offset;
+	mr->addr = NULL;
 	return 0;
 }
 
@@ -319,7 +388,9 @@ struct xp_mr *xp_mr_reg(struct xp_pd *pd, void *addr, size_t length, unsigned in
 			const struct xp_mr_reg_opts *opts)
 {
 	const char *who = "xp_mr_reg";
+	const struct xp_mr_pages *pages;
 	struct xp_mr *mr;
+	bool iova_set;
 	__u64 iova;
 	int err;
 
@@ -331,8 +402,17 @@ struct xp_mr *xp_mr_reg(struct xp_pd *pd, void *addr, size_t length, unsigned in
 		err = -EINVAL;
 		goto out_err;
 	}
-	iova = XP_OPTS_GET(opts, iova_set, false) ? XP_OPTS_GET(opts, iova, 0) : (uintptr_t)addr;
-	err = check_extent(addr, length, iova, who);
+	pages = XP_OPTS_GET(opts, pages, NULL);
+	iova_set = XP_OPTS_GET(opts, iova_set, false);
+	iova = iova_set ? XP_OPTS_GET(opts, iova, 0) : (uintptr_t)addr;
+	if (pages && (addr || !iova_set)) {
+		pr_warn("%s: %s\n", who,
+			addr ? "give addr or a page list, not both" :
+			       "an MR of pages needs its iova (opts->iova_set)");
+		err = -EINVAL;
+		goto out_err;
+	}
+	err = pages ? check_pages(pages, length, iova, who) : check_extent(addr, length, iova, who);
 	if (err)
 		goto out_err;
 	err = check_access(access, who);
@@ -342,6 +422,13 @@ struct xp_mr *xp_mr_reg(struct xp_pd *pd, void *addr, size_t length, unsigned in
 	mr = mr_new(pd, XP_MR_TYPE_USER, who);
 	if (!mr)
 		return NULL;
+	if (pages) {
+		err = set_pages(mr, pages);
+		if (err) {
+			xp_mr_dereg(mr);
+			goto out_err;
+		}
+	}
 	mr->addr = addr;
 	mr->length = length;
 	mr->iova = iova;
@@ -410,7 +497,15 @@ int xp_mr_fast_reg(struct xp_pd *qp_pd, struct xp_mr *mr, const struct xp_mr_fas
 	err = check_access(fr->access, who);
 	if (err)
 		return err;
-	err = check_extent(fr->addr, fr->length, fr->iova, who);
+	if (!fr->addr == !fr->pages) {
+		pr_warn("%s: %s\n", who,
+			fr->addr ?
+				"give addr or a page list, not both" :
+				"addr is NULL and no page list is given; pass the memory to register");
+		return -EINVAL;
+	}
+	err = fr->pages ? check_pages(fr->pages, fr->length, fr->iova, who) :
+			  check_extent(fr->addr, fr->length, fr->iova, who);
 	if (err)
 		return err;
 	if (fr->length > mr->max_len) {
@@ -418,6 +513,13 @@ int xp_mr_fast_reg(struct xp_pd *qp_pd, struct xp_mr *mr, const struct xp_mr_fas
 			who, (unsigned long long)fr->length, mr->lkey,
 			(unsigned long long)mr->max_len);
 		return -EINVAL;
+	}
+	if (fr->pages) {
+		err = set_pages(mr, fr->pages);
+		if (err)
+			return err;
+	} else {
+		mr->npages = 0;
 	}
 
 	mr->lkey = fr->key;
@@ -510,6 +612,7 @@ int xp_mr_dereg(struct xp_mr *mr)
 	index_free(t, idx);
 	t->nmr--;
 	mr->pd->users--;
+	xp_free(mr->pages);
 	xp_free(mr);
 	return 0;
 }
@@ -626,6 +729,68 @@ static enum xp_mr_err mr_check(struct xp_pd *pd, __u32 key, bool remote, __u64 i
 	return XP_MR_OK;
 }
 
+/*
+ * Host address of iova, inside mr, and in *room how many bytes from there
+ * are contiguous in host memory (to the end of its page or of the MR).
+ */
+static unsigned char *mr_host(const struct xp_mr *mr, __u64 iova, __u64 *room)
+{
+	__u64 off = iova - mr->iova, in, size;
+
+	if (!mr->npages) {
+		*room = mr->length - off;
+		return mr->addr + off;
+	}
+	size = 1ull << mr->page_shift;
+	off += mr->page_off;
+	in = off & (size - 1);
+	*room = size - in;
+	if (*room > mr->length - (iova - mr->iova))
+		*room = mr->length - (iova - mr->iova);
+	return (unsigned char *)mr->pages[off >> mr->page_shift] + in;
+}
+
+/* Host address of iova if [iova, iova + len) is contiguous in host memory. */
+static unsigned char *mr_span(const struct xp_mr *mr, __u64 iova, __u64 len)
+{
+	__u64 room;
+	unsigned char *p = mr_host(mr, iova, &room);
+
+	return room >= len ? p : NULL;
+}
+
+void xp_mr_read(const struct xp_mr *mr, __u64 iova, void *buf, __u64 len)
+{
+	unsigned char *dst = buf;
+
+	while (len) {
+		__u64 room;
+		const unsigned char *p = mr_host(mr, iova, &room);
+		__u64 k = room < len ? room : len;
+
+		memcpy(dst, p, k);
+		dst += k;
+		iova += k;
+		len -= k;
+	}
+}
+
+void xp_mr_write(struct xp_mr *mr, __u64 iova, const void *buf, __u64 len)
+{
+	const unsigned char *src = buf;
+
+	while (len) {
+		__u64 room;
+		unsigned char *p = mr_host(mr, iova, &room);
+		__u64 k = room < len ? room : len;
+
+		memcpy(p, src, k);
+		src += k;
+		iova += k;
+		len -= k;
+	}
+}
+
 static enum xp_mr_err lookup(struct xp_pd *pd, __u32 key, bool remote, __u64 iova, __u64 len,
 			     unsigned int need, bool atomic, void **ptr, struct xp_mr **mrp)
 {
@@ -642,8 +807,8 @@ static enum xp_mr_err lookup(struct xp_pd *pd, __u32 key, bool remote, __u64 iov
 	err = mr_check(pd, key, remote, iova, len, need, &mr);
 	if (err)
 		goto out_count;
-	p = mr->addr + (iova - mr->iova);
-	if (atomic && ((iova | (uintptr_t)p) & 7)) {
+	p = mr_span(mr, iova, len);
+	if (atomic && (!p || ((iova | (uintptr_t)p) & 7))) {
 		err = XP_MR_MISALIGNED;
 		goto out_count;
 	}

@@ -206,9 +206,12 @@ int xp_rdma_resolve_av(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr,
 /* Shared by UD and RC: SGE checks, gather and scatter. */
 int xp_qp_check_sges(struct xp_qp *qp, const struct xp_sge *sge, int n, unsigned int need,
 		     __u64 *total);
-/* Copy len bytes from byte offset off of the SGEs to dst (checked before). */
-void xp_qp_gather(struct xp_qp *qp, const struct xp_sge *sge, __u32 n, __u64 off, __u8 *dst,
-		  __u32 len);
+/*
+ * Copy len bytes from byte offset off of the SGEs to dst: checked at posting,
+ * yet an MR may have gone since (the lkey check's reason then).
+ */
+enum xp_mr_err xp_qp_gather(struct xp_qp *qp, const struct xp_sge *sge, __u32 n, __u64 off,
+			    __u8 *dst, __u32 len);
 /* Write src[0..len) at byte offset *off of the SGEs (advancing *off). */
 enum xp_mr_err xp_qp_scatter(struct xp_qp *qp, const struct xp_sge *sge, __u32 n, __u64 *off,
 			     const __u8 *src, __u32 len);

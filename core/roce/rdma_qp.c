@@ -314,26 +314,32 @@ int xp_qp_post_recv(struct xp_qp *qp, struct xp_recv_wr *wr, struct xp_recv_wr *
 	return err;
 }
 
-void xp_qp_gather(struct xp_qp *qp, const struct xp_sge *sge, __u32 n, __u64 off, __u8 *dst,
-		  __u32 len)
+enum xp_mr_err xp_qp_gather(struct xp_qp *qp, const struct xp_sge *sge, __u32 n, __u64 off,
+			    __u8 *dst, __u32 len)
 {
 	__u32 i;
 
 	for (i = 0; i < n && len; i++) {
+		struct xp_mr *mr;
+		enum xp_mr_err e;
 		__u32 k;
-		void *src;
 
 		if (off >= sge[i].length) {
 			off -= sge[i].length;
 			continue;
 		}
 		k = sge[i].length - off < len ? sge[i].length - off : len;
-		xp_mr_lookup_local(qp->pd, sge[i].lkey, sge[i].addr + off, k, 0, &src, NULL);
-		memcpy(dst, src, k);
+		/* Checked at posting; the MR may have gone since. */
+		e = xp_mr_lookup_local(qp->pd, sge[i].lkey, sge[i].addr + off, k, 0, NULL, &mr);
+		if (e != XP_MR_OK)
+			return e;
+		xp_mr_read(mr, sge[i].addr + off, dst, k);
+		xp_mr_put(mr);
 		dst += k;
 		len -= k;
 		off = 0;
 	}
+	return len ? XP_MR_OUT_OF_RANGE : XP_MR_OK;
 }
 
 int xp_qp_post_send(struct xp_qp *qp, struct xp_send_wr *wr, struct xp_send_wr **bad_wr)
@@ -367,9 +373,9 @@ enum xp_mr_err xp_qp_scatter(struct xp_qp *qp, const struct xp_sge *sge, __u32 n
 
 	for (i = 0; i < n && len; i++) {
 		const struct xp_sge *s = &sge[i];
+		struct xp_mr *mr;
 		__u64 in, k;
 		enum xp_mr_err e;
-		void *dst;
 
 		if (*off >= pos + s->length) {
 			pos += s->length;
@@ -378,10 +384,11 @@ enum xp_mr_err xp_qp_scatter(struct xp_qp *qp, const struct xp_sge *sge, __u32 n
 		in = *off - pos;
 		k = s->length - in < len ? s->length - in : len;
 		e = xp_mr_lookup_local(qp->pd, s->lkey, s->addr + in, k, XP_ACCESS_LOCAL_WRITE,
-				       &dst, NULL);
+				       NULL, &mr);
 		if (e != XP_MR_OK)
 			return e;
-		memcpy(dst, src, k);
+		xp_mr_write(mr, s->addr + in, src, k);
+		xp_mr_put(mr);
 		src += k;
 		len -= k;
 		*off += k;

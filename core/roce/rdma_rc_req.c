@@ -123,7 +123,10 @@ void xp_rc_flush_sq(struct xp_qp *qp, bool complete)
 		struct xp_send_wqe *wqe = wqe_at(qp, rq->cons);
 		struct xp_wc wc = {
 			.wr_id = wqe->wr.wr_id,
-			.status = XP_WC_WR_FLUSH_ERR,
+			/* The WQE that failed the QP says why; the rest are flushed. */
+			.status = wqe->state == XP_WQE_DONE && wqe->status != XP_WC_SUCCESS ?
+					  wqe->status :
+					  XP_WC_WR_FLUSH_ERR,
 			.opcode = wc_opcode(wqe->wr.opcode),
 			.qp_num = qp->qpn,
 		};
@@ -507,8 +510,14 @@ static int send_packet(struct xp_qp *qp, struct xp_send_wqe *wqe)
 	err = xp_rc_frame_begin(qp, &h, len, &f);
 	if (err)
 		return err;
-	if (len)
-		xp_qp_gather(qp, wqe->sge, wqe->wr.num_sge, rq->off, f.payload, len);
+	if (len && xp_qp_gather(qp, wqe->sge, wqe->wr.num_sge, rq->off, f.payload, len)) {
+		/* Its MR went (deregistered, invalidated) after posting. */
+		xp_rdma_frame_abort(qp->dev, &f);
+		wqe->state = XP_WQE_DONE;
+		wqe->status = XP_WC_LOC_PROT_ERR;
+		xp_qp_to_err(qp);
+		return -EFAULT;
+	}
 	xp_rdma_frame_send(qp->dev, &f);
 	qp->stats.tx_pkts++;
 	if (xp_psn_lt(rq->psn, rq->max_psn))

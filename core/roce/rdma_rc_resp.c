@@ -108,7 +108,7 @@ bool xp_rc_resp_progress(struct xp_qp *qp)
 		__u32 len = res->resid < mtu ? res->resid : mtu;
 		bool first = res->next_psn == res->start_psn;
 		bool last = len == res->resid;
-		void *src = NULL;
+		struct xp_mr *mr = NULL;
 
 		if (first && last)
 			h.opcode = XP_OP_RC | XP_OP_READ_RESPONSE_ONLY;
@@ -122,16 +122,21 @@ bool xp_rc_resp_progress(struct xp_qp *qp)
 		h.aeth.syndrome = XP_AETH_ACK | XP_AETH_VALUE_MASK;
 		h.aeth.msn = rs->msn;
 		if (len && xp_mr_lookup_remote(qp->pd, res->rkey, res->va, len,
-					       XP_ACCESS_REMOTE_READ, &src, NULL) != XP_MR_OK) {
+					       XP_ACCESS_REMOTE_READ, NULL, &mr) != XP_MR_OK) {
 			/* Invalidated under us: the READ cannot finish. */
 			rs->reading = -1;
 			nak_error(qp, res->next_psn, XP_NAK_REMOTE_ACCESS_ERROR);
 			return false;
 		}
-		if (xp_rc_frame_begin(qp, &h, len, &f))
+		if (xp_rc_frame_begin(qp, &h, len, &f)) {
+			if (mr)
+				xp_mr_put(mr);
 			return true; /* no frame: go on at the next poll */
-		if (len)
-			memcpy(f.payload, src, len);
+		}
+		if (mr) {
+			xp_mr_read(mr, res->va, f.payload, len);
+			xp_mr_put(mr);
+		}
 		xp_rdma_frame_send(qp->dev, &f);
 		qp->stats.tx_pkts++;
 		res->va += len;
@@ -332,7 +337,7 @@ static enum xp_rdma_drop do_write(struct xp_qp *qp, const struct xp_roce_pkt *pk
 	const struct xp_roce_opinfo *oi = pkt->info;
 	bool imm = oi->hdrs & XP_HDR_IMMDT;
 	enum xp_mr_err e;
-	void *dst;
+	struct xp_mr *mr;
 
 	if (imm && (oi->flags & XP_OPF_END) && !qp->rq_count)
 		return nak_rnr(qp, pkt->h.psn);
@@ -350,10 +355,11 @@ static enum xp_rdma_drop do_write(struct xp_qp *qp, const struct xp_roce_pkt *pk
 		return nak_error(qp, pkt->h.psn, XP_NAK_INVALID_REQUEST);
 	if (pkt->payload_len) {
 		e = xp_mr_lookup_remote(qp->pd, rs->write_rkey, rs->write_va, pkt->payload_len,
-					XP_ACCESS_REMOTE_WRITE, &dst, NULL);
+					XP_ACCESS_REMOTE_WRITE, NULL, &mr);
 		if (e != XP_MR_OK)
 			return nak_error(qp, pkt->h.psn, xp_mr_err_nak(e));
-		memcpy(dst, pkt->payload, pkt->payload_len);
+		xp_mr_write(mr, rs->write_va, pkt->payload, pkt->payload_len);
+		xp_mr_put(mr);
 		rs->write_va += pkt->payload_len;
 		rs->write_resid -= pkt->payload_len;
 	}

@@ -47,6 +47,7 @@ int xp_qp_ud_send(struct xp_qp *qp, const struct xp_send_wr *wr)
 	}
 	if (err)
 		return err;
+	/* Checked just now, by xp_qp_check_sges(). */
 	xp_qp_gather(qp, wr->sg_list, wr->num_sge, 0, f.payload, total);
 	xp_rdma_frame_send(dev, &f);
 	qp->stats.tx_pkts++;

@@ -105,10 +105,29 @@ enum xp_mr_state {
 	XP_MR_STATE_VALID, /* usable within its range and rights */
 };
 
+/*
+ * A region's memory as a list of pages, as rxe's MRs are (a kernel host's
+ * user MRs from pinned pages, fast-reg MRs from map_mr_sg): page[i] is the
+ * host address of the i-th page, 1 << page_shift bytes and aligned to that;
+ * the region starts offset bytes into page[0]. The pages need not be
+ * adjacent or in order. The MR keeps its own copy of the list.
+ */
+struct xp_mr_pages {
+	void *const *page;
+	__u32 npages;
+	__u32 page_shift; /* XP_MR_PAGE_SHIFT_MIN .. XP_MR_PAGE_SHIFT_MAX */
+	__u32 offset; /* below 1 << page_shift */
+};
+
+#define XP_MR_PAGE_SHIFT_MIN 12
+#define XP_MR_PAGE_SHIFT_MAX 30
+
 struct xp_mr_reg_opts {
 	size_t sz;
 	__u64 iova; /* address peers and SGEs use for addr[0] ... */
 	bool iova_set; /* ... when set; else iova = (uintptr_t)addr */
+	/* The memory as pages; addr is then NULL and iova_set required. */
+	const struct xp_mr_pages *pages;
 	size_t : 0;
 };
 
@@ -116,7 +135,10 @@ struct xp_mr_reg_opts {
  * Register [addr, addr + length) with access rights XP_ACCESS_*
  * (ibv_reg_mr / ibv_reg_mr_iova). Refused with EINVAL: NULL pd or addr,
  * length 0, a range that wraps the address space (host or iova), unknown
- * access bits, REMOTE_WRITE or REMOTE_ATOMIC without LOCAL_WRITE; with
+ * access bits, REMOTE_WRITE or REMOTE_ATOMIC without LOCAL_WRITE, opts->pages
+ * with addr or without iova_set, a page list that is empty, has a NULL or
+ * misaligned page, a page_shift or offset out of range, or is shorter than
+ * offset + length; with
  * EOPNOTSUPP: MW_BIND, ZERO_BASED, ON_DEMAND, FLUSH_*; with ENOSPC: no free
  * index. Optional access bits (XP_ACCESS_OPTIONAL_RANGE) and HUGETLB are
  * accepted and ignored. NULL with errno on failure.
@@ -135,7 +157,8 @@ struct xp_mr *xp_mr_alloc_fast(struct xp_pd *pd, __u64 max_len);
 struct xp_mr_fast_reg {
 	__u32 key; /* new lkey/rkey: the MR's own index, any key byte */
 	__u64 iova;
-	void *addr;
+	void *addr; /* the memory, contiguous; or NULL and ... */
+	const struct xp_mr_pages *pages; /* ... its pages (same rules as xp_mr_reg()) */
 	__u64 length;
 	unsigned int access; /* XP_ACCESS_*, same rules as xp_mr_reg() */
 };
@@ -143,7 +166,8 @@ struct xp_mr_fast_reg {
 /*
  * Execute a REG_MR work request posted on a QP of PD qp_pd. Errors leave
  * the MR unchanged: -EINVAL (NULL argument, key with another index, bad
- * access, addr NULL, length 0 or over max_len, range wraps), -EOPNOTSUPP
+ * access, neither or both of addr and pages, a bad page list, length 0 or
+ * over max_len, range wraps), -ENOMEM (no room for the page list), -EOPNOTSUPP
  * (not a fast-reg MR), -EBUSY (MR not FREE: invalidate it first), -EACCES
  * (qp_pd is not the MR's PD). On success the MR is VALID with lkey = rkey =
  * fr->key.
@@ -175,7 +199,7 @@ __u32 xp_mr_lkey(const struct xp_mr *mr);
 __u32 xp_mr_rkey(const struct xp_mr *mr);
 __u64 xp_mr_iova(const struct xp_mr *mr);
 __u64 xp_mr_length(const struct xp_mr *mr);
-void *xp_mr_addr(const struct xp_mr *mr);
+void *xp_mr_addr(const struct xp_mr *mr); /* NULL for an MR of pages */
 unsigned int xp_mr_access(const struct xp_mr *mr); /* the rights it enforces */
 enum xp_mr_type xp_mr_type(const struct xp_mr *mr);
 enum xp_mr_state xp_mr_state(const struct xp_mr *mr);
@@ -211,7 +235,11 @@ const char *xp_mr_err_str(enum xp_mr_err err);
  * *ptr = NULL, as rxe does: a zero-length RDMA READ/WRITE need not carry a
  * valid rkey (IBTA C9-88), and a zero-length SGE is never looked up.
  *
- * On XP_MR_OK, *ptr (if ptr) is the host address of iova. If mrp is not
+ * On XP_MR_OK, *ptr (if ptr) is the host address of iova when the whole
+ * range is contiguous in host memory: always for an MR registered by
+ * address; for an MR of pages when the range lies within one page (an
+ * aligned atomic target always does), else NULL: copy with xp_mr_read()
+ * and xp_mr_write() through the MR from mrp instead. If mrp is not
  * NULL, a successful non-zero-length lookup also takes a reference the
  * caller drops with xp_mr_put(); otherwise *mrp = NULL. Failures only count
  * (xp_mr_table_errors()); they print nothing, a peer must not fill our log.
@@ -229,6 +257,14 @@ enum xp_mr_err xp_mr_lookup_remote(struct xp_pd *pd, __u32 rkey, __u64 iova, __u
  */
 enum xp_mr_err xp_mr_lookup_atomic(struct xp_pd *pd, __u32 rkey, __u64 iova, unsigned int need,
 				   void **ptr, struct xp_mr **mrp);
+
+/*
+ * Copy between buf and [iova, iova + len) of mr, a range a lookup of mr
+ * accepted (the caller holds the reference it took): page by page for an
+ * MR of pages.
+ */
+void xp_mr_read(const struct xp_mr *mr, __u64 iova, void *buf, __u64 len);
+void xp_mr_write(struct xp_mr *mr, __u64 iova, const void *buf, __u64 len);
 
 /* Failed lookups per reason since the table was created. */
 __u64 xp_mr_table_errors(const struct xp_mr_table *table, enum xp_mr_err err);

@@ -9,7 +9,8 @@
  *            PSNs that wrap (bit 2), retry_cnt (bits 3-5: 0-3 forever,
  *            4-7: 1, 2, 3, 1), rnr_retry (bits 6-7: 0-1 forever, 2: 1, 3: 2)
  *   byte 1   the net's loss, duplication and reordering (2 bits each:
- *            0, 0.5 %, 2 %, 5 %); byte 2 their seed
+ *            0, 0.5 %, 2 %, 5 %), MRs as lists of pages (bit 6);
+ *            byte 2 the seed
  *   byte 3   work requests of side 0 (low nibble, at most 8) and side 1
  *            (high nibble mod 5); 3 bytes each: opcode, flags, size
  *   the rest the tape: for the frames the devices send, in order, how
@@ -1097,6 +1098,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.net.dup_ppm = fault_ppm[h[1] >> 2 & 3];
 	o.net.reorder_ppm = fault_ppm[h[1] >> 4 & 3];
 	o.net.seed = h[2] + 1;
+	o.paged = h[1] & 0x40;
 	o.net.nframes = NFRAMES;
 	o.net.frame_size = FRAME_SIZE;
 	o.max_wr = MAX_RECV;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* An RC pair on the in-memory net (xt_rc_pair.h). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,28 @@ static int step_fail(const char *what, int i, int err)
 {
 	fprintf(stderr, "rc pair: %s (side %d): %s\n", what, i, strerror(-err));
 	return err;
+}
+
+#define ACCESS_ALL                                                                \
+	(XP_ACCESS_LOCAL_WRITE | XP_ACCESS_REMOTE_WRITE | XP_ACCESS_REMOTE_READ | \
+	 XP_ACCESS_REMOTE_ATOMIC)
+
+/* buf[i] as the list of its 4 KiB pages, at iova = its address. */
+static struct xp_mr *reg_pages(struct xt_rc_pair *p, int i)
+{
+	__u32 k, n = p->buf_len / 4096;
+	struct xp_mr_pages pg = { .page = p->pages[i], .npages = n, .page_shift = 12 };
+	struct xp_mr_reg_opts ro = {
+		.sz = sizeof(ro), .iova = (uintptr_t)p->buf[i], .iova_set = true, .pages = &pg
+	};
+
+	if (p->buf_len % 4096 || n > XT_PAIR_PAGES_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	for (k = 0; k < n; k++)
+		p->pages[i][k] = p->buf[i] + k * 4096;
+	return xp_mr_reg(p->pd[i], NULL, p->buf_len, ACCESS_ALL, &ro);
 }
 
 int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *o)
@@ -60,16 +83,15 @@ int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *o)
 		p->qp[i] = xp_qp_create(p->dev[i], &qa);
 		if (!p->qp[i])
 			return step_fail("QP", i, -errno);
-		p->area[i] = malloc(XT_PAIR_GUARD + p->buf_len + XT_PAIR_GUARD);
+		/* Page-aligned, so that the buffer is whole pages too. */
+		p->area[i] = aligned_alloc(4096, XT_PAIR_GUARD + p->buf_len + XT_PAIR_GUARD);
 		if (!p->area[i])
 			return step_fail("buffer", i, -ENOMEM);
 		memset(p->area[i], XT_PAIR_GUARD_BYTE, XT_PAIR_GUARD + p->buf_len + XT_PAIR_GUARD);
 		p->buf[i] = p->area[i] + XT_PAIR_GUARD;
 		memset(p->buf[i], 0, p->buf_len);
-		p->mr[i] = xp_mr_reg(p->pd[i], p->buf[i], p->buf_len,
-				     XP_ACCESS_LOCAL_WRITE | XP_ACCESS_REMOTE_WRITE |
-					     XP_ACCESS_REMOTE_READ | XP_ACCESS_REMOTE_ATOMIC,
-				     NULL);
+		p->mr[i] = o->paged ? reg_pages(p, i) :
+				      xp_mr_reg(p->pd[i], p->buf[i], p->buf_len, ACCESS_ALL, NULL);
 		if (!p->mr[i])
 			return step_fail("MR", i, -errno);
 	}

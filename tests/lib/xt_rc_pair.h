@@ -6,7 +6,7 @@
  *
  * Side i (0: requester "a", 1: responder "b") owns buf[i] of buf_len
  * bytes (XT_PAIR_BUF unless the options say otherwise), registered with
- * every right as mr[i]; XT_PAIR_GUARD bytes of XT_PAIR_GUARD_BYTE sit
+ * every right as mr[i] (by address, or as its pages); XT_PAIR_GUARD bytes of XT_PAIR_GUARD_BYTE sit
  * before and after it, never registered.
  */
 #ifndef XT_RC_PAIR_H
@@ -21,6 +21,7 @@
 #define XT_PAIR_BUF (256u * 1024)
 #define XT_PAIR_GUARD 4096u
 #define XT_PAIR_GUARD_BYTE 0xa5
+#define XT_PAIR_PAGES_MAX (XT_PAIR_BUF / 4096)
 
 struct xt_rc_pair {
 	struct xp_mem_net *net;
@@ -33,6 +34,7 @@ struct xt_rc_pair {
 	__u8 *buf[2];
 	__u32 buf_len; /* bytes of each buf[i] */
 	__u8 gid[2][16];
+	void *pages[2][XT_PAIR_PAGES_MAX]; /* opts.paged: mr[i]'s page list */
 };
 
 struct xt_rc_pair_opts {
@@ -45,6 +47,12 @@ struct xt_rc_pair_opts {
 	__u8 min_rnr_timer; /* RNR NAK timer code each side sends; 0: 1 (10 us) */
 	bool psn_set; /* side i sends from sq_psn[i] (else 0x100 + i * 0x1000) */
 	__u32 sq_psn[2];
+	/*
+	 * Register each buffer as the list of its 4 KiB pages (struct
+	 * xp_mr_pages) at iova = its address, so every access goes page by
+	 * page, as a kernel host's MRs do; buf_len must be a multiple of 4 KiB.
+	 */
+	bool paged;
 };
 
 /* 0, or -errno with the step that failed printed on stderr. */

@@ -5,7 +5,8 @@
  * between two devices with data checked byte for byte, on a clean net and
  * through loss, duplication, reordering and corruption (the repairs show
  * in the counters, guard areas around both MRs stay untouched, every
- * frame comes back); the same seed gives the same run; virtual time makes
+ * frame comes back), with MRs by address and as lists of pages; a WRITE
+ * whose MR is deregistered under it fails cleanly; the same seed gives the same run; virtual time makes
  * a lost frame cost a timeout of no wall-clock time; and the seam refuses
  * bad arguments: a host without its ops, an AF_XDP call on a device of
  * another host, a taken MAC, fault rates out of range, removal while QPs
@@ -33,6 +34,7 @@ struct job {
 	int errors; /* completions with a status other than success */
 	__u64 next_wr_id; /* side 0's send completions come in posting order */
 	bool out_of_order;
+	enum xp_wc_status last_status[2]; /* of each side's last completion */
 };
 
 static bool job_done(void *arg)
@@ -45,6 +47,7 @@ static bool job_done(void *arg)
 		n = xp_cq_poll(j->p->cq[side], 16, wc);
 		for (k = 0; k < n; k++) {
 			j->got[side]++;
+			j->last_status[side] = wc[k].status;
 			if (wc[k].status != XP_WC_SUCCESS) {
 				j->errors++;
 				xt_note("side %d wr_id %llu: %s", side,
@@ -247,6 +250,64 @@ static void test_faults(void)
 	xt_check(memcmp(&s, &s2, sizeof(s)), "another seed gives another run");
 }
 
+/* The same with both MRs registered as lists of their pages (a kernel host's MRs). */
+static void test_pages(void)
+{
+	struct xt_rc_pair_opts o = { .paged = true };
+	struct xp_mem_net_stats s;
+	struct xp_qp_stats qs;
+	__u64 t;
+
+	ops_case("MRs of pages", &o, &s, &t, &qs);
+	o.net = (struct xp_mem_net_opts){
+		.loss_ppm = 20000, .dup_ppm = 10000, .reorder_ppm = 20000, .seed = 7
+	};
+	ops_case("MRs of pages, 2% loss, 1% dup, 2% reorder", &o, &s, &t, &qs);
+	xt_check(qs.retransmits > 0, "MRs of pages: the faults were repaired (%llu retransmits)",
+		 (unsigned long long)qs.retransmits);
+}
+
+/*
+ * An MR deregistered while a WRITE from it still has packets to send (the
+ * window holds them back): the WRITE completes with LOC_PROT_ERR, the QP
+ * goes to ERR, and nothing reads the memory the MR named any more.
+ */
+static void test_mr_gone(void)
+{
+	struct xt_rc_pair_opts o = { 0 };
+	struct xt_rc_pair p;
+	struct xp_send_wr wr, *bad;
+	struct xp_sge sge;
+	struct xp_mr *src;
+	struct job j;
+	int err;
+
+	if (!xt_check(!xt_rc_pair_open(&p, &o), "MR gone: pair opens"))
+		return;
+	src = xp_mr_reg(p.pd[0], p.buf[0], p.buf_len, 0, NULL);
+	sge = (struct xp_sge){ va(p.buf[0]), 3 * SZ, src ? xp_mr_lkey(src) : 0 };
+	wr = (struct xp_send_wr){ .wr_id = 7,
+				  .opcode = XP_WR_RDMA_WRITE,
+				  .send_flags = XP_SEND_SIGNALED,
+				  .sg_list = &sge,
+				  .num_sge = 1,
+				  .rdma = { va(p.buf[1]), xp_mr_rkey(p.mr[1]) } };
+	err = xp_qp_post_send(p.qp[0], &wr, &bad);
+	xt_check(src && !err && xp_qp_stats(p.qp[0])->tx_pkts < 3 * SZ / 1024,
+		 "MR gone: a %u-packet WRITE posted, %llu packets sent at once", 3 * SZ / 1024,
+		 (unsigned long long)xp_qp_stats(p.qp[0])->tx_pkts);
+	xt_check(src && !xp_mr_dereg(src), "MR gone: its source MR deregistered meanwhile");
+	j = (struct job){ .p = &p, .want = { 1, 0 } };
+	err = xp_mem_net_run(p.net, XP_MEM_SEC, job_done, &j);
+	xt_check(!err && j.got[0] == 1 && j.last_status[0] == XP_WC_LOC_PROT_ERR,
+		 "MR gone: the WRITE completes with %s (run %d, %d completions)",
+		 xp_wc_status_str(j.last_status[0]), err, j.got[0]);
+	xt_check(xp_qp_state(p.qp[0]) == XP_QPS_ERR, "MR gone: the QP is in ERR");
+	while (xp_mem_net_pending(p.net))
+		xp_mem_net_step(p.net, 64);
+	xt_check(!xt_rc_pair_close(&p), "MR gone: everything destroyed, every frame back");
+}
+
 /* Every frame lost for a while: timeouts in virtual time, then recovery. */
 static bool drop_all;
 static bool tap_drop(void *arg, __u8 *frame, __u32 *len, __u32 size)
@@ -399,6 +460,8 @@ int main(void)
 {
 	test_clean();
 	test_faults();
+	test_pages();
+	test_mr_gone();
 	test_timeouts();
 	test_destroy_backlog();
 	test_bad_args();

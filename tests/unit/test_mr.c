@@ -3,8 +3,8 @@
  * Protection domains and memory regions (core/roce/rdma_mr.c): key layout and
  * index reuse, every lookup check at and around its boundary (key, state,
  * PD, rights, range, atomic alignment), fast registration, local and remote
- * invalidation, references, teardown, and the NAK / completion status each
- * failure maps to. Every case asserts an exact code.
+ * invalidation, references, teardown, MRs of pages (out of order, across
+ * page boundaries), and the NAK / completion status each failure maps to. Every case asserts an exact code.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -1070,6 +1070,200 @@ static void test_mapping(void)
 		 "map: reason codes keep their numbers");
 }
 
+/* ---- MRs of pages ---- */
+
+#define NPG 4
+
+/* Four separate pages, handed to the MR out of order: page[i] = pg[order[i]]. */
+struct paged {
+	unsigned char *pg[NPG];
+	void *page[NPG];
+};
+
+static void paged_new(struct paged *m)
+{
+	static const int order[NPG] = { 2, 0, 3, 1 };
+	int i;
+
+	for (i = 0; i < NPG; i++) {
+		m->pg[i] = buf_new(L);
+		memset(m->pg[i], 0x10 * (i + 1), L);
+	}
+	for (i = 0; i < NPG; i++)
+		m->page[i] = m->pg[order[i]];
+}
+
+static void paged_free(struct paged *m)
+{
+	int i;
+
+	for (i = 0; i < NPG; i++)
+		free(m->pg[i]);
+}
+
+/* Byte k of the region (from offset off in page[0]) as the pages hold it. */
+static unsigned char paged_byte(const struct paged *m, __u32 off, __u64 k)
+{
+	__u64 at = off + k;
+
+	return ((unsigned char *)m->page[at / L])[at % L];
+}
+
+static struct xp_mr *reg_pages(struct xp_pd *pd, const struct xp_mr_pages *pg, size_t len,
+			       __u64 iova, bool iova_set, void *addr)
+{
+	struct xp_mr_reg_opts o = {
+		.sz = sizeof(o), .iova = iova, .iova_set = iova_set, .pages = pg
+	};
+
+	return xp_mr_reg(pd, addr, len, ALL, &o);
+}
+
+static void test_pages(void)
+{
+	struct xp_mr_table *t = table_new(16);
+	struct xp_pd *pd = xp_pd_alloc(t);
+	const __u64 I = 0x10000;
+	const __u32 OFF = 96, LEN = NPG * L - OFF - 50;
+	unsigned char *want = buf_new(NPG * L), *got = buf_new(NPG * L), *dumb = buf_new(L);
+	struct paged m;
+	struct xp_mr_pages pg, bad;
+	struct xp_mr *mr, *ref;
+	void *misaligned[NPG], *with_null[NPG], *p;
+	enum xp_mr_err err;
+	__u64 k;
+	bool ok;
+	struct {
+		const char *name;
+		struct xp_mr_pages pg;
+		size_t len;
+		bool iova_set;
+		void *addr;
+		const char *msg;
+	} refuse[] = {
+		{ "addr and pages both", {}, LEN, true, dumb, "not both" },
+		{ "no iova", {}, LEN, false, NULL, "iova_set" },
+		{ "no pages", { .npages = 0 }, LEN, true, NULL, "empty" },
+		{ "page_shift 11", { .page_shift = 11 }, LEN, true, NULL, "page_shift 11" },
+		{ "page_shift 31", { .page_shift = 31 }, LEN, true, NULL, "page_shift 31" },
+		{ "offset past the first page", { .offset = L }, LEN, true, NULL, "first page" },
+		{ "a misaligned page", { .page = misaligned }, LEN, true, NULL, "not aligned" },
+		{ "a NULL page", { .page = with_null }, LEN, true, NULL, "NULL" },
+		{ "longer than the pages", {}, NPG * L - OFF + 1, true, NULL, "does not fit" },
+		{ "length 0", {}, 0, true, NULL, "does not fit" },
+	};
+	size_t i;
+
+	paged_new(&m);
+	pg = (struct xp_mr_pages){ .page = m.page, .npages = NPG, .page_shift = 12, .offset = OFF };
+	memcpy(misaligned, m.page, sizeof(misaligned));
+	misaligned[2] = (unsigned char *)misaligned[2] + 8;
+	memcpy(with_null, m.page, sizeof(with_null));
+	with_null[3] = NULL;
+
+	for (i = 0; i < ARRAY_SIZE(refuse); i++) {
+		bad = pg;
+		if (refuse[i].pg.page)
+			bad.page = refuse[i].pg.page;
+		if (!strcmp(refuse[i].name, "no pages"))
+			bad.npages = 0;
+		if (refuse[i].pg.page_shift)
+			bad.page_shift = refuse[i].pg.page_shift;
+		if (refuse[i].pg.offset)
+			bad.offset = refuse[i].pg.offset;
+		errno = 0;
+		mr = reg_pages(pd, &bad, refuse[i].len, I, refuse[i].iova_set, refuse[i].addr);
+		xt_check(!mr && errno == EINVAL && msg_has(refuse[i].msg),
+			 "pages: %s refused with EINVAL (errno %d)", refuse[i].name, errno);
+	}
+	xt_check(xp_mr_table_count(t) == 0, "pages: refusals left no MR behind");
+
+	mr = reg_pages(pd, &pg, LEN, I, true, NULL);
+	xt_check(mr && !xp_mr_addr(mr) && xp_mr_length(mr) == LEN && xp_mr_iova(mr) == I,
+		 "pages: 4 pages out of order, offset %u, %u bytes at iova 0x%llx", OFF, LEN,
+		 (unsigned long long)I);
+	if (!mr)
+		goto out;
+	/* The list is the MR's own: changing the caller's afterwards changes nothing. */
+	with_null[0] = NULL;
+
+	err = xp_mr_lookup_remote(pd, xp_mr_rkey(mr), I, LEN, RR, &p, &ref);
+	xt_check(err == XP_MR_OK && !p && ref == mr,
+		 "pages: lookup of the whole region passes, no single host address");
+	if (ref)
+		xp_mr_put(ref);
+	err = xp_mr_lookup_remote(pd, xp_mr_rkey(mr), I + 1, LEN, RR, &p, NULL);
+	xt_check(err == XP_MR_OUT_OF_RANGE, "pages: one byte past the end is out of range");
+	err = xp_mr_lookup_remote(pd, xp_mr_rkey(mr), I + (L - OFF), 16, RW, &p, NULL);
+	xt_check(err == XP_MR_OK && p == m.page[1],
+		 "pages: a range inside page 1 has its host address (start of page[1])");
+	err = xp_mr_lookup_remote(pd, xp_mr_rkey(mr), I + (L - OFF) - 1, 2, RW, &p, NULL);
+	xt_check(err == XP_MR_OK && !p, "pages: a range across pages 0 and 1 has none");
+
+	for (k = 0; k < LEN; k++)
+		want[k] = paged_byte(&m, OFF, k);
+	xp_mr_read(mr, I, got, LEN);
+	xt_check(!memcmp(got, want, LEN), "pages: xp_mr_read of the region follows the page list");
+	xp_mr_read(mr, I + L - OFF - 3, got, 7);
+	xt_check(!memcmp(got, want + L - OFF - 3, 7),
+		 "pages: a 7-byte read across a page boundary");
+
+	for (k = 0; k < LEN; k++)
+		want[k] = (unsigned char)(k * 7 + 3);
+	xp_mr_write(mr, I, want, LEN);
+	ok = true;
+	for (k = 0; k < LEN; k++)
+		ok &= paged_byte(&m, OFF, k) == want[k];
+	ok &= m.pg[2][OFF - 1] == 0x30 && m.pg[1][OFF + LEN - 3 * L] == 0x20;
+	xt_check(ok,
+		 "pages: xp_mr_write lands in each page in list order, nothing before or after");
+
+	/* Atomics: an aligned target is always inside one page. */
+	k = (L - OFF) + 2 * L + 8; /* page[3], byte 8 */
+	err = xp_mr_lookup_atomic(pd, xp_mr_rkey(mr), I + k, RA, &p, NULL);
+	xt_check(err == XP_MR_OK && p == (unsigned char *)m.page[3] + 8,
+		 "pages: an atomic target's host address is in its page");
+	err = xp_mr_lookup_atomic(pd, xp_mr_rkey(mr), I + k + 4, RA, &p, NULL);
+	xt_check(err == XP_MR_MISALIGNED && !p, "pages: a misaligned atomic target is refused");
+	xt_check(!xp_mr_dereg(mr), "pages: deregistered (ASan: its list freed)");
+
+	/* Fast registration of pages, then of an address, then refused both. */
+	mr = xp_mr_alloc_fast(pd, NPG * L);
+	if (mr) {
+		struct xp_mr_fast_reg fr = { .key = xp_key_inc(xp_mr_lkey(mr)),
+					     .iova = I,
+					     .pages = &pg,
+					     .length = LEN,
+					     .access = LW | RR };
+		int e = xp_mr_fast_reg(pd, mr, &fr);
+
+		xt_check(!e && xp_mr_state(mr) == XP_MR_STATE_VALID && !xp_mr_addr(mr),
+			 "pages: fast-reg of a page list (%d)", e);
+		xp_mr_read(mr, I, got, LEN);
+		xt_check(!memcmp(got, want, LEN), "pages: a fast-reg MR of pages reads its pages");
+		xt_check(!xp_mr_invalidate_local(pd, fr.key), "pages: invalidated");
+		fr.key = xp_key_inc(fr.key);
+		fr.pages = &pg;
+		fr.addr = dumb;
+		e = xp_mr_fast_reg(pd, mr, &fr);
+		xt_check(e == -EINVAL && msg_has("not both"), "pages: fast-reg with both refused");
+		fr.pages = NULL;
+		fr.length = L;
+		e = xp_mr_fast_reg(pd, mr, &fr);
+		memset(dumb, 0x77, L);
+		err = xp_mr_lookup_local(pd, fr.key, I, L, 0, &p, NULL);
+		xt_check(!e && err == XP_MR_OK && p == dumb,
+			 "pages: the same MR registered by address again is contiguous");
+		xt_check(!xp_mr_dereg(mr), "pages: fast-reg MR deregistered");
+	}
+out:
+	xt_check(!xp_pd_free(pd) && !xp_mr_table_destroy(t), "pages: teardown");
+	paged_free(&m);
+	free(want);
+	free(got);
+	free(dumb);
+}
+
 int main(void)
 {
 	xp_set_print(capture_print);
@@ -1086,5 +1280,6 @@ int main(void)
 	test_invalidate();
 	test_refs();
 	test_mapping();
+	test_pages();
 	return xt_summary();
 }
