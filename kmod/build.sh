@@ -6,7 +6,8 @@
 #
 # The headers come from the VM test bed's cache (downloaded on first use).
 # Sources are copied to build/kmod/<ver>/src/<module>/ so the tree stays
-# clean; the modules land in build/kmod/<ver>/*.ko. A kernel whose compiler
+# clean; the modules land in build/kmod/<ver>/*.ko. Builds for one kernel
+# take turns (a lock per kernel) and replace a module only by a rename. A kernel whose compiler
 # the host lacks (the newest series: gcc 14, bookworm has 12) is built in a
 # Debian build root of its own release (tests/vm/lib/buildroot.sh), with the
 # sources copied into the root instead.
@@ -31,6 +32,17 @@ kbuild() {
 			make -C "$(kernel_headers "$kver")" M="$dir" XP_ROOT="$root" \
 			${V:+V=$V} modules
 	fi
+}
+
+# install_ko KO DIR: put KO into DIR if it differs, by a rename, so a VM
+# suite packing DIR's modules into a guest meanwhile sees the old file or
+# the new one, never half of one.
+install_ko() {
+	local ko=$1 dir=$2 base
+	base=$(basename "$ko")
+	cmp -s "$ko" "$dir/$base" && return
+	cp -p "$ko" "$dir/.$base.new"
+	mv -f "$dir/.$base.new" "$dir/$base"
 }
 
 build_one() {
@@ -63,7 +75,9 @@ build_one() {
 			return 1
 		}
 		[[ ${V:-0} == 1 ]] && cat "$src/$name.log"
-		find "$src/$name" -maxdepth 1 -name '*.ko' -exec cp -p {} "$out/" \;
+		for ko in "$src/$name"/*.ko; do
+			install_ko "$ko" "$out"
+		done
 		n=$((n + 1))
 	done
 	printf '  %-8s %s\n' KMOD "$out ($n module dir(s)${broot:+, built in $broot})"
@@ -73,9 +87,15 @@ main() {
 	local spec kver
 	# shellcheck disable=SC2086 # a list of series
 	(($#)) || set -- $XPVM_SERIES_ALL
+	mkdir -p "$XPVM_BUILD/kmod"
 	for spec in "$@"; do
 		kver=$(kernel_get "$spec")
-		build_one "$kver"
+		# One build per kernel at a time: VM suites in parallel lanes
+		# build the modules they load.
+		(
+			flock 9
+			build_one "$kver"
+		) 9>"$XPVM_BUILD/kmod/.lock-$kver"
 	done
 }
 

@@ -12,8 +12,9 @@
 # soft-RoCE device: rdma link add/delete, its port and GIDs, refusals, and
 # removal with its netdev and the module (guest/kmod_rxe.sh).
 #
-# Runs alone in tests/run.sh (it rebuilds the modules other suites load):
-# vm-weight: 2
+# It may share the machine with another VM suite: kmod/build.sh builds for
+# one kernel at a time and replaces a module only by a rename, so a suite
+# loading a module meanwhile gets a whole one.
 set -uo pipefail
 
 # Every series, Debian's newest kernel too (testvm.sh).
