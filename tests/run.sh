@@ -63,34 +63,11 @@ for t in "$san"/tests/unit/* "$san"/tests/bpf/*; do
 	run_suite "$(basename "$(dirname "$t")")/$(basename "$t")" "$t"
 done
 
-# libFuzzer harnesses (make fuzzers), XP_FUZZ_SECS each from their corpus.
-for t in build/fuzz/fuzz/*; do
-	[[ -x $t ]] || continue
-	run_suite "fuzz/$(basename "$t")" tests/fuzz/run.sh "$(basename "$t")"
-done
-
-# Source checks (tests/lint): rules a compiler run cannot show.
-for t in tests/lint/*.sh; do
-	[[ -x $t ]] || continue
-	run_suite "lint/$(basename "$t" .sh)" "$t"
-done
-
-for t in tests/net/*.sh; do
-	[[ -x $t ]] || continue
-	run_suite "net/$(basename "$t" .sh)" "$t"
-done
-
-# VM suites, in lanes: at most XP_VM_LANES guests at a time (default one
-# per CPU, at most 2). A suite that boots two guests at once, or needs the
-# machine to itself, says "# vm-weight: 2" in its header and runs alone;
-# those go first, then the others two at a time. A suite's output is
-# printed whole when it ends.
-vm_weight() {
-	local w
-	w=$(sed -n 's/^# vm-weight: \([0-9]\+\)$/\1/p' "$1" | head -n1)
-	echo "${w:-1}"
-}
-
+# Suites that run in parallel lanes: at most $lanes at a time (default one
+# per CPU, at most 2), each printed whole when it ends.
+lanes=${XP_VM_LANES:-$(nproc)}
+((lanes > 2)) && lanes=2
+((lanes < 1)) && lanes=1
 declare -A lane_pid=() lane_log=() lane_t0=() lane_w=()
 lane_used=0
 
@@ -111,15 +88,74 @@ lane_reap() {
 	done
 }
 
+# lane_start NAME WEIGHT CMD...: run CMD in the background once WEIGHT of
+# the $lanes lanes are free; its output is printed whole when it ends.
+lane_start() {
+	local name=$1 w=$2
+	shift 2
+	((w > lanes)) && w=$lanes
+	while ((lane_used + w > lanes)); do
+		wait -n 2>/dev/null || sleep 1
+		lane_reap
+	done
+	lane_log[$name]=$(mktemp)
+	{
+		"$@" >"${lane_log[$name]}" 2>&1
+		echo $? >"${lane_log[$name]}.rc"
+	} &
+	lane_pid[$name]=$!
+	lane_t0[$name]=$SECONDS
+	lane_w[$name]=$w
+	lane_used=$((lane_used + w))
+}
+
+# lane_drain: wait for every suite started in a lane.
+lane_drain() {
+	while ((${#lane_pid[@]})); do
+		wait -n 2>/dev/null || sleep 1
+		lane_reap
+	done
+}
+
+# libFuzzer harnesses (make fuzzers), XP_FUZZ_SECS each from their corpus,
+# one per lane: each is one process on one core.
+for t in build/fuzz/fuzz/*; do
+	[[ -x $t ]] || continue
+	name=fuzz/$(basename "$t")
+	# shellcheck disable=SC2053
+	[[ $name == $filter ]] || continue
+	lane_start "$name" 1 tests/fuzz/run.sh "$(basename "$t")"
+done
+lane_drain
+
+# Source checks (tests/lint): rules a compiler run cannot show.
+for t in tests/lint/*.sh; do
+	[[ -x $t ]] || continue
+	run_suite "lint/$(basename "$t" .sh)" "$t"
+done
+
+for t in tests/net/*.sh; do
+	[[ -x $t ]] || continue
+	run_suite "net/$(basename "$t" .sh)" "$t"
+done
+
+# VM suites, in lanes: at most $lanes guests at a time. A suite that boots
+# two guests at once, or needs the machine to itself, says "# vm-weight: 2"
+# in its header and runs alone; those go first, then the others two at a
+# time.
+vm_weight() {
+	local w
+	w=$(sed -n 's/^# vm-weight: \([0-9]\+\)$/\1/p' "$1" | head -n1)
+	echo "${w:-1}"
+}
+
 vm_suites=()
 for t in tests/vm/test_*.sh; do
 	name=vm/$(basename "$t" .sh)
 	# shellcheck disable=SC2053
 	[[ $name == $filter ]] && vm_suites+=("$t")
 done
-lanes=${XP_VM_LANES:-$(nproc)}
-((lanes > 2)) && lanes=2
-((lanes < 1 || ${#vm_suites[@]} < 2)) && lanes=1
+((${#vm_suites[@]} < 2)) && lanes=1
 if ((lanes > 1)); then
 	# Kernels resolved and fetched once, before suites race for them.
 	for s in 6.1 6.12 newest; do
@@ -144,26 +180,9 @@ for t in ${vm_suites[@]+"${vm_suites[@]}"}; do
 		run_suite "$name" "$t"
 		continue
 	fi
-	w=$(vm_weight "$t")
-	((w > lanes)) && w=$lanes
-	while ((lane_used + w > lanes)); do
-		wait -n 2>/dev/null || sleep 1
-		lane_reap
-	done
-	lane_log[$name]=$(mktemp)
-	{
-		"$t" >"${lane_log[$name]}" 2>&1
-		echo $? >"${lane_log[$name]}.rc"
-	} &
-	lane_pid[$name]=$!
-	lane_t0[$name]=$SECONDS
-	lane_w[$name]=$w
-	lane_used=$((lane_used + w))
+	lane_start "$name" "$(vm_weight "$t")" "$t"
 done
-while ((${#lane_pid[@]})); do
-	wait -n 2>/dev/null || sleep 1
-	lane_reap
-done
+lane_drain
 
 echo
 if ((${#failed_suites[@]})); then

@@ -215,7 +215,8 @@ static long take(int i, __u32 len, __u32 align, bool may)
 }
 
 /* Not traced: a byte loop that only sets up the workload. */
-__attribute__((no_sanitize("coverage"))) static void fill(int i, __u32 off, __u32 len, __u32 seed)
+__attribute__((no_sanitize("coverage"), noinline)) static void fill(int i, __u32 off, __u32 len,
+								    __u32 seed)
 {
 	__u32 k;
 

@@ -37,6 +37,34 @@ static struct xp_mr *reg_pages(struct xt_rc_pair *p, int i)
 	return xp_mr_reg(p->pd[i], NULL, p->buf_len, ACCESS_ALL, &ro);
 }
 
+/* UD: both QPs to RTS with qkey, and an AH from each side to the other. */
+static int ud_ready(struct xt_rc_pair *p, __u32 qkey)
+{
+	static const int mask[3] = { XP_QP_STATE | XP_QP_PKEY_INDEX | XP_QP_PORT | XP_QP_QKEY,
+				     XP_QP_STATE, XP_QP_STATE | XP_QP_SQ_PSN };
+	static const enum xp_qp_state to[3] = { XP_QPS_INIT, XP_QPS_RTR, XP_QPS_RTS };
+	int i, k, err;
+
+	for (i = 0; i < 2; i++) {
+		struct xp_ah_attr ah = { .port_num = 1, .sgid_index = 1 };
+
+		for (k = 0; k < 3; k++) {
+			struct xp_qp_attr a = {
+				.qp_state = to[k], .port_num = 1, .qkey = qkey, .sq_psn = 0x100
+			};
+
+			err = xp_qp_modify(p->qp[i], &a, mask[k]);
+			if (err)
+				return step_fail("UD QP to RTS", i, err);
+		}
+		memcpy(ah.dgid, p->gid[!i], 16);
+		p->ah[i] = xp_ah_create(p->dev[i], &ah);
+		if (!p->ah[i])
+			return step_fail("AH", i, -errno);
+	}
+	return 0;
+}
+
 int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *o)
 {
 	struct xp_mem_net_opts no = o->net;
@@ -61,7 +89,7 @@ int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *o)
 		struct xp_cq_opts co = { .sz = sizeof(co), .cqe = 4 * max_wr };
 		struct xp_qp_init_attr qa = {
 			.sz = sizeof(qa),
-			.qp_type = XP_QPT_RC,
+			.qp_type = o->ud ? XP_QPT_UD : XP_QPT_RC,
 			.cap = { .max_send_wr = max_wr,
 				 .max_recv_wr = max_wr,
 				 .max_send_sge = 4,
@@ -95,6 +123,8 @@ int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *o)
 		if (!p->mr[i])
 			return step_fail("MR", i, -errno);
 	}
+	if (o->ud)
+		return ud_ready(p, o->qkey ?: XT_PAIR_QKEY);
 	for (i = 0; i < 2; i++) {
 		struct xp_qp_peer peer = {
 			.sgid_index = 1,
@@ -149,6 +179,8 @@ int xt_rc_pair_close(struct xt_rc_pair *p)
 		}                                \
 	} while (0)
 	for (i = 0; i < 2; i++) {
+		if (p->ah[i])
+			xp_ah_destroy(p->ah[i]);
 		if (p->qp[i])
 			STEP("destroy QP", xp_qp_destroy(p->qp[i]));
 		if (p->mr[i])

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Two devices on an in-memory net (xp_mem_net.h), an RC QP on each,
- * connected, with one registered buffer per side between guard areas:
- * the bed of tests/unit/test_mem_net.c and tests/fuzz/fuzz_rc_pair.c.
+ * connected (or a UD QP on each, opts.ud), with one registered buffer per
+ * side between guard areas: the bed of tests/unit/test_mem_net.c,
+ * tests/fuzz/fuzz_rc_pair.c and tests/fuzz/fuzz_ud.c.
  *
  * Side i (0: requester "a", 1: responder "b") owns buf[i] of buf_len
  * bytes (XT_PAIR_BUF unless the options say otherwise), registered with
@@ -21,6 +22,7 @@
 #define XT_PAIR_BUF (256u * 1024)
 #define XT_PAIR_GUARD 4096u
 #define XT_PAIR_GUARD_BYTE 0xa5
+#define XT_PAIR_QKEY 0x11111111u
 #define XT_PAIR_PAGES_MAX (XT_PAIR_BUF / 4096)
 
 struct xt_rc_pair {
@@ -30,6 +32,7 @@ struct xt_rc_pair {
 	struct xp_cq *cq[2]; /* send and receive completions of side i */
 	struct xp_qp *qp[2];
 	struct xp_mr *mr[2];
+	struct xp_ah *ah[2]; /* opts.ud: to the other side */
 	__u8 *area[2]; /* guard, buffer, guard */
 	__u8 *buf[2];
 	__u32 buf_len; /* bytes of each buf[i] */
@@ -53,6 +56,12 @@ struct xt_rc_pair_opts {
 	 * page, as a kernel host's MRs do; buf_len must be a multiple of 4 KiB.
 	 */
 	bool paged;
+	/*
+	 * UD QPs instead of RC, in RTS with Q_Key qkey (0: XT_PAIR_QKEY) and
+	 * not connected: ah[i] addresses the other side's device.
+	 */
+	bool ud;
+	__u32 qkey;
 };
 
 /* 0, or -errno with the step that failed printed on stderr. */
