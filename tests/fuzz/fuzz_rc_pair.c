@@ -63,9 +63,17 @@
 #define MAX_RECV (2 * MAX_WR)
 #define NFRAMES 96 /* 120 KiB: below ASan's mmap threshold, and a few -ENOBUFS paths too */
 #define FRAME_SIZE 1280
+/*
+ * Virtual time and steps a run may take: a base, plus room for what the
+ * tape can cost. Every tape action takes at least two bytes and can cost
+ * one ACK timeout (code 14: 67 ms) and a few steps, and only after the
+ * tape is used up must the run finish on its own.
+ */
 #define RUN_LIMIT (5 * XP_MEM_SEC)
+#define TAPE_TIME (100 * XP_MEM_SEC / 1000) /* per tape byte */
 #define LATE_LIMIT (20 * XP_MEM_SEC / 1000)
 #define STEP_BUDGET 5000
+#define TAPE_STEPS 8 /* per tape byte */
 #define MAX_HELD 8
 #define HDR_LEN 4
 #define RECV_ID 0x100
@@ -873,7 +881,7 @@ static bool step_check(void *arg)
 {
 	poll_cqs();
 	check_psns();
-	if (++run.steps > STEP_BUDGET)
+	if (++run.steps > STEP_BUDGET + TAPE_STEPS * run.tape_len)
 		run.budget_hit = true;
 	return run.budget_hit;
 }
@@ -1072,6 +1080,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct xt_rc_pair_opts o = {};
 	size_t pos = HDR_LEN;
 	bool late, forever;
+	__u64 limit;
 	__u8 r;
 	int i, err;
 
@@ -1129,10 +1138,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		post(0, true);
 		post(1, true);
 	}
-	err = xp_mem_net_run(run.p.net, RUN_LIMIT, step_check, NULL);
+	limit = RUN_LIMIT + TAPE_TIME * run.tape_len;
+	err = xp_mem_net_run(run.p.net, limit, step_check, NULL);
 	for (i = 0; i < 4 && run.nheld && !run.budget_hit; i++) {
 		release_held(true);
-		err = xp_mem_net_run(run.p.net, RUN_LIMIT, step_check, NULL);
+		err = xp_mem_net_run(run.p.net, limit, step_check, NULL);
 	}
 	poll_cqs();
 	for (i = 0; i < 2; i++)
