@@ -26,7 +26,8 @@
  *   - receive completions come in posting order, each once, for a posted
  *     receive; a successful one fits its buffer (40-byte GRH + payload);
  *     LOC_LEN_ERR only when it would not have fitted;
- *   - a completion that names an unedited frame: that frame had side 1's
+ *   - a completion that names a frame, in a run without edited frames
+ *     (an edit can make a frame pass for another): that frame had side 1's
  *     QPN, its Q_Key and a UD SEND opcode; byte_len, source QPN, the
  *     immediate and every payload byte are the frame's, and the GRH holds
  *     an IPv4 header;
@@ -69,7 +70,6 @@ struct frame {
 	bool good; /* side 1's QPN, its Q_Key, a UD SEND opcode */
 	bool imm;
 	__u32 imm_data;
-	bool edited; /* bytes changed after it was built */
 };
 
 static struct {
@@ -81,9 +81,12 @@ static struct {
 	__u32 nrv, next_rv, bump;
 	struct frame fr[MAX_FRAMES];
 	__u32 nfr;
+	bool edited; /* an edited frame went out: it may pass for another */
 	__u32 sends, send_done;
 	__u8 *snap0;
 } run;
+
+static bool debug; /* XP_FUZZ_DEBUG: what each run sends and receives */
 
 static __u8 in8(void)
 {
@@ -190,6 +193,9 @@ static void cmd_send(void)
 	if (err == -ENOMEM) /* no frame free: the net is full */
 		return;
 	require_msg(!err, "a UD send of %u bytes: %s", size, strerror(-err));
+	if (debug)
+		fprintf(stderr, "frame %u: a send of %u bytes%s\n", seq, size,
+			fl & 2 ? " with a wrong Q_Key" : "");
 	run.fr[run.nfr++] = (struct frame){ .len = size,
 					    .src_qpn = xp_qp_num(run.p.qp[0]),
 					    .good = !(fl & 2),
@@ -251,6 +257,12 @@ static void cmd_frame(void)
 		xp_roce_seal(buf, flen);
 	if (xp_mem_net_inject(run.p.net, buf, flen))
 		return;
+	run.edited |= n > 0;
+	if (debug)
+		fprintf(stderr,
+			"frame %u: opcode 0x%02x QPN 0x%x Q_Key 0x%x from QP 0x%x, %u bytes, %u edits%s\n",
+			seq, h.opcode, h.dest_qpn, h.deth.qkey, src_qpn, len, n,
+			n && (edits & 4) ? ", ICRC again" : "");
 	run.fr[run.nfr++] = (struct frame){
 		.len = len,
 		.src_qpn = src_qpn,
@@ -259,7 +271,6 @@ static void cmd_frame(void)
 			 h.opcode == (XP_OP_UD | XP_OP_SEND_ONLY_IMM)),
 		.imm = h.opcode == (XP_OP_UD | XP_OP_SEND_ONLY_IMM),
 		.imm_data = htonl(h.imm),
-		.edited = n > 0,
 	};
 	tally.frames++;
 }
@@ -286,6 +297,9 @@ static void check_recv(const struct xp_wc *wc)
 	require_msg(wc->wr_id < run.nrv && wc->wr_id == run.next_rv,
 		    "receive completion for wr_id %llu, next posted is %u of %u",
 		    (unsigned long long)wc->wr_id, run.next_rv, run.nrv);
+	if (debug)
+		fprintf(stderr, "receive %llu: status %d, %u bytes from QP 0x%x\n",
+			(unsigned long long)wc->wr_id, wc->status, wc->byte_len, wc->src_qp);
 	r = &run.rv[run.next_rv++];
 	r->done++;
 	tally.recvs++;
@@ -306,10 +320,10 @@ static void check_recv(const struct xp_wc *wc)
 	memcpy(&seq, got + XP_GRH_LEN, 4);
 	seq = ntohl(seq);
 	if ((seq & 0xffffff00u) != SEQ_MAGIC || (seq & 0xff) >= run.nfr)
-		return; /* not a payload of ours: an edited frame's */
+		return; /* not a payload of ours */
 	f = &run.fr[seq & 0xff];
-	if (f->edited)
-		return;
+	if (run.edited)
+		return; /* the number may be an edit's */
 	require_msg(f->good, "frame %u completed: wrong QPN, Q_Key or opcode", seq & 0xff);
 	require_msg(wc->byte_len == XP_GRH_LEN + f->len && wc->src_qp == f->src_qpn &&
 			    !!(wc->wc_flags & XP_WC_WITH_IMM) == f->imm &&
@@ -385,6 +399,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	fuzz_init();
+	debug = getenv("XP_FUZZ_DEBUG") != NULL;
 	atexit(print_summary);
 	return 0;
 }
