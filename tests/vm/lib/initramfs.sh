@@ -33,12 +33,18 @@ XPVM_IBV_DRIVERS=/etc/libibverbs.d
 
 # _ird_depmod VERSION: the kernel's own tree needs modules.dep once, to
 # resolve dependencies (Debian creates it at install time, we never install).
+# Guests booting at once may both get here first: one runs depmod, the
+# other waits for it.
 _ird_depmod() {
 	local root
 	root=$(kernel_dir "$1")
 	[[ -e $root/lib/modules/$1/.xp-depmod ]] && return 0
-	vm_log "depmod for $1 (once)"
-	depmod -b "$root" "$1" && touch "$root/lib/modules/$1/.xp-depmod"
+	(
+		flock 9
+		[[ -e $root/lib/modules/$1/.xp-depmod ]] && exit 0
+		vm_log "depmod for $1 (once)"
+		depmod -b "$root" "$1" && touch "$root/lib/modules/$1/.xp-depmod"
+	) 9>"$root/lib/modules/$1/.xp-depmod.lock"
 }
 
 # initramfs_module_files VERSION MODULE...: the module files (relative to

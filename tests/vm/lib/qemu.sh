@@ -84,6 +84,9 @@ _vm_loadable() {
 	local kver=$1 root m deps
 	shift
 	root=$(kernel_dir "$kver")
+	# "?NAME" asks modules.dep: without it every optional module looks
+	# absent (rdma_rxe's crc32_generic was left out of a guest that way).
+	_ird_depmod "$kver" || return 1
 	for m in "$@"; do
 		# ?NAME: only where this kernel has NAME at all.
 		if [[ $m == "?"* ]]; then
