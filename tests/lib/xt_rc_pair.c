@@ -22,8 +22,9 @@ static int step_fail(const char *what, int i, int err)
 /* buf[i] as the list of its 4 KiB pages, at iova = its address. */
 static struct xp_mr *reg_pages(struct xt_rc_pair *p, int i)
 {
+	void *page[XT_PAIR_PAGES_MAX]; /* the MR keeps its own copy */
 	__u32 k, n = p->buf_len / 4096;
-	struct xp_mr_pages pg = { .page = p->pages[i], .npages = n, .page_shift = 12 };
+	struct xp_mr_pages pg = { .page = page, .npages = n, .page_shift = 12 };
 	struct xp_mr_reg_opts ro = {
 		.sz = sizeof(ro), .iova = (uintptr_t)p->buf[i], .iova_set = true, .pages = &pg
 	};
@@ -33,7 +34,7 @@ static struct xp_mr *reg_pages(struct xt_rc_pair *p, int i)
 		return NULL;
 	}
 	for (k = 0; k < n; k++)
-		p->pages[i][k] = p->buf[i] + k * 4096;
+		page[k] = p->buf[i] + k * 4096;
 	return xp_mr_reg(p->pd[i], NULL, p->buf_len, ACCESS_ALL, &ro);
 }
 

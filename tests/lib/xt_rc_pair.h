@@ -7,8 +7,8 @@
  *
  * Side i (0: requester "a", 1: responder "b") owns buf[i] of buf_len
  * bytes (XT_PAIR_BUF unless the options say otherwise), registered with
- * every right as mr[i] (by address, or as its pages); XT_PAIR_GUARD bytes of XT_PAIR_GUARD_BYTE sit
- * before and after it, never registered.
+ * every right as mr[i] (by address, or as its pages); XT_PAIR_GUARD bytes
+ * of XT_PAIR_GUARD_BYTE sit before and after it, never registered.
  */
 #ifndef XT_RC_PAIR_H
 #define XT_RC_PAIR_H
@@ -37,7 +37,6 @@ struct xt_rc_pair {
 	__u8 *buf[2];
 	__u32 buf_len; /* bytes of each buf[i] */
 	__u8 gid[2][16];
-	void *pages[2][XT_PAIR_PAGES_MAX]; /* opts.paged: mr[i]'s page list */
 };
 
 struct xt_rc_pair_opts {
