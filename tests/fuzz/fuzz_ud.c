@@ -60,7 +60,6 @@
 struct recv {
 	__u32 off[2], len[2]; /* its SGEs in side 1's buffer */
 	__u32 room;
-	int done; /* completions seen */
 	__u32 byte_len; /* of a successful one */
 };
 
@@ -301,7 +300,6 @@ static void check_recv(const struct xp_wc *wc)
 		fprintf(stderr, "receive %llu: status %d, %u bytes from QP 0x%x\n",
 			(unsigned long long)wc->wr_id, wc->status, wc->byte_len, wc->src_qp);
 	r = &run.rv[run.next_rv++];
-	r->done++;
 	tally.recvs++;
 	if (wc->status == XP_WC_LOC_LEN_ERR) {
 		tally.len_errs++;
