@@ -21,6 +21,9 @@ total_pass=0
 total_fail=0
 total_skip=0
 failed_suites=()
+# What failed, kept for the end: CI shows the tail of the output, and a
+# failure in a suite's middle is thousands of lines up.
+failed_lines=()
 
 # account NAME LOG RC: add a finished suite's result line to the totals.
 account() {
@@ -28,16 +31,21 @@ account() {
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n1)
 	if [[ -z $line ]]; then
 		echo "FAIL $name: exited $rc without a result line"
+		failed_lines+=("$name: exited $rc without a result line")
 		total_fail=$((total_fail + 1))
 		failed_suites+=("$name")
 		return
 	fi
+	# The suite's FAIL lines, and a guest's own reason (xp_fail) before them.
+	mapfile -t -O "${#failed_lines[@]}" failed_lines < <(
+		grep -E '^FAIL |^\[[^]]*\] FAIL: ' "$log" | sed "s|^|$name: |")
 	read -r p _ f _ s _ <<<"${line//,/}"
 	total_pass=$((total_pass + p))
 	total_fail=$((total_fail + f))
 	total_skip=$((total_skip + s))
 	if ((rc != 0 && f == 0)); then
 		echo "FAIL $name: exited $rc"
+		failed_lines+=("$name: exited $rc")
 		total_fail=$((total_fail + 1))
 	fi
 	((rc != 0 || f != 0)) && failed_suites+=("$name")
@@ -186,6 +194,8 @@ lane_drain
 
 echo
 if ((${#failed_suites[@]})); then
+	echo "failed checks (at most 40):"
+	printf '  %s\n' "${failed_lines[@]:0:40}"
 	echo "failed suites: ${failed_suites[*]}"
 fi
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"

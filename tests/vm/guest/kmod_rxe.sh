@@ -28,6 +28,26 @@ refused() {
 	fi
 }
 
+# find_v2_gid NAME GID: the index of GID, of type RoCE v2, on NAME's port in
+# $gid; the table is shown when it is not (yet) there.
+# shellcheck disable=SC2317 # called through xp_retry
+find_v2_gid() {
+	gid=
+	_i=0
+	while [ "$_i" -lt 8 ]; do
+		_g=$(cat "$sys/$1/ports/1/gids/$_i" 2>/dev/null)
+		_t=$(cat "$sys/$1/ports/1/gid_attrs/types/$_i" 2>/dev/null)
+		if [ "$_g" = "$2" ] && [ "$_t" = "RoCE v2" ]; then
+			gid=$_i
+			echo "gid $_i: $_g $_t"
+			return 0
+		fi
+		_i=$((_i + 1))
+	done
+	echo "no RoCE v2 GID $2 on $1 yet"
+	return 1
+}
+
 xp_step "load"
 xp_run insmod $ko
 dmesg | grep -q 'xp_rxe: loaded' || xp_fail "no 'xp_rxe: loaded' line"
@@ -46,18 +66,11 @@ rdma link show xrxe0/1 | grep -q 'state ACTIVE physical_state LINK_UP netdev xd0
 [ "$(cat $sys/xrxe0/node_guid)" = "0000:c6ff:fe12:000a" ] ||
 	xp_fail "node GUID $(cat $sys/xrxe0/node_guid) is not the EUI-64 of xd0's MAC"
 [ "$(cat $sys/xrxe0/ports/1/pkeys/0)" = 0xffff ] || xp_fail "P_Key 0: $(cat $sys/xrxe0/ports/1/pkeys/0)"
-# ib_core fills the GID table from xd0's addresses: one RoCEv2 GID for 198.18.0.10.
-gid=
-i=0
-while [ $i -lt 8 ]; do
-	g=$(cat $sys/xrxe0/ports/1/gids/$i 2>/dev/null)
-	t=$(cat $sys/xrxe0/ports/1/gid_attrs/types/$i 2>/dev/null)
-	echo "gid $i: $g ${t:-(no type)}"
-	[ "$g" = "0000:0000:0000:0000:0000:ffff:c612:000a" ] && [ "$t" = "RoCE v2" ] && gid=$i
-	i=$((i + 1))
-done
+# ib_core fills the GID table from xd0's addresses, from a work item: it
+# may come a moment after `rdma link add` returns (xp_rxe_up waits too).
+xp_retry 20 0.5 find_v2_gid xrxe0 0000:0000:0000:0000:0000:ffff:c612:000a
 [ -n "$gid" ] || xp_fail "no RoCE v2 GID for 198.18.0.10"
-[ "$(cat $sys/xrxe0/ports/1/gid_attrs/ndevs/$gid)" = xd0 ] || xp_fail "GID $gid is not xd0's"
+[ "$(cat "$sys/xrxe0/ports/1/gid_attrs/ndevs/$gid")" = xd0 ] || xp_fail "GID $gid is not xd0's"
 xp_run rdma dev show xrxe0
 
 xp_step "bad links are refused with a reason"
@@ -88,7 +101,7 @@ dmesg | grep -q 'xp_rxe: xrxe0 removed from xd0' || xp_fail "no 'removed' line"
 xp_step "the device goes with its netdev"
 xp_run rdma link add xrxe0 type xprxe netdev xd0
 xp_run ip link del xd0
-xp_retry 20 0.5 dev_gone xrxe0 || xp_fail "xrxe0 still there 10 s after xd0 went"
+xp_retry 60 0.5 dev_gone xrxe0 || xp_fail "xrxe0 still there 30 s after xd0 went"
 
 xp_step "two devices, then unload: both go"
 xp_run ip link add xd1 type dummy
