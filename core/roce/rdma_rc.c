@@ -71,6 +71,7 @@ int xp_rc_modify(struct xp_qp *qp, const struct xp_qp_attr *attr, int mask)
 	if (mask & XP_QP_SQ_PSN) {
 		qp->req.psn = qp->req.una = qp->req.max_psn = qp->attr.sq_psn;
 		qp->req.gobk = false;
+		qp->req.probe = false;
 	}
 	if (mask & XP_QP_TIMEOUT)
 		qp->attr.timeout = attr->timeout;

@@ -140,21 +140,20 @@ void xp_rc_flush_sq(struct xp_qp *qp, bool complete)
 	rq->noack = 0;
 	rq->timer_at = rq->rnr_at = 0;
 	rq->gobk = false;
+	rq->probe = false;
 }
 
 /*
- * Resend from psn: find the WQE that holds it and start there again. psn
- * is at or after una and at most one past the highest PSN ever sent (the
- * peer has everything before it, so moving forward is safe too).
+ * Move the send point to psn: the WQE that holds it, and the offset in it.
+ * psn is at or after una and at most one past the highest PSN ever sent
+ * (the peer has everything before it, so moving forward is safe too).
  */
-static void go_back(struct xp_qp *qp, __u32 psn)
+static void seek(struct xp_qp *qp, __u32 psn)
 {
 	struct xp_rc_req *rq = &qp->req;
 	struct xp_send_wqe *wqe = NULL;
 	__u32 i;
 
-	if (xp_psn_lt(psn, rq->una) || xp_psn_diff(psn, rq->max_psn) > 0)
-		return;
 	for (i = rq->cons; i != rq->prod; i++) {
 		wqe = wqe_at(qp, i);
 		if (wqe->state == XP_WQE_POSTED)
@@ -170,9 +169,20 @@ static void go_back(struct xp_qp *qp, __u32 psn)
 		rq->off = (__u64)xp_psn_diff(psn, wqe->first_psn) * path_mtu(qp);
 	}
 	rq->psn = psn;
+}
+
+/* Resend from psn (go-back-N), the whole window. */
+static void go_back(struct xp_qp *qp, __u32 psn)
+{
+	struct xp_rc_req *rq = &qp->req;
+
+	if (xp_psn_lt(psn, rq->una) || xp_psn_diff(psn, rq->max_psn) > 0)
+		return;
+	seek(qp, psn);
 	rq->gobk = true;
-	rq->gobk_psn = psn;
+	rq->gobk_psn = rq->psn;
 	rq->noack = 0;
+	rq->probe = false;
 }
 
 /* Retry after no progress: false (and the head failed) when out of retries. */
@@ -202,14 +212,15 @@ static void advance_una(struct xp_qp *qp, __u32 una)
 	rq->rnr_left = qp->attr.rnr_retry;
 	if (rq->gobk && xp_psn_lt(rq->gobk_psn, una))
 		rq->gobk = false;
+	/* The peer answered: a probe after a timeout is over. */
+	rq->probe = false;
 	/*
-	 * una may pass the resend point of a go-back (acknowledgements, READ
-	 * responses still in flight when we went back): the requester then
-	 * sends again what the peer has, which it answers as duplicates.
-	 * Moving the resend point up to una here looked right, but made our
-	 * zero-copy client livelock against rxe under injected faults
-	 * (vm/test_rc_ops_zc, not understood yet), so it is not done.
+	 * una passed the send point of a go-back (ACKs and READ responses
+	 * that were in flight): what lies between is acknowledged, so not
+	 * sent again.
 	 */
+	if (xp_psn_lt(rq->psn, una))
+		seek(qp, una);
 	if (rq->una == rq->psn && rq->next == rq->prod)
 		rq->timer_at = 0;
 	else
@@ -504,7 +515,7 @@ static int send_packet(struct xp_qp *qp, struct xp_send_wqe *wqe)
 	}
 	h.opcode = XP_OP_RC | req_opcode(wqe, first, last);
 	h.psn = rq->psn;
-	h.ack_req = last || ++rq->noack >= XP_MAX_PKT_PER_ACK;
+	h.ack_req = last || rq->probe || ++rq->noack >= XP_MAX_PKT_PER_ACK;
 	if (h.ack_req)
 		rq->noack = 0;
 	err = xp_rc_frame_begin(qp, &h, len, &f);
@@ -530,6 +541,8 @@ void xp_rc_req_progress(struct xp_qp *qp)
 {
 	struct xp_rc_req *rq = &qp->req;
 	__u32 max_rd = qp->attr.max_rd_atomic ? qp->attr.max_rd_atomic : 1;
+	/* After a timeout, one packet until the peer answers (rq->probe). */
+	__s32 window = rq->probe ? 1 : XP_RC_WINDOW;
 
 	if (qp->attr.qp_state != XP_QPS_RTS && qp->attr.qp_state != XP_QPS_SQD)
 		return;
@@ -559,7 +572,7 @@ void xp_rc_req_progress(struct xp_qp *qp)
 				return;
 			if ((wqe->wr.send_flags & XP_SEND_FENCE) && rq->rd_out)
 				return;
-			if (xp_psn_diff(rq->psn, rq->una) >= XP_RC_WINDOW)
+			if (xp_psn_diff(rq->psn, rq->una) >= window)
 				return;
 			wqe->first_psn = rq->psn;
 			wqe->last_psn = xp_psn_add(rq->psn, wqe->npsn - 1);
@@ -569,7 +582,7 @@ void xp_rc_req_progress(struct xp_qp *qp)
 			rq->off = 0;
 		}
 		while (xp_psn_diff(wqe->last_psn, rq->psn) >= 0) {
-			if (xp_psn_diff(rq->psn, rq->una) >= XP_RC_WINDOW)
+			if (xp_psn_diff(rq->psn, rq->una) >= window)
 				return;
 			used = send_packet(qp, wqe);
 			if (used < 0)
@@ -604,6 +617,7 @@ void xp_rc_timers(struct xp_qp *qp)
 	if (!use_retry(qp, false))
 		return;
 	go_back(qp, rq->una);
+	rq->probe = true;
 	arm_timer(qp);
 }
 

@@ -315,11 +315,12 @@ static bool tap_drop(void *arg, __u8 *frame, __u32 *len, __u32 size)
 	return !drop_all;
 }
 
+static __u64 want_timeouts;
 static bool past(void *arg)
 {
 	struct xt_rc_pair *p = arg;
 
-	return xp_qp_stats(p->qp[0])->timeouts >= 3;
+	return xp_qp_stats(p->qp[0])->timeouts >= want_timeouts;
 }
 
 static void test_timeouts(void)
@@ -327,7 +328,7 @@ static void test_timeouts(void)
 	struct xt_rc_pair_opts o = { .timeout = 14 };
 	struct xt_rc_pair p;
 	struct job j;
-	__u64 t0;
+	__u64 t0, tx;
 	int err;
 
 	if (!xt_check(!xt_rc_pair_open(&p, &o), "timeouts: pair opens"))
@@ -349,10 +350,21 @@ static void test_timeouts(void)
 		xt_check(!xp_qp_post_send(p.qp[0], &wr, &bad), "timeouts: WRITE posted");
 	}
 	t0 = xp_mem_net_now(p.net);
+	want_timeouts = 1;
+	err = xp_mem_net_run(p.net, 10 * XP_MEM_SEC, past, &p);
+	tx = xp_qp_stats(p.qp[0])->tx_pkts;
+	xt_check(!err && tx == 4 + 1,
+		 "the WRITE's 4 packets, then one after the first timeout (%llu)",
+		 (unsigned long long)tx);
+	want_timeouts = 3;
 	err = xp_mem_net_run(p.net, 10 * XP_MEM_SEC, past, &p);
 	xt_check(!err && xp_mem_net_now(p.net) - t0 >= 3 * 67000000ull,
 		 "three timeouts passed in virtual time (%.3f s)",
 		 (xp_mem_net_now(p.net) - t0) / 1e9);
+	/* Go-back-N would send the 4 packets again each time. */
+	xt_check(xp_qp_stats(p.qp[0])->tx_pkts == tx + 2,
+		 "each further timeout sends one packet (a probe), not the window (%llu packets)",
+		 (unsigned long long)xp_qp_stats(p.qp[0])->tx_pkts);
 	drop_all = false;
 	j = (struct job){ .p = &p, .want = { 1, 0 } };
 	err = xp_mem_net_run(p.net, 10 * XP_MEM_SEC, job_done, &j);
