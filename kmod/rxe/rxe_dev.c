@@ -2,11 +2,13 @@
 /*
  * One xp_rxe device: the ib_device on a netdev, its port and attributes.
  *
- * What is here so far is the device's frame: registration with ib_core
- * (the RoCEv2 GID table then follows the netdev's addresses), the port and
- * its state, the P_Key table, and unregistration. The verbs that make it a
- * provider for kernel ULPs and rdma-core (PDs, MRs, CQs, QPs on the
- * transport core) are not there yet; until they are, ib_core lists the
+ * What is here so far: registration with ib_core (the RoCEv2 GID table
+ * then follows the netdev's addresses, and add_gid/del_gid mirror it into
+ * the transport core), the port and its state, the P_Key table, the port's
+ * counters, the core hosted on the netdev (rxe_host.c: it receives and
+ * parses every RoCEv2 frame for this host) and unregistration. The verbs
+ * that make it a provider for kernel ULPs and rdma-core (PDs, MRs, CQs,
+ * QPs on the core) are not there yet; until they are, ib_core lists the
  * missing mandatory ones at registration and gives the device to no ULP.
  */
 #include <linux/etherdevice.h>
@@ -95,6 +97,19 @@ static int xp_rxe_query_pkey(struct ib_device *ibdev, u32 port, u16 index, u16 *
 	return 0;
 }
 
+/* ib_core's GID cache changed entry attr->index: the core's table follows. */
+static int xp_rxe_add_gid(const struct ib_gid_attr *attr, void **context)
+{
+	return xp_rxe_host_set_gid(&to_xdev(attr->device)->host, attr->index, attr->gid.raw);
+}
+
+static int xp_rxe_del_gid(const struct ib_gid_attr *attr, void **context)
+{
+	static const u8 none[16];
+
+	return xp_rxe_host_set_gid(&to_xdev(attr->device)->host, attr->index, none);
+}
+
 /*
  * ib_dealloc_device() calls this, after an unregistration and when
  * xp_rxe_add() gives up: the one place that lets go of what xd holds.
@@ -106,6 +121,8 @@ static void xp_rxe_dealloc_driver(struct ib_device *ibdev)
 	if (xp_rxe_removed(xd))
 		pr_info("xp_rxe: %s removed from %s\n", dev_name(&ibdev->dev),
 			netdev_name(xd->ndev));
+	xp_rxe_host_stop(&xd->host);
+	xp_rxe_stats_free(xd);
 	dev_put(xd->ndev);
 }
 
@@ -116,7 +133,11 @@ static const struct ib_device_ops xp_rxe_dev_ops = {
 	 * would take ours for its own (research/softroce-kmod.md, 3).
 	 */
 	.driver_id = RDMA_DRIVER_UNKNOWN,
+	.add_gid = xp_rxe_add_gid,
+	.alloc_hw_port_stats = xp_rxe_alloc_port_stats,
 	.dealloc_driver = xp_rxe_dealloc_driver,
+	.del_gid = xp_rxe_del_gid,
+	.get_hw_stats = xp_rxe_get_hw_stats,
 	.get_link_layer = xp_rxe_link_layer,
 	.get_port_immutable = xp_rxe_port_immutable,
 	.query_device = xp_rxe_query_device,
@@ -168,6 +189,9 @@ int xp_rxe_add(const char *name, struct net_device *ndev)
 	err = ib_device_set_netdev(&xd->ibdev, ndev, XP_RXE_PORT);
 	if (err)
 		goto out_free;
+	err = xp_rxe_stats_init(xd);
+	if (err)
+		goto out_free;
 	xd->port_active = xp_rxe_link_up(ndev);
 
 	/*
@@ -189,6 +213,10 @@ int xp_rxe_add(const char *name, struct net_device *ndev)
 	mutex_unlock(&xp_rxe_lock);
 	if (err)
 		goto out_free;
+	/* After the check: the netdev's rx_handler is taken only once it is ours. */
+	err = xp_rxe_host_start(&xd->host, name, ndev, xp_rxe_active_mtu(ndev));
+	if (err)
+		goto out_free;
 	pr_info("xp_rxe: adding %s on %s, port %s\n", name, netdev_name(ndev),
 		xd->port_active ? "ACTIVE" : "DOWN");
 	err = ib_register_device(&xd->ibdev, name, NULL);
@@ -199,7 +227,7 @@ int xp_rxe_add(const char *name, struct net_device *ndev)
 	return 0;
 
 out_free:
-	ib_dealloc_device(&xd->ibdev); /* xp_rxe_dealloc_driver() lets go of ndev */
+	ib_dealloc_device(&xd->ibdev); /* xp_rxe_dealloc_driver() lets go of all */
 	return err;
 }
 

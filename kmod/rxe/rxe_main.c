@@ -59,6 +59,8 @@ static int xp_rxe_netdev_event(struct notifier_block *nb, unsigned long event, v
 			continue;
 		switch (event) {
 		case NETDEV_UNREGISTER:
+			/* No frames from a netdev that goes (we are under the RTNL). */
+			xp_rxe_host_detach(&xd->host);
 			xp_rxe_queue_unregister(xd);
 			break;
 		case NETDEV_UP:

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The port's counters, as `rdma statistic show link NAME/1` shows them:
+ * frames in and out, what the host lost, and every drop by its reason,
+ * the parser's (rx_parse_*, enum xp_pkt_err) and the device's
+ * (rx_drop_*, enum xp_rdma_drop), named by xp_pkt_err_str() and
+ * xp_rdma_drop_str() as user space's counters are.
+ */
+#include <rdma/ib_verbs.h>
+
+#include "xp_env.h"
+
+#include "rdma_host.h"
+#include "xp_roce_pkt.h"
+#include "xp_rxe.h"
+
+enum {
+	XS_RX_FRAMES,
+	XS_TX_FRAMES,
+	XS_TX_DROPPED,
+	XS_RX_NOMEM,
+	XS_TX_NO_FRAME,
+	XS_PARSE, /* then XP_PKT_ERR_NR - 1 parser reasons, then the device's */
+};
+
+#define XS_DROP (XS_PARSE + XP_PKT_ERR_NR - 1)
+#define XS_NR (XS_DROP + XP_RDMA_DROP__MAX - 1)
+
+static const char *const xs_fixed[XS_PARSE] = {
+	[XS_RX_FRAMES] = "rx_frames",	  [XS_TX_FRAMES] = "tx_frames",
+	[XS_TX_DROPPED] = "tx_dropped",	  [XS_RX_NOMEM] = "rx_nomem",
+	[XS_TX_NO_FRAME] = "tx_no_frame",
+};
+
+void xp_rxe_stats_free(struct xp_rxe_dev *xd)
+{
+	unsigned int i;
+
+	if (!xd->stat_desc)
+		return;
+	for (i = XS_PARSE; i < xd->nstats; i++)
+		kfree(xd->stat_desc[i].name);
+	kfree(xd->stat_desc);
+	xd->stat_desc = NULL;
+}
+
+int xp_rxe_stats_init(struct xp_rxe_dev *xd)
+{
+	struct rdma_stat_desc *d;
+	unsigned int i;
+
+	d = kcalloc(XS_NR, sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	xd->stat_desc = d;
+	for (i = 0; i < XS_PARSE; i++)
+		d[i].name = xs_fixed[i];
+	xd->nstats = XS_PARSE;
+	for (i = 1; i < XP_PKT_ERR_NR; i++, xd->nstats++) {
+		d[xd->nstats].name = kasprintf(GFP_KERNEL, "rx_parse_%s", xp_pkt_err_str(i));
+		if (!d[xd->nstats].name)
+			goto out_nomem;
+	}
+	for (i = 1; i < XP_RDMA_DROP__MAX; i++, xd->nstats++) {
+		d[xd->nstats].name = kasprintf(GFP_KERNEL, "rx_drop_%s", xp_rdma_drop_str(i));
+		if (!d[xd->nstats].name)
+			goto out_nomem;
+	}
+	return 0;
+
+out_nomem:
+	xp_rxe_stats_free(xd);
+	return -ENOMEM;
+}
+
+struct rdma_hw_stats *xp_rxe_alloc_port_stats(struct ib_device *ibdev, u32 port)
+{
+	struct xp_rxe_dev *xd = to_xdev(ibdev);
+
+	return rdma_alloc_hw_stats_struct(xd->stat_desc, xd->nstats,
+					  RDMA_HW_STATS_DEFAULT_LIFESPAN);
+}
+
+int xp_rxe_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats, u32 port, int index)
+{
+	struct xp_rxe_dev *xd = to_xdev(ibdev);
+	struct xp_rdma_dev_stats st;
+	unsigned int i;
+
+	if (!port || stats->num_counters != xd->nstats)
+		return -EINVAL;
+	xp_rxe_host_stats(&xd->host, &st);
+	stats->value[XS_RX_FRAMES] = st.rx_frames;
+	stats->value[XS_TX_FRAMES] = st.tx_frames;
+	stats->value[XS_TX_DROPPED] = atomic64_read(&xd->host.tx_dropped);
+	stats->value[XS_RX_NOMEM] = atomic64_read(&xd->host.rx_nomem);
+	stats->value[XS_TX_NO_FRAME] = st.tx_no_frame;
+	for (i = 1; i < XP_PKT_ERR_NR; i++)
+		stats->value[XS_PARSE + i - 1] = st.rx_parse_drops[i];
+	for (i = 1; i < XP_RDMA_DROP__MAX; i++)
+		stats->value[XS_DROP + i - 1] = st.rx_drops[i];
+	return xd->nstats;
+}

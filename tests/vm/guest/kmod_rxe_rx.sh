@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Guest side of test_kmod for xp_rxe's receive path: the transport core in
+# the module takes every RoCEv2 frame for its netdev (an rx_handler, until
+# the XDP path exists). tests/net/hostile_flood ($XP_FLOOD, shipped with
+# xpvm -b) sends each kind of malformed and forged RoCEv2 from one end of a
+# veth pair at xrxe0 on the other end; no QP exists, so no frame may do
+# anything but be counted. Checks, from the port's counters
+# (/sys/class/infiniband/xrxe0/ports/1/hw_counters, what `rdma statistic`
+# shows):
+#   - every parser reason the flood names ("parse:REASON") counted under
+#     rx_parse_REASON; frames to a foreign IP under rx_drop_dgid, to a QPN
+#     nobody has under rx_drop_no_qp;
+#   - every frame the core took is counted once: rx_frames equals the sum
+#     of all rx_parse_* and rx_drop_* (nothing delivered: there is no QP);
+#   - nothing sent (tx_frames 0) and nothing lost for memory;
+#   - the device and the module go cleanly afterwards, and the kernel
+#     logged no complaint (nor oopsed: the host sees that).
+# Needs ib_core and veth (xpvm -m).
+
+ko=/xp/kmod/xp_rxe.ko
+[ -f $ko ] || xp_fail "$ko missing (make kmod)"
+[ -x "${XP_FLOOD:-}" ] || xp_fail "no hostile_flood (XP_FLOOD='${XP_FLOOD:-}')"
+cnt=/sys/class/infiniband/xrxe0/ports/1/hw_counters
+
+# counter NAME: the port counter NAME, or "none".
+counter() { cat "$cnt/$1" 2>/dev/null || echo none; }
+# positive V: V is a number above 0.
+positive() { [ "$1" != none ] && [ "$1" -gt 0 ]; }
+
+xp_step "xrxe0 on vb, the flood from va"
+xp_run insmod $ko
+# Busybox's ip takes no "peer name": rename the peer it made.
+xp_run ip link add va type veth
+peer=$(ip link show | sed -n 's/^[0-9]*: \([^@:]*\)@va:.*/\1/p')
+[ -n "$peer" ] || xp_fail "no peer of va"
+[ "$peer" = vb ] || xp_run ip link set "$peer" name vb
+xp_run ip link set va address 02:00:c6:12:01:01
+xp_run ip link set vb address 02:00:c6:12:01:02
+xp_run ip addr add 198.18.1.1/24 dev va
+xp_run ip addr add 198.18.1.2/24 dev vb
+xp_run ip link set va up
+xp_run ip link set vb up
+xp_run rdma link add xrxe0 type xprxe netdev vb
+[ -d $cnt ] || xp_fail "xrxe0 has no hw_counters"
+for f in "$cnt"/*; do printf '%s ' "${f##*/}"; done
+echo
+
+for kind in icrc trunc opseq forge; do
+	xp_step "flood: $kind"
+	"$XP_FLOOD" -i va -k $kind -d 2 --dmac 02:00:c6:12:01:02 --smac 02:00:c6:12:01:01 \
+		--src 198.18.1.1 --dst 198.18.1.2 --foreign 198.18.1.77 --qpn 0x11 \
+		--peer-qpn 0x12 --psn 100 --addr 0x10000 --len 65536 --rkey 0x1234 \
+		>/tmp/flood.$kind 2>/tmp/flood.$kind.err ||
+		{
+			cat /tmp/flood.$kind.err
+			xp_fail "hostile_flood -k $kind failed"
+		}
+	grep '^hostile_flood: kind' /tmp/flood.$kind
+done
+
+xp_step "counters"
+total=0
+for f in "$cnt"/rx_parse_* "$cnt"/rx_drop_*; do
+	v=$(cat "$f")
+	[ "$v" = 0 ] || echo "$(basename "$f") $v"
+	total=$((total + v))
+done
+frames=$(counter rx_frames)
+echo "rx_frames $frames, counted drops $total, tx_frames $(counter tx_frames), rx_nomem $(counter rx_nomem)"
+positive "$frames" || xp_fail "the core took no frame (rx_frames $frames)"
+[ "$frames" = "$total" ] || xp_fail "rx_frames $frames but $total counted drops: some frame went uncounted or twice"
+[ "$(counter tx_frames)" = 0 ] || xp_fail "xrxe0 sent $(counter tx_frames) frames without a QP"
+[ "$(counter rx_nomem)" = 0 ] || xp_fail "$(counter rx_nomem) frames lost for memory"
+# Each parser reason the flood names, under its own counter.
+sed -n 's/^hostile_flood: frames [^ ]* [^ ]* parse:\([a-z_0-9]*\) sent [1-9].*/\1/p' \
+	/tmp/flood.icrc /tmp/flood.trunc /tmp/flood.opseq /tmp/flood.forge | sort -u >/tmp/reasons
+[ -s /tmp/reasons ] || xp_fail "the flood named no parser reason"
+while read -r why; do
+	v=$(counter "rx_parse_$why")
+	positive "$v" || xp_fail "frames for parse:$why sent, rx_parse_$why is $v"
+	echo "parse:$why -> rx_parse_$why $v"
+done </tmp/reasons
+positive "$(counter rx_drop_dgid)" || xp_fail "frames to a foreign IP, rx_drop_dgid is 0"
+positive "$(counter rx_drop_no_qp)" || xp_fail "frames to QPs nobody has, rx_drop_no_qp is 0"
+
+xp_step "the device and the module go"
+xp_run rdma link delete xrxe0
+xp_run rmmod xp_rxe
+xp_run ip link del va
+dmesg | grep -qE 'BUG|WARNING:|UBSAN|KASAN|refcount_t|unregister_netdevice: waiting' && {
+	dmesg | grep -E -A5 'BUG|WARNING:|UBSAN|KASAN|refcount_t|unregister_netdevice: waiting' | head -n 30
+	xp_fail "the kernel complained"
+}
+echo "xp_rxe: every hostile frame counted under its reason, nothing sent, clean removal"
+exit 0
