@@ -10,7 +10,8 @@
 # built for the kernel, whose load-time self-test runs every RC operation
 # between two loopback devices (guest/kmod_roce_core.sh), and xp_rxe, the
 # soft-RoCE device: rdma link add/delete, its port and GIDs, refusals, and
-# removal with its netdev and the module (guest/kmod_rxe.sh).
+# removal with its netdev and the module (guest/kmod_rxe.sh), and its
+# receive path flooded with hostile frames (guest/kmod_rxe_rx.sh).
 #
 # It may share the machine with another VM suite: kmod/build.sh builds for
 # one kernel at a time and replaces a module only by a rename, so a suite
@@ -23,6 +24,10 @@ VM_ALL_SERIES=1
 source "$(dirname "$0")/lib/testvm.sh"
 
 vm_require test_kmod
+
+# Sent at xp_rxe in the guest (guest/kmod_rxe_rx.sh); xpvm -b ships it with its libraries.
+FLOOD=$XP_BUILD/tests/net/hostile_flood
+require_bin "$FLOOD"
 
 kmod_series() {
 	local series=$1 kver t0 rc=0 log
@@ -46,17 +51,21 @@ kmod_series() {
 	check "kmod $kver: xp_rxe.ko built" test -f "$XPVM_BUILD/kmod/$kver/xp_rxe.ko"
 	t0=$EPOCHREALTIME
 	rc=0
-	log=$("$XPVM" run -k "$kver" -b rdma -m ib_core,dummy --kmod --name "roce-$series" -t 180 \
+	log=$("$XPVM" run -k "$kver" -b "rdma,$FLOOD" -m ib_core,dummy,veth --kmod \
+		--name "roce-$series" -t 180 -e "XP_FLOOD=$FLOOD" \
 		-f "$XPVM_GUEST/kmod_roce_core.sh" -f "$XPVM_GUEST/kmod_rxe.sh" \
-		"$XPVM_GUEST/kmod_roce.sh" 2>&1) || rc=$?
+		-f "$XPVM_GUEST/kmod_rxe_rx.sh" "$XPVM_GUEST/kmod_roce.sh" 2>&1) || rc=$?
 	echo "$log"
-	# A part passed when it says so and the guest went on well: the core
-	# part when the rxe part got to report (a failed rxe part is its own
-	# check), the rxe part when the guest ended well (no oops).
+	# A part passed when it says so and the guest went on well: it got to
+	# its last part's report, or ended well (no oops).
+	local ended=0
+	{ ((rc == 0)) || grep -q 'KMODPART rxe_rx ' <<<"$log"; } && ended=1
 	check "kmod $kver: the core's self-test passes in the kernel (status $rc)" \
-		bash -c "grep -q 'KMODPART roce_core 0' && { test $rc = 0 || grep -q 'KMODPART rxe 1'; }" <<<"$log"
-	check "kmod $kver: xp_rxe devices come and go with rdma link, the netdev and the module ($(vm_secs "$t0") s for both)" \
-		bash -c "test $rc = 0 && grep -q 'KMODPART rxe 0'" <<<"$log"
+		bash -c "test $ended = 1 && grep -q 'KMODPART roce_core 0'" <<<"$log"
+	check "kmod $kver: xp_rxe devices come and go with rdma link, the netdev and the module" \
+		bash -c "test $ended = 1 && grep -q 'KMODPART rxe 0'" <<<"$log"
+	check "kmod $kver: xp_rxe's core counts every hostile frame under its reason, sends nothing ($(vm_secs "$t0") s for all three)" \
+		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_rx 0'" <<<"$log"
 }
 
 for s in $XP_VM_SERIES; do

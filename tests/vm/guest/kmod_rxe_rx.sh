@@ -89,9 +89,6 @@ xp_step "the device and the module go"
 xp_run rdma link delete xrxe0
 xp_run rmmod xp_rxe
 xp_run ip link del va
-dmesg | grep -qE 'BUG|WARNING:|UBSAN|KASAN|refcount_t|unregister_netdevice: waiting' && {
-	dmesg | grep -E -A5 'BUG|WARNING:|UBSAN|KASAN|refcount_t|unregister_netdevice: waiting' | head -n 30
-	xp_fail "the kernel complained"
-}
+xp_kernel_quiet
 echo "xp_rxe: every hostile frame counted under its reason, nothing sent, clean removal"
 exit 0

@@ -52,6 +52,15 @@ xp_within() {
 	wait $_p
 }
 
+# xp_kernel_quiet: fail when the kernel logged a bug, a warning, a
+# sanitizer report, a refcount error or a netdev it waits for.
+xp_kernel_quiet() {
+	_bad='BUG|WARNING:|UBSAN|KASAN|refcount_t|unregister_netdevice: waiting'
+	dmesg | grep -qE "$_bad" || return 0
+	dmesg | grep -E -A5 "$_bad" | head -n 30
+	xp_fail "the kernel complained"
+}
+
 # xp_retry TRIES DELAY CMD...: run CMD until it succeeds, at most TRIES times.
 xp_retry() {
 	_n=$1 _d=$2 _i=1
