@@ -298,6 +298,8 @@ static void on_nak(struct xp_qp *qp, __u8 syn, __u32 psn)
 		if (!use_retry(qp, true))
 			return;
 		go_back(qp, psn);
+		/* The responder may still have no receive: probe first, as after a timeout. */
+		rq->probe = true;
 		rq->rnr_at = xp_rdma_now(qp->dev) + (__u64)xp_rnr_timer_us(code) * 1000;
 		rq->timer_at = 0;
 		return;

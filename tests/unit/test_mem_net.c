@@ -315,12 +315,12 @@ static bool tap_drop(void *arg, __u8 *frame, __u32 *len, __u32 size)
 	return !drop_all;
 }
 
-static __u64 want_timeouts;
+static __u64 want_events;
 static bool past(void *arg)
 {
 	struct xt_rc_pair *p = arg;
 
-	return xp_qp_stats(p->qp[0])->timeouts >= want_timeouts;
+	return xp_qp_stats(p->qp[0])->timeouts >= want_events;
 }
 
 static void test_timeouts(void)
@@ -350,13 +350,13 @@ static void test_timeouts(void)
 		xt_check(!xp_qp_post_send(p.qp[0], &wr, &bad), "timeouts: WRITE posted");
 	}
 	t0 = xp_mem_net_now(p.net);
-	want_timeouts = 1;
+	want_events = 1;
 	err = xp_mem_net_run(p.net, 10 * XP_MEM_SEC, past, &p);
 	tx = xp_qp_stats(p.qp[0])->tx_pkts;
 	xt_check(!err && tx == 4 + 1,
 		 "the WRITE's 4 packets, then one after the first timeout (%llu)",
 		 (unsigned long long)tx);
-	want_timeouts = 3;
+	want_events = 3;
 	err = xp_mem_net_run(p.net, 10 * XP_MEM_SEC, past, &p);
 	xt_check(!err && xp_mem_net_now(p.net) - t0 >= 3 * 67000000ull,
 		 "three timeouts passed in virtual time (%.3f s)",
@@ -371,6 +371,57 @@ static void test_timeouts(void)
 	xt_check(!err && !j.errors && p.buf[1][4095] == 0x5a,
 		 "the WRITE completes once frames pass again (run %d, %d errors)", err, j.errors);
 	xt_check(!xt_rc_pair_close(&p), "timeouts: everything destroyed");
+}
+
+/*
+ * A SEND to a side with no receive posted: RNR NAKs, and after each RNR
+ * wait one packet (a probe), not the whole SEND again; then a receive is
+ * posted and the SEND completes.
+ */
+static bool rnr_naks(void *arg)
+{
+	struct xt_rc_pair *p = arg;
+
+	return xp_qp_stats(p->qp[0])->rnr_naks_rcvd >= want_events;
+}
+
+static void test_rnr(void)
+{
+	struct xt_rc_pair_opts o = {};
+	struct xt_rc_pair p;
+	struct xp_sge s, r;
+	struct xp_send_wr wr = {
+		.opcode = XP_WR_SEND, .sg_list = &s, .num_sge = 1, .send_flags = XP_SEND_SIGNALED
+	};
+	struct xp_recv_wr rwr = { .wr_id = 7, .sg_list = &r, .num_sge = 1 };
+	struct xp_send_wr *bad;
+	struct xp_recv_wr *rbad;
+	struct job j;
+	__u64 tx;
+	int err;
+
+	if (!xt_check(!xt_rc_pair_open(&p, &o), "RNR: pair opens"))
+		return;
+	s = (struct xp_sge){ va(p.buf[0]), 8192, xp_mr_lkey(p.mr[0]) };
+	r = (struct xp_sge){ va(p.buf[1]), 8192, xp_mr_lkey(p.mr[1]) };
+	memset(p.buf[0], 0x3c, 8192);
+	xt_check(!xp_qp_post_send(p.qp[0], &wr, &bad), "RNR: an 8-packet SEND posted, no receive");
+	want_events = 1;
+	err = xp_mem_net_run(p.net, 10 * XP_MEM_SEC, rnr_naks, &p);
+	tx = xp_qp_stats(p.qp[0])->tx_pkts;
+	want_events = 4;
+	err = err ?: xp_mem_net_run(p.net, 10 * XP_MEM_SEC, rnr_naks, &p);
+	xt_check(
+		!err && xp_qp_stats(p.qp[0])->tx_pkts == tx + 3,
+		"after each further RNR NAK one packet goes, not the SEND (%llu, then %llu packets)",
+		(unsigned long long)tx, (unsigned long long)xp_qp_stats(p.qp[0])->tx_pkts);
+	xt_check(!xp_qp_post_recv(p.qp[1], &rwr, &rbad), "RNR: a receive posted");
+	j = (struct job){ .p = &p, .want = { 1, 1 } };
+	err = xp_mem_net_run(p.net, 10 * XP_MEM_SEC, job_done, &j);
+	xt_check(!err && !j.errors && p.buf[1][8191] == 0x3c,
+		 "the SEND completes on both sides once a receive is there (run %d, %d errors)",
+		 err, j.errors);
+	xt_check(!xt_rc_pair_close(&p), "RNR: everything destroyed");
 }
 
 /*
@@ -475,6 +526,7 @@ int main(void)
 	test_pages();
 	test_mr_gone();
 	test_timeouts();
+	test_rnr();
 	test_destroy_backlog();
 	test_bad_args();
 	return xt_summary();
