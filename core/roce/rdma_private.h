@@ -132,7 +132,7 @@ struct xp_rc_req {
 	__u64 rnr_at; /* RNR back-off: send nothing before this */
 	bool gobk; /* a go-back-N to gobk_psn is under way */
 	__u32 gobk_psn;
-	bool probe; /* timed out: one packet in flight until the peer answers */
+	bool probe; /* after a timeout or RNR wait: one packet until the peer answers */
 };
 
 struct xp_rc_resp {

@@ -7,7 +7,10 @@
  * atomic ACKs. Loss is repaired by go-back-N from the oldest PSN not
  * acknowledged: on a sequence NAK at once, on silence after the local ACK
  * timeout, after the RNR timer on an RNR NAK; retry_cnt and rnr_retry bound
- * the attempts that make no progress (7 means forever, as in rxe).
+ * the attempts that make no progress (7 means forever, as in rxe). After a
+ * timeout or an RNR wait the first packet goes alone, with AckReq, and the
+ * window opens once the peer answers (a probe: the peer's answer shows
+ * what it already has).
  *
  * Packets are rebuilt from the work request for every retransmission (the
  * data is still in the application's MRs), so no frame waits for an ACK.
@@ -212,7 +215,7 @@ static void advance_una(struct xp_qp *qp, __u32 una)
 	rq->rnr_left = qp->attr.rnr_retry;
 	if (rq->gobk && xp_psn_lt(rq->gobk_psn, una))
 		rq->gobk = false;
-	/* The peer answered: a probe after a timeout is over. */
+	/* The peer answered: a probe is over. */
 	rq->probe = false;
 	/*
 	 * una passed the send point of a go-back (ACKs and READ responses
@@ -543,7 +546,7 @@ void xp_rc_req_progress(struct xp_qp *qp)
 {
 	struct xp_rc_req *rq = &qp->req;
 	__u32 max_rd = qp->attr.max_rd_atomic ? qp->attr.max_rd_atomic : 1;
-	/* After a timeout, one packet until the peer answers (rq->probe). */
+	/* After a timeout or an RNR wait, one packet until the peer answers. */
 	__s32 window = rq->probe ? 1 : XP_RC_WINDOW;
 
 	if (qp->attr.qp_state != XP_QPS_RTS && qp->attr.qp_state != XP_QPS_SQD)
