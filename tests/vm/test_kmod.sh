@@ -11,7 +11,8 @@
 # between two loopback devices (guest/kmod_roce_core.sh), and xp_rxe, the
 # soft-RoCE device: rdma link add/delete, its port and GIDs, refusals, and
 # removal with its netdev and the module (guest/kmod_rxe.sh), and its
-# receive path flooded with hostile frames (guest/kmod_rxe_rx.sh).
+# receive path flooded with hostile frames, the netdev deleted under the
+# flood, and 50 load/unload cycles (guest/kmod_rxe_rx.sh).
 #
 # It may share the machine with another VM suite: kmod/build.sh builds for
 # one kernel at a time and replaces a module only by a rename, so a suite
@@ -64,7 +65,7 @@ kmod_series() {
 		bash -c "test $ended = 1 && grep -q 'KMODPART roce_core 0'" <<<"$log"
 	check "kmod $kver: xp_rxe devices come and go with rdma link, the netdev and the module" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe 0'" <<<"$log"
-	check "kmod $kver: xp_rxe's core counts every hostile frame under its reason, sends nothing ($(vm_secs "$t0") s for all three)" \
+	check "kmod $kver: xp_rxe's core counts every hostile frame under its reason, sends nothing, goes with its netdev under the flood, 50 load/unload cycles ($(vm_secs "$t0") s for all three)" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_rx 0'" <<<"$log"
 }
 

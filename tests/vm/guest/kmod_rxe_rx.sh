@@ -15,8 +15,11 @@
 #   - every frame the core took is counted once: rx_frames equals the sum
 #     of all rx_parse_* and rx_drop_* (nothing delivered: there is no QP);
 #   - nothing sent (tx_frames 0) and nothing lost for memory;
-#   - the device and the module go cleanly afterwards, and the kernel
-#     logged no complaint (nor oopsed: the host sees that).
+#   - the device and the module go cleanly afterwards;
+#   - the netdev deleted while the flood runs: the device goes with it;
+#   - 50 cycles of insmod, rdma link add, rdma link delete, rmmod;
+#   - and through all of it the kernel logged no complaint (nor oopsed:
+#     the host sees that).
 # Needs ib_core and veth (xpvm -m).
 
 ko=/xp/kmod/xp_rxe.ko
@@ -28,6 +31,9 @@ cnt=/sys/class/infiniband/xrxe0/ports/1/hw_counters
 counter() { cat "$cnt/$1" 2>/dev/null || echo none; }
 # positive V: V is a number above 0.
 positive() { [ "$1" != none ] && [ "$1" -gt 0 ]; }
+# took_frames: xrxe0's core has taken a frame.
+# shellcheck disable=SC2317 # called through xp_retry
+took_frames() { positive "$(counter rx_frames)"; }
 
 xp_step "xrxe0 on vb, the flood from va"
 xp_run insmod $ko
@@ -88,7 +94,42 @@ positive "$(counter rx_drop_no_qp)" || xp_fail "frames to QPs nobody has, rx_dro
 xp_step "the device and the module go"
 xp_run rdma link delete xrxe0
 xp_run rmmod xp_rxe
-xp_run ip link del va
+
+xp_step "the netdev deleted under the flood"
+xp_run insmod $ko
+xp_run rdma link add xrxe0 type xprxe netdev vb
+"$XP_FLOOD" -i va -k all -d 20 --dmac 02:00:c6:12:01:02 --smac 02:00:c6:12:01:01 \
+	--src 198.18.1.1 --dst 198.18.1.2 --foreign 198.18.1.77 --qpn 0x11 \
+	--peer-qpn 0x12 --psn 100 --addr 0x10000 --len 65536 --rkey 0x1234 \
+	>/tmp/flood.under 2>&1 &
+fpid=$!
+xp_retry 50 0.2 took_frames
+sleep 1
+under=$(counter rx_frames)
+echo "rx_frames $under when vb goes"
+xp_run ip link del vb
+xp_retry 60 0.5 test ! -e /sys/class/infiniband/xrxe0 ||
+	xp_fail "xrxe0 still there 30 s after vb went under the flood"
+# The flood loses its interface with the pair and stops.
+wait $fpid
+echo "hostile_flood ended with status $? when its interface went"
+positive "$under" || xp_fail "no frame reached xrxe0 before vb went ($under)"
+xp_run rmmod xp_rxe
+
+xp_step "50 load, link add, link delete, unload cycles"
+xp_run ip link add xd5 type dummy
+xp_run ip link set xd5 up
+i=0
+while [ $i -lt 50 ]; do
+	if ! { insmod $ko && rdma link add xrxe5 type xprxe netdev xd5 &&
+		rdma link delete xrxe5 && rmmod xp_rxe; }; then
+		xp_fail "cycle $i failed"
+	fi
+	i=$((i + 1))
+done
+lsmod | grep -q '^xp_rxe ' && xp_fail "xp_rxe loaded after the cycles"
+xp_run ip link del xd5
+echo "50 cycles done"
 xp_kernel_quiet
-echo "xp_rxe: every hostile frame counted under its reason, nothing sent, clean removal"
+echo "xp_rxe: every hostile frame counted under its reason, nothing sent, clean removal, also under the flood and 50 times over"
 exit 0
