@@ -214,7 +214,7 @@ int xp_rxe_add(const char *name, struct net_device *ndev)
 	if (err)
 		goto out_free;
 	/* After the check: the netdev's rx_handler is taken only once it is ours. */
-	err = xp_rxe_host_start(&xd->host, name, ndev, xp_rxe_active_mtu(ndev));
+	err = xp_rxe_host_start(&xd->host, ndev, xp_rxe_active_mtu(ndev));
 	if (err)
 		goto out_free;
 	pr_info("xp_rxe: adding %s on %s, port %s\n", name, netdev_name(ndev),

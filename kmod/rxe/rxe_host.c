@@ -241,12 +241,11 @@ static rx_handler_result_t xh_rx_handler(struct sk_buff **pskb)
 	return RX_HANDLER_CONSUMED;
 }
 
-int xp_rxe_host_start(struct xp_rxe_host *xh, const char *name, struct net_device *ndev,
-		      enum ib_mtu mtu)
+int xp_rxe_host_start(struct xp_rxe_host *xh, struct net_device *ndev, enum ib_mtu mtu)
 {
 	struct xp_rdma_core_attr ca = {
 		.sz = sizeof(ca),
-		.name = name,
+		.name = netdev_name(ndev), /* fits the core's 16 bytes; an RDMA name may not */
 		.mtu = (enum xp_mtu)mtu, /* the same numbers: 1 is 256 bytes, 5 is 4096 */
 		.ops = &xh_ops,
 		.host = xh,

@@ -74,8 +74,7 @@ int xp_rxe_add(const char *name, struct net_device *ndev);
 void xp_rxe_port_update(struct xp_rxe_dev *xd);
 
 /* rxe_host.c: the transport core on the netdev. */
-int xp_rxe_host_start(struct xp_rxe_host *xh, const char *name, struct net_device *ndev,
-		      enum ib_mtu mtu);
+int xp_rxe_host_start(struct xp_rxe_host *xh, struct net_device *ndev, enum ib_mtu mtu);
 void xp_rxe_host_detach(struct xp_rxe_host *xh);
 void xp_rxe_host_stop(struct xp_rxe_host *xh);
 int xp_rxe_host_set_gid(struct xp_rxe_host *xh, unsigned int index, const u8 gid[16]);

@@ -98,6 +98,11 @@ xp_run rdma link delete xrxe0
 dev_gone xrxe0 || xp_fail "xrxe0 still there after rdma link delete"
 dmesg | grep -q 'xp_rxe: xrxe0 removed from xd0' || xp_fail "no 'removed' line"
 
+xp_step "a name longer than an interface's"
+xp_run rdma link add xrxe_a_longer_name0 type xprxe netdev xd0
+[ -e $sys/xrxe_a_longer_name0 ] || xp_fail "xrxe_a_longer_name0 is not there"
+xp_run rdma link delete xrxe_a_longer_name0
+
 xp_step "the device goes with its netdev"
 xp_run rdma link add xrxe0 type xprxe netdev xd0
 xp_run ip link del xd0
