@@ -133,6 +133,8 @@ struct xp_rc_req {
 	bool gobk; /* a go-back-N to gobk_psn is under way */
 	__u32 gobk_psn;
 	bool probe; /* after a timeout or RNR wait: one packet until the peer answers */
+	bool rd_probe; /* a READ probe asked for one packet only, at rd_probe_psn */
+	__u32 rd_probe_psn;
 };
 
 struct xp_rc_resp {

@@ -72,6 +72,7 @@ int xp_rc_modify(struct xp_qp *qp, const struct xp_qp_attr *attr, int mask)
 		qp->req.psn = qp->req.una = qp->req.max_psn = qp->attr.sq_psn;
 		qp->req.gobk = false;
 		qp->req.probe = false;
+		qp->req.rd_probe = false;
 	}
 	if (mask & XP_QP_TIMEOUT)
 		qp->attr.timeout = attr->timeout;

@@ -144,6 +144,7 @@ void xp_rc_flush_sq(struct xp_qp *qp, bool complete)
 	rq->timer_at = rq->rnr_at = 0;
 	rq->gobk = false;
 	rq->probe = false;
+	rq->rd_probe = false;
 }
 
 /*
@@ -186,6 +187,7 @@ static void go_back(struct xp_qp *qp, __u32 psn)
 	rq->gobk_psn = rq->psn;
 	rq->noack = 0;
 	rq->probe = false;
+	rq->rd_probe = false;
 }
 
 /* Retry after no progress: false (and the head failed) when out of retries. */
@@ -360,7 +362,7 @@ static void on_read_resp(struct xp_qp *qp, const struct xp_roce_pkt *pkt)
 	struct xp_send_wqe *wqe = rd_wqe(qp, pkt->h.psn);
 	__u32 mtu = path_mtu(qp), want, expect;
 	__u64 off;
-	bool last;
+	bool last, end, probe_answer;
 
 	if (!wqe || wqe->wr.opcode != XP_WR_RDMA_READ) {
 		qp->stats.dup_responses++;
@@ -384,7 +386,11 @@ static void on_read_resp(struct xp_qp *qp, const struct xp_roce_pkt *pkt)
 	 * same in both, so only whether the packet is the last one counts.
 	 */
 	last = op == XP_OP_READ_RESPONSE_LAST || op == XP_OP_READ_RESPONSE_ONLY;
-	if (last != (off + want == wqe->length)) {
+	/* The answer to a READ probe is ONLY, wherever it lies in the READ. */
+	probe_answer =
+		rq->rd_probe && pkt->h.psn == rq->rd_probe_psn && op == XP_OP_READ_RESPONSE_ONLY;
+	end = off + want == wqe->length;
+	if (!probe_answer && last != end) {
 		qp->stats.dup_responses++;
 		return;
 	}
@@ -397,7 +403,7 @@ static void on_read_resp(struct xp_qp *qp, const struct xp_roce_pkt *pkt)
 		return;
 	}
 	wqe->read_pkts++;
-	if (last)
+	if (end)
 		rd_done(qp, wqe, XP_WC_SUCCESS);
 	else
 		advance_una(qp, xp_psn_add(pkt->h.psn, 1));
@@ -495,6 +501,17 @@ static int send_packet(struct xp_qp *qp, struct xp_send_wqe *wqe)
 		h.reth.rkey = wqe->wr.rdma.rkey;
 		h.reth.len = wqe->length - rq->off;
 		used = xp_psn_diff(wqe->last_psn, rq->psn) + 1;
+		/*
+		 * A probe asks for one response packet, not the rest of the
+		 * READ: the peer may be streaming it still. The rest is asked
+		 * for from the next PSN once the peer answers.
+		 */
+		if (rq->probe && used > 1) {
+			h.reth.len = mtu;
+			used = 1;
+			rq->rd_probe = true;
+			rq->rd_probe_psn = rq->psn;
+		}
 		last = true;
 		break;
 	case XP_WR_ATOMIC_CMP_AND_SWP:
@@ -538,7 +555,8 @@ static int send_packet(struct xp_qp *qp, struct xp_send_wqe *wqe)
 	qp->stats.tx_pkts++;
 	if (xp_psn_lt(rq->psn, rq->max_psn))
 		qp->stats.retransmits++;
-	rq->off += len;
+	/* A READ's offset moves only past a probe's one packet. */
+	rq->off += wqe->wr.opcode == XP_WR_RDMA_READ ? (used == 1 ? h.reth.len : 0) : len;
 	return used;
 }
 

@@ -22,6 +22,7 @@
 #include "rdma_host.h"
 #include "xp_log.h"
 #include "xp_mem_net.h"
+#include "xp_roce_pkt.h"
 #include "xp_rdma_xsk.h"
 #include "xp_test.h"
 #include "xt_rc_pair.h"
@@ -374,6 +375,66 @@ static void test_timeouts(void)
 }
 
 /*
+ * A READ whose responses are all lost: after the timeout the requester
+ * probes with a READ request for one packet, not for the rest of the READ
+ * (the responder may be streaming it still); the READ completes once
+ * frames pass again.
+ */
+static __u32 read_req_len[8], nread_req;
+static bool tap_read(void *arg, __u8 *frame, __u32 *len, __u32 size)
+{
+	struct xp_roce_pkt pkt;
+
+	if (xp_roce_parse(frame, *len, 0, &pkt))
+		return true;
+	if ((pkt.h.opcode & ~XP_OP_TRANSPORT_MASK) == XP_OP_READ_REQUEST && nread_req < 8)
+		read_req_len[nread_req++] = pkt.h.reth.len;
+	/* While drop_all, every READ response is lost. */
+	return !(drop_all && (pkt.h.opcode & ~XP_OP_TRANSPORT_MASK) >= XP_OP_READ_RESPONSE_FIRST &&
+		 (pkt.h.opcode & ~XP_OP_TRANSPORT_MASK) <= XP_OP_READ_RESPONSE_ONLY);
+}
+
+static void test_read_probe(void)
+{
+	struct xt_rc_pair_opts o = { .timeout = 14 };
+	struct xt_rc_pair p;
+	struct xp_sge s;
+	struct xp_send_wr wr = { .opcode = XP_WR_RDMA_READ,
+				 .sg_list = &s,
+				 .num_sge = 1,
+				 .send_flags = XP_SEND_SIGNALED };
+	struct xp_send_wr *bad;
+	struct job j;
+	int err;
+
+	if (!xt_check(!xt_rc_pair_open(&p, &o), "READ probe: pair opens"))
+		return;
+	s = (struct xp_sge){ va(p.buf[0]), 8192, xp_mr_lkey(p.mr[0]) };
+	wr.rdma.remote_addr = va(p.buf[1]);
+	wr.rdma.rkey = xp_mr_rkey(p.mr[1]);
+	memset(p.buf[1], 0x6b, 8192);
+	nread_req = 0;
+	drop_all = true;
+	xp_mem_net_set_tap(p.net, tap_read, NULL);
+	xt_check(!xp_qp_post_send(p.qp[0], &wr, &bad), "READ probe: an 8-packet READ posted");
+	want_events = 1;
+	err = xp_mem_net_run(p.net, 10 * XP_MEM_SEC, past, &p);
+	/* The probe goes right after the timeout: let it out. */
+	xp_mem_net_step(p.net, 64);
+	xt_check(!err && nread_req >= 2 && read_req_len[0] == 8192 && read_req_len[1] == 1024,
+		 "after the timeout the READ asks for one packet (requests of %u, then %u bytes)",
+		 read_req_len[0], nread_req > 1 ? read_req_len[1] : 0);
+	drop_all = false;
+	j = (struct job){ .p = &p, .want = { 1, 0 } };
+	err = xp_mem_net_run(p.net, 10 * XP_MEM_SEC, job_done, &j);
+	xt_check(
+		!err && !j.errors && p.buf[0][0] == 0x6b && p.buf[0][8191] == 0x6b,
+		"the READ completes with its data once responses pass (run %d, %d errors, %u requests)",
+		err, j.errors, nread_req);
+	xt_check(!xt_rc_pair_close(&p), "READ probe: everything destroyed");
+}
+
+/*
  * A SEND to a side with no receive posted: RNR NAKs, and after each RNR
  * wait one packet (a probe), not the whole SEND again; then a receive is
  * posted and the SEND completes.
@@ -527,6 +588,7 @@ int main(void)
 	test_mr_gone();
 	test_timeouts();
 	test_rnr();
+	test_read_probe();
 	test_destroy_backlog();
 	test_bad_args();
 	return xt_summary();
