@@ -9,6 +9,8 @@
 #   XP_FUZZ_SECS=30                 seconds per harness (make check)
 #   XP_FUZZ_RUNS=N                  executions per harness instead (make fuzz)
 #   XP_FUZZ_KEEP=DIR                keep each harness's new inputs in DIR/NAME
+#   XP_FUZZ_BIN=DIR                 the harnesses' directory (build/fuzz/fuzz;
+#                                   make FUZZ=fast fuzzers: build/fuzz-fast/fuzz)
 # Two checks per harness: a planted failure is reported (XP_FUZZ_SELFTEST),
 # and the run ended without a finding (a crash, leak, timeout
 # or failed invariant stops libFuzzer with its input in the log and in
@@ -19,7 +21,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/testlib.sh
 source "$root/tests/lib/testlib.sh"
 
-bin=$root/build/fuzz/fuzz
+bin=${XP_FUZZ_BIN:-$root/build/fuzz/fuzz}
 # A small quarantine: freed memory is still held back long enough to catch a
 # use after free within a run (a run allocates well under 1 MiB), but the
 # next runs reuse warm pages instead of faulting in fresh ones; fuzz_rc_pair
