@@ -178,7 +178,7 @@ static void index_free(struct xp_mr_table *t, __u32 idx)
 
 /* ---- protection domains ---- */
 
-struct xp_pd *xp_pd_alloc(struct xp_mr_table *t)
+struct xp_pd *xp_pd_prepare(struct xp_mr_table *t)
 {
 	struct xp_pd *pd;
 
@@ -193,8 +193,21 @@ struct xp_pd *xp_pd_alloc(struct xp_mr_table *t)
 		return NULL;
 	}
 	pd->table = t;
-	pd->num = ++t->pd_seq;
-	t->npd++;
+	return pd;
+}
+
+void xp_pd_commit(struct xp_pd *pd)
+{
+	pd->num = ++pd->table->pd_seq;
+	pd->table->npd++;
+}
+
+struct xp_pd *xp_pd_alloc(struct xp_mr_table *t)
+{
+	struct xp_pd *pd = xp_pd_prepare(t);
+
+	if (pd)
+		xp_pd_commit(pd);
 	return pd;
 }
 
@@ -209,7 +222,8 @@ int xp_pd_free(struct xp_pd *pd)
 			pd->num, pd->users);
 		return -EBUSY;
 	}
-	pd->table->npd--;
+	if (pd->num) /* else prepared, never committed */
+		pd->table->npd--;
 	xp_free(pd);
 	return 0;
 }
@@ -348,44 +362,86 @@ static int set_pages(struct xp_mr *mr, const struct xp_mr_pages *pg)
 	return 0;
 }
 
-/* A new MR in pd with a fresh index and key byte, not yet in any state. */
-static struct xp_mr *mr_new(struct xp_pd *pd, enum xp_mr_type type, const char *who)
+/* A new MR of pd, not in the table yet (xp_mr_commit() puts it there). */
+static struct xp_mr *mr_alloc(struct xp_pd *pd, enum xp_mr_type type)
 {
-	struct xp_mr_table *t = pd->table;
-	struct xp_mr *mr;
+	struct xp_mr *mr = xp_zalloc(sizeof(*mr));
+
+	if (!mr) {
+		xp_set_errno(ENOMEM);
+		return NULL;
+	}
+	mr->pd = pd;
+	mr->type = type;
+	return mr;
+}
+
+/* A prepared MR's range and rights; it is valid from its commit on. */
+static struct xp_mr *mr_valid(struct xp_mr *mr, __u64 iova, __u64 length, unsigned int access)
+{
+	mr->iova = iova;
+	mr->length = length;
+	mr->access = access & ACCESS_ENFORCED;
+	mr->state = XP_MR_STATE_VALID;
+	return mr;
+}
+
+int xp_mr_commit(struct xp_mr *mr)
+{
+	struct xp_mr_table *t;
 	__u32 idx;
 	int err;
 
-	mr = xp_zalloc(sizeof(*mr));
-	if (!mr) {
-		err = -ENOMEM;
-		goto out_err;
+	if (!mr || mr->lkey) {
+		pr_warn("xp_mr_commit: %s\n", mr ? "the MR is in the table already" : "mr is NULL");
+		return -EINVAL;
 	}
+	t = mr->pd->table;
 	err = index_alloc(t, &idx);
 	if (err) {
-		pr_warn("%s: all %u MR indexes are in use; deregister MRs or create the table with a larger max_mr\n",
-			who, t->max_mr);
-		goto out_free_mr;
+		pr_warn("xp_mr_commit: all %u MR indexes are in use; deregister MRs or create the table with a larger max_mr\n",
+			t->max_mr);
+		return err;
 	}
 	t->last_key[idx]++;
 	mr->lkey = xp_key_make(idx, t->last_key[idx]);
 	mr->rkey = mr->lkey;
-	mr->pd = pd;
-	mr->type = type;
 	t->slot[idx] = mr;
 	t->nmr++;
-	pd->users++;
-	return mr;
-
-out_free_mr:
-	xp_free(mr);
-out_err:
-	xp_set_errno(-err);
-	return NULL;
+	mr->pd->users++;
+	return 0;
 }
 
-struct xp_mr *xp_mr_reg(struct xp_pd *pd, void *addr, size_t length, unsigned int access,
-			const struct xp_mr_reg_opts *opts)
+void xp_mr_discard(struct xp_mr *mr)
+{
+	if (!mr)
+		return;
+	if (mr->lkey) {
+		pr_warn("xp_mr_discard: MR 0x%x is in the table; deregister it\n", mr->lkey);
+		return;
+	}
+	xp_free(mr->pages);
+	xp_free(mr);
+}
+
+/* The second step of the one-step calls: the MR, or NULL and errno. */
+static struct xp_mr *mr_commit_or_discard(struct xp_mr *mr)
+{
+	int err;
+
+	if (!mr)
+		return NULL;
+	err = xp_mr_commit(mr);
+	if (err) {
+		xp_mr_discard(mr);
+		xp_set_errno(-err);
+		return NULL;
+	}
+	return mr;
+}
+
+struct xp_mr *xp_mr_prepare(struct xp_pd *pd, void *addr, size_t length, unsigned int access,
+			    const struct xp_mr_reg_opts *opts)
 {
 	const char *who = "xp_mr_reg";
 	const struct xp_mr_pages *pages;
@@ -419,29 +475,63 @@ struct xp_mr *xp_mr_reg(struct xp_pd *pd, void *addr, size_t length, unsigned in
 	if (err)
 		goto out_err;
 
-	mr = mr_new(pd, XP_MR_TYPE_USER, who);
+	mr = mr_alloc(pd, XP_MR_TYPE_USER);
 	if (!mr)
 		return NULL;
 	if (pages) {
 		err = set_pages(mr, pages);
 		if (err) {
-			xp_mr_dereg(mr);
+			xp_mr_discard(mr);
 			goto out_err;
 		}
 	}
 	mr->addr = addr;
-	mr->length = length;
-	mr->iova = iova;
-	mr->access = access & ACCESS_ENFORCED;
-	mr->state = XP_MR_STATE_VALID;
-	return mr;
+	return mr_valid(mr, iova, length, access);
 
 out_err:
 	xp_set_errno(-err);
 	return NULL;
 }
 
-struct xp_mr *xp_mr_alloc_fast(struct xp_pd *pd, __u64 max_len)
+struct xp_mr *xp_mr_reg(struct xp_pd *pd, void *addr, size_t length, unsigned int access,
+			const struct xp_mr_reg_opts *opts)
+{
+	return mr_commit_or_discard(xp_mr_prepare(pd, addr, length, access, opts));
+}
+
+struct xp_mr *xp_mr_prepare_dma(struct xp_pd *pd, unsigned int access)
+{
+	const char *who = "xp_mr_reg_dma";
+	struct xp_mr *mr;
+	int err;
+
+	if (!pd) {
+		pr_warn("%s: pd is NULL\n", who);
+		err = -EINVAL;
+		goto out_err;
+	}
+	if (access & XP_ACCESS_REMOTE) {
+		pr_warn("%s: a DMA MR reaches all memory; it gives no remote access\n", who);
+		err = -EINVAL;
+		goto out_err;
+	}
+	err = check_access(access, who);
+	if (err)
+		goto out_err;
+	mr = mr_alloc(pd, XP_MR_TYPE_DMA);
+	return mr ? mr_valid(mr, 0, UINT64_MAX, access) : NULL;
+
+out_err:
+	xp_set_errno(-err);
+	return NULL;
+}
+
+struct xp_mr *xp_mr_reg_dma(struct xp_pd *pd, unsigned int access)
+{
+	return mr_commit_or_discard(xp_mr_prepare_dma(pd, access));
+}
+
+struct xp_mr *xp_mr_prepare_fast(struct xp_pd *pd, __u64 max_len)
 {
 	const char *who = "xp_mr_alloc_fast";
 	struct xp_mr *mr;
@@ -457,12 +547,17 @@ struct xp_mr *xp_mr_alloc_fast(struct xp_pd *pd, __u64 max_len)
 		xp_set_errno(EINVAL);
 		return NULL;
 	}
-	mr = mr_new(pd, XP_MR_TYPE_FAST, who);
+	mr = mr_alloc(pd, XP_MR_TYPE_FAST);
 	if (!mr)
 		return NULL;
 	mr->max_len = max_len;
 	mr->state = XP_MR_STATE_FREE;
 	return mr;
+}
+
+struct xp_mr *xp_mr_alloc_fast(struct xp_pd *pd, __u64 max_len)
+{
+	return mr_commit_or_discard(xp_mr_prepare_fast(pd, max_len));
 }
 
 int xp_mr_fast_reg(struct xp_pd *qp_pd, struct xp_mr *mr, const struct xp_mr_fast_reg *fr)
@@ -597,8 +692,9 @@ int xp_mr_dereg(struct xp_mr *mr)
 	struct xp_mr_table *t;
 	__u32 idx;
 
-	if (!mr) {
-		pr_warn("xp_mr_dereg: mr is NULL\n");
+	if (!mr || !mr->lkey) {
+		pr_warn("xp_mr_dereg: %s\n",
+			mr ? "the MR was never committed; discard it" : "mr is NULL");
 		return -EINVAL;
 	}
 	if (mr->refs) {
@@ -737,6 +833,10 @@ static unsigned char *mr_host(const struct xp_mr *mr, __u64 iova, __u64 *room)
 {
 	__u64 off = iova - mr->iova, in, size;
 
+	if (mr->type == XP_MR_TYPE_DMA) {
+		*room = mr->length - off;
+		return (unsigned char *)(uintptr_t)iova;
+	}
 	if (!mr->npages) {
 		*room = mr->length - off;
 		return mr->addr + off;

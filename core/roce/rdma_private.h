@@ -234,8 +234,11 @@ int xp_qp_ud_send(struct xp_qp *qp, const struct xp_send_wr *wr);
 
 /* ---- RC (rdma_rc_*.c) ---- */
 
-int xp_rc_create(struct xp_qp *qp);
-void xp_rc_destroy(struct xp_qp *qp);
+/* A QP's RC state: allocated (may sleep), linked to the device, unlinked, freed. */
+int xp_rc_alloc(struct xp_qp *qp);
+void xp_rc_link(struct xp_qp *qp);
+void xp_rc_unlink(struct xp_qp *qp);
+void xp_rc_free(struct xp_qp *qp);
 /* Apply the RC parts of a checked modify (AV, PSNs, timers); -errno. */
 int xp_rc_modify(struct xp_qp *qp, const struct xp_qp_attr *attr, int mask);
 /* Flush the send queue with WR_FLUSH_ERR (QP to ERR) or silently (RESET). */

@@ -30,11 +30,10 @@ static int alloc_qpn(struct xp_rdma_dev *dev, __u32 *qpn)
 	return -ENOSPC;
 }
 
-struct xp_qp *xp_qp_create(struct xp_rdma_dev *dev, const struct xp_qp_init_attr *init)
+struct xp_qp *xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_attr *init)
 {
 	const struct xp_qp_cap *cap;
 	struct xp_qp *qp;
-	__u32 qpn;
 	int err;
 
 	if (!dev || !init || init->sz < offsetofend(struct xp_qp_init_attr, sq_sig_all) ||
@@ -61,27 +60,13 @@ struct xp_qp *xp_qp_create(struct xp_rdma_dev *dev, const struct xp_qp_init_attr
 		xp_set_errno(EINVAL);
 		return NULL;
 	}
-	err = alloc_qpn(dev, &qpn);
-	if (err) {
-		xp_log(XP_WARN, "all %u QPNs are in use\n", dev->max_qp);
-		xp_set_errno(-err);
-		return NULL;
-	}
 	qp = xp_zalloc(sizeof(*qp));
 	if (!qp)
-		return NULL;
+		goto out_nomem;
 	qp->rq = xp_calloc(cap->max_recv_wr, sizeof(*qp->rq));
-	if (!qp->rq) {
-		err = -ENOMEM;
+	if (!qp->rq)
 		goto out_free;
-	}
-	if (dev->ops->qpn_add) {
-		err = dev->ops->qpn_add(dev->host, qpn);
-		if (err)
-			goto out_rq; /* the host said why */
-	}
 	qp->dev = dev;
-	qp->qpn = qpn;
 	qp->type = init->qp_type;
 	qp->pd = init->pd;
 	qp->scq = init->send_cq;
@@ -92,44 +77,105 @@ struct xp_qp *xp_qp_create(struct xp_rdma_dev *dev, const struct xp_qp_init_attr
 		qp->context = init->qp_context;
 	qp->attr.qp_state = XP_QPS_RESET;
 	qp->attr.cap = *cap;
-	qp->attr.path_mtu = dev->mtu;
 	qp->attr.port_num = XP_PORT_NUM;
-	qp->sport = xp_roce_sport_ud(qpn);
+	qp->attr.path_mtu = dev->mtu;
 	if (qp->type == XP_QPT_RC) {
-		err = xp_rc_create(qp);
+		err = xp_rc_alloc(qp);
 		if (err)
-			goto out_qpn;
+			goto out_rq;
 	}
+	return qp;
+
+out_rq:
+	xp_free(qp->rq);
+out_free:
+	xp_free(qp);
+out_nomem:
+	xp_set_errno(ENOMEM);
+	return NULL;
+}
+
+int xp_qp_commit(struct xp_qp *qp)
+{
+	struct xp_rdma_dev *dev;
+	__u32 qpn;
+	int err;
+
+	if (!qp || qp->qpn) {
+		xp_log(XP_WARN, "xp_qp_commit: %s\n",
+		       qp ? "the QP is committed already" : "qp is NULL");
+		return -EINVAL;
+	}
+	dev = qp->dev;
+	err = alloc_qpn(dev, &qpn);
+	if (err) {
+		xp_log(XP_WARN, "all %u QPNs are in use\n", dev->max_qp);
+		return err;
+	}
+	if (dev->ops->qpn_add) {
+		err = dev->ops->qpn_add(dev->host, qpn);
+		if (err)
+			return err; /* the host said why */
+	}
+	qp->qpn = qpn;
+	qp->sport = xp_roce_sport_ud(qpn);
+	if (qp->type == XP_QPT_RC)
+		xp_rc_link(qp);
 	xp_pd_get(qp->pd);
 	xp_cq_get(qp->scq);
 	xp_cq_get(qp->rcq);
 	dev->qps[qpn - XP_RDMA_QPN_FIRST] = qp;
 	dev->nqp++;
-	return qp;
+	return 0;
+}
 
-out_qpn:
-	if (dev->ops->qpn_del)
-		dev->ops->qpn_del(dev->host, qpn);
-out_rq:
+void xp_qp_discard(struct xp_qp *qp)
+{
+	if (!qp)
+		return;
+	if (qp->qpn) {
+		xp_log(XP_WARN, "xp_qp_discard: QP %u is committed; destroy it\n", qp->qpn);
+		return;
+	}
+	if (qp->type == XP_QPT_RC)
+		xp_rc_free(qp);
 	xp_free(qp->rq);
-out_free:
 	xp_free(qp);
-	xp_set_errno(-err);
-	return NULL;
+}
+
+struct xp_qp *xp_qp_create(struct xp_rdma_dev *dev, const struct xp_qp_init_attr *init)
+{
+	struct xp_qp *qp = xp_qp_prepare(dev, init);
+	int err;
+
+	if (!qp)
+		return NULL;
+	err = xp_qp_commit(qp);
+	if (err) {
+		xp_qp_discard(qp);
+		xp_set_errno(-err);
+		return NULL;
+	}
+	return qp;
 }
 
 int xp_qp_destroy(struct xp_qp *qp)
 {
 	struct xp_rdma_dev *dev;
 
-	if (!qp)
+	if (!qp || !qp->qpn) {
+		xp_log(XP_WARN, "xp_qp_destroy: %s\n",
+		       qp ? "the QP was never committed; discard it" : "qp is NULL");
 		return -EINVAL;
+	}
 	dev = qp->dev;
 	if (dev->ops->qpn_del)
 		dev->ops->qpn_del(dev->host, qp->qpn);
 	xp_rdma_backlog_drop_qp(dev, qp);
-	if (qp->type == XP_QPT_RC)
-		xp_rc_destroy(qp);
+	if (qp->type == XP_QPT_RC) {
+		xp_rc_unlink(qp);
+		xp_rc_free(qp);
+	}
 	dev->qps[qp->qpn - XP_RDMA_QPN_FIRST] = NULL;
 	dev->nqp--;
 	xp_cq_put(qp->scq);

@@ -9,25 +9,26 @@
 
 #include "rdma_private.h"
 
-int xp_rc_create(struct xp_qp *qp)
+int xp_rc_alloc(struct xp_qp *qp)
 {
-	struct xp_rdma_dev *dev = qp->dev;
-
 	qp->req.sq = xp_calloc(qp->cap.max_send_wr, sizeof(*qp->req.sq));
 	qp->resp.nres = XP_MAX_QP_RD_ATOM;
 	qp->resp.res = xp_calloc(qp->resp.nres, sizeof(*qp->resp.res));
 	if (!qp->req.sq || !qp->resp.res) {
-		xp_free(qp->req.sq);
-		xp_free(qp->resp.res);
+		xp_rc_free(qp);
 		return -ENOMEM;
 	}
 	qp->resp.reading = -1;
-	qp->rc_next = dev->rc_list;
-	dev->rc_list = qp;
 	return 0;
 }
 
-void xp_rc_destroy(struct xp_qp *qp)
+void xp_rc_link(struct xp_qp *qp)
+{
+	qp->rc_next = qp->dev->rc_list;
+	qp->dev->rc_list = qp;
+}
+
+void xp_rc_unlink(struct xp_qp *qp)
 {
 	struct xp_qp **pp;
 
@@ -37,8 +38,14 @@ void xp_rc_destroy(struct xp_qp *qp)
 			break;
 		}
 	}
+}
+
+void xp_rc_free(struct xp_qp *qp)
+{
 	xp_free(qp->req.sq);
 	xp_free(qp->resp.res);
+	qp->req.sq = NULL;
+	qp->resp.res = NULL;
 }
 
 int xp_rc_modify(struct xp_qp *qp, const struct xp_qp_attr *attr, int mask)

@@ -83,6 +83,14 @@ __u32 xp_mr_table_count(const struct xp_mr_table *table);
 
 /* NULL with errno on failure. */
 struct xp_pd *xp_pd_alloc(struct xp_mr_table *table);
+/*
+ * The same in two steps, for a host that runs the core under a spinlock
+ * (kmod/rxe): xp_pd_prepare() allocates and may sleep, xp_pd_commit()
+ * (under the host's lock) makes the PD count. Free it, committed or not,
+ * with xp_pd_free().
+ */
+struct xp_pd *xp_pd_prepare(struct xp_mr_table *table);
+void xp_pd_commit(struct xp_pd *pd);
 
 /* -EBUSY while anything (an MR, later a QP) still uses the PD. */
 int xp_pd_free(struct xp_pd *pd);
@@ -98,6 +106,7 @@ struct xp_mr_table *xp_pd_table(const struct xp_pd *pd);
 enum xp_mr_type {
 	XP_MR_TYPE_USER, /* xp_mr_reg(): fixed range and rights until dereg */
 	XP_MR_TYPE_FAST, /* xp_mr_alloc_fast(): (re)bound by xp_mr_fast_reg() */
+	XP_MR_TYPE_DMA, /* xp_mr_reg_dma(): every address, local access only */
 };
 
 enum xp_mr_state {
@@ -152,6 +161,30 @@ struct xp_mr *xp_mr_reg(struct xp_pd *pd, void *addr, size_t length, unsigned in
  * length of any later registration. NULL with errno on failure.
  */
 struct xp_mr *xp_mr_alloc_fast(struct xp_pd *pd, __u64 max_len);
+
+/*
+ * The memory of the whole address space, iova = address (ib_get_dma_mr():
+ * a kernel PD's local_dma_lkey, where SGEs carry kernel addresses). Only
+ * XP_ACCESS_LOCAL_WRITE is allowed: remote rights are refused with EINVAL,
+ * so its rkey opens nothing. NULL with errno on failure.
+ */
+struct xp_mr *xp_mr_reg_dma(struct xp_pd *pd, unsigned int access);
+
+/*
+ * Each registration in two steps, for a host that runs the core under a
+ * spinlock: xp_mr_prepare*() check the arguments as the calls above and
+ * allocate (they may sleep; the MR has no key yet and nothing can reach
+ * it); xp_mr_commit(), under the host's lock, gives it an index and key
+ * (-ENOSPC when none is free) and puts it in the table; xp_mr_dereg()
+ * removes it from there. A prepared MR that is not committed goes with
+ * xp_mr_discard().
+ */
+struct xp_mr *xp_mr_prepare(struct xp_pd *pd, void *addr, size_t length, unsigned int access,
+			    const struct xp_mr_reg_opts *opts);
+struct xp_mr *xp_mr_prepare_fast(struct xp_pd *pd, __u64 max_len);
+struct xp_mr *xp_mr_prepare_dma(struct xp_pd *pd, unsigned int access);
+int xp_mr_commit(struct xp_mr *mr);
+void xp_mr_discard(struct xp_mr *mr);
 
 /* What an IB_WR_REG_MR work request carries. */
 struct xp_mr_fast_reg {

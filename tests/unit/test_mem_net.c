@@ -10,7 +10,7 @@
  * a lost frame cost a timeout of no wall-clock time; and the seam refuses
  * bad arguments: a host without its ops, an AF_XDP call on a device of
  * another host, a taken MAC, fault rates out of range, removal while QPs
- * remain.
+ * remain; a QP made in two steps (prepare, commit) works as one made in one.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -580,6 +580,46 @@ static void test_bad_args(void)
 	xp_set_print(NULL);
 }
 
+/* xp_qp_prepare() + xp_qp_commit(), as the kernel host makes its QPs. */
+static void test_two_step_qp(void)
+{
+	struct xt_rc_pair p;
+	struct xt_rc_pair_opts o = { 0 };
+	struct xp_qp_init_attr qa = {
+		.sz = sizeof(qa),
+		.qp_type = XP_QPT_RC,
+		.cap = { .max_send_wr = 4, .max_recv_wr = 4, .max_send_sge = 1, .max_recv_sge = 1 },
+	};
+	struct xp_qp *qp, *ud;
+	struct job j;
+	int err;
+
+	xp_set_print(quiet);
+	if (!xt_check(!xt_rc_pair_open(&p, &o), "two-step: pair opens"))
+		goto out;
+	qa.pd = p.pd[0];
+	qa.send_cq = qa.recv_cq = p.cq[0];
+	qp = xp_qp_prepare(p.dev[0], &qa);
+	qa.qp_type = XP_QPT_UD;
+	ud = xp_qp_prepare(p.dev[0], &qa);
+	xt_check(qp && ud && !xp_qp_num(qp) && xp_qp_state(qp) == XP_QPS_RESET,
+		 "two-step: prepared QPs have no QPN yet");
+	xt_check(qp && xp_qp_destroy(qp) == -EINVAL, "two-step: destroying a prepared QP refused");
+	xt_check(qp && !xp_qp_commit(qp) && xp_qp_num(qp) >= XP_RDMA_QPN_FIRST,
+		 "two-step: commit gives a QPN");
+	xt_check(qp && xp_qp_commit(qp) == -EINVAL, "two-step: committing twice refused");
+	xp_qp_discard(qp); /* refused: it is committed */
+	xt_check(xp_pd_free(p.pd[0]) == -EBUSY, "two-step: a committed QP holds its PD");
+	xp_qp_discard(ud); /* prepared only: freed, held nothing (ASan would see a leak) */
+	xt_check(qp && !xp_qp_destroy(qp), "two-step: the committed QP destroyed");
+	err = run_ops(&p, &j, 60 * XP_MEM_SEC);
+	xt_check(!err && !j.errors && ops_data_ok(&p),
+		 "two-step: the pair still works (run %d, %d errors)", err, j.errors);
+	xt_check(!xt_rc_pair_close(&p), "two-step: pair closes, nothing left over");
+out:
+	xp_set_print(NULL);
+}
+
 int main(void)
 {
 	test_clean();
@@ -591,5 +631,6 @@ int main(void)
 	test_read_probe();
 	test_destroy_backlog();
 	test_bad_args();
+	test_two_step_qp();
 	return xt_summary();
 }

@@ -4,7 +4,9 @@
  * index reuse, every lookup check at and around its boundary (key, state,
  * PD, rights, range, atomic alignment), fast registration, local and remote
  * invalidation, references, teardown, MRs of pages (out of order, across
- * page boundaries), and the NAK / completion status each failure maps to. Every case asserts an exact code.
+ * page boundaries), DMA MRs, registration in two steps (prepare, commit,
+ * discard), and the NAK / completion status each failure maps to. Every
+ * case asserts an exact code.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -1264,6 +1266,107 @@ out:
 	free(dumb);
 }
 
+/* ---- DMA MRs and two-step registration ---- */
+
+static void test_dma(void)
+{
+	struct xp_mr_table *t = table_new(2);
+	struct xp_pd *pd = xp_pd_alloc(t), *other = xp_pd_alloc(t);
+	unsigned char *buf = buf_new(L), *b2 = buf_new(L);
+	struct xp_mr *mr, *got = NULL;
+	void *ptr = NULL;
+	__u64 at = (uintptr_t)buf;
+
+	errno = 0;
+	xt_check(!xp_mr_reg_dma(pd, LW | RR) && errno == EINVAL && msg_has("no remote access"),
+		 "dma: remote rights refused with EINVAL");
+	errno = 0;
+	xt_check(!xp_mr_reg_dma(pd, LW | XP_ACCESS_ZERO_BASED) && errno == EOPNOTSUPP,
+		 "dma: unsupported access bits refused as for xp_mr_reg()");
+	errno = 0;
+	xt_check(!xp_mr_reg_dma(NULL, LW) && errno == EINVAL, "dma: NULL pd refused");
+	mr = xp_mr_reg_dma(pd, LW);
+	xt_check(mr && xp_mr_type(mr) == XP_MR_TYPE_DMA && xp_mr_iova(mr) == 0 &&
+			 xp_mr_length(mr) == UINT64_MAX && xp_mr_state(mr) == XP_MR_STATE_VALID,
+		 "dma: an MR of the whole address space, iova 0, valid");
+	if (!mr)
+		goto out;
+	xt_check(xp_mr_lookup_local(pd, xp_mr_lkey(mr), at + 100, 200, LW, &ptr, &got) ==
+				 XP_MR_OK &&
+			 ptr == buf + 100 && got == mr,
+		 "dma: a local lookup maps iova to the same address");
+	if (got) {
+		memset(b2, 0xa5, 64);
+		xp_mr_write(got, at + 8, b2, 64);
+		xp_mr_read(got, at, b2 + 100, 80);
+		xt_check(buf[8] == 0xa5 && buf[71] == 0xa5 && !buf[72] && b2[108] == 0xa5,
+			 "dma: xp_mr_write()/xp_mr_read() reach the addresses themselves");
+		xp_mr_put(got);
+	}
+	xt_check(xp_mr_lookup_remote(pd, xp_mr_rkey(mr), at, 8, RR, NULL, NULL) ==
+				 XP_MR_NO_ACCESS &&
+			 xp_mr_lookup_atomic(pd, xp_mr_rkey(mr), at, RA, NULL, NULL) ==
+				 XP_MR_NO_ACCESS,
+		 "dma: its rkey opens nothing to a peer (no remote rights)");
+	xt_check(xp_mr_lookup_local(other, xp_mr_lkey(mr), at, 8, LW, NULL, NULL) == XP_MR_BAD_PD,
+		 "dma: another PD's SGE cannot use it");
+	xt_check(xp_mr_lookup_local(pd, xp_mr_lkey(mr), UINT64_MAX, 1, 0, NULL, NULL) ==
+			 XP_MR_OUT_OF_RANGE,
+		 "dma: the last address (no byte after it) is outside");
+	xt_check(xp_mr_invalidate_local(pd, xp_mr_lkey(mr)) != 0 &&
+			 xp_mr_lookup_local(pd, xp_mr_lkey(mr), at, 8, LW, NULL, NULL) == XP_MR_OK,
+		 "dma: LOCAL_INV of a DMA MR refused, the MR stays valid");
+	xt_check(xp_mr_dereg(mr) == 0, "dma: deregistered");
+out:
+	xp_pd_free(other);
+	xp_pd_free(pd);
+	xt_check(xp_mr_table_destroy(t) == 0, "dma: table empty again");
+	free(buf);
+	free(b2);
+}
+
+static void test_two_step(void)
+{
+	struct xp_mr_table *t = table_new(1);
+	struct xp_pd *pd = xp_pd_prepare(t);
+	unsigned char *buf = buf_new(L);
+	struct xp_mr *a, *b, *f;
+
+	xt_check(pd && xp_pd_free(pd) == 0 && xp_mr_table_destroy(t) == 0,
+		 "two-step: a prepared PD frees without ever counting");
+	t = table_new(1);
+	pd = xp_pd_prepare(t);
+	xp_pd_commit(pd);
+	xt_check(xp_mr_table_destroy(t) == -EBUSY, "two-step: a committed PD holds the table");
+	a = xp_mr_prepare(pd, buf, L, ALL, NULL);
+	b = xp_mr_prepare_dma(pd, LW);
+	f = xp_mr_prepare_fast(pd, L);
+	xt_check(a && b && f && !xp_mr_lkey(a) && xp_mr_table_count(t) == 0,
+		 "two-step: prepared MRs have no key and are not in the table");
+	xt_check(xp_mr_lookup_local(pd, 0, (uintptr_t)buf, 1, 0, NULL, NULL) == XP_MR_BAD_KEY,
+		 "two-step: nothing reaches a prepared MR");
+	xt_check(xp_mr_dereg(a) == -EINVAL && msg_has("never committed"),
+		 "two-step: dereg of an uncommitted MR refused");
+	xt_check(xp_mr_commit(a) == 0 && xp_mr_lkey(a) && xp_mr_table_count(t) == 1 &&
+			 xp_mr_lookup_local(pd, xp_mr_lkey(a), (uintptr_t)buf, L, LW, NULL, NULL) ==
+				 XP_MR_OK,
+		 "two-step: a committed MR has a key and is found");
+	xt_check(xp_mr_commit(a) == -EINVAL && msg_has("already"),
+		 "two-step: committing twice refused");
+	xt_check(xp_mr_commit(b) == -ENOSPC && !xp_mr_lkey(b),
+		 "two-step: a commit into a full table fails with ENOSPC, the MR stays prepared");
+	xp_mr_discard(a);
+	xt_check(msg_has("deregister it") && xp_mr_table_count(t) == 1,
+		 "two-step: discarding a committed MR refused");
+	xp_mr_discard(b);
+	xp_mr_discard(f);
+	xp_mr_discard(NULL);
+	xt_check(xp_mr_dereg(a) == 0 && xp_mr_table_count(t) == 0, "two-step: dereg after commit");
+	xt_check(xp_pd_free(pd) == 0 && xp_mr_table_destroy(t) == 0,
+		 "two-step: PD and table freed; the discarded MRs held nothing");
+	free(buf);
+}
+
 int main(void)
 {
 	xp_set_print(capture_print);
@@ -1281,5 +1384,7 @@ int main(void)
 	test_refs();
 	test_mapping();
 	test_pages();
+	test_dma();
+	test_two_step();
 	return xt_summary();
 }
