@@ -227,6 +227,8 @@ const char *xp_wc_opcode_str(enum xp_wc_opcode opcode)
 		return "FLUSH";
 	case XP_WC_ATOMIC_WRITE:
 		return "ATOMIC_WRITE";
+	case XP_WC_REG_MR:
+		return "REG_MR";
 	case XP_WC_RECV:
 		return "RECV";
 	case XP_WC_RECV_RDMA_WITH_IMM:

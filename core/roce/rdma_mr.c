@@ -342,18 +342,43 @@ static int check_pages(const struct xp_mr_pages *pg, __u64 length, __u64 iova, c
 	return check_iova_end(iova, length, who);
 }
 
+/* Room for n pages in mr's list, kept until the MR goes. */
+static int reserve_pages(struct xp_mr *mr, __u32 n)
+{
+	void **pages;
+
+	if (n <= mr->pages_cap)
+		return 0;
+	pages = xp_calloc(n, sizeof(*pages));
+	if (!pages)
+		return -ENOMEM;
+	xp_free(mr->pages);
+	mr->pages = pages;
+	mr->pages_cap = n;
+	return 0;
+}
+
+int xp_mr_reserve_pages(struct xp_mr *mr, __u32 n)
+{
+	if (!mr || mr->type != XP_MR_TYPE_FAST || mr->state != XP_MR_STATE_FREE || !n ||
+	    n > XP_MR_MAX_PAGES) {
+		pr_warn("xp_mr_reserve_pages: %s\n",
+			!mr ? "mr is NULL" :
+			mr->type != XP_MR_TYPE_FAST || mr->state != XP_MR_STATE_FREE ?
+			      "only a fast-reg MR that is not registered" :
+			      "n must be 1..XP_MR_MAX_PAGES");
+		return -EINVAL;
+	}
+	return reserve_pages(mr, n);
+}
+
 /* Make mr's memory the pages of pg (checked); -ENOMEM leaves mr as it was. */
 static int set_pages(struct xp_mr *mr, const struct xp_mr_pages *pg)
 {
-	if (pg->npages > mr->pages_cap) {
-		void **pages = xp_calloc(pg->npages, sizeof(*pages));
+	int err = reserve_pages(mr, pg->npages);
 
-		if (!pages)
-			return -ENOMEM;
-		xp_free(mr->pages);
-		mr->pages = pages;
-		mr->pages_cap = pg->npages;
-	}
+	if (err)
+		return err;
 	memcpy(mr->pages, pg->page, pg->npages * sizeof(*mr->pages));
 	mr->npages = pg->npages;
 	mr->page_shift = pg->page_shift;

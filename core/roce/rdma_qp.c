@@ -8,8 +8,6 @@
 
 #include "rdma_private.h"
 
-#define XP_QP_MAX_WR 16384u
-
 #ifndef offsetofend
 #define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
 #endif

@@ -39,6 +39,8 @@ enum xp_wc_opcode {
 	XP_WC_TSO = 7,
 	XP_WC_FLUSH = 8,
 	XP_WC_ATOMIC_WRITE = 9,
+	/* Not in libibverbs: a kernel host's REG_MR completion (IB_WC_REG_MR). */
+	XP_WC_REG_MR = 10,
 	/* Receive opcodes have this bit set: (opcode & XP_WC_RECV) tests for one. */
 	XP_WC_RECV = 1 << 7,
 	XP_WC_RECV_RDMA_WITH_IMM = (1 << 7) + 1,

@@ -186,6 +186,16 @@ struct xp_mr *xp_mr_prepare_dma(struct xp_pd *pd, unsigned int access);
 int xp_mr_commit(struct xp_mr *mr);
 void xp_mr_discard(struct xp_mr *mr);
 
+/*
+ * Room for a page list of up to n pages in a fast-reg MR that is not
+ * registered, allocated now (it may sleep), so that a later
+ * xp_mr_fast_reg() with at most n pages allocates nothing: a kernel host
+ * calls it from alloc_mr (max_num_sg) and registers under its spinlock.
+ * -EINVAL (another MR, n 0 or above XP_MR_MAX_PAGES), -ENOMEM.
+ */
+#define XP_MR_MAX_PAGES (1u << 20)
+int xp_mr_reserve_pages(struct xp_mr *mr, __u32 n);
+
 /* What an IB_WR_REG_MR work request carries. */
 struct xp_mr_fast_reg {
 	__u32 key; /* new lkey/rkey: the MR's own index, any key byte */

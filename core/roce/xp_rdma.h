@@ -139,6 +139,8 @@ struct xp_qp_init_attr {
 
 /* Largest SGE count of one work request. */
 #define XP_QP_MAX_SGE 32u
+/* Largest max_send_wr and max_recv_wr. */
+#define XP_QP_MAX_WR 16384u
 
 struct xp_sge {
 	__u64 addr; /* iova in the MR that lkey names */

@@ -1359,6 +1359,13 @@ static void test_two_step(void)
 	xt_check(msg_has("deregister it") && xp_mr_table_count(t) == 1,
 		 "two-step: discarding a committed MR refused");
 	xp_mr_discard(b);
+	xt_check(xp_mr_reserve_pages(f, 8) == 0 && xp_mr_reserve_pages(f, 4) == 0,
+		 "two-step: room for 8 pages reserved in a prepared fast-reg MR");
+	xt_check(xp_mr_reserve_pages(f, 0) == -EINVAL &&
+			 xp_mr_reserve_pages(f, XP_MR_MAX_PAGES + 1) == -EINVAL &&
+			 xp_mr_reserve_pages(a, 4) == -EINVAL && msg_has("only a fast-reg MR") &&
+			 xp_mr_reserve_pages(NULL, 4) == -EINVAL,
+		 "two-step: reserving 0 or too many pages, in a user MR or NULL, refused");
 	xp_mr_discard(f);
 	xp_mr_discard(NULL);
 	xt_check(xp_mr_dereg(a) == 0 && xp_mr_table_count(t) == 0, "two-step: dereg after commit");
