@@ -181,9 +181,12 @@ __u64 xp_rdma_now(struct xp_rdma_dev *dev)
 int xp_rdma_frame_begin(struct xp_rdma_dev *dev, const struct xp_roce_av *av,
 			const struct xp_roce_hdrs *h, __u32 len, struct xp_tx_frame *f)
 {
-	int err;
+	int hdr_len = xp_roce_hdr_len(av, h->opcode), err;
 
-	err = dev->ops->tx_alloc(dev->host, f, len + XP_ROCE_HDR_MAX);
+	if (hdr_len < 0)
+		return hdr_len;
+	/* The frame exactly: Ethernet to ICRC, the pad too. */
+	err = dev->ops->tx_alloc(dev->host, f, hdr_len + len + (4 - len % 4) % 4 + XP_ICRC_LEN);
 	if (err)
 		return err;
 	f->len = xp_roce_build(f->data, f->size, av, h, NULL, len, &f->payload);
