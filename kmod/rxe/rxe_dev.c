@@ -2,14 +2,14 @@
 /*
  * One xp_rxe device: the ib_device on a netdev, its port and attributes.
  *
- * What is here so far: registration with ib_core (the RoCEv2 GID table
- * then follows the netdev's addresses, and add_gid/del_gid mirror it into
- * the transport core), the port and its state, the P_Key table, the port's
- * counters, the core hosted on the netdev (rxe_host.c: it receives and
- * parses every RoCEv2 frame for this host) and unregistration. The verbs
- * that make it a provider for kernel ULPs and rdma-core (PDs, MRs, CQs,
- * QPs on the core) are not there yet; until they are, ib_core lists the
- * missing mandatory ones at registration and gives the device to no ULP.
+ * Registration with ib_core (the RoCEv2 GID table then follows the
+ * netdev's addresses, and add_gid/del_gid mirror it into the transport
+ * core), the port and its state, the P_Key table, the port's counters,
+ * the core hosted on the netdev (rxe_host.c: it receives and parses every
+ * RoCEv2 frame for this host), the kernel verbs (rxe_verbs.c: every
+ * mandatory op, so ib_core hands the device to its clients) and
+ * unregistration. The attributes promise only what the verbs do: RC QPs,
+ * fast registration, atomics; no UD, GSI, SRQ or user verbs yet.
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
@@ -17,6 +17,11 @@
 #include <net/addrconf.h>
 #include <rdma/ib_mad.h>
 
+#include "xp_env.h"
+
+#include "xp_cq.h"
+#include "xp_mr.h"
+#include "xp_rdma.h"
 #include "xp_rxe.h"
 
 static int xp_rxe_query_device(struct ib_device *ibdev, struct ib_device_attr *attr,
@@ -145,10 +150,7 @@ static const struct ib_device_ops xp_rxe_dev_ops = {
 	.query_port = xp_rxe_query_port,
 };
 
-/*
- * The attributes the device reports. Until the verbs are there, the
- * counts of objects it can make are 0: nothing promises what it cannot do.
- */
+/* The attributes the device reports: the core's limits (rxe_verbs.c). */
 static void xp_rxe_init_attr(struct xp_rxe_dev *xd)
 {
 	struct ib_device_attr *a = &xd->attr;
@@ -158,8 +160,25 @@ static void xp_rxe_init_attr(struct xp_rxe_dev *xd)
 	a->sys_image_guid = xd->ibdev.node_guid;
 	a->max_mr_size = 1ull << 31;
 	a->page_size_cap = PAGE_SIZE;
-	a->kernel_cap_flags = IBK_ALLOW_USER_UNREG; /* rdma link delete */
+	/* rdma link delete; MEM_MGT_EXTENSIONS: fast registration, what iSER and NVMe-oF use. */
+	a->kernel_cap_flags = IBK_ALLOW_USER_UNREG;
+	a->device_cap_flags =
+		IB_DEVICE_MEM_MGT_EXTENSIONS | IB_DEVICE_RC_RNR_NAK_GEN | IB_DEVICE_SYS_IMAGE_GUID;
 	a->max_pkeys = 1;
+	a->max_qp = XP_RXE_MAX_QP;
+	a->max_qp_wr = XP_QP_MAX_WR;
+	a->max_send_sge = XP_QP_MAX_SGE;
+	a->max_recv_sge = XP_QP_MAX_SGE;
+	a->max_sge_rd = XP_QP_MAX_SGE;
+	a->max_cq = 1 << 16; /* no limit of the core's: bounded by memory */
+	a->max_cqe = XP_CQ_MAX_CQE;
+	a->max_mr = XP_MR_DEFAULT_MAX; /* one table; each kernel PD's DMA MR is one */
+	a->max_pd = 1 << 16;
+	a->max_qp_rd_atom = XP_MAX_QP_RD_ATOM;
+	a->max_qp_init_rd_atom = XP_MAX_QP_INIT_RD_ATOM;
+	a->max_res_rd_atom = XP_MAX_QP_RD_ATOM * XP_RXE_MAX_QP;
+	a->atomic_cap = IB_ATOMIC_HCA;
+	a->max_fast_reg_page_list_len = XP_RXE_MAX_FAST_PAGES;
 }
 
 int xp_rxe_add(const char *name, struct net_device *ndev)
@@ -186,6 +205,7 @@ int xp_rxe_add(const char *name, struct net_device *ndev)
 	strscpy(xd->ibdev.node_desc, "xp_rxe", sizeof(xd->ibdev.node_desc));
 	xp_rxe_init_attr(xd);
 	ib_set_device_ops(&xd->ibdev, &xp_rxe_dev_ops);
+	ib_set_device_ops(&xd->ibdev, &xp_rxe_verbs_ops);
 	err = ib_device_set_netdev(&xd->ibdev, ndev, XP_RXE_PORT);
 	if (err)
 		goto out_free;

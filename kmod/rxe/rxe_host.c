@@ -13,12 +13,21 @@
  * Frames out: the core builds complete frames (Ethernet to ICRC) into
  * skbs; they are queued under the lock and given to dev_queue_xmit() after
  * it. A poll sends at most XP_RXE_TX_BATCH frames; a READ response stream
- * longer than that goes on from the work item at once.
+ * longer than that goes on from the work item at once. A frame to the
+ * netdev's own MAC (a QP talking to one of the same device: rdma_cm and
+ * ib_core give the own MAC for an own address) never leaves: it goes back
+ * into the core before the lock is dropped, for a few rounds, then from
+ * the work item.
+ *
+ * Completions: after the core's work, each armed CQ that holds a
+ * completion is disarmed and its comp_handler called, under the lock (as
+ * rdma_rxe calls it under its CQ lock): a handler must not poll inline.
  *
  * The clock is ktime_get_ns(); the core's next timer is a delayed work
  * item (jiffies, as rdma_rxe's timers). The core runs under xh->lock with
  * bottom halves off, one call at a time.
  */
+#include <linux/etherdevice.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -30,12 +39,15 @@
 #include "xp_env.h"
 
 #include "rdma_host.h"
+#include "xp_cq.h"
 #include "xp_rxe.h"
 
 /* Frames one poll may queue for transmission. */
 #define XP_RXE_TX_BATCH 64
 /* Received frames the core may keep at once (the rest it must copy or drop). */
 #define XP_RXE_RX_LEND 256
+/* Rounds of looped-back frames one unlock feeds to the core. */
+#define XP_RXE_LOOP_ROUNDS 4
 
 static int xh_tx_alloc(void *host, struct xp_tx_frame *f, __u32 len)
 {
@@ -66,6 +78,11 @@ static void xh_tx_send(void *host, struct xp_tx_frame *f)
 	skb_set_network_header(skb, ETH_HLEN);
 	skb->protocol = eth_hdr(skb)->h_proto;
 	skb->dev = xh->ndev;
+	if (ether_addr_equal(eth_hdr(skb)->h_dest, xh->ndev->dev_addr)) {
+		xh->loopback++;
+		__skb_queue_tail(&xh->loopq, skb);
+		return;
+	}
 	__skb_queue_tail(&xh->txq, skb);
 }
 
@@ -136,18 +153,59 @@ static const struct xp_rdma_host_ops xh_ops = {
 	.resolve_mac = xh_resolve_mac,
 };
 
-static void xh_lock(struct xp_rxe_host *xh)
+void xp_rxe_host_lock(struct xp_rxe_host *xh)
 {
 	spin_lock_bh(&xh->lock);
 	xh->tx_batch = 0;
 	xp_rdma_core_begin(xh->core);
 }
 
+/* Under the lock: one frame into the core, lent while few are. */
+static void xh_rx_one(struct xp_rxe_host *xh, struct sk_buff *skb, const u8 *frame, u32 len)
+{
+	bool kept;
+
+	kept = xp_rdma_core_rx(xh->core, frame, len, (uintptr_t)skb, xh->rx_lent < XP_RXE_RX_LEND);
+	if (kept)
+		xh->rx_lent++;
+	else
+		consume_skb(skb);
+}
+
+/* Under the lock: the core's work, and the frames it sent itself, a few rounds. */
+static void xh_work_loop(struct xp_rxe_host *xh)
+{
+	struct sk_buff *skb;
+	int round;
+
+	xp_rdma_core_work(xh->core);
+	for (round = 0; round < XP_RXE_LOOP_ROUNDS && !skb_queue_empty(&xh->loopq); round++) {
+		xh->tx_batch = 0;
+		while ((skb = __skb_dequeue(&xh->loopq)))
+			xh_rx_one(xh, skb, skb->data, skb->len);
+		xp_rdma_core_work(xh->core);
+	}
+}
+
+/* Under the lock: comp_handler of each armed CQ that has a completion. */
+static void xh_notify(struct xp_rxe_host *xh)
+{
+	struct xp_rxe_cq *cq;
+
+	list_for_each_entry(cq, &xh->cqs, node) {
+		if (!cq->armed || !xp_cq_count(cq->cq))
+			continue;
+		cq->armed = false;
+		if (cq->ibcq.comp_handler)
+			cq->ibcq.comp_handler(&cq->ibcq, cq->ibcq.cq_context);
+	}
+}
+
 /*
  * Run the core's pending work, drop the lock, send what it queued and
  * set the work item for its next timer.
  */
-static void xh_unlock(struct xp_rxe_host *xh)
+void xp_rxe_host_unlock(struct xp_rxe_host *xh)
 {
 	struct sk_buff_head q;
 	struct sk_buff *skb;
@@ -155,8 +213,11 @@ static void xh_unlock(struct xp_rxe_host *xh)
 	__u64 next, now;
 	bool stopping;
 
-	xp_rdma_core_work(xh->core);
+	xh_work_loop(xh);
+	xh_notify(xh);
 	next = xp_rdma_core_next_timer(xh->core);
+	if (!skb_queue_empty(&xh->loopq))
+		next = 1; /* looped-back frames wait: the work item at once */
 	__skb_queue_head_init(&q);
 	skb_queue_splice_init(&xh->txq, &q);
 	stopping = xh->stopping;
@@ -178,8 +239,8 @@ static void xh_work(struct work_struct *work)
 {
 	struct xp_rxe_host *xh = container_of(to_delayed_work(work), struct xp_rxe_host, dwork);
 
-	xh_lock(xh);
-	xh_unlock(xh);
+	xp_rxe_host_lock(xh);
+	xp_rxe_host_unlock(xh);
 }
 
 /* A RoCEv2 frame for this host: IPv4 or IPv6 (no extension header), UDP to 4791. */
@@ -219,7 +280,6 @@ static rx_handler_result_t xh_rx_handler(struct sk_buff **pskb)
 	struct xp_rxe_host *xh = rcu_dereference(skb->dev->rx_handler_data);
 	const __u8 *frame;
 	__u32 len;
-	bool kept;
 
 	if (!xh_is_roce(skb))
 		return RX_HANDLER_PASS;
@@ -231,13 +291,9 @@ static rx_handler_result_t xh_rx_handler(struct sk_buff **pskb)
 	}
 	frame = skb_mac_header(skb);
 	len = skb->len + (skb->data - frame);
-	xh_lock(xh);
-	kept = xp_rdma_core_rx(xh->core, frame, len, (uintptr_t)skb, xh->rx_lent < XP_RXE_RX_LEND);
-	if (kept)
-		xh->rx_lent++;
-	xh_unlock(xh);
-	if (!kept)
-		consume_skb(skb);
+	xp_rxe_host_lock(xh);
+	xh_rx_one(xh, skb, frame, len);
+	xp_rxe_host_unlock(xh);
 	return RX_HANDLER_CONSUMED;
 }
 
@@ -253,9 +309,23 @@ int xp_rxe_host_start(struct xp_rxe_host *xh, struct net_device *ndev, enum ib_m
 	int err;
 
 	BUILD_BUG_ON(XP_RXE_GID_TABLE != XP_RDMA_GID_TBL_LEN);
+	BUILD_BUG_ON(XP_RXE_MAX_QP != XP_RDMA_DEFAULT_MAX_QP);
+	/* Values rxe_verbs.c passes through unchanged. */
+	BUILD_BUG_ON((int)IB_WC_RESP_TIMEOUT_ERR != XP_WC_RESP_TIMEOUT_ERR ||
+		     (int)IB_WC_WR_FLUSH_ERR != XP_WC_WR_FLUSH_ERR ||
+		     (int)IB_WC_GENERAL_ERR != XP_WC_GENERAL_ERR);
+	BUILD_BUG_ON((int)IB_QP_DEST_QPN != XP_QP_DEST_QPN || (int)IB_QP_AV != XP_QP_AV ||
+		     (int)IB_QP_STATE != XP_QP_STATE || (int)IB_QP_CAP != XP_QP_CAP);
+	BUILD_BUG_ON((int)IB_QPS_ERR != XP_QPS_ERR || (int)IB_QPS_SQE != XP_QPS_SQE);
+	BUILD_BUG_ON((int)IB_ACCESS_LOCAL_WRITE != XP_ACCESS_LOCAL_WRITE ||
+		     (int)IB_ACCESS_REMOTE_WRITE != XP_ACCESS_REMOTE_WRITE ||
+		     (int)IB_ACCESS_REMOTE_READ != XP_ACCESS_REMOTE_READ ||
+		     (int)IB_ACCESS_REMOTE_ATOMIC != XP_ACCESS_REMOTE_ATOMIC);
 	BUILD_BUG_ON((int)IB_MTU_256 != XP_MTU_256 || (int)IB_MTU_4096 != XP_MTU_4096);
 	spin_lock_init(&xh->lock);
 	__skb_queue_head_init(&xh->txq);
+	__skb_queue_head_init(&xh->loopq);
+	INIT_LIST_HEAD(&xh->cqs);
 	INIT_DELAYED_WORK(&xh->dwork, xh_work);
 	xh->ndev = ndev;
 	memcpy(ca.mac, ndev->dev_addr, ETH_ALEN);
@@ -304,6 +374,7 @@ void xp_rxe_host_stop(struct xp_rxe_host *xh)
 	spin_unlock_bh(&xh->lock);
 	cancel_delayed_work_sync(&xh->dwork);
 	__skb_queue_purge(&xh->txq);
+	__skb_queue_purge(&xh->loopq);
 	err = xp_rdma_core_destroy(xh->core);
 	if (err)
 		pr_err("xp_rxe: the transport core of %s refused to go (%d): leaking it\n",
@@ -322,10 +393,26 @@ int xp_rxe_host_set_gid(struct xp_rxe_host *xh, unsigned int index, const u8 gid
 	return err;
 }
 
-/* The core's device counters, copied under the lock. */
-void xp_rxe_host_stats(struct xp_rxe_host *xh, struct xp_rdma_dev_stats *st)
+/* The core's device counters and the host's loopback count, copied under the lock. */
+void xp_rxe_host_stats(struct xp_rxe_host *xh, struct xp_rdma_dev_stats *st, u64 *loopback)
 {
 	spin_lock_bh(&xh->lock);
 	*st = *xp_rdma_dev_stats(xh->core);
+	*loopback = xh->loopback;
 	spin_unlock_bh(&xh->lock);
+}
+
+struct xp_rxe_qp *xp_rxe_host_qp(struct xp_rxe_host *xh, u32 qpn)
+{
+	u32 i = qpn - XP_RDMA_QPN_FIRST;
+
+	return i < XP_RXE_MAX_QP ? xh->qp[i] : NULL;
+}
+
+void xp_rxe_host_set_qp(struct xp_rxe_host *xh, u32 qpn, struct xp_rxe_qp *qp)
+{
+	u32 i = qpn - XP_RDMA_QPN_FIRST;
+
+	if (!WARN_ON_ONCE(i >= XP_RXE_MAX_QP))
+		xh->qp[i] = qp;
 }

@@ -20,6 +20,7 @@ enum {
 	XS_TX_DROPPED,
 	XS_RX_NOMEM,
 	XS_TX_NO_FRAME,
+	XS_LOOPBACK,
 	XS_PARSE, /* then XP_PKT_ERR_NR - 1 parser reasons, then the device's */
 };
 
@@ -29,7 +30,7 @@ enum {
 static const char *const xs_fixed[XS_PARSE] = {
 	[XS_RX_FRAMES] = "rx_frames",	  [XS_TX_FRAMES] = "tx_frames",
 	[XS_TX_DROPPED] = "tx_dropped",	  [XS_RX_NOMEM] = "rx_nomem",
-	[XS_TX_NO_FRAME] = "tx_no_frame",
+	[XS_TX_NO_FRAME] = "tx_no_frame", [XS_LOOPBACK] = "loopback_frames",
 };
 
 void xp_rxe_stats_free(struct xp_rxe_dev *xd)
@@ -89,7 +90,7 @@ int xp_rxe_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats, u3
 
 	if (!port || stats->num_counters != xd->nstats)
 		return -EINVAL;
-	xp_rxe_host_stats(&xd->host, &st);
+	xp_rxe_host_stats(&xd->host, &st, &stats->value[XS_LOOPBACK]);
 	stats->value[XS_RX_FRAMES] = st.rx_frames;
 	stats->value[XS_TX_FRAMES] = st.tx_frames;
 	stats->value[XS_TX_DROPPED] = atomic64_read(&xd->host.tx_dropped);

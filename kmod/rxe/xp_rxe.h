@@ -29,8 +29,62 @@
 #define XP_RXE_HDR_MAX 80
 #define XP_RXE_UDP_PORT 4791
 
+/* Pages one fast-registration MR may map (max_fast_reg_page_list_len). */
+#define XP_RXE_MAX_FAST_PAGES 512
+/* QPs of one device: the core's QPNs XP_RDMA_QPN_FIRST.. (XP_RDMA_DEFAULT_MAX_QP). */
+#define XP_RXE_MAX_QP 256
+
 struct xp_rdma_dev;
 struct xp_rdma_dev_stats;
+struct xp_pd;
+struct xp_mr;
+struct xp_cq;
+struct xp_qp;
+
+struct xp_rxe_pd {
+	struct ib_pd ibpd; /* first: ib_core allocates it (INIT_RDMA_OBJ_SIZE) */
+	struct xp_pd *pd;
+};
+
+struct xp_rxe_mr {
+	struct ib_mr ibmr;
+	struct xp_mr *mr;
+	void **pages; /* fast-reg: the list map_mr_sg built for the next REG_MR */
+	u32 npages, max_pages;
+};
+
+struct xp_rxe_cq {
+	struct ib_cq ibcq;
+	struct xp_cq *cq;
+	struct list_head node; /* on the host's cqs, under its lock */
+	bool armed; /* req_notify_cq: call comp_handler at the next completion */
+};
+
+struct xp_rxe_qp {
+	struct ib_qp ibqp;
+	struct xp_qp *qp;
+	bool sig_all;
+};
+
+static inline struct xp_rxe_pd *to_xpd(struct ib_pd *ibpd)
+{
+	return container_of(ibpd, struct xp_rxe_pd, ibpd);
+}
+
+static inline struct xp_rxe_mr *to_xmr(struct ib_mr *ibmr)
+{
+	return container_of(ibmr, struct xp_rxe_mr, ibmr);
+}
+
+static inline struct xp_rxe_cq *to_xcq(struct ib_cq *ibcq)
+{
+	return container_of(ibcq, struct xp_rxe_cq, ibcq);
+}
+
+static inline struct xp_rxe_qp *to_xqp(struct ib_qp *ibqp)
+{
+	return container_of(ibqp, struct xp_rxe_qp, ibqp);
+}
 
 /* The transport core hosted for one device (rxe_host.c). */
 struct xp_rxe_host {
@@ -38,6 +92,9 @@ struct xp_rxe_host {
 	struct xp_rdma_dev *core;
 	struct net_device *ndev;
 	struct sk_buff_head txq; /* frames the core built, sent after the lock */
+	struct sk_buff_head loopq; /* ... for this device itself: back into the core */
+	struct list_head cqs; /* the device's CQs (rxe_verbs.c), for notification */
+	struct xp_rxe_qp *qp[XP_RXE_MAX_QP]; /* by QPN - XP_RDMA_QPN_FIRST */
 	struct delayed_work dwork; /* the core's next timer */
 	unsigned int tx_batch; /* frames queued in this poll */
 	unsigned int rx_lent; /* received frames the core keeps */
@@ -45,6 +102,7 @@ struct xp_rxe_host {
 	bool stopping;
 	atomic64_t tx_dropped; /* dev_queue_xmit() refused */
 	atomic64_t rx_nomem; /* RoCE frames lost before the core: no memory */
+	u64 loopback; /* frames the device sent to itself (under the lock) */
 };
 
 struct xp_rxe_dev {
@@ -78,7 +136,31 @@ int xp_rxe_host_start(struct xp_rxe_host *xh, struct net_device *ndev, enum ib_m
 void xp_rxe_host_detach(struct xp_rxe_host *xh);
 void xp_rxe_host_stop(struct xp_rxe_host *xh);
 int xp_rxe_host_set_gid(struct xp_rxe_host *xh, unsigned int index, const u8 gid[16]);
-void xp_rxe_host_stats(struct xp_rxe_host *xh, struct xp_rdma_dev_stats *st);
+void xp_rxe_host_stats(struct xp_rxe_host *xh, struct xp_rdma_dev_stats *st, u64 *loopback);
+/* Run verbs on the core: lock, call, unlock (which runs the core's work and sends). */
+void xp_rxe_host_lock(struct xp_rxe_host *xh);
+void xp_rxe_host_unlock(struct xp_rxe_host *xh);
+/* Under the lock: the verbs QP of a QPN, and setting it (NULL: none). */
+struct xp_rxe_qp *xp_rxe_host_qp(struct xp_rxe_host *xh, u32 qpn);
+void xp_rxe_host_set_qp(struct xp_rxe_host *xh, u32 qpn, struct xp_rxe_qp *qp);
+
+/* rxe_verbs.c: PDs, MRs, CQs, QPs, posting and polling. */
+extern const struct ib_device_ops xp_rxe_verbs_ops;
+
+/*
+ * Signatures that changed: create_cq's last argument (v6.11: the uverbs
+ * attribute bundle, NULL for a kernel CQ), reg_user_mr's DMA handle
+ * (v6.17). Debian backports neither, so the version tells.
+ */
+#include <linux/version.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define XP_RXE_CREATE_CQ_LAST_ARG struct uverbs_attr_bundle *attrs
+#define XP_RXE_CREATE_CQ_UDATA (attrs != NULL)
+#else
+#define XP_RXE_CREATE_CQ_LAST_ARG struct ib_udata *udata
+#define XP_RXE_CREATE_CQ_UDATA (udata != NULL)
+#endif
+#define XP_RXE_REG_USER_MR_DMAH (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0))
 
 /* rxe_stats.c: the port's counters (rdma statistic show link NAME/1). */
 int xp_rxe_stats_init(struct xp_rxe_dev *xd);

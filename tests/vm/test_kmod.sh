@@ -12,7 +12,8 @@
 # soft-RoCE device: rdma link add/delete, its port and GIDs, refusals, and
 # removal with its netdev and the module (guest/kmod_rxe.sh), and its
 # receive path flooded with hostile frames, the netdev deleted under the
-# flood, and 50 load/unload cycles (guest/kmod_rxe_rx.sh).
+# flood, and 50 load/unload cycles (guest/kmod_rxe_rx.sh), and its kernel
+# verbs under a kernel RDMA client, kmod/rxe_test (guest/kmod_rxe_verbs.sh).
 #
 # It may share the machine with another VM suite: kmod/build.sh builds for
 # one kernel at a time and replaces a module only by a rename, so a suite
@@ -55,18 +56,21 @@ kmod_series() {
 	log=$("$XPVM" run -k "$kver" -b "rdma,$FLOOD" -m ib_core,dummy,veth --kmod \
 		--name "roce-$series" -t 180 -e "XP_FLOOD=$FLOOD" \
 		-f "$XPVM_GUEST/kmod_roce_core.sh" -f "$XPVM_GUEST/kmod_rxe.sh" \
-		-f "$XPVM_GUEST/kmod_rxe_rx.sh" "$XPVM_GUEST/kmod_roce.sh" 2>&1) || rc=$?
+		-f "$XPVM_GUEST/kmod_rxe_rx.sh" -f "$XPVM_GUEST/kmod_rxe_verbs.sh" \
+		"$XPVM_GUEST/kmod_roce.sh" 2>&1) || rc=$?
 	echo "$log"
 	# A part passed when it says so and the guest went on well: it got to
 	# its last part's report, or ended well (no oops).
 	local ended=0
-	{ ((rc == 0)) || grep -q 'KMODPART rxe_rx ' <<<"$log"; } && ended=1
+	{ ((rc == 0)) || grep -q 'KMODPART rxe_verbs ' <<<"$log"; } && ended=1
 	check "kmod $kver: the core's self-test passes in the kernel (status $rc)" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART roce_core 0'" <<<"$log"
 	check "kmod $kver: xp_rxe devices come and go with rdma link, the netdev and the module" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe 0'" <<<"$log"
-	check "kmod $kver: xp_rxe's core counts every hostile frame under its reason, sends nothing, goes with its netdev under the flood, 50 load/unload cycles ($(vm_secs "$t0") s for all three)" \
+	check "kmod $kver: xp_rxe's core counts every hostile frame under its reason, sends nothing, goes with its netdev under the flood, 50 load/unload cycles" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_rx 0'" <<<"$log"
+	check "kmod $kver: xp_rxe's kernel verbs: a kernel client's RC SEND, fast-reg WRITE, READ, WRITE WITH IMM, atomics, LOCAL_INV, drain, over IPv4 and IPv6 loopback ($(vm_secs "$t0") s for all four parts)" \
+		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_verbs 0'" <<<"$log"
 }
 
 for s in $XP_VM_SERIES; do

@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xp_rxe_test: a kernel RDMA client that checks one device's kernel verbs
+ * the way iSER and NVMe-oF use them, then lets go of everything. Only the
+ * VM suite loads it (tests/vm/guest/kmod_rxe_verbs.sh):
+ *
+ *	insmod xp_rxe_test.ko dev=NAME [ipv6=1]
+ *
+ * Two RC QPs of the device, connected to each other through the device's
+ * own RoCEv2 GID (IPv4, or IPv6 with ipv6=1) and MAC (the loopback path), on a CQ of ib_alloc_cq()
+ * (IB_POLL_WORKQUEUE: the completion handler, notification and polling),
+ * a PD with its local DMA lkey, and a fast-registration MR:
+ *   SENDs of 1 B to 64 KiB, REG_MR, RDMA WRITE, READ, WRITE WITH IMM,
+ *   compare-and-swap, fetch-and-add, each checked byte for byte;
+ *   refusals: a PD with an unsafe global rkey, a UD QP (not yet offered);
+ *   LOCAL_INV, then a WRITE through the invalidated rkey fails with a
+ *   remote access error and moves the QPs to ERR; ib_drain_qp() flushes.
+ * Each check prints "xp_rxe_test: PASS|FAIL <what>"; the last line is
+ * "xp_rxe_test: N passed, N failed". Loading fails (-EIO) when a check did.
+ */
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <net/ipv6.h>
+#include <rdma/ib_cache.h>
+#include <rdma/ib_verbs.h>
+
+static char *dev = "xrxe0";
+module_param(dev, charp, 0444);
+MODULE_PARM_DESC(dev, "the RDMA device to test");
+static bool ipv6;
+module_param(ipv6, bool, 0444);
+MODULE_PARM_DESC(ipv6, "connect through an IPv6 GID (default: IPv4)");
+
+#define BUF_LEN (64 * 1024)
+#define QP_WR 16
+#define WAIT_MS 5000
+#define PSN_A 0x1000
+#define PSN_B 0xfffff0 /* wraps during the 64 KiB SEND */
+
+static int passed, failed;
+
+#define check(cond, fmt, ...)                                                               \
+	({                                                                                  \
+		bool _ok = (cond);                                                          \
+		if (_ok)                                                                    \
+			passed++;                                                           \
+		else                                                                        \
+			failed++;                                                           \
+		pr_info("xp_rxe_test: %s " fmt "\n", _ok ? "PASS" : "FAIL", ##__VA_ARGS__); \
+		_ok;                                                                        \
+	})
+
+/* A work request's completion, waited for by the poster. */
+struct wait_cqe {
+	struct ib_cqe cqe;
+	struct completion done;
+	struct ib_wc wc;
+};
+
+/*
+ * Static, as are the waits in it: a completion that comes after its wait
+ * timed out still lands in live memory (ib_free_cq() stops them all).
+ */
+static struct bed {
+	struct ib_device *ibdev;
+	struct ib_pd *pd;
+	struct ib_cq *cq;
+	struct ib_qp *qp[2];
+	struct ib_mr *mr; /* fast-reg, over buf[1] */
+	u8 *buf[2];
+	u64 dma[2];
+	struct scatterlist sg;
+	bool sg_mapped;
+	union ib_gid gid;
+	int gid_index;
+	u8 mac[ETH_ALEN];
+	struct wait_cqe ws, wr; /* a send's completion, a receive's */
+} bed;
+
+static void wait_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct wait_cqe *w = container_of(wc->wr_cqe, struct wait_cqe, cqe);
+
+	w->wc = *wc;
+	complete(&w->done);
+}
+
+static void wait_init(struct wait_cqe *w)
+{
+	w->cqe.done = wait_done;
+	init_completion(&w->done);
+	memset(&w->wc, 0, sizeof(w->wc));
+}
+
+/* Wait for w's completion: its status, or -ETIMEDOUT. */
+static int wait_for(struct wait_cqe *w)
+{
+	if (!wait_for_completion_timeout(&w->done, msecs_to_jiffies(WAIT_MS)))
+		return -ETIMEDOUT;
+	return w->wc.status;
+}
+
+/* The first IPv4 (or IPv6) RoCEv2 GID of port 1 and its MAC: where the QPs meet. */
+static int find_gid(struct bed *b)
+{
+	const struct ib_gid_attr *attr;
+	u16 vlan;
+	int i, err;
+
+	for (i = 0; i < 16; i++) {
+		attr = rdma_get_gid_attr(b->ibdev, 1, i);
+		if (IS_ERR(attr))
+			continue;
+		if (attr->gid_type == IB_GID_TYPE_ROCE_UDP_ENCAP &&
+		    ipv6_addr_v4mapped((const struct in6_addr *)attr->gid.raw) != ipv6) {
+			b->gid = attr->gid;
+			b->gid_index = i;
+			err = rdma_read_gid_l2_fields(attr, &vlan, b->mac);
+			rdma_put_gid_attr(attr);
+			return err;
+		}
+		rdma_put_gid_attr(attr);
+	}
+	return -ENOENT;
+}
+
+static int connect(struct bed *b, int i)
+{
+	struct ib_qp_attr a = {
+		.qp_state = IB_QPS_INIT,
+		.pkey_index = 0,
+		.port_num = 1,
+		.qp_access_flags = IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE |
+				   IB_ACCESS_REMOTE_READ | IB_ACCESS_REMOTE_ATOMIC,
+	};
+	int err;
+
+	err = ib_modify_qp(b->qp[i], &a,
+			   IB_QP_STATE | IB_QP_PKEY_INDEX | IB_QP_PORT | IB_QP_ACCESS_FLAGS);
+	if (err)
+		return err;
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IB_QPS_RTR;
+	a.path_mtu = IB_MTU_1024;
+	a.dest_qp_num = b->qp[!i]->qp_num;
+	a.rq_psn = i ? PSN_A : PSN_B;
+	a.max_dest_rd_atomic = 16;
+	a.min_rnr_timer = 12;
+	a.ah_attr.type = RDMA_AH_ATTR_TYPE_ROCE;
+	rdma_ah_set_port_num(&a.ah_attr, 1);
+	rdma_ah_set_grh(&a.ah_attr, &b->gid, 0, b->gid_index, 64, 0);
+	memcpy(a.ah_attr.roce.dmac, b->mac, ETH_ALEN);
+	err = ib_modify_qp(b->qp[i], &a,
+			   IB_QP_STATE | IB_QP_AV | IB_QP_PATH_MTU | IB_QP_DEST_QPN | IB_QP_RQ_PSN |
+				   IB_QP_MAX_DEST_RD_ATOMIC | IB_QP_MIN_RNR_TIMER);
+	if (err)
+		return err;
+	memset(&a, 0, sizeof(a));
+	a.qp_state = IB_QPS_RTS;
+	a.sq_psn = i ? PSN_B : PSN_A;
+	a.timeout = 14;
+	a.retry_cnt = 7;
+	a.rnr_retry = 7;
+	a.max_rd_atomic = 16;
+	return ib_modify_qp(b->qp[i], &a,
+			    IB_QP_STATE | IB_QP_SQ_PSN | IB_QP_TIMEOUT | IB_QP_RETRY_CNT |
+				    IB_QP_RNR_RETRY | IB_QP_MAX_QP_RD_ATOMIC);
+}
+
+static void fill(u8 *p, size_t len, u8 seed)
+{
+	size_t k;
+
+	for (k = 0; k < len; k++)
+		p[k] = seed + k * 7 + (k >> 8);
+}
+
+/* Post wr on QP i and wait for its completion (w, signalled). */
+static int post_wait(struct bed *b, int i, struct ib_send_wr *wr, struct wait_cqe *w)
+{
+	const struct ib_send_wr *bad;
+	int err;
+
+	wait_init(w);
+	wr->wr_cqe = &w->cqe;
+	wr->send_flags |= IB_SEND_SIGNALED;
+	err = ib_post_send(b->qp[i], wr, &bad);
+	return err ?: wait_for(w);
+}
+
+static void test_send(struct bed *b, u32 len)
+{
+	struct wait_cqe *rw = &b->wr, *sw = &b->ws;
+	struct ib_sge ss = { .addr = b->dma[0], .length = len, .lkey = b->pd->local_dma_lkey };
+	struct ib_sge rs = { .addr = b->dma[1], .length = BUF_LEN, .lkey = b->pd->local_dma_lkey };
+	struct ib_send_wr wr = { .opcode = IB_WR_SEND, .sg_list = &ss, .num_sge = 1 };
+	struct ib_recv_wr rwr = { .sg_list = &rs, .num_sge = 1 };
+	const struct ib_recv_wr *rbad;
+	int err, rerr;
+
+	fill(b->buf[0], len, len);
+	memset(b->buf[1], 0, BUF_LEN);
+	wait_init(rw);
+	rwr.wr_cqe = &rw->cqe;
+	err = ib_post_recv(b->qp[1], &rwr, &rbad);
+	if (!check(!err, "SEND %u B: receive posted (%d)", len, err))
+		return;
+	err = post_wait(b, 0, &wr, sw);
+	rerr = wait_for(rw);
+	check(!err && !rerr && rw->wc.opcode == IB_WC_RECV && rw->wc.byte_len == len &&
+		      rw->wc.qp == b->qp[1] && sw->wc.opcode == IB_WC_SEND &&
+		      !memcmp(b->buf[0], b->buf[1], len) && (len == BUF_LEN || !b->buf[1][len]),
+	      "SEND %u B: both sides complete, data in place (send %d, recv %d, %u B)", len, err,
+	      rerr, rw->wc.byte_len);
+}
+
+/* REG_MR over buf[1] with rights access: its rkey, or 0. */
+static u32 reg_mr(struct bed *b, int access)
+{
+	struct ib_reg_wr wr = { .wr.opcode = IB_WR_REG_MR, .mr = b->mr, .access = access };
+	struct wait_cqe *w = &b->ws;
+	int n, err;
+
+	n = ib_map_mr_sg(b->mr, &b->sg, 1, NULL, PAGE_SIZE);
+	if (!check(n == 1 && b->mr->length == BUF_LEN, "map_mr_sg: 64 KiB in one entry (%d)", n))
+		return 0;
+	ib_update_fast_reg_key(b->mr, ib_inc_rkey(b->mr->rkey) & 0xff);
+	wr.key = b->mr->rkey;
+	err = post_wait(b, 1, &wr.wr, w);
+	if (!check(!err && w->wc.opcode == IB_WC_REG_MR, "REG_MR: completes (%d)", err))
+		return 0;
+	return b->mr->rkey;
+}
+
+static void test_rdma(struct bed *b, u32 rkey)
+{
+	struct ib_sge s = { .addr = b->dma[0], .length = 40000, .lkey = b->pd->local_dma_lkey };
+	struct ib_rdma_wr wr = { .wr.sg_list = &s, .wr.num_sge = 1, .rkey = rkey };
+	struct ib_sge rs = { .addr = b->dma[1], .length = 0, .lkey = b->pd->local_dma_lkey };
+	struct ib_recv_wr rwr = { .sg_list = &rs, .num_sge = 0 };
+	const struct ib_recv_wr *rbad;
+	struct wait_cqe *w = &b->ws, *rw = &b->wr;
+	int err, rerr;
+
+	/* WRITE 40000 B to offset 1000 of the peer's MR. */
+	fill(b->buf[0], BUF_LEN, 3);
+	memset(b->buf[1], 0, BUF_LEN);
+	wr.wr.opcode = IB_WR_RDMA_WRITE;
+	wr.remote_addr = b->mr->iova + 1000;
+	err = post_wait(b, 0, &wr.wr, w);
+	check(!err && w->wc.opcode == IB_WC_RDMA_WRITE &&
+		      !memcmp(b->buf[1] + 1000, b->buf[0], 40000) && !b->buf[1][999] &&
+		      !b->buf[1][41000],
+	      "RDMA WRITE 40000 B through the fast-reg rkey: data in place, nothing around (%d)",
+	      err);
+
+	/* READ it back elsewhere. */
+	fill(b->buf[1], BUF_LEN, 11);
+	memset(b->buf[0], 0, BUF_LEN);
+	s.length = 30000;
+	wr.wr.opcode = IB_WR_RDMA_READ;
+	wr.wr.send_flags = 0;
+	wr.remote_addr = b->mr->iova + 5;
+	err = post_wait(b, 0, &wr.wr, w);
+	check(!err && w->wc.opcode == IB_WC_RDMA_READ && !memcmp(b->buf[0], b->buf[1] + 5, 30000) &&
+		      !b->buf[0][30000],
+	      "RDMA READ 30000 B: data in place (%d)", err);
+
+	/* WRITE WITH IMM: the data, and a receive with the immediate. */
+	wait_init(rw);
+	rwr.wr_cqe = &rw->cqe;
+	err = ib_post_recv(b->qp[1], &rwr, &rbad);
+	fill(b->buf[0], 3000, 77);
+	s.length = 3000;
+	wr.wr.opcode = IB_WR_RDMA_WRITE_WITH_IMM;
+	wr.wr.send_flags = 0;
+	wr.wr.ex.imm_data = cpu_to_be32(0x5a5a1234);
+	wr.remote_addr = b->mr->iova;
+	err = err ?: post_wait(b, 0, &wr.wr, w);
+	rerr = wait_for(rw);
+	check(!err && !rerr && rw->wc.opcode == IB_WC_RECV_RDMA_WITH_IMM &&
+		      (rw->wc.wc_flags & IB_WC_WITH_IMM) &&
+		      rw->wc.ex.imm_data == cpu_to_be32(0x5a5a1234) &&
+		      !memcmp(b->buf[1], b->buf[0], 3000),
+	      "RDMA WRITE WITH IMM 3000 B: data and immediate (%d, recv %d)", err, rerr);
+}
+
+static void test_atomics(struct bed *b, u32 rkey)
+{
+	struct ib_sge s = { .addr = b->dma[0], .length = 8, .lkey = b->pd->local_dma_lkey };
+	struct ib_atomic_wr wr = { .wr.sg_list = &s, .wr.num_sge = 1, .rkey = rkey };
+	u64 *target = (u64 *)(b->buf[1] + 64), *orig = (u64 *)b->buf[0];
+	struct wait_cqe *w = &b->ws;
+	int err;
+
+	*target = 1000;
+	*orig = 0;
+	wr.wr.opcode = IB_WR_ATOMIC_FETCH_AND_ADD;
+	wr.remote_addr = b->mr->iova + 64;
+	wr.compare_add = 5;
+	err = post_wait(b, 0, &wr.wr, w);
+	check(!err && w->wc.opcode == IB_WC_FETCH_ADD && *orig == 1000 && *target == 1005,
+	      "fetch-and-add: original 1000 back, 1005 in place (%d, %llu, %llu)", err, *orig,
+	      *target);
+	wr.wr.opcode = IB_WR_ATOMIC_CMP_AND_SWP;
+	wr.wr.send_flags = 0;
+	wr.compare_add = 1005;
+	wr.swap = 0x1122334455667788ull;
+	err = post_wait(b, 0, &wr.wr, w);
+	check(!err && w->wc.opcode == IB_WC_COMP_SWAP && *orig == 1005 &&
+		      *target == 0x1122334455667788ull,
+	      "compare-and-swap: original back, the swap in place (%d)", err);
+}
+
+/* LOCAL_INV, then a WRITE through the dead rkey: a remote access error, then drain. */
+static void test_invalidate(struct bed *b, u32 rkey)
+{
+	struct ib_send_wr inv = { .opcode = IB_WR_LOCAL_INV, .ex.invalidate_rkey = rkey };
+	struct ib_sge s = { .addr = b->dma[0], .length = 100, .lkey = b->pd->local_dma_lkey };
+	struct ib_rdma_wr wr = {
+		.wr.opcode = IB_WR_RDMA_WRITE, .wr.sg_list = &s, .wr.num_sge = 1, .rkey = rkey
+	};
+	struct wait_cqe *w = &b->ws;
+	int err;
+
+	err = post_wait(b, 1, &inv, w);
+	check(!err && w->wc.opcode == IB_WC_LOCAL_INV, "LOCAL_INV completes (%d)", err);
+	wr.remote_addr = b->mr->iova;
+	err = post_wait(b, 0, &wr.wr, w);
+	check(err == IB_WC_REM_ACCESS_ERR, "WRITE through the invalidated rkey: %s",
+	      err < 0 ? "not completed" : ib_wc_status_msg(err));
+	/* Every ULP's teardown: to ERR, one WR each way, wait for its flush. */
+	ib_drain_qp(b->qp[0]);
+	ib_drain_qp(b->qp[1]);
+	check(true, "ib_drain_qp() returned on both QPs");
+}
+
+static void test_refusals(struct bed *b)
+{
+	struct ib_qp_init_attr ia = {
+		.qp_type = IB_QPT_UD,
+		.send_cq = b->cq,
+		.recv_cq = b->cq,
+		.cap = { .max_send_wr = 4, .max_recv_wr = 4, .max_send_sge = 1, .max_recv_sge = 1 },
+	};
+	struct ib_pd *pd;
+	struct ib_qp *qp;
+
+	pd = ib_alloc_pd(b->ibdev, IB_PD_UNSAFE_GLOBAL_RKEY);
+	check(IS_ERR(pd), "a PD with an rkey for all of memory is refused (%ld)",
+	      IS_ERR(pd) ? PTR_ERR(pd) : 0);
+	if (!IS_ERR(pd))
+		ib_dealloc_pd(pd);
+	qp = ib_create_qp(b->pd, &ia);
+	check(IS_ERR(qp) && PTR_ERR(qp) == -EOPNOTSUPP, "a UD QP is refused with -EOPNOTSUPP (%ld)",
+	      IS_ERR(qp) ? PTR_ERR(qp) : 0);
+	if (!IS_ERR(qp))
+		ib_destroy_qp(qp);
+}
+
+static int bed_open(struct bed *b)
+{
+	struct ib_qp_init_attr ia = {
+		.qp_type = IB_QPT_RC,
+		.sq_sig_type = IB_SIGNAL_REQ_WR,
+		.cap = { .max_send_wr = QP_WR,
+			 .max_recv_wr = QP_WR,
+			 .max_send_sge = 2,
+			 .max_recv_sge = 2 },
+	};
+	int i, err;
+
+	if (!check(b->ibdev, "ib_core gives device %s to a kernel client (a kverbs provider)", dev))
+		return -ENODEV;
+	err = find_gid(b);
+	if (!check(!err, "a RoCEv2 GID and its MAC on port 1 (index %d, %pI6)", b->gid_index,
+		   b->gid.raw))
+		return err;
+	b->pd = ib_alloc_pd(b->ibdev, 0);
+	if (!check(!IS_ERR(b->pd), "PD with a local DMA lkey (%d)", PTR_ERR_OR_ZERO(b->pd)))
+		return PTR_ERR(b->pd);
+	b->cq = ib_alloc_cq(b->ibdev, b, 4 * QP_WR, 0, IB_POLL_WORKQUEUE);
+	if (!check(!IS_ERR(b->cq), "CQ of %d polled from a workqueue (%d)", 4 * QP_WR,
+		   PTR_ERR_OR_ZERO(b->cq)))
+		return PTR_ERR(b->cq);
+	ia.send_cq = ia.recv_cq = b->cq;
+	for (i = 0; i < 2; i++) {
+		b->qp[i] = ib_create_qp(b->pd, &ia);
+		if (!check(!IS_ERR(b->qp[i]), "RC QP %d (%d)", i, PTR_ERR_OR_ZERO(b->qp[i])))
+			return PTR_ERR(b->qp[i]);
+	}
+	for (i = 0; i < 2; i++) {
+		err = connect(b, i);
+		if (!check(!err, "QP %u: INIT, RTR, RTS to QP %u (%d)", b->qp[i]->qp_num,
+			   b->qp[!i]->qp_num, err))
+			return err;
+	}
+	b->mr = ib_alloc_mr(b->pd, IB_MR_TYPE_MEM_REG, BUF_LEN / PAGE_SIZE);
+	if (!check(!IS_ERR(b->mr), "fast-reg MR of %lu pages (%d)", BUF_LEN / PAGE_SIZE,
+		   PTR_ERR_OR_ZERO(b->mr)))
+		return PTR_ERR(b->mr);
+	for (i = 0; i < 2; i++) {
+		b->buf[i] = kzalloc(BUF_LEN, GFP_KERNEL);
+		if (!b->buf[i])
+			return -ENOMEM;
+		b->dma[i] = ib_dma_map_single(b->ibdev, b->buf[i], BUF_LEN, DMA_BIDIRECTIONAL);
+	}
+	sg_init_one(&b->sg, b->buf[1], BUF_LEN);
+	if (ib_dma_map_sg(b->ibdev, &b->sg, 1, DMA_BIDIRECTIONAL) != 1)
+		return -EIO;
+	b->sg_mapped = true;
+	return 0;
+}
+
+static void bed_close(struct bed *b)
+{
+	int i, err;
+
+	if (b->sg_mapped)
+		ib_dma_unmap_sg(b->ibdev, &b->sg, 1, DMA_BIDIRECTIONAL);
+	for (i = 0; i < 2; i++) {
+		if (b->buf[i])
+			ib_dma_unmap_single(b->ibdev, b->dma[i], BUF_LEN, DMA_BIDIRECTIONAL);
+		kfree(b->buf[i]);
+	}
+	if (!IS_ERR_OR_NULL(b->mr)) {
+		err = ib_dereg_mr(b->mr);
+		check(!err, "fast-reg MR deregistered (%d)", err);
+	}
+	for (i = 0; i < 2; i++)
+		if (!IS_ERR_OR_NULL(b->qp[i])) {
+			err = ib_destroy_qp(b->qp[i]);
+			check(!err, "QP %d destroyed (%d)", i, err);
+		}
+	if (!IS_ERR_OR_NULL(b->cq))
+		ib_free_cq(b->cq);
+	if (!IS_ERR_OR_NULL(b->pd))
+		ib_dealloc_pd(b->pd);
+}
+
+/* ib_core offers each device to the client: the one named dev is tested. */
+static int client_add(struct ib_device *ibdev)
+{
+	if (strcmp(dev_name(&ibdev->dev), dev))
+		return -EOPNOTSUPP;
+	bed.ibdev = ibdev;
+	return 0;
+}
+
+static void client_remove(struct ib_device *ibdev, void *data)
+{
+}
+
+static struct ib_client client = {
+	.name = "xp_rxe_test",
+	.add = client_add,
+	.remove = client_remove,
+};
+
+/*
+ * The tests run while the client is registered: the device stays until
+ * ib_unregister_client() (its removal would wait for our remove()).
+ */
+static int __init xp_rxe_test_init(void)
+{
+	static const u32 sizes[] = { 1, 1023, 1024, 1025, 4096, BUF_LEN };
+	struct bed *b = &bed;
+	u32 rkey;
+	int i, err;
+
+	err = ib_register_client(&client);
+	if (err) {
+		pr_err("xp_rxe_test: ib_register_client: %d\n", err);
+		return err;
+	}
+	if (!bed_open(b)) {
+		test_refusals(b);
+		for (i = 0; i < ARRAY_SIZE(sizes); i++)
+			test_send(b, sizes[i]);
+		rkey = reg_mr(b, IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE |
+					 IB_ACCESS_REMOTE_READ | IB_ACCESS_REMOTE_ATOMIC);
+		if (rkey) {
+			test_rdma(b, rkey);
+			test_atomics(b, rkey);
+			test_invalidate(b, rkey);
+		}
+	}
+	bed_close(b);
+	ib_unregister_client(&client);
+	pr_info("xp_rxe_test: %d passed, %d failed\n", passed, failed);
+	return failed ? -EIO : 0;
+}
+
+static void __exit xp_rxe_test_exit(void)
+{
+}
+
+module_init(xp_rxe_test_init);
+module_exit(xp_rxe_test_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("xdpath: a kernel RDMA client that tests xp_rxe's verbs");
