@@ -266,6 +266,8 @@ static __u32 fault_roll(struct xp_rdma_dev *dev)
 
 static struct xp_qp *find_qp(struct xp_rdma_dev *dev, __u32 qpn)
 {
+	if (qpn == XP_RDMA_QPN_GSI)
+		return dev->gsi;
 	if (qpn < XP_RDMA_QPN_FIRST || qpn - XP_RDMA_QPN_FIRST >= dev->max_qp)
 		return NULL;
 	return dev->qps[qpn - XP_RDMA_QPN_FIRST];
@@ -521,6 +523,17 @@ int xp_rdma_resolve_av(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr,
 	return dev->ops->resolve_mac(dev->host, attr->dgid, av->dmac);
 }
 
+int xp_ah_init(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr, struct xp_ah *ah)
+{
+	_Static_assert(sizeof(struct xp_ah) <= XP_AH_STORAGE, "XP_AH_STORAGE too small");
+
+	if (!dev || !attr || !ah)
+		return -EINVAL;
+	memset(ah, 0, sizeof(*ah));
+	ah->dev = dev;
+	return xp_rdma_resolve_av(dev, attr, &ah->av);
+}
+
 struct xp_ah *xp_ah_create(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr)
 {
 	struct xp_ah *ah;
@@ -535,8 +548,7 @@ struct xp_ah *xp_ah_create(struct xp_rdma_dev *dev, const struct xp_ah_attr *att
 		xp_set_errno(ENOMEM);
 		return NULL;
 	}
-	ah->dev = dev;
-	err = xp_rdma_resolve_av(dev, attr, &ah->av);
+	err = xp_ah_init(dev, attr, ah);
 	if (err) {
 		xp_free(ah);
 		xp_set_errno(-err);

@@ -53,6 +53,7 @@ struct xp_rdma_dev {
 	__u32 max_qp;
 	__u32 nqp;
 	struct xp_qp **qps; /* by QPN - XP_RDMA_QPN_FIRST */
+	struct xp_qp *gsi; /* QPN XP_RDMA_QPN_GSI */
 	__u32 next_qpn; /* where the search for a free QPN starts */
 	__u16 ip_id;
 
@@ -156,6 +157,7 @@ struct xp_rc_resp {
 };
 
 struct xp_qp {
+	bool gsi; /* the device's GSI QP, QPN XP_RDMA_QPN_GSI */
 	struct xp_rdma_dev *dev;
 	__u32 qpn;
 	enum xp_qp_type type;

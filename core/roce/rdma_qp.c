@@ -32,6 +32,7 @@ struct xp_qp *xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_att
 {
 	const struct xp_qp_cap *cap;
 	struct xp_qp *qp;
+	bool gsi;
 	int err;
 
 	if (!dev || !init || init->sz < offsetofend(struct xp_qp_init_attr, sq_sig_all) ||
@@ -43,6 +44,12 @@ struct xp_qp *xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_att
 		xp_log(XP_WARN, "QP type %s is not supported; only RC and UD\n",
 		       xp_qp_type_str(init->qp_type));
 		xp_set_errno(EOPNOTSUPP);
+		return NULL;
+	}
+	gsi = init->sz >= offsetofend(struct xp_qp_init_attr, gsi) && init->gsi;
+	if (gsi && init->qp_type != XP_QPT_UD) {
+		xp_log(XP_WARN, "a GSI QP is a UD QP\n");
+		xp_set_errno(EINVAL);
 		return NULL;
 	}
 	cap = &init->cap;
@@ -73,6 +80,7 @@ struct xp_qp *xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_att
 	qp->sq_sig_all = init->sq_sig_all;
 	if (init->sz >= offsetofend(struct xp_qp_init_attr, qp_context))
 		qp->context = init->qp_context;
+	qp->gsi = gsi;
 	qp->attr.qp_state = XP_QPS_RESET;
 	qp->attr.cap = *cap;
 	qp->attr.port_num = XP_PORT_NUM;
@@ -105,10 +113,18 @@ int xp_qp_commit(struct xp_qp *qp)
 		return -EINVAL;
 	}
 	dev = qp->dev;
-	err = alloc_qpn(dev, &qpn);
-	if (err) {
-		xp_log(XP_WARN, "all %u QPNs are in use\n", dev->max_qp);
-		return err;
+	if (qp->gsi) {
+		if (dev->gsi) {
+			xp_log(XP_WARN, "%s has a GSI QP already\n", dev->name);
+			return -EBUSY;
+		}
+		qpn = XP_RDMA_QPN_GSI;
+	} else {
+		err = alloc_qpn(dev, &qpn);
+		if (err) {
+			xp_log(XP_WARN, "all %u QPNs are in use\n", dev->max_qp);
+			return err;
+		}
 	}
 	if (dev->ops->qpn_add) {
 		err = dev->ops->qpn_add(dev->host, qpn);
@@ -122,7 +138,10 @@ int xp_qp_commit(struct xp_qp *qp)
 	xp_pd_get(qp->pd);
 	xp_cq_get(qp->scq);
 	xp_cq_get(qp->rcq);
-	dev->qps[qpn - XP_RDMA_QPN_FIRST] = qp;
+	if (qp->gsi)
+		dev->gsi = qp;
+	else
+		dev->qps[qpn - XP_RDMA_QPN_FIRST] = qp;
 	dev->nqp++;
 	return 0;
 }
@@ -174,7 +193,10 @@ int xp_qp_destroy(struct xp_qp *qp)
 		xp_rc_unlink(qp);
 		xp_rc_free(qp);
 	}
-	dev->qps[qp->qpn - XP_RDMA_QPN_FIRST] = NULL;
+	if (qp->gsi)
+		dev->gsi = NULL;
+	else
+		dev->qps[qp->qpn - XP_RDMA_QPN_FIRST] = NULL;
 	dev->nqp--;
 	xp_cq_put(qp->scq);
 	xp_cq_put(qp->rcq);

@@ -35,6 +35,7 @@
 #include "xp_qp.h"
 
 #define XP_RDMA_QPN_FIRST 17u
+#define XP_RDMA_QPN_GSI 1u /* the GSI QP (xp_qp_init_attr.gsi) */
 #define XP_RDMA_DEFAULT_MAX_QP 256u
 #define XP_RDMA_GID_TBL_LEN 16u
 /* Bytes in front of a UD receive: the GRH (IPv6 header, or 20 zero bytes + IPv4 header). */
@@ -122,6 +123,14 @@ int xp_rdma_dev_set_faults(struct xp_rdma_dev *dev, const struct xp_rdma_faults 
  */
 struct xp_ah *xp_ah_create(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr);
 void xp_ah_destroy(struct xp_ah *ah);
+/*
+ * The same in memory the host provides, XP_AH_STORAGE bytes aligned to 8,
+ * allocating nothing: a kernel host makes address handles in atomic
+ * context (ib_mad does). 0, or -EINVAL / the resolve error as above; the
+ * storage needs nothing to undo.
+ */
+#define XP_AH_STORAGE 128
+int xp_ah_init(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr, struct xp_ah *ah);
 
 /* ---- queue pairs ---- */
 
@@ -134,6 +143,12 @@ struct xp_qp_init_attr {
 	struct xp_qp_cap cap; /* max_send_wr, max_recv_wr >= 1; max_*_sge >= 1 */
 	bool sq_sig_all; /* every send completes, signalled or not */
 	void *qp_context;
+	/*
+	 * UD only: the device's GSI QP (QP1, as ib_mad makes it): its QPN is
+	 * XP_RDMA_QPN_GSI, and it receives what is sent to QPN 1. One per
+	 * device (-EBUSY at commit otherwise).
+	 */
+	bool gsi;
 	size_t : 0;
 };
 

@@ -10,7 +10,9 @@
  * a lost frame cost a timeout of no wall-clock time; and the seam refuses
  * bad arguments: a host without its ops, an AF_XDP call on a device of
  * another host, a taken MAC, fault rates out of range, removal while QPs
- * remain; a QP made in two steps (prepare, commit) works as one made in one.
+ * remain; a QP made in two steps (prepare, commit) works as one made in one;
+ * GSI QPs (QPN 1) talk to each other through address handles in storage
+ * the caller gives (xp_ah_init()).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -620,6 +622,124 @@ out:
 	xp_set_print(NULL);
 }
 
+/* A GSI QP's receive completed on side i's CQ: set *got. */
+struct gsi_wait {
+	struct xp_cq *cq;
+	struct xp_wc wc;
+	int got;
+};
+
+static bool gsi_done(void *arg)
+{
+	struct gsi_wait *w = arg;
+
+	if (!w->got)
+		w->got = xp_cq_poll(w->cq, 1, &w->wc);
+	return w->got != 0;
+}
+
+static void test_gsi(void)
+{
+	struct xt_rc_pair p;
+	struct xt_rc_pair_opts o = { .ud = true };
+	struct xp_qp_init_attr qa = {
+		.sz = sizeof(qa),
+		.qp_type = XP_QPT_UD,
+		.cap = { .max_send_wr = 4, .max_recv_wr = 4, .max_send_sge = 1, .max_recv_sge = 1 },
+		.gsi = true,
+	};
+	static const int mask[3] = { XP_QP_STATE | XP_QP_PKEY_INDEX | XP_QP_PORT | XP_QP_QKEY,
+				     XP_QP_STATE, XP_QP_STATE | XP_QP_SQ_PSN };
+	static const enum xp_qp_state to[3] = { XP_QPS_INIT, XP_QPS_RTR, XP_QPS_RTS };
+	_Alignas(8) __u8 store[XP_AH_STORAGE];
+	struct xp_ah *ah = (struct xp_ah *)store;
+	struct xp_ah_attr aa = { .port_num = 1, .sgid_index = 1 };
+	struct xp_qp *gsi[2] = { NULL, NULL }, *extra;
+	struct xp_sge sge;
+	struct xp_recv_wr rwr = { .wr_id = 7, .sg_list = &sge, .num_sge = 1 }, *rbad;
+	struct xp_send_wr swr = { .wr_id = 8,
+				  .sg_list = &sge,
+				  .num_sge = 1,
+				  .opcode = XP_WR_SEND,
+				  .send_flags = XP_SEND_SIGNALED },
+			  *sbad;
+	struct gsi_wait w = { 0 };
+	int i, k, err = 0;
+
+	xp_set_print(quiet);
+	if (!xt_check(!xt_rc_pair_open(&p, &o), "gsi: UD pair opens"))
+		goto out;
+	for (i = 0; i < 2 && !err; i++) {
+		qa.pd = p.pd[i];
+		qa.send_cq = qa.recv_cq = p.cq[i];
+		gsi[i] = xp_qp_create(p.dev[i], &qa);
+		err = gsi[i] ? 0 : -errno;
+		for (k = 0; k < 3 && !err; k++) {
+			struct xp_qp_attr a = {
+				.qp_state = to[k], .port_num = 1, .qkey = 0x80010000, .sq_psn = 5
+			};
+
+			err = xp_qp_modify(gsi[i], &a, mask[k]);
+		}
+	}
+	if (!xt_check(!err && xp_qp_num(gsi[0]) == XP_RDMA_QPN_GSI &&
+			      xp_qp_num(gsi[1]) == XP_RDMA_QPN_GSI,
+		      "gsi: a GSI QP on each device, QPN 1, in RTS (%d)", err))
+		goto out_close;
+	qa.pd = p.pd[0];
+	qa.send_cq = qa.recv_cq = p.cq[0];
+	errno = 0;
+	extra = xp_qp_create(p.dev[0], &qa);
+	xt_check(!extra && errno == EBUSY, "gsi: a second GSI QP on a device refused (EBUSY)");
+	qa.gsi = false;
+	extra = xp_qp_create(p.dev[0], &qa);
+	xt_check(extra && xp_qp_num(extra) >= XP_RDMA_QPN_FIRST,
+		 "gsi: other QPs keep their QPNs from %u", XP_RDMA_QPN_FIRST);
+	xp_qp_destroy(extra);
+	qa.qp_type = XP_QPT_RC;
+	qa.gsi = true;
+	errno = 0;
+	xt_check(!xp_qp_prepare(p.dev[0], &qa) && errno == EINVAL, "gsi: an RC GSI QP refused");
+
+	memcpy(aa.dgid, p.gid[1], 16);
+	xt_check(xp_ah_init(p.dev[0], &aa, ah) == 0, "gsi: an AH in the caller's storage");
+	aa.sgid_index = 9;
+	xt_check(xp_ah_init(p.dev[0], &aa, ah) == -EINVAL && xp_ah_init(NULL, &aa, ah) == -EINVAL,
+		 "gsi: xp_ah_init() refuses an empty GID index and a NULL device");
+	aa.sgid_index = 1;
+	xp_ah_init(p.dev[0], &aa, ah);
+
+	/* Side 0's GSI QP sends 200 bytes to QP 1 of side 1. */
+	memset(p.buf[1], 0, 512);
+	sge = (struct xp_sge){ .addr = (uintptr_t)p.buf[1],
+			       .length = 512,
+			       .lkey = xp_mr_lkey(p.mr[1]) };
+	err = xp_qp_post_recv(gsi[1], &rwr, &rbad);
+	for (k = 0; k < 200; k++)
+		p.buf[0][k] = k + 3;
+	sge = (struct xp_sge){ .addr = (uintptr_t)p.buf[0],
+			       .length = 200,
+			       .lkey = xp_mr_lkey(p.mr[0]) };
+	swr.ud.ah = ah;
+	swr.ud.remote_qpn = XP_RDMA_QPN_GSI;
+	swr.ud.remote_qkey = 0x80010000;
+	err = err ?: xp_qp_post_send(gsi[0], &swr, &sbad);
+	w.cq = p.cq[1];
+	err = err ?: xp_mem_net_run(p.net, XP_MEM_SEC, gsi_done, &w);
+	xt_check(!err && w.got == 1 && w.wc.status == XP_WC_SUCCESS && w.wc.wr_id == 7 &&
+			 w.wc.qp_num == XP_RDMA_QPN_GSI && w.wc.src_qp == XP_RDMA_QPN_GSI &&
+			 w.wc.byte_len == XP_GRH_LEN + 200 && (w.wc.wc_flags & XP_WC_GRH) &&
+			 !memcmp(p.buf[1] + XP_GRH_LEN, p.buf[0], 200),
+		 "gsi: QP 1 to QP 1: received with its GRH, source QP 1, data in place (%d)", err);
+out_close:
+	for (i = 0; i < 2; i++)
+		if (gsi[i])
+			xp_qp_destroy(gsi[i]);
+	xt_check(!xt_rc_pair_close(&p), "gsi: pair closes, nothing left over");
+out:
+	xp_set_print(NULL);
+}
+
 int main(void)
 {
 	test_clean();
@@ -632,5 +752,6 @@ int main(void)
 	test_destroy_backlog();
 	test_bad_args();
 	test_two_step_qp();
+	test_gsi();
 	return xt_summary();
 }
