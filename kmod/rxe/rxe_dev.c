@@ -8,8 +8,9 @@
  * the core hosted on the netdev (rxe_host.c: it receives and parses every
  * RoCEv2 frame for this host), the kernel verbs (rxe_verbs.c: every
  * mandatory op, so ib_core hands the device to its clients) and
- * unregistration. The attributes promise only what the verbs do: RC QPs,
- * fast registration, atomics; no UD, GSI, SRQ or user verbs yet.
+ * unregistration. The attributes promise only what the verbs do: RC, UD
+ * and GSI QPs, address handles, fast registration, atomics; no SRQs or
+ * user verbs yet.
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
@@ -174,6 +175,7 @@ static void xp_rxe_init_attr(struct xp_rxe_dev *xd)
 	a->max_cqe = XP_CQ_MAX_CQE;
 	a->max_mr = XP_MR_DEFAULT_MAX; /* one table; each kernel PD's DMA MR is one */
 	a->max_pd = 1 << 16;
+	a->max_ah = 1 << 16; /* no limit of ours: ib_core allocates them */
 	a->max_qp_rd_atom = XP_MAX_QP_RD_ATOM;
 	a->max_qp_init_rd_atom = XP_MAX_QP_INIT_RD_ATOM;
 	a->max_res_rd_atom = XP_MAX_QP_RD_ATOM * XP_RXE_MAX_QP;

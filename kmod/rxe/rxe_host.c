@@ -406,6 +406,8 @@ struct xp_rxe_qp *xp_rxe_host_qp(struct xp_rxe_host *xh, u32 qpn)
 {
 	u32 i = qpn - XP_RDMA_QPN_FIRST;
 
+	if (qpn == XP_RDMA_QPN_GSI)
+		return xh->gsi;
 	return i < XP_RXE_MAX_QP ? xh->qp[i] : NULL;
 }
 
@@ -413,6 +415,8 @@ void xp_rxe_host_set_qp(struct xp_rxe_host *xh, u32 qpn, struct xp_rxe_qp *qp)
 {
 	u32 i = qpn - XP_RDMA_QPN_FIRST;
 
-	if (!WARN_ON_ONCE(i >= XP_RXE_MAX_QP))
+	if (qpn == XP_RDMA_QPN_GSI)
+		xh->gsi = qp;
+	else if (!WARN_ON_ONCE(i >= XP_RXE_MAX_QP))
 		xh->qp[i] = qp;
 }

@@ -3,9 +3,9 @@
  * The kernel verbs of an xp_rxe device on the transport core: protection
  * domains, the DMA MR (a kernel PD's local_dma_lkey), fast-registration
  * MRs (alloc_mr, map_mr_sg, REG_MR, LOCAL_INV), CQs with notification,
- * RC queue pairs, posting and polling. User verbs (rdma-core's rxe ABI),
- * UD and GSI QPs, address handles and SRQs come next; until then those
- * calls are refused with -EOPNOTSUPP.
+ * address handles, RC, UD and GSI queue pairs (QP1, so ib_mad and the
+ * CMs work), posting and polling. User verbs (rdma-core's rxe ABI) and
+ * SRQs come next; until then those calls are refused with -EOPNOTSUPP.
  *
  * Each object is made in two steps: the core's prepare (it allocates and
  * may sleep) outside the host's lock, then its commit (QPN or key) under
@@ -332,6 +332,34 @@ static int xp_rxe_poll_cq(struct ib_cq *ibcq, int n, struct ib_wc *wc)
 	return got;
 }
 
+/* ---- address handles ---- */
+
+static void xp_rxe_av_in(const struct rdma_ah_attr *ah, struct xp_ah_attr *av);
+
+static int xp_rxe_create_ah(struct ib_ah *ibah, struct rdma_ah_init_attr *init,
+			    struct ib_udata *udata)
+{
+	struct xp_rxe_host *xh = to_host(ibah->device);
+	struct xp_ah_attr av;
+	int err;
+
+	if (udata)
+		return -EOPNOTSUPP;
+	if (init->ah_attr->type != RDMA_AH_ATTR_TYPE_ROCE)
+		return -EINVAL;
+	xp_rxe_av_in(init->ah_attr, &av);
+	/* Under the lock: the GID table it reads changes under it. */
+	xp_rxe_host_lock(xh);
+	err = xp_ah_init(xh->core, &av, (struct xp_ah *)to_xah(ibah)->ah);
+	xp_rxe_host_unlock(xh);
+	return err;
+}
+
+static int xp_rxe_destroy_ah(struct ib_ah *ibah, u32 flags)
+{
+	return 0; /* the storage is ib_core's */
+}
+
 /* ---- queue pairs ---- */
 
 static int xp_rxe_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
@@ -341,17 +369,19 @@ static int xp_rxe_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	struct xp_rxe_qp *qp = to_xqp(ibqp);
 	struct xp_qp_init_attr qa = {
 		.sz = sizeof(qa),
-		.qp_type = XP_QPT_RC,
+		.qp_type = init->qp_type == IB_QPT_RC ? XP_QPT_RC : XP_QPT_UD,
 		.pd = to_xpd(ibqp->pd)->pd,
 		.sq_sig_all = init->sq_sig_type == IB_SIGNAL_ALL_WR,
 		.qp_context = qp,
+		.gsi = init->qp_type == IB_QPT_GSI,
 	};
 	int err;
 
 	if (udata)
 		return -EOPNOTSUPP;
-	if (init->qp_type != IB_QPT_RC) {
-		pr_debug("xp_rxe: QP type %d: only RC so far\n", init->qp_type);
+	if (init->qp_type != IB_QPT_RC && init->qp_type != IB_QPT_UD &&
+	    init->qp_type != IB_QPT_GSI) {
+		pr_debug("xp_rxe: QP type %d: RC, UD and GSI only\n", init->qp_type);
 		return -EOPNOTSUPP;
 	}
 	if (init->srq || init->create_flags || init->cap.max_inline_data || !init->send_cq ||
@@ -469,6 +499,12 @@ static int xp_rxe_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mas
 	}
 	if (mask & IB_QP_AV)
 		xp_rxe_av_in(&attr->ah_attr, &a.ah_attr);
+	/* QP1 is the port's: ib_mad moves it to INIT without naming the port. */
+	if (ibqp->qp_type == IB_QPT_GSI && (mask & IB_QP_STATE) && attr->qp_state == IB_QPS_INIT &&
+	    !(mask & IB_QP_PORT)) {
+		a.port_num = XP_RXE_PORT;
+		mask |= IB_QP_PORT;
+	}
 	xp_rxe_host_lock(xh);
 	err = xp_qp_modify(to_xqp(ibqp)->qp, &a, mask);
 	xp_rxe_host_unlock(xh);
@@ -595,6 +631,15 @@ static int xp_rxe_send_one(struct xp_rxe_qp *qp, const struct ib_send_wr *wr)
 
 	if (wr->send_flags & ~(IB_SEND_FENCE | IB_SEND_SIGNALED | IB_SEND_SOLICITED))
 		return -EINVAL; /* inline data and IP checksums are not offered */
+	if (qp->ibqp.qp_type != IB_QPT_RC) {
+		const struct ib_ud_wr *ud = ud_wr(wr);
+
+		if (wr->opcode != IB_WR_SEND && wr->opcode != IB_WR_SEND_WITH_IMM)
+			return -EOPNOTSUPP;
+		x.ud.ah = (struct xp_ah *)to_xah(ud->ah)->ah;
+		x.ud.remote_qpn = ud->remote_qpn;
+		x.ud.remote_qkey = ud->remote_qkey;
+	}
 	switch (wr->opcode) {
 	case IB_WR_REG_MR:
 		return xp_rxe_reg_mr(qp, reg_wr(wr),
@@ -690,10 +735,12 @@ static int xp_rxe_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 const struct ib_device_ops xp_rxe_verbs_ops = {
 	.alloc_mr = xp_rxe_alloc_mr,
 	.alloc_pd = xp_rxe_alloc_pd,
+	.create_ah = xp_rxe_create_ah,
 	.create_cq = xp_rxe_create_cq,
 	.create_qp = xp_rxe_create_qp,
 	.dealloc_pd = xp_rxe_dealloc_pd,
 	.dereg_mr = xp_rxe_dereg_mr,
+	.destroy_ah = xp_rxe_destroy_ah,
 	.destroy_cq = xp_rxe_destroy_cq,
 	.destroy_qp = xp_rxe_destroy_qp,
 	.get_dma_mr = xp_rxe_get_dma_mr,
@@ -706,6 +753,7 @@ const struct ib_device_ops xp_rxe_verbs_ops = {
 	.reg_user_mr = xp_rxe_reg_user_mr,
 	.req_notify_cq = xp_rxe_req_notify_cq,
 
+	INIT_RDMA_OBJ_SIZE(ib_ah, xp_rxe_ah, ibah),
 	INIT_RDMA_OBJ_SIZE(ib_cq, xp_rxe_cq, ibcq),
 	INIT_RDMA_OBJ_SIZE(ib_pd, xp_rxe_pd, ibpd),
 	INIT_RDMA_OBJ_SIZE(ib_qp, xp_rxe_qp, ibqp),

@@ -17,6 +17,10 @@
 #include <linux/netdevice.h>
 #include <rdma/ib_verbs.h>
 
+#include "xp_env.h"
+
+#include "xp_rdma.h"
+
 #define XP_RXE_LINK_TYPE "xprxe"
 #define XP_RXE_PORT 1
 /*
@@ -66,6 +70,12 @@ struct xp_rxe_qp {
 	bool sig_all;
 };
 
+struct xp_rxe_ah {
+	struct ib_ah ibah;
+	/* The core's address handle (xp_ah_init()): made in atomic context too. */
+	u8 ah[XP_AH_STORAGE] __aligned(8);
+};
+
 static inline struct xp_rxe_pd *to_xpd(struct ib_pd *ibpd)
 {
 	return container_of(ibpd, struct xp_rxe_pd, ibpd);
@@ -86,6 +96,11 @@ static inline struct xp_rxe_qp *to_xqp(struct ib_qp *ibqp)
 	return container_of(ibqp, struct xp_rxe_qp, ibqp);
 }
 
+static inline struct xp_rxe_ah *to_xah(struct ib_ah *ibah)
+{
+	return container_of(ibah, struct xp_rxe_ah, ibah);
+}
+
 /* The transport core hosted for one device (rxe_host.c). */
 struct xp_rxe_host {
 	spinlock_t lock; /* the core runs under it, bottom halves off */
@@ -95,6 +110,7 @@ struct xp_rxe_host {
 	struct sk_buff_head loopq; /* ... for this device itself: back into the core */
 	struct list_head cqs; /* the device's CQs (rxe_verbs.c), for notification */
 	struct xp_rxe_qp *qp[XP_RXE_MAX_QP]; /* by QPN - XP_RDMA_QPN_FIRST */
+	struct xp_rxe_qp *gsi; /* QPN 1 */
 	struct delayed_work dwork; /* the core's next timer */
 	unsigned int tx_batch; /* frames queued in this poll */
 	unsigned int rx_lent; /* received frames the core keeps */

@@ -7,12 +7,16 @@
  *	insmod xp_rxe_test.ko dev=NAME [ipv6=1]
  *
  * Two RC QPs of the device, connected to each other through the device's
- * own RoCEv2 GID (IPv4, or IPv6 with ipv6=1) and MAC (the loopback path), on a CQ of ib_alloc_cq()
- * (IB_POLL_WORKQUEUE: the completion handler, notification and polling),
- * a PD with its local DMA lkey, and a fast-registration MR:
+ * own RoCEv2 GID (IPv4, or IPv6 with ipv6=1) and MAC (the loopback path),
+ * on a CQ of ib_alloc_cq() (IB_POLL_WORKQUEUE: the completion handler,
+ * notification and polling), a PD with its local DMA lkey, and a
+ * fast-registration MR:
  *   SENDs of 1 B to 64 KiB, REG_MR, RDMA WRITE, READ, WRITE WITH IMM,
  *   compare-and-swap, fetch-and-add, each checked byte for byte;
- *   refusals: a PD with an unsafe global rkey, a UD QP (not yet offered);
+ *   UD: two UD QPs, an address handle to the own GID, a SEND received
+ *   behind its 40-byte GRH with the source QPN;
+ *   refusals: a PD with an unsafe global rkey, an XRC QP;
+ *   over IPv4, rdma_cm (rxe_test_cm.c);
  *   LOCAL_INV, then a WRITE through the invalidated rkey fails with a
  *   remote access error and moves the QPs to ERR; ib_drain_qp() flushes.
  * Each check prints "xp_rxe_test: PASS|FAIL <what>"; the last line is
@@ -25,6 +29,8 @@
 #include <rdma/ib_cache.h>
 #include <rdma/ib_verbs.h>
 
+#include "rxe_test.h"
+
 static char *dev = "xrxe0";
 module_param(dev, charp, 0444);
 MODULE_PARM_DESC(dev, "the RDMA device to test");
@@ -32,51 +38,11 @@ static bool ipv6;
 module_param(ipv6, bool, 0444);
 MODULE_PARM_DESC(ipv6, "connect through an IPv6 GID (default: IPv4)");
 
-#define BUF_LEN (64 * 1024)
-#define QP_WR 16
-#define WAIT_MS 5000
 #define PSN_A 0x1000
 #define PSN_B 0xfffff0 /* wraps during the 64 KiB SEND */
 
-static int passed, failed;
-
-#define check(cond, fmt, ...)                                                               \
-	({                                                                                  \
-		bool _ok = (cond);                                                          \
-		if (_ok)                                                                    \
-			passed++;                                                           \
-		else                                                                        \
-			failed++;                                                           \
-		pr_info("xp_rxe_test: %s " fmt "\n", _ok ? "PASS" : "FAIL", ##__VA_ARGS__); \
-		_ok;                                                                        \
-	})
-
-/* A work request's completion, waited for by the poster. */
-struct wait_cqe {
-	struct ib_cqe cqe;
-	struct completion done;
-	struct ib_wc wc;
-};
-
-/*
- * Static, as are the waits in it: a completion that comes after its wait
- * timed out still lands in live memory (ib_free_cq() stops them all).
- */
-static struct bed {
-	struct ib_device *ibdev;
-	struct ib_pd *pd;
-	struct ib_cq *cq;
-	struct ib_qp *qp[2];
-	struct ib_mr *mr; /* fast-reg, over buf[1] */
-	u8 *buf[2];
-	u64 dma[2];
-	struct scatterlist sg;
-	bool sg_mapped;
-	union ib_gid gid;
-	int gid_index;
-	u8 mac[ETH_ALEN];
-	struct wait_cqe ws, wr; /* a send's completion, a receive's */
-} bed;
+int xt_passed, xt_failed;
+static struct bed bed;
 
 static void wait_done(struct ib_cq *cq, struct ib_wc *wc)
 {
@@ -86,7 +52,7 @@ static void wait_done(struct ib_cq *cq, struct ib_wc *wc)
 	complete(&w->done);
 }
 
-static void wait_init(struct wait_cqe *w)
+void wait_init(struct wait_cqe *w)
 {
 	w->cqe.done = wait_done;
 	init_completion(&w->done);
@@ -94,7 +60,7 @@ static void wait_init(struct wait_cqe *w)
 }
 
 /* Wait for w's completion: its status, or -ETIMEDOUT. */
-static int wait_for(struct wait_cqe *w)
+int wait_for(struct wait_cqe *w)
 {
 	if (!wait_for_completion_timeout(&w->done, msecs_to_jiffies(WAIT_MS)))
 		return -ETIMEDOUT;
@@ -168,7 +134,7 @@ static int connect(struct bed *b, int i)
 				    IB_QP_RNR_RETRY | IB_QP_MAX_QP_RD_ATOMIC);
 }
 
-static void fill(u8 *p, size_t len, u8 seed)
+void fill(u8 *p, size_t len, u8 seed)
 {
 	size_t k;
 
@@ -176,8 +142,8 @@ static void fill(u8 *p, size_t len, u8 seed)
 		p[k] = seed + k * 7 + (k >> 8);
 }
 
-/* Post wr on QP i and wait for its completion (w, signalled). */
-static int post_wait(struct bed *b, int i, struct ib_send_wr *wr, struct wait_cqe *w)
+/* Post wr on qp and wait for its completion (w, signalled). */
+int post_wait_qp(struct ib_qp *qp, struct ib_send_wr *wr, struct wait_cqe *w)
 {
 	const struct ib_send_wr *bad;
 	int err;
@@ -185,8 +151,13 @@ static int post_wait(struct bed *b, int i, struct ib_send_wr *wr, struct wait_cq
 	wait_init(w);
 	wr->wr_cqe = &w->cqe;
 	wr->send_flags |= IB_SEND_SIGNALED;
-	err = ib_post_send(b->qp[i], wr, &bad);
+	err = ib_post_send(qp, wr, &bad);
 	return err ?: wait_for(w);
+}
+
+static int post_wait(struct bed *b, int i, struct ib_send_wr *wr, struct wait_cqe *w)
+{
+	return post_wait_qp(b->qp[i], wr, w);
 }
 
 static void test_send(struct bed *b, u32 len)
@@ -339,7 +310,7 @@ static void test_invalidate(struct bed *b, u32 rkey)
 static void test_refusals(struct bed *b)
 {
 	struct ib_qp_init_attr ia = {
-		.qp_type = IB_QPT_UD,
+		.qp_type = IB_QPT_XRC_INI,
 		.send_cq = b->cq,
 		.recv_cq = b->cq,
 		.cap = { .max_send_wr = 4, .max_recv_wr = 4, .max_send_sge = 1, .max_recv_sge = 1 },
@@ -353,10 +324,90 @@ static void test_refusals(struct bed *b)
 	if (!IS_ERR(pd))
 		ib_dealloc_pd(pd);
 	qp = ib_create_qp(b->pd, &ia);
-	check(IS_ERR(qp) && PTR_ERR(qp) == -EOPNOTSUPP, "a UD QP is refused with -EOPNOTSUPP (%ld)",
-	      IS_ERR(qp) ? PTR_ERR(qp) : 0);
+	check(IS_ERR(qp), "an XRC QP is refused (%ld)", IS_ERR(qp) ? PTR_ERR(qp) : 0);
 	if (!IS_ERR(qp))
 		ib_destroy_qp(qp);
+}
+
+#define UD_QKEY 0x1234567
+#define UD_LEN 700
+
+/* Two UD QPs, an AH to our own GID, one SEND with its GRH checked. */
+static void test_ud(struct bed *b)
+{
+	struct ib_qp_init_attr ia = {
+		.qp_type = IB_QPT_UD,
+		.sq_sig_type = IB_SIGNAL_REQ_WR,
+		.send_cq = b->cq,
+		.recv_cq = b->cq,
+		.cap = { .max_send_wr = 4, .max_recv_wr = 4, .max_send_sge = 1, .max_recv_sge = 1 },
+	};
+	struct rdma_ah_attr aa = { .type = RDMA_AH_ATTR_TYPE_ROCE };
+	struct ib_qp_attr a = { .qp_state = IB_QPS_INIT, .port_num = 1, .qkey = UD_QKEY };
+	struct ib_sge ss = { .addr = b->dma[0], .length = UD_LEN, .lkey = b->pd->local_dma_lkey };
+	struct ib_sge rs = { .addr = b->dma[1],
+			     .length = 40 + UD_LEN,
+			     .lkey = b->pd->local_dma_lkey };
+	struct ib_ud_wr wr = {
+		.wr.opcode = IB_WR_SEND, .wr.sg_list = &ss, .wr.num_sge = 1, .remote_qkey = UD_QKEY
+	};
+	struct ib_recv_wr rwr = { .sg_list = &rs, .num_sge = 1 };
+	const struct ib_recv_wr *rbad;
+	struct ib_qp *qp[2] = { NULL, NULL };
+	struct ib_ah *ah = NULL;
+	int i, err = 0, rerr;
+	bool grh_ok;
+
+	for (i = 0; i < 2 && !err; i++) {
+		qp[i] = ib_create_qp(b->pd, &ia);
+		if (IS_ERR(qp[i])) {
+			err = PTR_ERR(qp[i]);
+			qp[i] = NULL;
+			break;
+		}
+		a.qp_state = IB_QPS_INIT;
+		err = ib_modify_qp(qp[i], &a,
+				   IB_QP_STATE | IB_QP_PKEY_INDEX | IB_QP_PORT | IB_QP_QKEY);
+		a.qp_state = IB_QPS_RTR;
+		err = err ?: ib_modify_qp(qp[i], &a, IB_QP_STATE);
+		a.qp_state = IB_QPS_RTS;
+		a.sq_psn = 0x77;
+		err = err ?: ib_modify_qp(qp[i], &a, IB_QP_STATE | IB_QP_SQ_PSN);
+	}
+	if (!check(!err, "UD: two QPs in RTS (%d)", err))
+		goto out;
+	rdma_ah_set_port_num(&aa, 1);
+	rdma_ah_set_grh(&aa, &b->gid, 0, b->gid_index, 64, 0);
+	memcpy(aa.roce.dmac, b->mac, ETH_ALEN);
+	ah = rdma_create_ah(b->pd, &aa, 0);
+	if (!check(!IS_ERR(ah), "UD: an address handle to our own GID, not sleeping (%ld)",
+		   IS_ERR(ah) ? PTR_ERR(ah) : 0)) {
+		ah = NULL;
+		goto out;
+	}
+	fill(b->buf[0], UD_LEN, 99);
+	memset(b->buf[1], 0, 40 + UD_LEN + 8);
+	wait_init(&b->wr);
+	rwr.wr_cqe = &b->wr.cqe;
+	err = ib_post_recv(qp[1], &rwr, &rbad);
+	wr.ah = ah;
+	wr.remote_qpn = qp[1]->qp_num;
+	err = err ?: post_wait_qp(qp[0], &wr.wr, &b->ws);
+	rerr = wait_for(&b->wr);
+	/* IPv4: 20 zero bytes, then the IPv4 header (version 4); IPv6: version 6. */
+	grh_ok = ipv6 ? (b->buf[1][0] >> 4) == 6 :
+			!memchr_inv(b->buf[1], 0, 20) && (b->buf[1][20] >> 4) == 4;
+	check(!err && !rerr && b->wr.wc.opcode == IB_WC_RECV && b->wr.wc.byte_len == 40 + UD_LEN &&
+		      (b->wr.wc.wc_flags & IB_WC_GRH) && b->wr.wc.src_qp == qp[0]->qp_num &&
+		      b->wr.wc.qp == qp[1] && grh_ok && !memcmp(b->buf[1] + 40, b->buf[0], UD_LEN),
+	      "UD: SEND of %d B received behind its GRH from QP %u (send %d, recv %d, %u B)",
+	      UD_LEN, qp[0]->qp_num, err, rerr, b->wr.wc.byte_len);
+out:
+	if (ah)
+		rdma_destroy_ah(ah, 0);
+	for (i = 0; i < 2; i++)
+		if (qp[i])
+			ib_destroy_qp(qp[i]);
 }
 
 static int bed_open(struct bed *b)
@@ -476,6 +527,9 @@ static int __init xp_rxe_test_init(void)
 	}
 	if (!bed_open(b)) {
 		test_refusals(b);
+		test_ud(b);
+		if (!ipv6)
+			test_cm(b);
 		for (i = 0; i < ARRAY_SIZE(sizes); i++)
 			test_send(b, sizes[i]);
 		rkey = reg_mr(b, IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE |
@@ -488,8 +542,8 @@ static int __init xp_rxe_test_init(void)
 	}
 	bed_close(b);
 	ib_unregister_client(&client);
-	pr_info("xp_rxe_test: %d passed, %d failed\n", passed, failed);
-	return failed ? -EIO : 0;
+	pr_info("xp_rxe_test: %d passed, %d failed\n", xt_passed, xt_failed);
+	return xt_failed ? -EIO : 0;
 }
 
 static void __exit xp_rxe_test_exit(void)

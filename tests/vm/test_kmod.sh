@@ -53,7 +53,7 @@ kmod_series() {
 	check "kmod $kver: xp_rxe.ko built" test -f "$XPVM_BUILD/kmod/$kver/xp_rxe.ko"
 	t0=$EPOCHREALTIME
 	rc=0
-	log=$("$XPVM" run -k "$kver" -b "rdma,$FLOOD" -m ib_core,dummy,veth --kmod \
+	log=$("$XPVM" run -k "$kver" -b "rdma,$FLOOD" -m ib_core,rdma_cm,dummy,veth --kmod \
 		--name "roce-$series" -t 180 -e "XP_FLOOD=$FLOOD" \
 		-f "$XPVM_GUEST/kmod_roce_core.sh" -f "$XPVM_GUEST/kmod_rxe.sh" \
 		-f "$XPVM_GUEST/kmod_rxe_rx.sh" -f "$XPVM_GUEST/kmod_rxe_verbs.sh" \
@@ -69,7 +69,7 @@ kmod_series() {
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe 0'" <<<"$log"
 	check "kmod $kver: xp_rxe's core counts every hostile frame under its reason, sends nothing, goes with its netdev under the flood, 50 load/unload cycles" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_rx 0'" <<<"$log"
-	check "kmod $kver: xp_rxe's kernel verbs: a kernel client's RC SEND, fast-reg WRITE, READ, WRITE WITH IMM, atomics, LOCAL_INV, drain, over IPv4 and IPv6 loopback ($(vm_secs "$t0") s for all four parts)" \
+	check "kmod $kver: xp_rxe's kernel verbs: a kernel client's RC SEND, fast-reg WRITE, READ, WRITE WITH IMM, atomics, LOCAL_INV, drain, UD through an AH, ib_mad's QP1, rdma_cm connect/accept/disconnect, over IPv4 and IPv6 loopback ($(vm_secs "$t0") s for all four parts)" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_verbs 0'" <<<"$log"
 }
 

@@ -6,11 +6,15 @@
 # would and runs two RC QPs of it against each other through the device's
 # own GID (the loopback path): SENDs of 1 B to 64 KiB, fast registration,
 # RDMA WRITE, READ, WRITE WITH IMM, both atomics, LOCAL_INV and the remote
-# access error after it, ib_drain_qp(), and refusals (an unsafe global
-# rkey, a UD QP); once through the IPv4 GID, once through the IPv6 one.
+# access error after it, ib_drain_qp(), a UD SEND through an address
+# handle, and refusals (an unsafe global rkey, an XRC QP); once through the
+# IPv4 GID, once through the IPv6 one. Over IPv4, rdma_cm too: listen,
+# resolve, connect, accept (ib_cm's MADs through the GSI QP), a SEND,
+# disconnect. Before that, ib_mad must have made its GSI QP (QP1) on the
+# device.
 # Then: every frame went through the loopback (none to the wire, none
 # dropped), the device and the module go, the kernel stayed quiet.
-# Needs ib_core and dummy (xpvm -m).
+# Needs ib_core, rdma_cm and dummy (xpvm -m).
 
 ko=/xp/kmod/xp_rxe.ko
 test_ko=/xp/kmod/xp_rxe_test.ko
@@ -32,6 +36,10 @@ xp_run ip addr add 198.18.0.11/24 dev xd0
 xp_run ip link set xd0 up
 xp_run rdma link add xrxe0 type xprxe netdev xd0
 xp_retry 20 0.5 has_v2_gid || xp_fail "no RoCE v2 GID on xrxe0"
+# ib_mad (in ib_core) opened the port: it made its GSI QP, QP1, on xrxe0.
+if dmesg | grep -E "xrxe0: Couldn't (create ib_mad QP1|open port)"; then
+	xp_fail "ib_mad could not open xrxe0's port"
+fi
 
 # show_counters: the port's counters that say where frames went.
 show_counters() {
@@ -41,10 +49,12 @@ show_counters() {
 	grep -H . "$cnt"/rx_drop_* "$cnt"/rx_parse_* 2>/dev/null | grep -v ':0$'
 }
 
-# client FAMILY ARGS...: load the kernel client with ARGS; every check passes.
+# client FAMILY CHECKS ARGS...: load the kernel client with ARGS; all
+# CHECKS checks pass.
 client() {
 	xp_step "the kernel client's checks over $1"
-	shift
+	want=$2
+	shift 2
 	dmesg -c >/dev/null
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	insmod $test_ko "$@"
@@ -57,12 +67,12 @@ client() {
 		xp_fail "xp_rxe_test reported failures"
 	[ $rc = 0 ] || xp_fail "insmod xp_rxe_test exited $rc"
 	n=$(dmesg | grep -c 'xp_rxe_test: PASS')
-	[ "$n" -ge 36 ] || xp_fail "only $n checks passed (36 expected)"
+	[ "$n" = "$want" ] || xp_fail "$n checks passed, $want expected"
 	xp_run rmmod xp_rxe_test
 }
 
-client IPv4 dev=xrxe0
-client IPv6 dev=xrxe0 ipv6=1
+client IPv4 48 dev=xrxe0
+client IPv6 39 dev=xrxe0 ipv6=1
 
 xp_step "counters: the loopback path, nothing on the wire, nothing lost"
 [ "$(counter loopback_frames)" -gt 100 ] || xp_fail "loopback_frames $(counter loopback_frames)"
