@@ -605,6 +605,9 @@ static int xp_rxe_reg_mr(struct xp_rxe_qp *qp, const struct ib_reg_wr *rw, bool 
 		wc.status = XP_WC_WR_FLUSH_ERR;
 		return xp_cq_push(to_xcq(qp->ibqp.send_cq)->cq, &wc);
 	}
+	/* As every send WR, and as rdma_rxe: only a QP that can send takes it. */
+	if (xp_qp_state(qp->qp) != XP_QPS_RTS && xp_qp_state(qp->qp) != XP_QPS_SQD)
+		return -EINVAL;
 	err = xp_mr_fast_reg(to_xpd(qp->ibqp.pd)->pd, mr->mr, &fr);
 	if (err)
 		return err;

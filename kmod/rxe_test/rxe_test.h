@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * xp_rxe_test: what its parts share (rxe_test_main.c: the verbs;
- * rxe_test_cm.c: rdma_cm).
+ * rxe_test_cm.c: rdma_cm; rxe_test_peer.c: against another host).
  */
 #ifndef XP_RXE_TEST_H
 #define XP_RXE_TEST_H
@@ -58,8 +58,11 @@ void wait_init(struct wait_cqe *w);
 int wait_for(struct wait_cqe *w);
 int post_wait_qp(struct ib_qp *qp, struct ib_send_wr *wr, struct wait_cqe *w);
 void fill(u8 *p, size_t len, u8 seed);
+size_t fill_diff(const u8 *p, size_t len, u8 seed);
 
 /* rxe_test_cm.c: rdma_cm through the device's IPv4 address. */
 void test_cm(struct bed *b);
+/* rxe_test_peer.c: against another host, as its server or its client. */
+void test_peer(bool listen, const char *ip);
 
 #endif /* XP_RXE_TEST_H */

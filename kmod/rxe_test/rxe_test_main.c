@@ -5,6 +5,7 @@
  * VM suite loads it (tests/vm/guest/kmod_rxe_verbs.sh):
  *
  *	insmod xp_rxe_test.ko dev=NAME [ipv6=1]
+ *	insmod xp_rxe_test.ko listen=1 | peer=A.B.C.D	(rxe_test_peer.c)
  *
  * Two RC QPs of the device, connected to each other through the device's
  * own RoCEv2 GID (IPv4, or IPv6 with ipv6=1) and MAC (the loopback path),
@@ -20,7 +21,8 @@
  *   LOCAL_INV, then a WRITE through the invalidated rkey fails with a
  *   remote access error and moves the QPs to ERR; ib_drain_qp() flushes.
  * Each check prints "xp_rxe_test: PASS|FAIL <what>"; the last line is
- * "xp_rxe_test: N passed, N failed". Loading fails (-EIO) when a check did.
+ * "xp_rxe_test: N passed, N failed", the verdict: the module loads either
+ * way (rmmod it before the next run).
  */
 #include <linux/module.h>
 #include <linux/scatterlist.h>
@@ -37,6 +39,12 @@ MODULE_PARM_DESC(dev, "the RDMA device to test");
 static bool ipv6;
 module_param(ipv6, bool, 0444);
 MODULE_PARM_DESC(ipv6, "connect through an IPv6 GID (default: IPv4)");
+static bool listen;
+module_param(listen, bool, 0444);
+MODULE_PARM_DESC(listen, "instead: serve one client of another host (rxe_test_peer.c)");
+static char *peer;
+module_param(peer, charp, 0444);
+MODULE_PARM_DESC(peer, "instead: the client of that IPv4 address's server");
 
 #define PSN_A 0x1000
 #define PSN_B 0xfffff0 /* wraps during the 64 KiB SEND */
@@ -140,6 +148,17 @@ void fill(u8 *p, size_t len, u8 seed)
 
 	for (k = 0; k < len; k++)
 		p[k] = seed + k * 7 + (k >> 8);
+}
+
+/* Where p differs from fill()'s pattern for seed: len when nowhere. */
+size_t fill_diff(const u8 *p, size_t len, u8 seed)
+{
+	size_t k;
+
+	for (k = 0; k < len; k++)
+		if (p[k] != (u8)(seed + k * 7 + (k >> 8)))
+			break;
+	return k;
 }
 
 /* Post wr on qp and wait for its completion (w, signalled). */
@@ -520,6 +539,10 @@ static int __init xp_rxe_test_init(void)
 	u32 rkey;
 	int i, err;
 
+	if (listen || peer) {
+		test_peer(listen, peer);
+		goto out;
+	}
 	err = ib_register_client(&client);
 	if (err) {
 		pr_err("xp_rxe_test: ib_register_client: %d\n", err);
@@ -542,8 +565,13 @@ static int __init xp_rxe_test_init(void)
 	}
 	bed_close(b);
 	ib_unregister_client(&client);
+out:
 	pr_info("xp_rxe_test: %d passed, %d failed\n", xt_passed, xt_failed);
-	return xt_failed ? -EIO : 0;
+	/*
+	 * The summary line is the verdict; the module loads either way
+	 * (busybox's insmod runs a failing init a second time).
+	 */
+	return 0;
 }
 
 static void __exit xp_rxe_test_exit(void)

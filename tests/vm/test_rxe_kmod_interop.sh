@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# xp_rxe against Linux's rdma_rxe over a wire, for each series: two guests
+# on one bridge (xpvm net), guest A with xp_rxe on eth0, guest B with
+# rdma_rxe on eth0, and in each the kernel RDMA client kmod/rxe_test in
+# its two-host mode (rxe_test_peer.c): through rdma_cm, a SEND, a WRITE
+# into the server's fast-reg MR, a READ back, a fetch-and-add and a last
+# SEND, checked on both sides; xp_rxe as the client, then as the server
+# (guest/rxe_kmod_interop.sh).
+#
+# Two guests at once: it takes both lanes of tests/run.sh.
+# vm-weight: 2
+set -uo pipefail
+
+VM_ALL_SERIES=1
+# shellcheck source=tests/vm/lib/testvm.sh
+source "$(dirname "$0")/lib/testvm.sh"
+
+vm_require test_rxe_kmod_interop
+
+IP_A=198.18.105.11
+IP_B=198.18.105.12
+
+interop_series() {
+	local series=$1 kver net logs t0 pa pb ra=0 rb=0 role part
+	vm_kernel "$series" || return
+	kver=$VM_KVER
+	vm_kmod_build "$kver" xp_rxe_test || return
+	net=$(ns_name rk)
+	"$XPVM" net up "$net" || {
+		fail "rxe interop $kver: the guests' network namespace $net"
+		return
+	}
+	logs=$(mktemp -d)
+	local common=(run -k "$kver" --net "$net" --kmod -b rdma -t 240
+		-m "ib_core rdma_cm ?crc32_generic rdma_rxe ib_uverbs")
+	t0=$EPOCHREALTIME
+	"$XPVM" "${common[@]}" --name "rkB-$series" --ip "$IP_B/24" -e XP_ROLE=b -e "XP_PEER=$IP_A" \
+		"$XPVM_GUEST/rxe_kmod_interop.sh" >"$logs/b.log" 2>&1 &
+	pb=$!
+	"$XPVM" "${common[@]}" --name "rkA-$series" --ip "$IP_A/24" -e XP_ROLE=a -e "XP_PEER=$IP_B" \
+		"$XPVM_GUEST/rxe_kmod_interop.sh" >"$logs/a.log" 2>&1 &
+	pa=$!
+	wait "$pa" || ra=$?
+	wait "$pb" || rb=$?
+	"$XPVM" net down "$net"
+	sed 's/^/    /' "$logs/a.log" "$logs/b.log" | grep -E 'xp_rxe_test: FAIL|PEERPART|frames|rx_drop|FAIL'
+	for part in "a client b server" "a server b client"; do
+		read -r _ role _ _ <<<"$part"
+		local ra_part rb_part
+		ra_part=$(vm_output "$logs/a.log" | grep -c "^PEERPART a $role 0$")
+		rb_part=$(vm_output "$logs/b.log" | grep -c "^PEERPART b $([[ $role == client ]] && echo server || echo client) 0$")
+		check "rxe interop $kver: xp_rxe as the $role of rdma_rxe through rdma_cm: SEND, WRITE, READ, fetch-and-add, all checked on both sides" \
+			test "$ra_part$rb_part" = 11
+	done
+	check "rxe interop $kver: both guests end well, quiet kernels ($(vm_secs "$t0") s; status $ra, $rb)" \
+		test "$ra$rb" = 00
+	if ((ra || rb)) || grep -q 'PEERPART [ab] [a-z]* 1' "$logs/a.log" "$logs/b.log"; then
+		tail -n 40 "$logs/a.log" "$logs/b.log"
+	fi
+	rm -rf "$logs"
+}
+
+for s in $XP_VM_SERIES; do
+	interop_series "$s"
+done
+summary
