@@ -23,8 +23,8 @@
 #include "xp_mr.h"
 #include "xp_rxe.h"
 
-/* Work completions translated per lock hold in poll_cq. */
-#define XP_RXE_POLL_BATCH 16
+/* Work completions taken from the core at a time in poll_cq (on the stack). */
+#define XP_RXE_POLL_BATCH 4
 
 static struct xp_rxe_host *to_host(struct ib_device *ibdev)
 {
@@ -72,6 +72,7 @@ static struct ib_mr *xp_rxe_mr_commit(struct xp_rxe_host *xh, struct xp_rxe_mr *
 	xp_rxe_host_unlock(xh);
 	if (err) {
 		xp_mr_discard(mr->mr);
+		kvfree(mr->pages);
 		kfree(mr);
 		return ERR_PTR(err);
 	}
