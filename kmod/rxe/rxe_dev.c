@@ -116,6 +116,15 @@ static int xp_rxe_del_gid(const struct ib_gid_attr *attr, void **context)
 	return xp_rxe_host_set_gid(&to_xdev(attr->device)->host, attr->index, none);
 }
 
+/* The port's netdev, held (ib_core drops it, and hides one that is going). */
+static struct net_device *xp_rxe_get_netdev(struct ib_device *ibdev, u32 port)
+{
+	struct net_device *ndev = to_xdev(ibdev)->ndev;
+
+	dev_hold(ndev);
+	return ndev;
+}
+
 /*
  * ib_dealloc_device() calls this, after an unregistration and when
  * xp_rxe_add() gives up: the one place that lets go of what xd holds.
@@ -135,10 +144,22 @@ static void xp_rxe_dealloc_driver(struct ib_device *ibdev)
 static const struct ib_device_ops xp_rxe_dev_ops = {
 	.owner = THIS_MODULE,
 	/*
-	 * Not RDMA_DRIVER_RXE: rdma_rxe looks its devices up by that id and
-	 * would take ours for its own (research/softroce-kmod.md, 3).
+	 * rdma_rxe's id, as its user ABI requires: rdma-core's rxe provider
+	 * puts RDMA_DRIVER_RXE in every ioctl header, and ib_uverbs refuses
+	 * a header whose id is not the device's (-EINVAL); an unknown id
+	 * with an rxe-like name gets the provider loaded but no context.
+	 *
+	 * rdma_rxe looks its devices up by netdev and that id
+	 * (ib_device_get_by_netdev(), from its netdev notifier and its UDP
+	 * receive) and would take ours for a struct rxe_dev. That lookup
+	 * walks only the netdevs set with ib_device_set_netdev(), so ours is
+	 * never set there: the netdev comes from get_netdev, which ib_core
+	 * asks for everything else (GIDs, speed, rdma link). What remains
+	 * shared: unloading rdma_rxe unregisters every device of the id,
+	 * ours too (docs/rxe.md).
 	 */
-	.driver_id = RDMA_DRIVER_UNKNOWN,
+	.driver_id = RDMA_DRIVER_RXE,
+	.get_netdev = xp_rxe_get_netdev,
 	.add_gid = xp_rxe_add_gid,
 	.alloc_hw_port_stats = xp_rxe_alloc_port_stats,
 	.dealloc_driver = xp_rxe_dealloc_driver,
@@ -208,9 +229,10 @@ int xp_rxe_add(const char *name, struct net_device *ndev)
 	xp_rxe_init_attr(xd);
 	ib_set_device_ops(&xd->ibdev, &xp_rxe_dev_ops);
 	ib_set_device_ops(&xd->ibdev, &xp_rxe_verbs_ops);
-	err = ib_device_set_netdev(&xd->ibdev, ndev, XP_RXE_PORT);
-	if (err)
-		goto out_free;
+	ib_set_device_ops(&xd->ibdev, &xp_rxe_uqueue_ops);
+	/* rdma-core's rxe provider rings the send doorbell and arms CQs through these. */
+	xd->ibdev.uverbs_cmd_mask |=
+		BIT_ULL(IB_USER_VERBS_CMD_POST_SEND) | BIT_ULL(IB_USER_VERBS_CMD_REQ_NOTIFY_CQ);
 	err = xp_rxe_stats_init(xd);
 	if (err)
 		goto out_free;

@@ -22,6 +22,11 @@
  * Completions: after the core's work, each armed CQ that holds a
  * completion is disarmed and its comp_handler called, under the lock (as
  * rdma_rxe calls it under its CQ lock): a handler must not poll inline.
+ * A user CQ's completions move into the process's ring first.
+ *
+ * User QPs (rxe_uverbs.c): a frame for one reads its receive ring before
+ * the core sees the frame; a send ring the core had no room for is read
+ * again after the core's work.
  *
  * The clock is ktime_get_ns(); the core's next timer is a delayed work
  * item (jiffies, as rdma_rxe's timers). The core runs under xh->lock with
@@ -160,10 +165,41 @@ void xp_rxe_host_lock(struct xp_rxe_host *xh)
 	xp_rdma_core_begin(xh->core);
 }
 
+/*
+ * The destination QPN of a RoCEv2 frame (the BTH after Ethernet, IP and
+ * UDP), or 0 when it is too short to say. A hint only: the core parses
+ * and checks the frame itself.
+ */
+static u32 xh_frame_qpn(const u8 *frame, u32 len)
+{
+	u32 off;
+
+	if (len < ETH_HLEN + sizeof(struct iphdr))
+		return 0;
+	switch (frame[12] << 8 | frame[13]) {
+	case ETH_P_IP:
+		off = ETH_HLEN + (frame[ETH_HLEN] & 0xf) * 4;
+		break;
+	case ETH_P_IPV6:
+		off = ETH_HLEN + sizeof(struct ipv6hdr);
+		break;
+	default:
+		return 0;
+	}
+	off += sizeof(struct udphdr);
+	if (len < off + 8) /* the BTH's first 8 bytes: the QPN is in 5..7 */
+		return 0;
+	return frame[off + 5] << 16 | frame[off + 6] << 8 | frame[off + 7];
+}
+
 /* Under the lock: one frame into the core, lent while few are. */
 static void xh_rx_one(struct xp_rxe_host *xh, struct sk_buff *skb, const u8 *frame, u32 len)
 {
+	struct xp_rxe_qp *qp = xp_rxe_host_qp(xh, xh_frame_qpn(frame, len));
 	bool kept;
+
+	if (qp && qp->rq.buf)
+		xp_rxe_urq_pull(qp);
 
 	kept = xp_rdma_core_rx(xh->core, frame, len, (uintptr_t)skb, xh->rx_lent < XP_RXE_RX_LEND);
 	if (kept)
@@ -187,13 +223,31 @@ static void xh_work_loop(struct xp_rxe_host *xh)
 	}
 }
 
-/* Under the lock: comp_handler of each armed CQ that has a completion. */
+/* Under the lock: user QPs whose send rings the core had no room for. */
+static void xh_user_sends(struct xp_rxe_host *xh)
+{
+	struct xp_rxe_qp *qp;
+	bool pulled = false;
+
+	list_for_each_entry(qp, &xh->uqps, unode) {
+		if (qp->sq_stalled) {
+			xp_rxe_usq_pull(qp);
+			pulled = true;
+		}
+	}
+	if (pulled)
+		xp_rdma_core_work(xh->core);
+}
+
+/* Under the lock: comp_handler of each armed CQ that has a new completion. */
 static void xh_notify(struct xp_rxe_host *xh)
 {
 	struct xp_rxe_cq *cq;
+	bool fresh;
 
 	list_for_each_entry(cq, &xh->cqs, node) {
-		if (!cq->armed || !xp_cq_count(cq->cq))
+		fresh = cq->uq.buf ? xp_rxe_ucq_flush(cq) : xp_cq_count(cq->cq) != 0;
+		if (!cq->armed || !fresh)
 			continue;
 		cq->armed = false;
 		if (cq->ibcq.comp_handler)
@@ -214,6 +268,7 @@ void xp_rxe_host_unlock(struct xp_rxe_host *xh)
 	bool stopping;
 
 	xh_work_loop(xh);
+	xh_user_sends(xh);
 	xh_notify(xh);
 	next = xp_rdma_core_next_timer(xh->core);
 	if (!skb_queue_empty(&xh->loopq))
@@ -326,6 +381,7 @@ int xp_rxe_host_start(struct xp_rxe_host *xh, struct net_device *ndev, enum ib_m
 	__skb_queue_head_init(&xh->txq);
 	__skb_queue_head_init(&xh->loopq);
 	INIT_LIST_HEAD(&xh->cqs);
+	INIT_LIST_HEAD(&xh->uqps);
 	INIT_DELAYED_WORK(&xh->dwork, xh_work);
 	xh->ndev = ndev;
 	memcpy(ca.mac, ndev->dev_addr, ETH_ALEN);

@@ -4,8 +4,10 @@
  * domains, the DMA MR (a kernel PD's local_dma_lkey), fast-registration
  * MRs (alloc_mr, map_mr_sg, REG_MR, LOCAL_INV), CQs with notification,
  * address handles, RC, UD and GSI queue pairs (QP1, so ib_mad and the
- * CMs work), posting and polling. User verbs (rdma-core's rxe ABI) and
- * SRQs come next; until then those calls are refused with -EOPNOTSUPP.
+ * CMs work), posting and polling. For a user process (udata set) the
+ * same calls make the objects rdma-core's rxe provider expects, with the
+ * rings and pinned memory of rxe_uverbs.c. SRQs come next; until then
+ * they are refused with -EOPNOTSUPP.
  *
  * Each object is made in two steps: the core's prepare (it allocates and
  * may sleep) outside the host's lock, then its commit (QPN or key) under
@@ -14,7 +16,9 @@
  * the lock; nothing the caller passes is kept.
  */
 #include <linux/scatterlist.h>
+#include <rdma/ib_umem.h>
 #include <rdma/ib_verbs.h>
+#include <rdma/uverbs_ioctl.h>
 
 #include "xp_env.h"
 
@@ -38,8 +42,6 @@ static int xp_rxe_alloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
 	struct xp_rxe_host *xh = to_host(ibpd->device);
 	struct xp_rxe_pd *pd = to_xpd(ibpd);
 
-	if (udata)
-		return -EOPNOTSUPP; /* no user verbs yet */
 	pd->pd = xp_pd_prepare(xp_rdma_dev_mr_table(xh->core));
 	if (!pd->pd)
 		return -ENOMEM;
@@ -62,8 +64,11 @@ static int xp_rxe_dealloc_pd(struct ib_pd *ibpd, struct ib_udata *udata)
 
 /* ---- memory regions ---- */
 
-/* Commit a prepared MR under the lock and give ib_core its keys. */
-static struct ib_mr *xp_rxe_mr_commit(struct xp_rxe_host *xh, struct xp_rxe_mr *mr)
+/*
+ * Commit a prepared MR under the lock and give ib_core its keys; on
+ * failure, free all of it.
+ */
+struct ib_mr *xp_rxe_mr_commit(struct xp_rxe_host *xh, struct xp_rxe_mr *mr)
 {
 	int err;
 
@@ -72,6 +77,8 @@ static struct ib_mr *xp_rxe_mr_commit(struct xp_rxe_host *xh, struct xp_rxe_mr *
 	xp_rxe_host_unlock(xh);
 	if (err) {
 		xp_mr_discard(mr->mr);
+		if (mr->umem)
+			ib_umem_release(mr->umem);
 		kvfree(mr->pages);
 		kfree(mr);
 		return ERR_PTR(err);
@@ -134,16 +141,6 @@ out_free:
 	return ERR_PTR(err);
 }
 
-static struct ib_mr *xp_rxe_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 length, u64 iova,
-					int access,
-#if XP_RXE_REG_USER_MR_DMAH
-					struct ib_dmah *dmah,
-#endif
-					struct ib_udata *udata)
-{
-	return ERR_PTR(-EOPNOTSUPP); /* user verbs come with rdma-core's rxe ABI */
-}
-
 static int xp_rxe_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata)
 {
 	struct xp_rxe_host *xh = to_host(ibmr->device);
@@ -155,6 +152,8 @@ static int xp_rxe_dereg_mr(struct ib_mr *ibmr, struct ib_udata *udata)
 	xp_rxe_host_unlock(xh);
 	if (err)
 		return err;
+	if (mr->umem)
+		ib_umem_release(mr->umem);
 	kvfree(mr->pages);
 	kfree(mr);
 	return 0;
@@ -211,13 +210,20 @@ static int xp_rxe_create_cq(struct ib_cq *ibcq, const struct ib_cq_init_attr *at
 		.event_cb = xp_rxe_cq_event,
 	};
 
-	if (XP_RXE_CREATE_CQ_UDATA)
-		return -EOPNOTSUPP;
+	int err;
+
 	if (attr->flags)
 		return -EOPNOTSUPP;
 	cq->cq = xp_cq_create(&o); /* touches no device state */
 	if (!cq->cq)
 		return attr->cqe && attr->cqe <= XP_CQ_MAX_CQE ? -ENOMEM : -EINVAL;
+	if (XP_RXE_CREATE_CQ_UDATA) {
+		err = xp_rxe_ucq_create(cq, XP_RXE_CREATE_CQ_UDATA_PTR);
+		if (err) {
+			xp_cq_destroy(cq->cq);
+			return err;
+		}
+	}
 	ibcq->cqe = xp_cq_cqe(cq->cq);
 	xp_rxe_host_lock(xh);
 	list_add_tail(&cq->node, &xh->cqs);
@@ -236,6 +242,8 @@ static int xp_rxe_destroy_cq(struct ib_cq *ibcq, struct ib_udata *udata)
 	if (!err)
 		list_del(&cq->node);
 	xp_rxe_host_unlock(xh);
+	if (!err)
+		xp_rxe_uq_free(&cq->uq);
 	return err;
 }
 
@@ -378,8 +386,6 @@ static int xp_rxe_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	};
 	int err;
 
-	if (udata)
-		return -EOPNOTSUPP;
 	if (init->qp_type != IB_QPT_RC && init->qp_type != IB_QPT_UD &&
 	    init->qp_type != IB_QPT_GSI) {
 		pr_debug("xp_rxe: QP type %d: RC, UD and GSI only\n", init->qp_type);
@@ -398,13 +404,24 @@ static int xp_rxe_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	qp->qp = xp_qp_prepare(xh->core, &qa);
 	if (!qp->qp)
 		return -EINVAL; /* the core logged which cap */
+	if (udata) {
+		err = xp_rxe_uqp_create(xh, qp, init, udata);
+		if (err) {
+			xp_qp_discard(qp->qp);
+			return err;
+		}
+	}
 	xp_rxe_host_lock(xh);
 	err = xp_qp_commit(qp->qp);
-	if (!err)
+	if (!err) {
 		xp_rxe_host_set_qp(xh, xp_qp_num(qp->qp), qp);
+		if (udata)
+			list_add_tail(&qp->unode, &xh->uqps);
+	}
 	xp_rxe_host_unlock(xh);
 	if (err) {
 		xp_qp_discard(qp->qp);
+		xp_rxe_uqp_free(qp);
 		return err;
 	}
 	ibqp->qp_num = xp_qp_num(qp->qp);
@@ -419,9 +436,14 @@ static int xp_rxe_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 
 	xp_rxe_host_lock(xh);
 	err = xp_qp_destroy(qp->qp);
-	if (!err)
+	if (!err) {
 		xp_rxe_host_set_qp(xh, ibqp->qp_num, NULL);
+		if (qp->sq.buf)
+			list_del(&qp->unode);
+	}
 	xp_rxe_host_unlock(xh);
+	if (!err)
+		xp_rxe_uqp_free(qp);
 	return err;
 }
 
@@ -465,6 +487,7 @@ static int xp_rxe_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mas
 			    struct ib_udata *udata)
 {
 	struct xp_rxe_host *xh = to_host(ibqp->device);
+	struct xp_rxe_qp *qp = to_xqp(ibqp);
 	struct xp_qp_attr a = {
 		.qp_state = (enum xp_qp_state)attr->qp_state,
 		.cur_qp_state = (enum xp_qp_state)attr->cur_qp_state,
@@ -507,7 +530,12 @@ static int xp_rxe_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mas
 		mask |= IB_QP_PORT;
 	}
 	xp_rxe_host_lock(xh);
-	err = xp_qp_modify(to_xqp(ibqp)->qp, &a, mask);
+	err = xp_qp_modify(qp->qp, &a, mask);
+	/* A user QP in ERR: what its rings still hold is flushed too. */
+	if (!err && qp->sq.buf && xp_qp_state(qp->qp) == XP_QPS_ERR) {
+		xp_rxe_usq_pull(qp);
+		xp_rxe_urq_pull(qp);
+	}
 	xp_rxe_host_unlock(xh);
 	return err;
 }
@@ -698,6 +726,17 @@ static int xp_rxe_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 	struct xp_rxe_qp *qp = to_xqp(ibqp);
 	int err = 0;
 
+	if (qp->sq.buf) {
+		/* rdma-core's doorbell: no WRs, the new WQEs are in the ring. */
+		if (wr) {
+			*bad_wr = wr;
+			return -EINVAL;
+		}
+		xp_rxe_host_lock(xh);
+		err = xp_rxe_usq_pull(qp);
+		xp_rxe_host_unlock(xh);
+		return err;
+	}
 	xp_rxe_host_lock(xh);
 	for (; wr; wr = wr->next) {
 		err = xp_rxe_send_one(qp, wr);
@@ -719,6 +758,10 @@ static int xp_rxe_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 	struct xp_recv_wr x, *bad;
 	int err = 0;
 
+	if (qp->rq.buf) { /* a user QP posts into its ring */
+		*bad_wr = wr;
+		return -EINVAL;
+	}
 	xp_rxe_host_lock(xh);
 	for (; wr; wr = wr->next) {
 		x = (struct xp_recv_wr){ .wr_id = wr->wr_id,
@@ -754,7 +797,7 @@ const struct ib_device_ops xp_rxe_verbs_ops = {
 	.post_recv = xp_rxe_post_recv,
 	.post_send = xp_rxe_post_send,
 	.query_qp = xp_rxe_query_qp,
-	.reg_user_mr = xp_rxe_reg_user_mr,
+	.reg_user_mr = xp_rxe_reg_user_mr, /* rxe_uverbs.c */
 	.req_notify_cq = xp_rxe_req_notify_cq,
 
 	INIT_RDMA_OBJ_SIZE(ib_ah, xp_rxe_ah, ibah),

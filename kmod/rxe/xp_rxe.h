@@ -40,10 +40,32 @@
 
 struct xp_rdma_dev;
 struct xp_rdma_dev_stats;
+struct xp_sge;
+struct rxe_queue_buf;
+struct xp_rxe_mmap;
 struct xp_pd;
 struct xp_mr;
 struct xp_cq;
 struct xp_qp;
+
+/*
+ * A queue shared with a user process in rdma_rxe's layout (struct
+ * rxe_queue_buf; rxe_uqueue.c): the process produces into a send or
+ * receive queue and consumes from a CQ, we do the other side. The ring's
+ * geometry is ours (mask, elem_shift); the copy in the shared page is for
+ * the process, which may overwrite it, and is never read back.
+ */
+struct xp_rxe_uq {
+	struct rxe_queue_buf *buf; /* NULL: not a user queue */
+	struct xp_rxe_mmap *map; /* what the process maps it through */
+	u32 mask; /* slots - 1 */
+	u32 elem_shift;
+	u32 idx; /* our index: consumer (SQ, RQ) or producer (CQ), masked */
+};
+
+struct xp_rxe_ucontext {
+	struct ib_ucontext ibuc;
+};
 
 struct xp_rxe_pd {
 	struct ib_pd ibpd; /* first: ib_core allocates it (INIT_RDMA_OBJ_SIZE) */
@@ -55,6 +77,7 @@ struct xp_rxe_mr {
 	struct xp_mr *mr;
 	void **pages; /* fast-reg: the list map_mr_sg built for the next REG_MR */
 	u32 npages, max_pages;
+	struct ib_umem *umem; /* a user MR's pinned pages */
 };
 
 struct xp_rxe_cq {
@@ -62,12 +85,20 @@ struct xp_rxe_cq {
 	struct xp_cq *cq;
 	struct list_head node; /* on the host's cqs, under its lock */
 	bool armed; /* req_notify_cq: call comp_handler at the next completion */
+	struct xp_rxe_uq uq; /* a user CQ's ring: the core's completions go there */
 };
 
 struct xp_rxe_qp {
 	struct ib_qp ibqp;
 	struct xp_qp *qp;
 	bool sig_all;
+	/* A user QP: its rings, and where each WQE is copied to be checked. */
+	struct xp_rxe_uq sq, rq;
+	void *uwqe; /* one slot of the larger ring */
+	struct xp_sge *usge; /* XP_QP_MAX_SGE */
+	u32 max_send_sge, max_recv_sge;
+	bool sq_stalled; /* the core's send queue was full: pull again later */
+	struct list_head unode; /* on the host's uqps, under its lock */
 };
 
 struct xp_rxe_ah {
@@ -109,6 +140,7 @@ struct xp_rxe_host {
 	struct sk_buff_head txq; /* frames the core built, sent after the lock */
 	struct sk_buff_head loopq; /* ... for this device itself: back into the core */
 	struct list_head cqs; /* the device's CQs (rxe_verbs.c), for notification */
+	struct list_head uqps; /* its user QPs (rxe_uverbs.c), for stalled sends */
 	struct xp_rxe_qp *qp[XP_RXE_MAX_QP]; /* by QPN - XP_RDMA_QPN_FIRST */
 	struct xp_rxe_qp *gsi; /* QPN 1 */
 	struct delayed_work dwork; /* the core's next timer */
@@ -162,6 +194,7 @@ void xp_rxe_host_set_qp(struct xp_rxe_host *xh, u32 qpn, struct xp_rxe_qp *qp);
 
 /* rxe_verbs.c: PDs, MRs, CQs, QPs, posting and polling. */
 extern const struct ib_device_ops xp_rxe_verbs_ops;
+struct ib_mr *xp_rxe_mr_commit(struct xp_rxe_host *xh, struct xp_rxe_mr *mr);
 
 /*
  * Signatures that changed: create_cq's last argument (v6.11: the uverbs
@@ -172,11 +205,39 @@ extern const struct ib_device_ops xp_rxe_verbs_ops;
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
 #define XP_RXE_CREATE_CQ_LAST_ARG struct uverbs_attr_bundle *attrs
 #define XP_RXE_CREATE_CQ_UDATA (attrs != NULL)
+#define XP_RXE_CREATE_CQ_UDATA_PTR (&attrs->driver_udata)
 #else
 #define XP_RXE_CREATE_CQ_LAST_ARG struct ib_udata *udata
 #define XP_RXE_CREATE_CQ_UDATA (udata != NULL)
+#define XP_RXE_CREATE_CQ_UDATA_PTR udata
 #endif
 #define XP_RXE_REG_USER_MR_DMAH (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0))
+
+/* rxe_uqueue.c: rings shared with a process, and their mmap. */
+int xp_rxe_uq_init(struct xp_rxe_uq *q, struct ib_udata *udata, u32 min_slots, size_t elem_size,
+		   u64 *mmap_offset, u32 *mmap_size);
+void xp_rxe_uq_free(struct xp_rxe_uq *q);
+void *xp_rxe_uq_next(struct xp_rxe_uq *q); /* consumer: the next slot, NULL if none */
+void xp_rxe_uq_consume(struct xp_rxe_uq *q);
+void *xp_rxe_uq_room(struct xp_rxe_uq *q); /* producer: a free slot, NULL if full */
+void xp_rxe_uq_produce(struct xp_rxe_uq *q);
+bool xp_rxe_uq_empty(struct xp_rxe_uq *q);
+extern const struct ib_device_ops xp_rxe_uqueue_ops;
+
+/* rxe_uverbs.c: user verbs as rdma-core's rxe provider drives them. */
+#define XP_RXE_UVERBS_ABI 2 /* rdma_rxe's RXE_UVERBS_ABI_VERSION */
+int xp_rxe_ucq_create(struct xp_rxe_cq *cq, struct ib_udata *udata);
+bool xp_rxe_ucq_flush(struct xp_rxe_cq *cq);
+int xp_rxe_uqp_create(struct xp_rxe_host *xh, struct xp_rxe_qp *qp, struct ib_qp_init_attr *init,
+		      struct ib_udata *udata);
+void xp_rxe_uqp_free(struct xp_rxe_qp *qp);
+int xp_rxe_usq_pull(struct xp_rxe_qp *qp);
+void xp_rxe_urq_pull(struct xp_rxe_qp *qp);
+struct ib_mr *xp_rxe_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 length, u64 iova, int access,
+#if XP_RXE_REG_USER_MR_DMAH
+				 struct ib_dmah *dmah,
+#endif
+				 struct ib_udata *udata);
 
 /* rxe_stats.c: the port's counters (rdma statistic show link NAME/1). */
 int xp_rxe_stats_init(struct xp_rxe_dev *xd);
