@@ -6,8 +6,11 @@
 # rdma_rxe on eth0, and in each the kernel RDMA client kmod/rxe_test in
 # its two-host mode (rxe_test_peer.c): through rdma_cm, a SEND, a WRITE
 # into the server's fast-reg MR, a READ back, a fetch-and-add and a last
-# SEND, checked on both sides; xp_rxe as the client, then as the server
-# (guest/rxe_kmod_interop.sh).
+# SEND, checked on both sides; xp_rxe as the client, then as the server.
+# Then unmodified rdma-core on the same devices, through xp_rxe's user ABI
+# (rdma-core's rxe provider): ibv_devinfo, ibv_rc_pingpong with 1 B,
+# 4 KiB, 64 KiB and 1 MiB messages and with completion events (-e), each
+# with xp_rxe as the server and as the client (guest/rxe_kmod_interop.sh).
 #
 # Two guests at once: it takes both lanes of tests/run.sh.
 # vm-weight: 2
@@ -21,9 +24,10 @@ vm_require test_rxe_kmod_interop
 
 IP_A=198.18.105.11
 IP_B=198.18.105.12
+USER_PARTS="pp-1 pp-4096 pp-65536 pp-1048576 pp-events"
 
 interop_series() {
-	local series=$1 kver net logs t0 pa pb ra=0 rb=0 role part
+	local series=$1 kver net logs t0 pa pb ra=0 rb=0 role part p srv n
 	vm_kernel "$series" || return
 	kver=$VM_KVER
 	vm_kmod_build "$kver" xp_rxe_test || return
@@ -33,7 +37,7 @@ interop_series() {
 		return
 	}
 	logs=$(mktemp -d)
-	local common=(run -k "$kver" --net "$net" --kmod -b rdma -t 240
+	local common=(run -k "$kver" --net "$net" --kmod -b default -t 360
 		-m "ib_core rdma_cm ?crc32_generic rdma_rxe ib_uverbs")
 	t0=$EPOCHREALTIME
 	"$XPVM" "${common[@]}" --name "rkB-$series" --ip "$IP_B/24" -e XP_ROLE=b -e "XP_PEER=$IP_A" \
@@ -45,7 +49,8 @@ interop_series() {
 	wait "$pa" || ra=$?
 	wait "$pb" || rb=$?
 	"$XPVM" net down "$net"
-	sed 's/^/    /' "$logs/a.log" "$logs/b.log" | grep -E 'xp_rxe_test: FAIL|PEERPART|frames|rx_drop|FAIL'
+	sed 's/^/    /' "$logs/a.log" "$logs/b.log" |
+		grep -E 'xp_rxe_test: FAIL|PEERPART|USERPART|DEVINFO|iters in|frames|rx_drop|FAIL'
 	for part in "a client b server" "a server b client"; do
 		read -r _ role _ _ <<<"$part"
 		local ra_part rb_part
@@ -54,10 +59,19 @@ interop_series() {
 		check "rxe interop $kver: xp_rxe as the $role of rdma_rxe through rdma_cm: SEND, WRITE, READ, fetch-and-add, all checked on both sides" \
 			test "$ra_part$rb_part" = 11
 	done
+	check "rxe interop $kver: ibv_devinfo -v shows xp_rxe's device through rdma-core's rxe provider, port active" \
+		test "$(vm_output "$logs/a.log" | grep -c '^DEVINFO 0$')" = 1
+	for p in $USER_PARTS; do
+		for srv in a b; do
+			n=$({ vm_output "$logs/a.log"; vm_output "$logs/b.log"; } | grep -c "^USERPART [ab] $p-$srv-serves 0$")
+			check "rxe interop $kver: unmodified ibv_rc_pingpong ${p#pp-} with xp_rxe as the $([[ $srv == a ]] && echo server || echo client) of rdma_rxe: both ends complete" \
+				test "$n" = 2
+		done
+	done
 	check "rxe interop $kver: both guests end well, quiet kernels ($(vm_secs "$t0") s; status $ra, $rb)" \
 		test "$ra$rb" = 00
-	if ((ra || rb)) || grep -q 'PEERPART [ab] [a-z]* 1' "$logs/a.log" "$logs/b.log"; then
-		tail -n 40 "$logs/a.log" "$logs/b.log"
+	if ((ra || rb)) || grep -Eq '(PEER|USER)PART [ab] [^ ]* 1' "$logs/a.log" "$logs/b.log"; then
+		tail -n 60 "$logs/a.log" "$logs/b.log"
 	fi
 	rm -rf "$logs"
 }

@@ -2,21 +2,28 @@
 # shellcheck shell=sh
 #
 # Guest side of vm/test_rxe_kmod_interop: xp_rxe against Linux's rdma_rxe,
-# one guest each, on the same wire, through rdma_cm (kmod/rxe_test,
+# one guest each, on the same wire. First unmodified rdma-core programs
+# (rdma-core's rxe provider drives xp_rxe through its user ABI):
+# ibv_devinfo on A, ibv_rc_pingpong with 1 B to 1 MiB messages and with
+# completion events, each with xp_rxe as the server and as the client.
+# Then the kernel client, through rdma_cm (kmod/rxe_test,
 # rxe_test_peer.c: a SEND, a WRITE into the server's fast-reg MR, a READ
 # of it back, a fetch-and-add, a last SEND, each side checking). Both
 # roles: first guest A's xp_rxe is the client of guest B's rdma_rxe, then
 # the other way round.
+#
 #   XP_ROLE   a (xp_rxe) or b (rdma_rxe)
 #   XP_PEER   the other guest's address
-# Each part prints "PEERPART ROLE NAME STATUS" for the host. Needs ib_core,
-# rdma_cm (xpvm -m), rdma_rxe on b.
+# Each kernel part prints "PEERPART ROLE NAME STATUS" for the host, each
+# rdma-core part "USERPART ROLE NAME STATUS"; guest A also prints "DEVINFO
+# STATUS". Needs ib_core, ib_uverbs, rdma_cm (xpvm -m), rdma_rxe on b,
+# ibv_devinfo and ibv_rc_pingpong (xpvm -b default).
 
 test_ko=/xp/kmod/xp_rxe_test.ko
 [ -f $test_ko ] || xp_fail "$test_ko missing (make kmod)"
 
-# part NAME ARGS...: the kernel client with ARGS; its checks and status.
-part() {
+# kpart NAME ARGS...: the kernel client with ARGS; its checks and status.
+kpart() {
 	_name=$1
 	shift
 	xp_step "$XP_ROLE: $_name"
@@ -33,15 +40,69 @@ part() {
 	return 0
 }
 
+# upart NAME SERVER-ROLE CMD...: CMD as the server when this guest has
+# SERVER-ROLE, else as the client of XP_PEER, again while the server does
+# not listen yet; prints its output and USERPART.
+upart() {
+	_name=$1 _srv=$2
+	shift 2
+	xp_step "$XP_ROLE: $_name"
+	if [ "$XP_ROLE" = "$_srv" ]; then
+		timeout 120 "$@" >/tmp/part.log 2>&1
+		_rc=$?
+	else
+		xp_connect 200 /tmp/part.log timeout 120 "$@" "$XP_PEER"
+		_rc=$?
+	fi
+	cat /tmp/part.log
+	if [ $_rc = 0 ] && grep -Eq "^[0-9]+ iters in [0-9.]+ seconds" /tmp/part.log; then
+		echo "USERPART $XP_ROLE $_name 0"
+	else
+		echo "USERPART $XP_ROLE $_name 1 (status $_rc)"
+		# What the device saw: its counters, rdma_rxe's or ours.
+		grep -H . /sys/class/infiniband/*/ports/1/hw_counters/* | grep -v ':0$'
+	fi
+	# A pause: the next part's server must listen before its client gives up.
+	sleep 1
+}
+
+# The rdma-core parts on device $1: rdma_rxe (b) serving them all, then
+# xp_rxe (a). Both orders are deliberate: when B's ibv_rc_pingpong server
+# starts soon after B's previous client exited, that server (rdma_rxe, or
+# its provider) may never leave its polling loop, with rdma_rxe on A as
+# much as with xp_rxe (docs/rxe.md).
+user_parts() {
+	for _srv in b a; do
+		for _s in 1 4096 65536 1048576; do
+			# 1 MiB messages: fewer round trips, the same coverage.
+			_n=100
+			[ $_s -lt 1048576 ] || _n=20
+			upart "pp-$_s-$_srv-serves" "$_srv" ibv_rc_pingpong -d "$1" -g 1 -s $_s -n $_n
+		done
+		upart "pp-events-$_srv-serves" "$_srv" ibv_rc_pingpong -d "$1" -g 1 -e -n 100
+	done
+}
+
 xp_wait_peer "$XP_PEER" 120
+modprobe ib_uverbs || xp_fail "modprobe ib_uverbs"
 if [ "$XP_ROLE" = a ]; then
 	xp_step "a: xp_rxe on eth0"
 	xp_run insmod /xp/kmod/xp_rxe.ko
 	xp_run rdma link add xrxe0 type xprxe netdev eth0
 	xp_retry 20 0.5 grep -qx 'RoCE v2' /sys/class/infiniband/xrxe0/ports/1/gid_attrs/types/1 ||
 		xp_fail "no RoCE v2 GID on xrxe0"
-	part client peer="$XP_PEER"
-	part server listen=1
+	xp_step "a: rdma-core's rxe provider on xrxe0"
+	ibv_devinfo -d xrxe0 -v >/tmp/devinfo.log 2>&1
+	_rc=$?
+	cat /tmp/devinfo.log
+	if [ $_rc = 0 ] && grep -q PORT_ACTIVE /tmp/devinfo.log; then
+		echo "DEVINFO 0"
+	else
+		echo "DEVINFO 1 (status $_rc)"
+	fi
+	user_parts xrxe0
+	kpart client peer="$XP_PEER"
+	kpart server listen=1
 	cnt=/sys/class/infiniband/xrxe0/ports/1/hw_counters
 	for c in rx_frames tx_frames loopback_frames tx_dropped rx_nomem; do
 		echo "$c $(cat $cnt/$c)"
@@ -52,7 +113,8 @@ if [ "$XP_ROLE" = a ]; then
 else
 	xp_step "b: rdma_rxe on eth0"
 	xp_rxe_up eth0 rxe0
-	part server listen=1
-	part client peer="$XP_PEER"
+	user_parts rxe0
+	kpart server listen=1
+	kpart client peer="$XP_PEER"
 fi
 xp_kernel_quiet
