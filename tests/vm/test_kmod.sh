@@ -53,7 +53,7 @@ kmod_series() {
 	check "kmod $kver: xp_rxe.ko built" test -f "$XPVM_BUILD/kmod/$kver/xp_rxe.ko"
 	t0=$EPOCHREALTIME
 	rc=0
-	log=$("$XPVM" run -k "$kver" -b "rdma,$FLOOD" -m ib_core,rdma_cm,dummy,veth --kmod \
+	log=$("$XPVM" run -k "$kver" -b "rdma,$FLOOD" -m ib_core,ib_uverbs,rdma_cm,dummy,veth --kmod \
 		--name "roce-$series" -t 180 -e "XP_FLOOD=$FLOOD" \
 		-f "$XPVM_GUEST/kmod_roce_core.sh" -f "$XPVM_GUEST/kmod_rxe.sh" \
 		-f "$XPVM_GUEST/kmod_rxe_rx.sh" -f "$XPVM_GUEST/kmod_rxe_verbs.sh" \
