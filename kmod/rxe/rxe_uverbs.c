@@ -118,8 +118,7 @@ bool xp_rxe_ucq_flush(struct xp_rxe_cq *cq)
 
 /* ---- queue pairs ---- */
 
-int xp_rxe_uqp_create(struct xp_rxe_host *xh, struct xp_rxe_qp *qp, struct ib_qp_init_attr *init,
-		      struct ib_udata *udata)
+int xp_rxe_uqp_create(struct xp_rxe_qp *qp, struct ib_qp_init_attr *init, struct ib_udata *udata)
 {
 	struct rxe_create_qp_resp resp = {};
 	size_t sq_elem, rq_elem;

@@ -405,7 +405,7 @@ static int xp_rxe_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	if (!qp->qp)
 		return -EINVAL; /* the core logged which cap */
 	if (udata) {
-		err = xp_rxe_uqp_create(xh, qp, init, udata);
+		err = xp_rxe_uqp_create(qp, init, udata);
 		if (err) {
 			xp_qp_discard(qp->qp);
 			return err;

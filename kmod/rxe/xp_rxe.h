@@ -228,8 +228,7 @@ extern const struct ib_device_ops xp_rxe_uqueue_ops;
 #define XP_RXE_UVERBS_ABI 2 /* rdma_rxe's RXE_UVERBS_ABI_VERSION */
 int xp_rxe_ucq_create(struct xp_rxe_cq *cq, struct ib_udata *udata);
 bool xp_rxe_ucq_flush(struct xp_rxe_cq *cq);
-int xp_rxe_uqp_create(struct xp_rxe_host *xh, struct xp_rxe_qp *qp, struct ib_qp_init_attr *init,
-		      struct ib_udata *udata);
+int xp_rxe_uqp_create(struct xp_rxe_qp *qp, struct ib_qp_init_attr *init, struct ib_udata *udata);
 void xp_rxe_uqp_free(struct xp_rxe_qp *qp);
 int xp_rxe_usq_pull(struct xp_rxe_qp *qp);
 void xp_rxe_urq_pull(struct xp_rxe_qp *qp);
