@@ -109,15 +109,32 @@ static int __init xp_rxe_init(void)
 
 static void __exit xp_rxe_exit(void)
 {
-	struct xp_rxe_dev *xd;
+	struct xp_rxe_dev *xd, *prev = NULL;
 
 	/* No newlink runs after this returns. */
 	rdma_link_unregister(&xp_rxe_link_ops);
-	mutex_lock(&xp_rxe_lock);
-	list_for_each_entry(xd, &xp_rxe_devs, list)
-		xp_rxe_queue_unregister(xd);
-	mutex_unlock(&xp_rxe_lock);
-	/* Each one's dealloc_driver, ours or a deletion's, takes it off the list. */
+	/*
+	 * Unregister each device synchronously: ib_unregister_device() returns
+	 * once its dealloc_driver has returned, also when a queued
+	 * unregistration (the netdev going) holds the device at that moment.
+	 * Waiting for the list to empty is not enough on its own:
+	 * dealloc_driver takes the device off the list before it returns, and
+	 * our text must outlive that return (a 7.3 guest ran freed module
+	 * text there when the module went with two devices).
+	 */
+	for (;;) {
+		mutex_lock(&xp_rxe_lock);
+		xd = list_first_entry_or_null(&xp_rxe_devs, struct xp_rxe_dev, list);
+		if (xd && xd != prev)
+			get_device(&xd->ibdev.dev); /* on the list: not freed yet */
+		mutex_unlock(&xp_rxe_lock);
+		if (!xd || xd == prev)
+			break;
+		ib_unregister_device(&xd->ibdev);
+		put_device(&xd->ibdev.dev);
+		prev = xd;
+	}
+	/* Only if one stayed listed: its dealloc_driver is on its way. */
 	wait_event(xp_rxe_gone, xp_rxe_none_left());
 	unregister_netdevice_notifier(&xp_rxe_netdev_nb);
 	pr_info("xp_rxe: unloaded\n");
