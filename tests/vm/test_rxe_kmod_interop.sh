@@ -9,8 +9,10 @@
 # SEND, checked on both sides; xp_rxe as the client, then as the server.
 # Then unmodified rdma-core on the same devices, through xp_rxe's user ABI
 # (rdma-core's rxe provider): ibv_devinfo, ibv_rc_pingpong with 1 B,
-# 4 KiB, 64 KiB and 1 MiB messages and with completion events (-e), each
-# with xp_rxe as the server and as the client (guest/rxe_kmod_interop.sh).
+# 4 KiB, 64 KiB and 1 MiB messages and with completion events (-e), rping
+# (rdma_cm from user space), perftest's ib_write_bw, ib_read_bw,
+# ib_send_lat, ib_read_lat and ib_atomic_bw, each with xp_rxe as the server
+# and as the client (guest/rxe_kmod_interop.sh).
 #
 # Two guests at once: it takes both lanes of tests/run.sh.
 # vm-weight: 2
@@ -24,7 +26,18 @@ vm_require test_rxe_kmod_interop
 
 IP_A=198.18.105.11
 IP_B=198.18.105.12
-USER_PARTS="pp-1 pp-4096 pp-65536 pp-1048576 pp-events"
+# Each rdma-core part with what its check says.
+USER_PARTS="pp-1:ibv_rc_pingpong 1 B
+pp-4096:ibv_rc_pingpong 4 KiB
+pp-65536:ibv_rc_pingpong 64 KiB
+pp-1048576:ibv_rc_pingpong 1 MiB
+pp-events:ibv_rc_pingpong -e (completion events)
+rping:rping through rdma_cm, 10 pings, data checked
+write-bw:perftest ib_write_bw 64 KiB
+read-bw:perftest ib_read_bw 64 KiB
+send-lat:perftest ib_send_lat 64 B
+read-lat:perftest ib_read_lat 64 B
+atomic-bw:perftest ib_atomic_bw"
 
 interop_series() {
 	local series=$1 kver net logs t0 pa pb ra=0 rb=0 role part p srv n
@@ -38,7 +51,7 @@ interop_series() {
 	}
 	logs=$(mktemp -d)
 	local common=(run -k "$kver" --net "$net" --kmod -b default -t 360
-		-m "ib_core rdma_cm ?crc32_generic rdma_rxe ib_uverbs")
+		-m "ib_core rdma_cm ?crc32_generic rdma_rxe ib_uverbs rdma_ucm")
 	t0=$EPOCHREALTIME
 	"$XPVM" "${common[@]}" --name "rkB-$series" --ip "$IP_B/24" -e XP_ROLE=b -e "XP_PEER=$IP_A" \
 		"$XPVM_GUEST/rxe_kmod_interop.sh" >"$logs/b.log" 2>&1 &
@@ -50,7 +63,7 @@ interop_series() {
 	wait "$pb" || rb=$?
 	"$XPVM" net down "$net"
 	sed 's/^/    /' "$logs/a.log" "$logs/b.log" |
-		grep -E 'xp_rxe_test: FAIL|PEERPART|USERPART|DEVINFO|iters in|frames|rx_drop|FAIL'
+		grep -E 'xp_rxe_test: FAIL|PEERPART|USERPART|DEVINFO|iters in| (64|65536|8) +100 +[0-9]|\([0-9.]+ s\)$|frames|rx_drop|FAIL'
 	for part in "a client b server" "a server b client"; do
 		read -r _ role _ _ <<<"$part"
 		local ra_part rb_part
@@ -61,13 +74,13 @@ interop_series() {
 	done
 	check "rxe interop $kver: ibv_devinfo -v shows xp_rxe's device through rdma-core's rxe provider, port active" \
 		test "$(vm_output "$logs/a.log" | grep -c '^DEVINFO 0$')" = 1
-	for p in $USER_PARTS; do
+	while IFS=: read -r p what; do
 		for srv in a b; do
 			n=$({ vm_output "$logs/a.log"; vm_output "$logs/b.log"; } | grep -c "^USERPART [ab] $p-$srv-serves 0$")
-			check "rxe interop $kver: unmodified ibv_rc_pingpong ${p#pp-} with xp_rxe as the $([[ $srv == a ]] && echo server || echo client) of rdma_rxe: both ends complete" \
+			check "rxe interop $kver: unmodified $what with xp_rxe as the $([[ $srv == a ]] && echo server || echo client) of rdma_rxe: both ends complete" \
 				test "$n" = 2
 		done
-	done
+	done <<<"$USER_PARTS"
 	check "rxe interop $kver: both guests end well, quiet kernels ($(vm_secs "$t0") s; status $ra, $rb)" \
 		test "$ra$rb" = 00
 	if ((ra || rb)) || grep -Eq '(PEER|USER)PART [ab] [^ ]* 1' "$logs/a.log" "$logs/b.log"; then

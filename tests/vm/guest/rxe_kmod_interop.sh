@@ -5,7 +5,8 @@
 # one guest each, on the same wire. First unmodified rdma-core programs
 # (rdma-core's rxe provider drives xp_rxe through its user ABI):
 # ibv_devinfo on A, ibv_rc_pingpong with 1 B to 1 MiB messages and with
-# completion events, each with xp_rxe as the server and as the client.
+# completion events, rping, perftest's bandwidth and latency tests, each
+# with xp_rxe as the server and as the client.
 # Then the kernel client, through rdma_cm (kmod/rxe_test,
 # rxe_test_peer.c: a SEND, a WRITE into the server's fast-reg MR, a READ
 # of it back, a fetch-and-add, a last SEND, each side checking). Both
@@ -16,8 +17,8 @@
 #   XP_PEER   the other guest's address
 # Each kernel part prints "PEERPART ROLE NAME STATUS" for the host, each
 # rdma-core part "USERPART ROLE NAME STATUS"; guest A also prints "DEVINFO
-# STATUS". Needs ib_core, ib_uverbs, rdma_cm (xpvm -m), rdma_rxe on b,
-# ibv_devinfo and ibv_rc_pingpong (xpvm -b default).
+# STATUS". Needs ib_core, ib_uverbs, rdma_cm, rdma_ucm (xpvm -m), rdma_rxe
+# on b, the rdma-core and perftest programs of xpvm -b default.
 
 test_ko=/xp/kmod/xp_rxe_test.ko
 [ -f $test_ko ] || xp_fail "$test_ko missing (make kmod)"
@@ -40,13 +41,20 @@ kpart() {
 	return 0
 }
 
-# upart NAME SERVER-ROLE CMD...: CMD as the server when this guest has
-# SERVER-ROLE, else as the client of XP_PEER, again while the server does
-# not listen yet; prints its output and USERPART.
+# upart NAME SERVER-ROLE OK [-s SERVER-OK] CMD...: CMD as the server when
+# this guest has SERVER-ROLE, else as the client of XP_PEER, again while the
+# server does not listen yet; the part passes when CMD exits 0 and prints a
+# line that matches the extended regular expression OK (SERVER-OK on the
+# server, if given). Prints CMD's output, its time and USERPART.
 upart() {
-	_name=$1 _srv=$2
-	shift 2
+	_name=$1 _srv=$2 _ok=$3
+	shift 3
+	if [ "$1" = -s ]; then
+		[ "$XP_ROLE" != "$_srv" ] || _ok=$2
+		shift 2
+	fi
 	xp_step "$XP_ROLE: $_name"
+	_t0=$(xp_now)
 	if [ "$XP_ROLE" = "$_srv" ]; then
 		timeout 120 "$@" >/tmp/part.log 2>&1
 		_rc=$?
@@ -55,14 +63,47 @@ upart() {
 		_rc=$?
 	fi
 	cat /tmp/part.log
-	if [ $_rc = 0 ] && grep -Eq "^[0-9]+ iters in [0-9.]+ seconds" /tmp/part.log; then
-		echo "USERPART $XP_ROLE $_name 0"
+	echo "($(xp_secs "$_t0") s)"
+	upart_verdict "$_name" "$_rc" "$_ok"
+	# A pause: the next part's server must listen before its client gives up.
+	sleep 1
+}
+
+# upart_verdict NAME STATUS OK: USERPART for /tmp/part.log.
+upart_verdict() {
+	if [ "$2" = 0 ] && grep -Eq "$3" /tmp/part.log; then
+		echo "USERPART $XP_ROLE $1 0"
 	else
-		echo "USERPART $XP_ROLE $_name 1 (status $_rc)"
+		echo "USERPART $XP_ROLE $1 1 (status $2)"
 		# What the device saw: its counters, rdma_rxe's or ours.
 		grep -H . /sys/class/infiniband/*/ports/1/hw_counters/* | grep -v ':0$'
 	fi
-	# A pause: the next part's server must listen before its client gives up.
+}
+
+# rping_part NAME SERVER-ROLE: rping through rdma_cm, 10 pings with their
+# data checked (-V), as the server or as the client; the client retries
+# while the server's listener is not up (a rejected connection).
+rping_part() {
+	_name=$1
+	xp_step "$XP_ROLE: $_name"
+	_t0=$(xp_now)
+	if [ "$XP_ROLE" = "$2" ]; then
+		timeout 120 rping -s -a 0.0.0.0 -C 10 -V -v >/tmp/part.log 2>&1
+		_rc=$?
+	else
+		_i=0
+		while :; do
+			timeout 120 rping -c -a "$XP_PEER" -C 10 -V -v >/tmp/part.log 2>&1
+			_rc=$?
+			grep -Eq 'REJECTED|UNREACHABLE|connect error' /tmp/part.log || break
+			_i=$((_i + 1))
+			[ $_i -lt 100 ] || break
+			sleep 0.3
+		done
+	fi
+	cat /tmp/part.log
+	echo "($(xp_secs "$_t0") s)"
+	upart_verdict "$_name" "$_rc" 'ping data: rdma-ping-9: '
 	sleep 1
 }
 
@@ -72,19 +113,30 @@ upart() {
 # its provider) may never leave its polling loop, with rdma_rxe on A as
 # much as with xp_rxe (docs/rxe.md).
 user_parts() {
+	_pp='^[0-9]+ iters in [0-9.]+ seconds'
+	# perftest's result row: size, iterations, then figures.
+	_pt='^ *[0-9]+ +100 +[0-9.]+ +[0-9.]+'
 	for _srv in b a; do
 		for _s in 1 4096 65536 1048576; do
 			# 1 MiB messages: fewer round trips, the same coverage.
 			_n=100
 			[ $_s -lt 1048576 ] || _n=20
-			upart "pp-$_s-$_srv-serves" "$_srv" ibv_rc_pingpong -d "$1" -g 1 -s $_s -n $_n
+			upart "pp-$_s-$_srv-serves" "$_srv" "$_pp" ibv_rc_pingpong -d "$1" -g 1 -s $_s -n $_n
 		done
-		upart "pp-events-$_srv-serves" "$_srv" ibv_rc_pingpong -d "$1" -g 1 -e -n 100
+		upart "pp-events-$_srv-serves" "$_srv" "$_pp" ibv_rc_pingpong -d "$1" -g 1 -e -n 100
+		rping_part "rping-$_srv-serves" "$_srv"
+		upart "write-bw-$_srv-serves" "$_srv" "$_pt" ib_write_bw -d "$1" -x 1 -F -s 65536 -n 100
+		upart "read-bw-$_srv-serves" "$_srv" "$_pt" ib_read_bw -d "$1" -x 1 -F -s 65536 -n 100
+		upart "send-lat-$_srv-serves" "$_srv" "$_pt" ib_send_lat -d "$1" -x 1 -F -s 64 -n 100
+		# The target of READs measures nothing: it only sees the exchange.
+		upart "read-lat-$_srv-serves" "$_srv" "$_pt" -s '^ remote address: ' ib_read_lat -d "$1" -x 1 -F -s 64 -n 100
+		upart "atomic-bw-$_srv-serves" "$_srv" "$_pt" ib_atomic_bw -d "$1" -x 1 -F -n 100
 	done
 }
 
 xp_wait_peer "$XP_PEER" 120
 modprobe ib_uverbs || xp_fail "modprobe ib_uverbs"
+modprobe rdma_ucm || xp_fail "modprobe rdma_ucm"
 if [ "$XP_ROLE" = a ]; then
 	xp_step "a: xp_rxe on eth0"
 	xp_run insmod /xp/kmod/xp_rxe.ko

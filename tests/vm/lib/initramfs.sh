@@ -23,13 +23,15 @@ XPVM_GUEST=$XPVM_ROOT/tests/vm/guest
 
 # Binaries every base image carries unless told otherwise (name or path).
 XPVM_BINS_DEFAULT="rdma ibv_devices ibv_devinfo ibv_rc_pingpong ibv_ud_pingpong rping
-ib_write_bw ib_read_lat ib_send_lat ndctl dmsetup"
+ib_write_bw ib_read_bw ib_read_lat ib_send_lat ib_atomic_bw ndctl dmsetup"
 # fio links half of Ceph (80 MB of libraries): only on request (-b +fio).
 XPVM_BINS_ALL="$XPVM_BINS_DEFAULT fio"
 
 # Host directories whose contents also go in when a binary needs them.
 XPVM_IBV_PROVIDERS=/usr/lib/x86_64-linux-gnu/libibverbs
 XPVM_IBV_DRIVERS=/etc/libibverbs.d
+# A library glibc loads at run time, not at link time.
+XPVM_LIBGCC_S=/lib/x86_64-linux-gnu/libgcc_s.so.1
 
 # _ird_depmod VERSION: the kernel's own tree needs modules.dep once, to
 # resolve dependencies (Debian creates it at install time, we never install).
@@ -168,6 +170,11 @@ _ird_stage_bins() {
 		p=$(_ird_bin_path "$b") || return 1
 		_ird_copy_elf "$stage" "$p"
 		libs=$(ldd "$p" 2>/dev/null) || true
+		# glibc dlopen()s libgcc_s when a thread exits or is cancelled
+		# (rping's threads); ldd cannot name it.
+		if [[ $libs == *libc.so* && -e $XPVM_LIBGCC_S ]]; then
+			_ird_copy_elf "$stage" "$XPVM_LIBGCC_S"
+		fi
 		if [[ $libs == *libibverbs* && ! -d $stage$XPVM_IBV_DRIVERS ]]; then
 			for f in "$XPVM_IBV_PROVIDERS"/*.so "$XPVM_IBV_DRIVERS"/*.driver; do
 				[[ -e $f ]] || continue
