@@ -22,8 +22,16 @@
  * hardware QP does with a malformed WQE; no fault of the process reaches
  * anything but its own QP.
  *
+ * Inline data (IBV_SEND_INLINE) travels in the WQE. The core takes data
+ * only through SGEs, and reads them again until the WQE completes (a
+ * retransmission), after the process has reused the ring slot: so each
+ * WQE's bytes are copied to the QP's bounce buffer at the slot's index,
+ * which an SGE then names. The core holds at most max_send_wr WQEs and
+ * the ring has more slots than that, so no slot is overwritten while the
+ * WQE copied from it is in flight.
+ *
  * Not offered yet (refused at creation, so the provider reports it):
- * inline data, UD QPs and address handles, SRQs, memory windows.
+ * UD QPs and address handles, SRQs, memory windows.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -118,8 +126,25 @@ bool xp_rxe_ucq_flush(struct xp_rxe_cq *cq)
 
 /* ---- queue pairs ---- */
 
+/*
+ * The bounce buffer for inline data: max_inline bytes per send ring slot,
+ * an MR of pd that only the kernel fills and whose key opens nothing
+ * remote. Prepared here; the QP's creation commits it.
+ */
+static int xp_rxe_uinline_init(struct xp_rxe_qp *qp, struct xp_pd *pd)
+{
+	size_t len = (size_t)(qp->sq.mask + 1) * qp->max_inline;
+
+	qp->uinline = kvzalloc(len, GFP_KERNEL);
+	if (!qp->uinline)
+		return -ENOMEM;
+	qp->uinline_mr = xp_mr_prepare(pd, qp->uinline, len, 0, NULL);
+	return qp->uinline_mr ? 0 : -ENOMEM;
+}
+
 int xp_rxe_uqp_create(struct xp_rxe_qp *qp, struct ib_qp_init_attr *init, struct ib_udata *udata)
 {
+	struct xp_pd *pd = to_xpd(qp->ibqp.pd)->pd;
 	struct rxe_create_qp_resp resp = {};
 	size_t sq_elem, rq_elem;
 	int err;
@@ -130,9 +155,17 @@ int xp_rxe_uqp_create(struct xp_rxe_qp *qp, struct ib_qp_init_attr *init, struct
 		pr_debug("xp_rxe: user QP type %d: RC only\n", init->qp_type);
 		return -EOPNOTSUPP;
 	}
+	if (init->cap.max_inline_data > XP_RXE_MAX_INLINE) {
+		pr_debug("xp_rxe: inline data %u: at most %u bytes\n", init->cap.max_inline_data,
+			 XP_RXE_MAX_INLINE);
+		return -EINVAL;
+	}
 	qp->max_send_sge = init->cap.max_send_sge;
 	qp->max_recv_sge = init->cap.max_recv_sge;
-	sq_elem = sizeof(struct rxe_send_wqe) + qp->max_send_sge * sizeof(struct rxe_sge);
+	/* A send WQE holds its SGEs or its inline data, whichever is larger. */
+	qp->max_inline =
+		max_t(u32, init->cap.max_inline_data, qp->max_send_sge * sizeof(struct rxe_sge));
+	sq_elem = sizeof(struct rxe_send_wqe) + qp->max_inline;
 	rq_elem = sizeof(struct rxe_recv_wqe) + qp->max_recv_sge * sizeof(struct rxe_sge);
 	qp->uwqe = kmalloc(roundup_pow_of_two(max(sq_elem, rq_elem)), GFP_KERNEL);
 	qp->usge = kcalloc(XP_QP_MAX_SGE, sizeof(*qp->usge), GFP_KERNEL);
@@ -144,6 +177,11 @@ int xp_rxe_uqp_create(struct xp_rxe_qp *qp, struct ib_qp_init_attr *init, struct
 			     &resp.sq_mi.size);
 	if (err)
 		goto out_free;
+	err = xp_rxe_uinline_init(qp, pd);
+	if (err)
+		goto out_free;
+	/* As rdma_rxe: the provider learns all the room its WQEs have. */
+	init->cap.max_inline_data = qp->max_inline;
 	err = xp_rxe_uq_init(&qp->rq, udata, init->cap.max_recv_wr + 1, rq_elem, &resp.rq_mi.offset,
 			     &resp.rq_mi.size);
 	if (err)
@@ -160,6 +198,10 @@ out_free:
 
 void xp_rxe_uqp_free(struct xp_rxe_qp *qp)
 {
+	xp_mr_discard(qp->uinline_mr); /* only one that was never committed */
+	kvfree(qp->uinline);
+	qp->uinline_mr = NULL;
+	qp->uinline = NULL;
 	xp_rxe_uq_free(&qp->sq);
 	xp_rxe_uq_free(&qp->rq);
 	kfree(qp->uwqe);
@@ -168,20 +210,47 @@ void xp_rxe_uqp_free(struct xp_rxe_qp *qp)
 	qp->usge = NULL;
 }
 
+/* The access a send WR needs of its SGEs: READs and atomics write there. */
+static unsigned int xp_rxe_usend_need(enum xp_wr_opcode op)
+{
+	if (op == XP_WR_RDMA_READ || op == XP_WR_ATOMIC_CMP_AND_SWP ||
+	    op == XP_WR_ATOMIC_FETCH_AND_ADD)
+		return XP_ACCESS_LOCAL_WRITE;
+	return 0;
+}
+
 /*
- * A WQE the core cannot take: it completes with LOC_QP_OP_ERR on cq and the
+ * Why the core refused a WQE whose n SGEs are in qp->usge: a key that does
+ * not open its range for need is a protection error (as rdma_rxe reports
+ * it when it copies), anything else an operation error. The error path
+ * only; the failed lookups count in the MR table's errors once more.
+ */
+static enum xp_wc_status xp_rxe_urefused(struct xp_rxe_qp *qp, u32 n, unsigned int need)
+{
+	struct xp_pd *pd = to_xpd(qp->ibqp.pd)->pd;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (xp_mr_lookup_local(pd, qp->usge[i].lkey, qp->usge[i].addr, qp->usge[i].length,
+				       need, NULL, NULL) != XP_MR_OK)
+			return XP_WC_LOC_PROT_ERR;
+	return XP_WC_LOC_QP_OP_ERR;
+}
+
+/*
+ * A WQE the core cannot take: it completes with an error on cq and the
  * QP goes to ERR (which flushes what was posted before it; what comes after
  * is flushed as it is pulled). Of an error completion only wr_id, status,
  * qp_num and vendor_err are defined (ibv_poll_cq(3)): opcode is SEND or
  * RECV by the queue.
  */
 static void xp_rxe_uwqe_fail(struct xp_rxe_qp *qp, struct ib_cq *ibcq, u64 wr_id,
-			     enum xp_wc_opcode opcode)
+			     enum xp_wc_opcode opcode, enum xp_wc_status status)
 {
 	struct xp_qp_attr a = { .qp_state = XP_QPS_ERR };
 	struct xp_wc wc = {
 		.wr_id = wr_id,
-		.status = XP_WC_LOC_QP_OP_ERR,
+		.status = status,
 		.opcode = opcode,
 		.qp_num = qp->ibqp.qp_num,
 	};
@@ -201,18 +270,41 @@ static void xp_rxe_usges(struct xp_rxe_qp *qp, const struct rxe_sge *in, u32 n)
 					       .lkey = in[i].lkey };
 }
 
+/*
+ * Inline data of the copied send WQE w (its length checked) into the
+ * bounce slot of the ring slot it came from, and x's one SGE naming it.
+ * SENDs and WRITEs only: READs and atomics carry no data out.
+ */
+static int xp_rxe_uinline(struct xp_rxe_qp *qp, const struct rxe_send_wqe *w, struct xp_send_wr *x)
+{
+	u8 *dst = (u8 *)qp->uinline + (size_t)qp->sq.idx * qp->max_inline;
+
+	if (x->opcode == XP_WR_RDMA_READ || x->opcode == XP_WR_ATOMIC_CMP_AND_SWP ||
+	    x->opcode == XP_WR_ATOMIC_FETCH_AND_ADD || x->opcode == XP_WR_LOCAL_INV)
+		return -EINVAL;
+	memcpy(dst, w->dma.inline_data, w->dma.length);
+	qp->usge[0] = (struct xp_sge){ .addr = (uintptr_t)dst,
+				       .length = w->dma.length,
+				       .lkey = xp_mr_lkey(qp->uinline_mr) };
+	x->num_sge = w->dma.length ? 1 : 0;
+	return 0;
+}
+
 /* The copied send WQE w as the core's work request; -EINVAL if it is malformed. */
 static int xp_rxe_usend_wr(struct xp_rxe_qp *qp, const struct rxe_send_wqe *w, struct xp_send_wr *x)
 {
 	const struct rxe_send_wr *wr = &w->wr;
+	bool in = wr->send_flags & XP_RXE_USEND_INLINE;
 	u32 n = w->dma.num_sge;
 
-	if (n > qp->max_send_sge || (wr->send_flags & ~XP_RXE_USEND_FLAGS))
-		return -EINVAL; /* inline data is refused at creation */
+	if (wr->send_flags & ~(XP_RXE_USEND_FLAGS | XP_RXE_USEND_INLINE))
+		return -EINVAL;
+	if (in ? w->dma.length > qp->max_inline : n > qp->max_send_sge)
+		return -EINVAL;
 	memset(x, 0, sizeof(*x));
 	x->wr_id = wr->wr_id;
 	x->opcode = wr->opcode;
-	x->send_flags = wr->send_flags;
+	x->send_flags = wr->send_flags & XP_RXE_USEND_FLAGS;
 	x->sg_list = qp->usge;
 	x->num_sge = n;
 	switch (wr->opcode) {
@@ -243,6 +335,8 @@ static int xp_rxe_usend_wr(struct xp_rxe_qp *qp, const struct rxe_send_wqe *w, s
 	default:
 		return -EINVAL; /* memory windows, TSO, driver opcodes, garbage */
 	}
+	if (in)
+		return xp_rxe_uinline(qp, w, x);
 	xp_rxe_usges(qp, w->dma.sge, n);
 	return 0;
 }
@@ -258,6 +352,7 @@ int xp_rxe_usq_pull(struct xp_rxe_qp *qp)
 {
 	size_t elem = (size_t)1 << qp->sq.elem_shift;
 	struct xp_send_wr x, *bad;
+	enum xp_wc_status status;
 	enum xp_qp_state st;
 	const void *slot;
 	int err;
@@ -270,15 +365,20 @@ int xp_rxe_usq_pull(struct xp_rxe_qp *qp)
 		const struct rxe_send_wqe *w = qp->uwqe;
 
 		memcpy(qp->uwqe, slot, elem);
+		status = XP_WC_LOC_QP_OP_ERR;
 		err = xp_rxe_usend_wr(qp, w, &x);
-		if (!err)
+		if (!err) {
 			err = xp_qp_post_send(qp->qp, &x, &bad);
+			if (err == -EINVAL)
+				status =
+					xp_rxe_urefused(qp, x.num_sge, xp_rxe_usend_need(x.opcode));
+		}
 		if (err == -ENOMEM) {
 			qp->sq_stalled = true;
 			break;
 		}
 		if (err)
-			xp_rxe_uwqe_fail(qp, qp->ibqp.send_cq, w->wr.wr_id, XP_WC_SEND);
+			xp_rxe_uwqe_fail(qp, qp->ibqp.send_cq, w->wr.wr_id, XP_WC_SEND, status);
 		xp_rxe_uq_consume(&qp->sq);
 	}
 	return 0;
@@ -293,6 +393,7 @@ void xp_rxe_urq_pull(struct xp_rxe_qp *qp)
 	size_t elem = (size_t)1 << qp->rq.elem_shift;
 	const struct rxe_recv_wqe *w = qp->uwqe;
 	struct xp_recv_wr x, *bad;
+	enum xp_wc_status status;
 	const void *slot;
 	int err;
 
@@ -304,14 +405,17 @@ void xp_rxe_urq_pull(struct xp_rxe_qp *qp)
 					 .sg_list = qp->usge,
 					 .num_sge = w->dma.num_sge };
 		err = -EINVAL;
+		status = XP_WC_LOC_QP_OP_ERR;
 		if (w->dma.num_sge <= qp->max_recv_sge) {
 			xp_rxe_usges(qp, w->dma.sge, w->dma.num_sge);
 			err = xp_qp_post_recv(qp->qp, &x, &bad);
+			if (err == -EINVAL)
+				status = xp_rxe_urefused(qp, w->dma.num_sge, XP_ACCESS_LOCAL_WRITE);
 		}
 		if (err == -ENOMEM)
 			break;
 		if (err)
-			xp_rxe_uwqe_fail(qp, qp->ibqp.recv_cq, w->wr_id, XP_WC_RECV);
+			xp_rxe_uwqe_fail(qp, qp->ibqp.recv_cq, w->wr_id, XP_WC_RECV, status);
 		xp_rxe_uq_consume(&qp->rq);
 	}
 }

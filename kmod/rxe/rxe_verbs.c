@@ -391,8 +391,9 @@ static int xp_rxe_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 		pr_debug("xp_rxe: QP type %d: RC, UD and GSI only\n", init->qp_type);
 		return -EOPNOTSUPP;
 	}
-	if (init->srq || init->create_flags || init->cap.max_inline_data || !init->send_cq ||
-	    !init->recv_cq)
+	/* Inline data: user QPs only (rxe_uverbs.c). */
+	if (init->srq || init->create_flags || (init->cap.max_inline_data && !udata) ||
+	    !init->send_cq || !init->recv_cq)
 		return -EOPNOTSUPP;
 	qa.send_cq = to_xcq(init->send_cq)->cq;
 	qa.recv_cq = to_xcq(init->recv_cq)->cq;
@@ -412,7 +413,12 @@ static int xp_rxe_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 		}
 	}
 	xp_rxe_host_lock(xh);
-	err = xp_qp_commit(qp->qp);
+	err = qp->uinline_mr ? xp_mr_commit(qp->uinline_mr) : 0;
+	if (!err) {
+		err = xp_qp_commit(qp->qp);
+		if (err && qp->uinline_mr && !xp_mr_dereg(qp->uinline_mr))
+			qp->uinline_mr = NULL;
+	}
 	if (!err) {
 		xp_rxe_host_set_qp(xh, xp_qp_num(qp->qp), qp);
 		if (udata)
@@ -440,6 +446,14 @@ static int xp_rxe_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 		xp_rxe_host_set_qp(xh, ibqp->qp_num, NULL);
 		if (qp->sq.buf)
 			list_del(&qp->unode);
+		/*
+		 * Nothing in flight refers to it once its QP is gone; if the
+		 * core says otherwise, its memory stays (leaked, not freed
+		 * under a key that still opens it).
+		 */
+		if (qp->uinline_mr && WARN_ON_ONCE(xp_mr_dereg(qp->uinline_mr)))
+			qp->uinline = NULL;
+		qp->uinline_mr = NULL;
 	}
 	xp_rxe_host_unlock(xh);
 	if (!err)
@@ -566,6 +580,7 @@ static int xp_rxe_query_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask
 	attr->cap.max_recv_wr = a.cap.max_recv_wr;
 	attr->cap.max_send_sge = a.cap.max_send_sge;
 	attr->cap.max_recv_sge = a.cap.max_recv_sge;
+	attr->cap.max_inline_data = to_xqp(ibqp)->max_inline;
 	xp_rxe_av_out(&a.ah_attr, &attr->ah_attr);
 	attr->pkey_index = a.pkey_index;
 	attr->en_sqd_async_notify = a.en_sqd_async_notify;

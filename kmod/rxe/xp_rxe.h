@@ -35,6 +35,8 @@
 
 /* Pages one fast-registration MR may map (max_fast_reg_page_list_len). */
 #define XP_RXE_MAX_FAST_PAGES 512
+/* Inline data per send WQE: the room of 32 SGEs, as in rdma_rxe. */
+#define XP_RXE_MAX_INLINE 512u
 /* QPs of one device: the core's QPNs XP_RDMA_QPN_FIRST.. (XP_RDMA_DEFAULT_MAX_QP). */
 #define XP_RXE_MAX_QP 256
 
@@ -97,6 +99,14 @@ struct xp_rxe_qp {
 	void *uwqe; /* one slot of the larger ring */
 	struct xp_sge *usge; /* XP_QP_MAX_SGE */
 	u32 max_send_sge, max_recv_sge;
+	/*
+	 * Inline data: each send ring slot's bytes are copied to the same
+	 * slot here, an MR of the QP's PD with no rights beyond local read,
+	 * where the core reads them until the WQE completes.
+	 */
+	u32 max_inline;
+	void *uinline;
+	struct xp_mr *uinline_mr;
 	bool sq_stalled; /* the core's send queue was full: pull again later */
 	struct list_head unode; /* on the host's uqps, under its lock */
 };

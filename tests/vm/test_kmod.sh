@@ -12,8 +12,10 @@
 # soft-RoCE device: rdma link add/delete, its port and GIDs, refusals, and
 # removal with its netdev and the module (guest/kmod_rxe.sh), and its
 # receive path flooded with hostile frames, the netdev deleted under the
-# flood, and 50 load/unload cycles (guest/kmod_rxe_rx.sh), and its kernel
-# verbs under a kernel RDMA client, kmod/rxe_test (guest/kmod_rxe_verbs.sh).
+# flood, and 50 load/unload cycles (guest/kmod_rxe_rx.sh), its kernel
+# verbs under a kernel RDMA client, kmod/rxe_test (guest/kmod_rxe_verbs.sh),
+# and its user ABI under hostile processes, inline data, and rdma_rxe
+# beside it (guest/kmod_rxe_user.sh, tests/vm/tools/rxe_ucheck.c).
 #
 # It may share the machine with another VM suite: kmod/build.sh builds for
 # one kernel at a time and replaces a module only by a rename, so a suite
@@ -30,6 +32,15 @@ vm_require test_kmod
 # Sent at xp_rxe in the guest (guest/kmod_rxe_rx.sh); xpvm -b ships it with its libraries.
 FLOOD=$XP_BUILD/tests/net/hostile_flood
 require_bin "$FLOOD"
+# What no rdma-core program sends, through libibverbs (guest/kmod_rxe_user.sh).
+UCHECK=$XP_BUILD/vm/rxe_ucheck
+mkdir -p "${UCHECK%/*}"
+gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-missing-field-initializers \
+	-o "$UCHECK" "$XPVM_ROOT/tests/vm/tools/rxe_ucheck.c" -libverbs || {
+	fail "cannot build $UCHECK (apt-get install libibverbs-dev; make deps does)"
+	summary
+	exit 1
+}
 
 kmod_series() {
 	local series=$1 kver t0 rc=0 log
@@ -53,16 +64,18 @@ kmod_series() {
 	check "kmod $kver: xp_rxe.ko built" test -f "$XPVM_BUILD/kmod/$kver/xp_rxe.ko"
 	t0=$EPOCHREALTIME
 	rc=0
-	log=$("$XPVM" run -k "$kver" -b "rdma,$FLOOD" -m ib_core,ib_uverbs,rdma_cm,dummy,veth --kmod \
-		--name "roce-$series" -t 180 -e "XP_FLOOD=$FLOOD" \
+	log=$("$XPVM" run -k "$kver" -b "rdma,ibv_rc_pingpong,$FLOOD,$UCHECK" \
+		-m "ib_core,ib_uverbs,rdma_cm,dummy,veth,?crc32_generic,rdma_rxe" --kmod \
+		--name "roce-$series" -t 300 -e "XP_FLOOD=$FLOOD" -e "XP_UCHECK=$UCHECK" \
 		-f "$XPVM_GUEST/kmod_roce_core.sh" -f "$XPVM_GUEST/kmod_rxe.sh" \
 		-f "$XPVM_GUEST/kmod_rxe_rx.sh" -f "$XPVM_GUEST/kmod_rxe_verbs.sh" \
+		-f "$XPVM_GUEST/kmod_rxe_user.sh" \
 		"$XPVM_GUEST/kmod_roce.sh" 2>&1) || rc=$?
 	echo "$log"
 	# A part passed when it says so and the guest went on well: it got to
 	# its last part's report, or ended well (no oops).
 	local ended=0
-	{ ((rc == 0)) || grep -q 'KMODPART rxe_verbs ' <<<"$log"; } && ended=1
+	{ ((rc == 0)) || grep -q 'KMODPART rxe_user ' <<<"$log"; } && ended=1
 	check "kmod $kver: the core's self-test passes in the kernel (status $rc)" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART roce_core 0'" <<<"$log"
 	check "kmod $kver: xp_rxe devices come and go with rdma link, the netdev and the module" \
@@ -71,6 +84,8 @@ kmod_series() {
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_rx 0'" <<<"$log"
 	check "kmod $kver: xp_rxe's kernel verbs: a kernel client's RC SEND, fast-reg WRITE, READ, WRITE WITH IMM, atomics, LOCAL_INV, drain, UD through an AH, ib_mad's QP1, rdma_cm connect/accept/disconnect, over IPv4 and IPv6 loopback ($(vm_secs "$t0") s for all four parts)" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_verbs 0'" <<<"$log"
+	check "kmod $kver: xp_rxe's user ABI: malformed WQEs and garbage ring indices written by hostile processes complete in error or cost only the process, then inline SENDs and WRITE with every byte checked; rdma_rxe works beside it" \
+		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_user 0'" <<<"$log"
 }
 
 for s in $XP_VM_SERIES; do

@@ -37,11 +37,7 @@ took_frames() { positive "$(counter rx_frames)"; }
 
 xp_step "xrxe0 on vb, the flood from va"
 xp_run insmod $ko
-# Busybox's ip takes no "peer name": rename the peer it made.
-xp_run ip link add va type veth
-peer=$(ip link show | sed -n 's/^[0-9]*: \([^@:]*\)@va:.*/\1/p')
-[ -n "$peer" ] || xp_fail "no peer of va"
-[ "$peer" = vb ] || xp_run ip link set "$peer" name vb
+xp_veth_pair va vb || xp_fail "a veth pair va, vb"
 xp_run ip link set va address 02:00:c6:12:01:01
 xp_run ip link set vb address 02:00:c6:12:01:02
 xp_run ip addr add 198.18.1.1/24 dev va

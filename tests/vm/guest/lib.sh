@@ -95,6 +95,15 @@ xp_grep() {
 	grep -Eq "$1" "$2" || { cat "$2"; xp_fail "$3"; }
 }
 
+# xp_veth_pair A B: a veth pair named A and B, both down. Busybox's ip
+# takes no "peer name": the peer it makes is renamed.
+xp_veth_pair() {
+	ip link add "$1" type veth || return 1
+	_peer=$(ip link show | sed -n "s/^[0-9]*: \([^@:]*\)@$1:.*/\1/p")
+	[ -n "$_peer" ] || return 1
+	[ "$_peer" = "$2" ] || ip link set "$_peer" name "$2"
+}
+
 # xp_wait_peer IP [SECONDS]: wait until IP answers a ping.
 xp_wait_peer() {
 	xp_retry "${2:-30}" 1 ping -c 1 -W 1 "$1" >/dev/null ||
