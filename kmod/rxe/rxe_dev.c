@@ -138,6 +138,7 @@ static void xp_rxe_dealloc_driver(struct ib_device *ibdev)
 			netdev_name(xd->ndev));
 	xp_rxe_host_stop(&xd->host);
 	xp_rxe_stats_free(xd);
+	xa_destroy(&xd->uahs); /* empty: ib_core destroyed every AH first */
 	dev_put(xd->ndev);
 }
 
@@ -218,6 +219,7 @@ int xp_rxe_add(const char *name, struct net_device *ndev)
 	if (!xd)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&xd->list);
+	xa_init_flags(&xd->uahs, XA_FLAGS_ALLOC1);
 	dev_hold(ndev);
 	xd->ndev = ndev;
 	xd->ibdev.node_type = RDMA_NODE_IB_CA;

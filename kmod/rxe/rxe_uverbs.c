@@ -30,8 +30,14 @@
  * the ring has more slots than that, so no slot is overwritten while the
  * WQE copied from it is in flight.
  *
+ * A user UD QP's send WQE names its address handle by number: a user AH
+ * gets one from the device's table at creation (so the provider never
+ * builds an address vector of its own), and a WQE's number is looked up
+ * under the host's lock, where AHs are also taken out of the table, and
+ * must be an AH of the QP's PD. The core copies the address at the post.
+ *
  * Not offered yet (refused at creation, so the provider reports it):
- * UD QPs and address handles, SRQs, memory windows.
+ * SRQs, memory windows.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -124,6 +130,37 @@ bool xp_rxe_ucq_flush(struct xp_rxe_cq *cq)
 	return moved;
 }
 
+/* ---- address handles ---- */
+
+int xp_rxe_uah_create(struct xp_rxe_ah *ah, struct ib_udata *udata)
+{
+	struct xp_rxe_dev *xd = to_xdev(ah->ibah.device);
+	struct rxe_create_ah_resp resp = {};
+	int err;
+
+	if (udata->outlen < sizeof(resp))
+		return -EINVAL; /* a provider that would build its own vector */
+	err = xa_alloc(&xd->uahs, &ah->ah_num, ah, xa_limit_32b, GFP_KERNEL);
+	if (err)
+		return err;
+	resp.ah_num = ah->ah_num;
+	err = ib_copy_to_udata(udata, &resp, sizeof(resp));
+	if (err)
+		xp_rxe_uah_destroy(ah);
+	return err;
+}
+
+void xp_rxe_uah_destroy(struct xp_rxe_ah *ah)
+{
+	struct xp_rxe_dev *xd = to_xdev(ah->ibah.device);
+
+	/* Under the host's lock: no pull holds it once it is out. */
+	xp_rxe_host_lock(&xd->host);
+	xa_erase(&xd->uahs, ah->ah_num);
+	xp_rxe_host_unlock(&xd->host);
+	ah->ah_num = 0;
+}
+
 /* ---- queue pairs ---- */
 
 /*
@@ -151,8 +188,8 @@ int xp_rxe_uqp_create(struct xp_rxe_qp *qp, struct ib_qp_init_attr *init, struct
 
 	if (udata->outlen < sizeof(resp))
 		return -EINVAL;
-	if (init->qp_type != IB_QPT_RC) {
-		pr_debug("xp_rxe: user QP type %d: RC only\n", init->qp_type);
+	if (init->qp_type != IB_QPT_RC && init->qp_type != IB_QPT_UD) {
+		pr_debug("xp_rxe: user QP type %d: RC and UD only\n", init->qp_type);
 		return -EOPNOTSUPP;
 	}
 	if (init->cap.max_inline_data > XP_RXE_MAX_INLINE) {
@@ -334,6 +371,17 @@ static int xp_rxe_usend_wr(struct xp_rxe_qp *qp, const struct rxe_send_wqe *w, s
 		break;
 	default:
 		return -EINVAL; /* memory windows, TSO, driver opcodes, garbage */
+	}
+	if (qp->ibqp.qp_type == IB_QPT_UD) {
+		const struct xp_rxe_ah *ah =
+			xa_load(&to_xdev(qp->ibqp.device)->uahs, wr->wr.ud.ah_num);
+
+		if (!ah || ah->ibah.pd != qp->ibqp.pd ||
+		    (x->opcode != XP_WR_SEND && x->opcode != XP_WR_SEND_WITH_IMM))
+			return -EINVAL;
+		x->ud.ah = (struct xp_ah *)ah->ah;
+		x->ud.remote_qpn = wr->wr.ud.remote_qpn;
+		x->ud.remote_qkey = wr->wr.ud.remote_qkey;
 	}
 	if (in)
 		return xp_rxe_uinline(qp, w, x);

@@ -352,8 +352,6 @@ static int xp_rxe_create_ah(struct ib_ah *ibah, struct rdma_ah_init_attr *init,
 	struct xp_ah_attr av;
 	int err;
 
-	if (udata)
-		return -EOPNOTSUPP;
 	if (init->ah_attr->type != RDMA_AH_ATTR_TYPE_ROCE)
 		return -EINVAL;
 	xp_rxe_av_in(init->ah_attr, &av);
@@ -361,11 +359,15 @@ static int xp_rxe_create_ah(struct ib_ah *ibah, struct rdma_ah_init_attr *init,
 	xp_rxe_host_lock(xh);
 	err = xp_ah_init(xh->core, &av, (struct xp_ah *)to_xah(ibah)->ah);
 	xp_rxe_host_unlock(xh);
+	if (!err && udata)
+		err = xp_rxe_uah_create(to_xah(ibah), udata);
 	return err;
 }
 
 static int xp_rxe_destroy_ah(struct ib_ah *ibah, u32 flags)
 {
+	if (to_xah(ibah)->ah_num)
+		xp_rxe_uah_destroy(to_xah(ibah));
 	return 0; /* the storage is ib_core's */
 }
 
@@ -798,6 +800,7 @@ const struct ib_device_ops xp_rxe_verbs_ops = {
 	.alloc_mr = xp_rxe_alloc_mr,
 	.alloc_pd = xp_rxe_alloc_pd,
 	.create_ah = xp_rxe_create_ah,
+	.create_user_ah = xp_rxe_create_ah, /* ib_uverbs asks this one */
 	.create_cq = xp_rxe_create_cq,
 	.create_qp = xp_rxe_create_qp,
 	.dealloc_pd = xp_rxe_dealloc_pd,

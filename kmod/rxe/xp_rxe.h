@@ -113,6 +113,7 @@ struct xp_rxe_qp {
 
 struct xp_rxe_ah {
 	struct ib_ah ibah;
+	u32 ah_num; /* a user AH's number in the device's uahs, else 0 */
 	/* The core's address handle (xp_ah_init()): made in atomic context too. */
 	u8 ah[XP_AH_STORAGE] __aligned(8);
 };
@@ -172,6 +173,7 @@ struct xp_rxe_dev {
 	bool unreg_queued; /* an unregistration of ours is queued */
 	struct xp_rxe_host host;
 	struct rdma_stat_desc *stat_desc; /* the port's counters (rxe_stats.c) */
+	struct xarray uahs; /* user AHs by the ah_num their WQEs name (rxe_uverbs.c) */
 	unsigned int nstats;
 };
 
@@ -237,6 +239,8 @@ extern const struct ib_device_ops xp_rxe_uqueue_ops;
 /* rxe_uverbs.c: user verbs as rdma-core's rxe provider drives them. */
 #define XP_RXE_UVERBS_ABI 2 /* rdma_rxe's RXE_UVERBS_ABI_VERSION */
 int xp_rxe_ucq_create(struct xp_rxe_cq *cq, struct ib_udata *udata);
+int xp_rxe_uah_create(struct xp_rxe_ah *ah, struct ib_udata *udata);
+void xp_rxe_uah_destroy(struct xp_rxe_ah *ah);
 bool xp_rxe_ucq_flush(struct xp_rxe_cq *cq);
 int xp_rxe_uqp_create(struct xp_rxe_qp *qp, struct ib_qp_init_attr *init, struct ib_udata *udata);
 void xp_rxe_uqp_free(struct xp_rxe_qp *qp);

@@ -5,7 +5,8 @@
 # one guest each, on the same wire. First unmodified rdma-core programs
 # (rdma-core's rxe provider drives xp_rxe through its user ABI):
 # ibv_devinfo on A, ibv_rc_pingpong with 1 B to 1 MiB messages and with
-# completion events, rping, perftest's bandwidth and latency tests, each
+# completion events, ibv_ud_pingpong, rping, perftest's bandwidth and
+# latency tests, each
 # with xp_rxe as the server and as the client.
 # Then the kernel client, through rdma_cm (kmod/rxe_test,
 # rxe_test_peer.c: a SEND, a WRITE into the server's fast-reg MR, a READ
@@ -58,9 +59,27 @@ upart() {
 	if [ "$XP_ROLE" = "$_srv" ]; then
 		timeout 120 "$@" >/tmp/part.log 2>&1
 		_rc=$?
+		# A server process that died of a signal (once, rdma_rxe's
+		# ibv_rc_pingpong server: SIGSEGV) serves once more, long
+		# enough for the client to give up its first try and come back.
+		if [ $_rc -gt 128 ] && [ $_rc != 137 ]; then
+			cat /tmp/part.log
+			echo "RETRY $XP_ROLE $_name: the server died of signal $((_rc - 128))"
+			dmesg | grep -E 'segfault|traps:' | tail -n 2
+			timeout 240 "$@" >/tmp/part.log 2>&1
+			_rc=$?
+		fi
 	else
 		xp_connect 200 /tmp/part.log timeout 120 "$@" "$XP_PEER"
 		_rc=$?
+		# The client of a server that died gives up after its time: once
+		# more, to the server serving again (above).
+		if [ $_rc = 124 ]; then
+			cat /tmp/part.log
+			echo "RETRY $XP_ROLE $_name: the client timed out"
+			xp_connect 200 /tmp/part.log timeout 120 "$@" "$XP_PEER"
+			_rc=$?
+		fi
 	fi
 	cat /tmp/part.log
 	echo "($(xp_secs "$_t0") s)"
@@ -124,6 +143,7 @@ user_parts() {
 			upart "pp-$_s-$_srv-serves" "$_srv" "$_pp" ibv_rc_pingpong -d "$1" -g 1 -s $_s -n $_n
 		done
 		upart "pp-events-$_srv-serves" "$_srv" "$_pp" ibv_rc_pingpong -d "$1" -g 1 -e -n 100
+		upart "ud-$_srv-serves" "$_srv" "$_pp" ibv_ud_pingpong -d "$1" -g 1 -s 1024 -n 100
 		rping_part "rping-$_srv-serves" "$_srv"
 		upart "write-bw-$_srv-serves" "$_srv" "$_pt" ib_write_bw -d "$1" -x 1 -F -s 65536 -n 100
 		upart "read-bw-$_srv-serves" "$_srv" "$_pt" ib_read_bw -d "$1" -x 1 -F -s 65536 -n 100
