@@ -14,6 +14,7 @@
 #   make bench      benchmarks (ours against in-kernel references)
 #   make bench-rdma RDMA benchmarks: xdpath against kernel rxe in two guests, and on veth
 #   make bench-writecache  the xpcache target against dm-writecache in a guest (fio)
+#   make bench-rxe  the xp_rxe kernel device against rdma_rxe, perftest in two guests
 #   make vmlinux    regenerate vmlinux.h from the running kernel's BTF
 #   make SANITIZE=1 build with AddressSanitizer and UBSan into build/san
 #   make fuzzers    the libFuzzer harnesses (tests/fuzz) into build/fuzz/fuzz
@@ -105,7 +106,7 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 ALL_OBJS := $(LIB_OBJS) $(LOADER_OBJS) $(TEST_LIB_OBJS) $(TOOL_LIB_OBJS) \
 	    $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(TEST_SRCS) $(FUZZ_SRCS))
 
-.PHONY: all bpf lib tools tests fuzzers fuzz check demo bench bench-rdma bench-writecache deps vmlinux clean format kmod vm-test vm-test-newest
+.PHONY: all bpf lib tools tests fuzzers fuzz check demo bench bench-rdma bench-writecache bench-rxe deps vmlinux clean format kmod vm-test vm-test-newest
 .DEFAULT_GOAL := all
 # Keep objects that only pattern rules mention (tests, tools).
 .SECONDARY:
@@ -217,6 +218,9 @@ bench-rdma: deps all
 
 bench-writecache: deps kmod
 	$(Q)XP_BUILD=$(abspath $(BUILD)) bench/writecache-bench.sh
+
+bench-rxe: deps kmod
+	$(Q)XP_BUILD=$(abspath $(BUILD)) bench/rxe-bench.sh
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

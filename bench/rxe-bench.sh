@@ -1,0 +1,174 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# rxe-bench: our soft-RoCE kernel device xp_rxe against Linux's rdma_rxe,
+# with perftest between two guests of the VM test bed (Debian kernel, qemu
+# TCG, one vCPU each, one bridge): xp_rxe on both guests against rdma_rxe
+# on both, in the same guests and the same run, the stacks taking turns
+# ABBA (bench/guest/rxe-bench.sh describes the plan and the tests).
+#
+# Results: a table on stdout (medians over the repetitions; ratio =
+# xp_rxe / rdma_rxe: above 1 is faster for bandwidth, below 1 is faster for
+# latency), OUTDIR/rxe-bench.dat, and the guests' logs under
+# OUTDIR/rxe-logs/. See docs/performance.md ("xp_rxe").
+set -uo pipefail
+
+xb_prog=rxe-bench
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<EOF
+Usage: $0 [options]
+
+Measure xp_rxe against rdma_rxe with perftest between two qemu guests:
+ib_write_bw at 64 KiB and 1 MiB, ib_send_lat and ib_read_lat at 64 B.
+
+  -k, --series S         guest kernel: 6.1, 6.12, newest or a version
+                         (default 6.12; env XP_RB_SERIES)
+  -r, --reps N           repetitions, each ABBA-ordered; medians reported
+                         (default 2)
+      --tests LIST       wbw64k wbw1m slat rlat (default: all four)
+      --iters N          latency iterations (default 1000)
+  -o, --outdir DIR       results directory (default build/bench)
+      --idle-wait SEC    wait up to SEC s for idle CPUs first (default 60)
+  -h, --help
+EOF
+}
+
+SERIES=${XP_RB_SERIES:-6.12}
+REPS=2
+TESTS="wbw64k wbw1m slat rlat"
+ITERS=1000
+OUTDIR=$XB_BUILD/bench
+IDLE_WAIT=60
+
+while (($#)); do
+	case $1 in
+	-k | --series) SERIES=${2:-}; shift ;;
+	-r | --reps) REPS=${2:-}; shift ;;
+	--tests) TESTS=${2:-}; shift ;;
+	--iters) ITERS=${2:-}; shift ;;
+	-o | --outdir) OUTDIR=${2:-}; shift ;;
+	--idle-wait) IDLE_WAIT=${2:-}; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; die "unknown option '$1'" ;;
+	esac
+	shift
+done
+
+TESTS=${TESTS//,/ }
+[[ -n $SERIES && $SERIES != *" "* ]] || die "--series needs one kernel: 6.1, 6.12, newest or a version"
+[[ $REPS =~ ^[1-9][0-9]*$ && $REPS -le 20 ]] || die "--reps '$REPS' must be 1..20"
+[[ $ITERS =~ ^[1-9][0-9]*$ && $ITERS -le 100000 ]] || die "--iters '$ITERS' must be 1..100000"
+[[ $IDLE_WAIT =~ ^[0-9]+$ ]] || die "--idle-wait '$IDLE_WAIT' must be a whole number of seconds"
+for t in $TESTS; do
+	[[ $t =~ ^(wbw64k|wbw1m|slat|rlat)$ ]] || die "test '$t': use wbw64k, wbw1m, slat or rlat"
+done
+[[ -n ${TESTS// /} ]] || die "--tests needs at least one of wbw64k wbw1m slat rlat"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing; run make deps"
+command -v ib_write_bw >/dev/null || die "perftest is missing (it goes into the guests); run make deps"
+
+XPVM=$XB_ROOT/tests/vm/xpvm
+GUEST=$XB_ROOT/bench/guest/rxe-bench.sh
+export XP_BUILD=$XB_BUILD
+
+mkdir -p "$OUTDIR/rxe-logs" || die "cannot create $OUTDIR/rxe-logs"
+OUTDIR=$(cd "$OUTDIR" && pwd)
+LOGS=$OUTDIR/rxe-logs
+DAT=$OUTDIR/rxe-bench.dat
+rm -f "$LOGS"/*
+DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+REV=$(git -C "$XB_ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+
+kver=$("$XPVM" kernel "$SERIES") || die "cannot fetch the Debian kernel '$SERIES' (see above)"
+info "$kver: building xp_rxe.ko (kmod/build.sh $kver)"
+"$XB_ROOT/kmod/build.sh" "$kver" >"$LOGS/kmod.log" 2>&1 || {
+	tail -n 20 "$LOGS/kmod.log" | sed 's/^/    /' >&2
+	die "kmod/build.sh $kver failed (log: $LOGS/kmod.log)"
+}
+
+NET=xprb$$
+"$XPVM" net up "$NET" || die "cannot make the guests' network namespace $NET"
+on_exit "$XPVM" net down "$NET"
+IP_S=198.18.106.1
+IP_C=198.18.106.2
+ntests=$(wc -w <<<"$TESTS")
+# Per run under TCG: up to a minute, and the stack changes.
+TMO=$((240 + REPS * 2 * (ntests * 60 + 30)))
+
+xb_wait_idle "$IDLE_WAIT" "the guests started"
+BUSY=$XB_BUSY
+info "$kver guests (TCG, 1 vCPU each): tests '$TESTS', $REPS ABBA repetition(s), timeout $TMO s"
+common=(run -k "$kver" --net "$NET" --kmod -b default -t "$TMO"
+	-m "ib_core ?crc32_generic rdma_rxe ib_uverbs"
+	-e "XP_RB_REPS=$REPS" -e "XP_RB_TESTS=$TESTS" -e "XP_RB_ITERS=$ITERS")
+t0=$SECONDS
+"$XPVM" "${common[@]}" --name rbS --ip "$IP_S/24" -e XP_RB_ROLE=s -e "XP_RB_PEER=$IP_C" \
+	"$GUEST" >"$LOGS/server.log" 2>&1 &
+ps=$!
+"$XPVM" "${common[@]}" --name rbC --ip "$IP_C/24" -e XP_RB_ROLE=c -e "XP_RB_PEER=$IP_S" \
+	"$GUEST" >"$LOGS/client.log" 2>&1 &
+pc=$!
+rs=0 rc=0
+wait "$pc" || rc=$?
+wait "$ps" || rs=$?
+SECS=$((SECONDS - t0))
+for r in "server $rs" "client $rc"; do
+	read -r who st <<<"$r"
+	if ((st)) || ! grep -q "^\[rb[SC]\] RB-END" "$LOGS/$who.log"; then
+		grep -v '^\[[^]]*\] \(status \|+ \)' "$LOGS/$who.log" | tail -n 60 | sed 's/^/    /' >&2
+		die "the $who guest failed (status $st) before it measured everything; log: $LOGS/$who.log"
+	fi
+done
+
+RES=$LOGS/results
+# "[rbC] RB stack test rep value second inline", whole lines only.
+sed -n 's/^\[rbC\] \(RB .*\)/\1/p' "$LOGS/client.log" | awk '
+	NF == 7 && $2 ~ /^(xp_rxe|rdma_rxe)$/ && $5 ~ /^[0-9.]+$/ { print; next }
+	{ print "bad line: " $0 > "/dev/stderr"; bad = 1 }
+	END { exit bad }' >"$RES" || die "unreadable result lines in $LOGS/client.log"
+n=$(wc -l <"$RES")
+((n == REPS * 2 * ntests)) || die "$n measurements in $LOGS/client.log, expected $((REPS * 2 * ntests))"
+
+{
+	echo "# rxe-bench: $DATE, host $(uname -r), $(nproc) CPUs, tree $REV, guests $kver (TCG, 1 vCPU)"
+	echo "# tests '$TESTS', $REPS ABBA repetitions, latency iterations $ITERS"
+	echo "# RB stack test rep value(MB/s or usec t_typical) msgrate_or_t_avg max_inline"
+	cat "$RES"
+} >"$DAT"
+
+# med STACK TEST [COLUMN]: the median over the repetitions.
+med() {
+	# shellcheck disable=SC2207
+	local v=($(awk -v s="$1" -v t="$2" -v c="${3:-5}" '$2 == s && $3 == t { print $c }' "$RES"))
+	((${#v[@]})) || return 1
+	median "${v[@]}"
+}
+
+label() {
+	case $1 in
+	wbw64k) echo "ib_write_bw 64 KiB [MB/s]" ;;
+	wbw1m) echo "ib_write_bw 1 MiB [MB/s]" ;;
+	slat) echo "ib_send_lat 64 B, typical [usec]" ;;
+	rlat) echo "ib_read_lat 64 B, typical [usec]" ;;
+	esac
+}
+
+echo
+echo "rxe-bench: $kver guests under qemu TCG, 1 vCPU each, one bridge; xp_rxe (receive: its rx_handler, no XDP program yet) vs rdma_rxe"
+printf '%-34s %10s %10s %7s  %s\n' test xp_rxe rdma_rxe ratio "aim"
+for t in $TESTS; do
+	ours=$(med xp_rxe "$t") || die "$t: no xp_rxe result"
+	ref=$(med rdma_rxe "$t") || die "$t: no rdma_rxe result"
+	ratio=$(awk -v a="$ours" -v b="$ref" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f", a / b }')
+	case $t in
+	wbw*) aim=">= 2.00" ;;
+	*) aim="<= 0.50" ;;
+	esac
+	printf '%-34s %10s %10s %7s  %s\n' "$(label "$t")" "$ours" "$ref" "$ratio" "$aim"
+done
+echo "  (medians of $REPS repetitions; inline data as perftest chose: xp_rxe $(med xp_rxe "${TESTS%% *}" 7) B," \
+	"rdma_rxe $(med rdma_rxe "${TESTS%% *}" 7) B in ${TESTS%% *}; guests took $SECS s; busiest host CPU before: $BUSY%)"
+echo "data: $DAT, logs: $LOGS"
+exit 0
