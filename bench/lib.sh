@@ -151,6 +151,22 @@ nap() {
 	read -r -t "$1" -u "$_xb_nap_fd" || true
 }
 
+# xb_results NAME: the results directory of benchmark NAME, made absolute
+# in OUTDIR: LOGS ($OUTDIR/NAME-logs, emptied), DAT ($OUTDIR/NAME-bench.dat),
+# and DATE and REV for the data file's header.
+xb_results() {
+	mkdir -p "$OUTDIR/$1-logs" || die "cannot create $OUTDIR/$1-logs"
+	OUTDIR=$(cd "$OUTDIR" && pwd)
+	LOGS=$OUTDIR/$1-logs
+	# shellcheck disable=SC2034 # read by the scripts that source this file
+	DAT=$OUTDIR/$1-bench.dat
+	rm -f "$LOGS"/*
+	# shellcheck disable=SC2034
+	DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	# shellcheck disable=SC2034
+	REV=$(git -C "$XB_ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+}
+
 # median V...: the median of the numbers given (mean of the middle two when
 # there is an even count).
 median() {

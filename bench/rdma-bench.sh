@@ -100,13 +100,7 @@ if ((DO_VM)); then
 	done
 fi
 
-mkdir -p "$OUTDIR/rdma-logs" || die "cannot create $OUTDIR/rdma-logs"
-OUTDIR=$(cd "$OUTDIR" && pwd)
-LOGS=$OUTDIR/rdma-logs
-DAT=$OUTDIR/rdma-bench.dat
-rm -f "$LOGS"/*
-DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-REV=$(git -C "$XB_ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+xb_results rdma
 
 # Results: "SCOPE FIGURE VALUE" lines in $LOGS/results (scope vm-xdp, vm-rxe, host).
 RES=$LOGS/results

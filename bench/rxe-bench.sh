@@ -73,13 +73,7 @@ XPVM=$XB_ROOT/tests/vm/xpvm
 GUEST=$XB_ROOT/bench/guest/rxe-bench.sh
 export XP_BUILD=$XB_BUILD
 
-mkdir -p "$OUTDIR/rxe-logs" || die "cannot create $OUTDIR/rxe-logs"
-OUTDIR=$(cd "$OUTDIR" && pwd)
-LOGS=$OUTDIR/rxe-logs
-DAT=$OUTDIR/rxe-bench.dat
-rm -f "$LOGS"/*
-DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-REV=$(git -C "$XB_ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+xb_results rxe
 
 kver=$("$XPVM" kernel "$SERIES") || die "cannot fetch the Debian kernel '$SERIES' (see above)"
 info "$kver: building xp_rxe.ko (kmod/build.sh $kver)"

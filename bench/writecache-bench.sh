@@ -118,13 +118,7 @@ GUEST=$XB_ROOT/bench/guest/writecache-bench.sh
 # kmod/build.sh and xpvm find build/ through XP_BUILD, as lib.sh does.
 export XP_BUILD=$XB_BUILD
 
-mkdir -p "$OUTDIR/writecache-logs" || die "cannot create $OUTDIR/writecache-logs"
-OUTDIR=$(cd "$OUTDIR" && pwd)
-LOGS=$OUTDIR/writecache-logs
-DAT=$OUTDIR/writecache-bench.dat
-rm -f "$LOGS"/*
-DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-REV=$(git -C "$XB_ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+xb_results writecache
 IMG=$(mktemp -d "${TMPDIR:-/tmp}/xp-wcbench.XXXXXX") || die "cannot create a directory for the disk images"
 on_exit rm -rf "$IMG"
 
