@@ -84,7 +84,7 @@ kmod_series() {
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_rx 0'" <<<"$log"
 	check "kmod $kver: xp_rxe's kernel verbs: a kernel client's RC SEND, fast-reg WRITE, READ, WRITE WITH IMM, atomics, LOCAL_INV, drain, UD through an AH, ib_mad's QP1, rdma_cm connect/accept/disconnect, over IPv4 and IPv6 loopback ($(vm_secs "$t0") s for all four parts)" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_verbs 0'" <<<"$log"
-	check "kmod $kver: xp_rxe's user ABI: malformed WQEs and garbage ring indices written by hostile processes complete in error or cost only the process, then inline SENDs and WRITE with every byte checked; rdma_rxe works beside it" \
+	check "kmod $kver: xp_rxe's user ABI: malformed WQEs and garbage ring indices written by hostile processes complete in error or cost only the process, then inline SENDs and WRITE with every byte checked, UD through user AHs (another PD's refused); rdma_rxe works beside it" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_user 0'" <<<"$log"
 }
 

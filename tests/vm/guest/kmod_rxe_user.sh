@@ -5,8 +5,9 @@
 # what no rdma-core program sends, through tests/vm/tools/rxe_ucheck on a
 # device on a veth end (its loopback path): hostile processes that write
 # malformed WQEs and garbage ring indices into their mmap'd rings, then
-# inline SENDs and an inline WRITE, every byte checked, on the same device
-# afterwards. With rdma_rxe loaded beside it, on the other veth end, so
+# inline SENDs and an inline WRITE, every byte checked, and UD SENDs
+# through user address handles (another PD's must be refused), on the same
+# device afterwards. With rdma_rxe loaded beside it, on the other veth end, so
 # that both drivers with one driver id work side by side: rdma_rxe's
 # device then runs ibv_rc_pingpong over its own loopback.
 #   XP_UCHECK  the tool's path (shipped with xpvm -b)

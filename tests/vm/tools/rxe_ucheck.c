@@ -7,6 +7,9 @@
  * - inline data: SENDs of 1 to max_inline_data bytes and an RDMA WRITE,
  *   posted with IBV_SEND_INLINE from a buffer that is no MR and is
  *   overwritten right after the post; the receiver checks every byte;
+ * - UD: a SEND to a UD QP of the same device through a user address
+ *   handle, checked behind its GRH; and one through an address handle of
+ *   another protection domain, which must complete in error;
  * - a hostile process: child processes write malformed WQEs straight into
  *   the mmap'd rings (opcodes, SGE counts, inline lengths, flags, keys
  *   and addresses no WR may carry, random bytes, garbage ring indices),
@@ -275,6 +278,119 @@ static void inline_write(struct pair *p)
 	      sizeof(src), err, got == 1 ? (int)wc.status : -1);
 }
 
+/* ---- UD through user address handles ---- */
+
+#define UD_QKEY 0x11111111u
+#define GRH 40
+
+static struct ibv_qp *ud_qp(struct pair *p)
+{
+	struct ibv_qp_init_attr init = {
+		.send_cq = p->cq,
+		.recv_cq = p->cq,
+		.qp_type = IBV_QPT_UD,
+		.cap = { .max_send_wr = 4, .max_recv_wr = 4, .max_send_sge = 1, .max_recv_sge = 1 },
+	};
+	struct ibv_qp_attr a = { .qp_state = IBV_QPS_INIT, .port_num = 1, .qkey = UD_QKEY };
+	struct ibv_qp *qp = ibv_create_qp(p->pd, &init);
+
+	if (!qp)
+		return NULL;
+	if (ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_PKEY_INDEX | IBV_QP_PORT | IBV_QP_QKEY))
+		goto out_destroy;
+	a.qp_state = IBV_QPS_RTR;
+	if (ibv_modify_qp(qp, &a, IBV_QP_STATE))
+		goto out_destroy;
+	a.qp_state = IBV_QPS_RTS;
+	a.sq_psn = 0;
+	if (ibv_modify_qp(qp, &a, IBV_QP_STATE | IBV_QP_SQ_PSN))
+		goto out_destroy;
+	return qp;
+
+out_destroy:
+	ibv_destroy_qp(qp);
+	return NULL;
+}
+
+/*
+ * A UD SEND of len bytes from qp to itself through ah; the status of its
+ * completion, and in *rwc the receive's completion if want_recv.
+ */
+static int ud_send(struct pair *p, struct ibv_qp *qp, struct ibv_ah *ah, uint32_t len,
+		   bool want_recv, struct ibv_wc *rwc)
+{
+	struct ibv_sge sge = { (uintptr_t)p->buf, len, p->mr->lkey };
+	struct ibv_send_wr wr = { .wr_id = 11,
+				  .sg_list = &sge,
+				  .num_sge = 1,
+				  .opcode = IBV_WR_SEND,
+				  .send_flags = IBV_SEND_SIGNALED },
+			   *bad;
+	struct ibv_wc wc;
+	int st = -1, n = want_recv ? 2 : 1;
+
+	wr.wr.ud.ah = ah;
+	wr.wr.ud.remote_qpn = qp->qp_num;
+	wr.wr.ud.remote_qkey = UD_QKEY;
+	if (ibv_post_send(qp, &wr, &bad))
+		return -1;
+	while (n && poll_n(p, &wc, 1) == 1) {
+		if (wc.wr_id == 11) {
+			st = wc.status;
+			n--;
+		} else if (want_recv && wc.wr_id == 12) {
+			*rwc = wc;
+			n--;
+		}
+	}
+	return st;
+}
+
+static void ud_checks(struct pair *p)
+{
+	struct ibv_ah_attr aa = { .is_global = 1, .port_num = 1 };
+	struct ibv_sge sge = { (uintptr_t)p->buf + BUF, 1024 + GRH, p->mr->lkey };
+	struct ibv_recv_wr rwr = { .wr_id = 12, .sg_list = &sge, .num_sge = 1 }, *bad;
+	struct ibv_qp *qp = ud_qp(p);
+	struct ibv_pd *pd2 = ibv_alloc_pd(p->ctx);
+	struct ibv_ah *ah = NULL, *ah2 = NULL;
+	struct ibv_wc wc = { .status = IBV_WC_GENERAL_ERR };
+	int st = -1, st2 = -1, i;
+
+	aa.grh.sgid_index = gid_index;
+	aa.grh.hop_limit = 64;
+	if (qp && pd2 && !ibv_query_gid(p->ctx, 1, gid_index, &aa.grh.dgid)) {
+		ah = ibv_create_ah(p->pd, &aa);
+		ah2 = ibv_create_ah(pd2, &aa);
+	}
+	if (ah && ah2) {
+		for (i = 0; i < 100; i++)
+			p->buf[i] = (unsigned char)(i ^ 0x3c);
+		memset(p->buf + BUF, 0, 1024 + GRH);
+		if (!ibv_post_recv(qp, &rwr, &bad))
+			st = ud_send(p, qp, ah, 100, true, &wc);
+	}
+	check(st == IBV_WC_SUCCESS && wc.wr_id == 12 && wc.status == IBV_WC_SUCCESS &&
+		      wc.byte_len == 100 + GRH && (wc.wc_flags & IBV_WC_GRH) &&
+		      wc.src_qp == (qp ? qp->qp_num : 0) &&
+		      !memcmp(p->buf + BUF + GRH, p->buf, 100),
+	      "UD SEND of 100 bytes through a user AH: received behind its GRH, every byte (send %d, receive %d)",
+	      st, (int)wc.status);
+	if (ah2)
+		st2 = ud_send(p, qp, ah2, 100, false, NULL);
+	check(st2 == IBV_WC_LOC_QP_OP_ERR,
+	      "UD SEND through an AH of another PD: completes with a local QP operation error (%d)",
+	      st2);
+	if (ah)
+		ibv_destroy_ah(ah);
+	if (ah2)
+		ibv_destroy_ah(ah2);
+	if (qp)
+		ibv_destroy_qp(qp);
+	if (pd2)
+		ibv_dealloc_pd(pd2);
+}
+
 /* ---- a hostile process ---- */
 
 /* The mapped rings of the process, from /proc/self/maps. */
@@ -509,6 +625,7 @@ int main(int argc, char **argv)
 			inline_send(&p, len);
 		inline_send(&p, p.max_inline);
 		inline_write(&p);
+		ud_checks(&p);
 	}
 	pair_close(&p);
 	printf("%d passed, %d failed\n", npass, nfail);
