@@ -30,8 +30,50 @@ kbuild() {
 	else
 		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 			make -C "$(kernel_headers "$kver")" M="$dir" XP_ROOT="$root" \
-			${V:+V=$V} modules
+			${btfids:+RESOLVE_BTFIDS="$btfids"} ${V:+V=$V} modules
 	fi
+}
+
+# btf_base KVER: give KVER's headers the vmlinux whose BTF module BTF is
+# built against (kbuild runs pahole and resolve_btfids on "vmlinux" in the
+# headers directory, and skips module BTF without it; xp_rxe's XDP kfunc
+# needs module BTF). Debian's 6.12 and newer headers ship it. 6.1's do not:
+# take it from the xz payload of the image the guests boot, keeping only
+# its BTF sections, and resolve_btfids, which 6.1's kbuild lacks, from the
+# 6.12 kbuild (it links only libelf, libz and libc). Sets btfids.
+btf_base() {
+	local kver=$1 hdr img off tmp k612
+	hdr=$(kernel_headers "$kver")
+	btfids=
+	grep -q '^CONFIG_DEBUG_INFO_BTF_MODULES=y' "$hdr/.config" || return 0
+	if [[ ! -x $hdr/tools/bpf/resolve_btfids/resolve_btfids ]]; then
+		k612=$(kernel_get 6.12)
+		btfids=$(kernel_headers "$k612")/tools/bpf/resolve_btfids/resolve_btfids
+		if [[ ! -x $btfids ]]; then
+			echo "kmod: no resolve_btfids in $k612's kbuild: $kver's modules get no BTF" >&2
+			btfids=
+			rm -f "$hdr/vmlinux"
+			return 0
+		fi
+	fi
+	[[ -e $hdr/vmlinux ]] && return 0
+	img=$(kernel_dir "$kver")/boot/vmlinuz-$kver
+	off=$(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$img" | head -n1 | cut -d: -f1) || true
+	if [[ -z $off ]]; then
+		echo "kmod: no xz payload in $img: $kver's modules get no BTF" >&2
+		return 0
+	fi
+	tmp=$(mktemp)
+	# xz stops at the payload's end and complains of what follows it.
+	tail -c +$((off + 1)) "$img" | xz -dc >"$tmp" 2>/dev/null || true
+	if objcopy --only-section=.BTF --only-section=.BTF_ids "$tmp" "$hdr/.vmlinux.new" 2>/dev/null &&
+		[[ $(readelf -S "$hdr/.vmlinux.new") == *" .BTF "* ]]; then
+		mv -f "$hdr/.vmlinux.new" "$hdr/vmlinux"
+	else
+		rm -f "$hdr/.vmlinux.new"
+		echo "kmod: no BTF in $img: $kver's modules get no BTF" >&2
+	fi
+	rm -f "$tmp"
 }
 
 # install_ko KO DIR: put KO into DIR if it differs, by a rename, so a VM
@@ -57,6 +99,7 @@ build_one() {
 		cp -a --update "$root/include" "$broot/xp/root/"
 	fi
 	mkdir -p "$out" "$src"
+	[[ -n $broot ]] || btf_base "$kver"
 	for dir in "$root"/kmod/*/; do
 		[[ -f $dir/Kbuild ]] || continue
 		name=$(basename "$dir")
