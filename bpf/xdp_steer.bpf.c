@@ -7,7 +7,8 @@
  * that slot holds no socket the frame is passed to the kernel and counted
  * as redirect_failed. Malformed RoCEv2 is dropped and counted by reason.
  * The layout of the maps and counters is the ABI in <xdpath/steer.h>; the
- * parsing lives in bpf/lib. See docs/steer.md.
+ * decision is bpf/lib/steer.h, the parsing the rest of bpf/lib. See
+ * docs/steer.md.
  *
  * xdp_steer_mb is the same program for frames of several buffers (xdp.frags);
  * the loader picks one of the two by the interface's MTU.
@@ -20,76 +21,19 @@
 #include <bpf/bpf_endian.h>
 
 #include <xdpath/bth.h>
-#include <xdpath/steer.h>
 
-#include "lib/parse.h"
-#include "lib/roce.h"
-#include "lib/stats.h"
+#include "lib/steer.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_XSKMAP);
-	__uint(max_entries, XP_STEER_MAX_SLOTS);
-	__type(key, __u32);
-	__type(value, __u32);
-} xp_xsks SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XP_STEER_MAX_QPNS);
-	__type(key, __u32); /* destination QPN, 24 bits */
-	__type(value, struct xp_qpn_entry);
-} xp_qpn SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XP_CNT_MAX);
-	__type(key, __u32);
-	__type(value, struct xp_counter);
-} xp_stats SEC(".maps");
-
-/* The XSKMAP slot for a destination QPN: its own entry, else the rx queue. */
-static __always_inline __u32 xp_steer_slot(struct xdp_md *ctx, __u32 dest_qpn)
+/* An unlisted QPN goes to the slot of the rx queue the frame came in on. */
+static __always_inline long xp_steer_unlisted(struct xdp_md *ctx, const struct xp_roce *roce)
 {
-	/*
-	 * Read the context field before the branch: a conditional load lets
-	 * clang form ctx+offset in a register, which the verifier refuses.
-	 */
-	__u32 slot = ctx->rx_queue_index;
-	struct xp_qpn_entry *entry;
-
-	entry = bpf_map_lookup_elem(&xp_qpn, &dest_qpn);
-	if (entry)
-		slot = entry->slot;
-	return slot;
-}
-
-static __always_inline int steer(struct xdp_md *ctx)
-{
-	struct xp_roce roce = {};
-	struct xp_cursor cur;
-	long act;
-
-	xp_cursor_init(&cur, ctx);
-	switch (xp_roce_classify(&cur, &roce)) {
-	case XP_ROCE_VALID:
-		/* An empty slot returns the fallback action, XDP_PASS. */
-		act = bpf_redirect_map(&xp_xsks, xp_steer_slot(ctx, roce.dest_qpn), XDP_PASS);
-		xp_stats_count(&xp_stats, ctx,
-			       act == XDP_REDIRECT ? XP_CNT_REDIRECTED : XP_CNT_REDIRECT_FAILED);
-		return act;
-	case XP_ROCE_INVALID:
-		xp_stats_count(&xp_stats, ctx, XP_CNT_DROP(roce.drop));
-		return XDP_DROP;
-	default:
-		xp_stats_count(&xp_stats, ctx, XP_CNT_PASSED);
-		return XDP_PASS;
-	}
+	return xp_steer_to_slot(ctx, ctx->rx_queue_index);
 }
 
 SEC("xdp")
 int xdp_steer(struct xdp_md *ctx)
 {
-	return steer(ctx);
+	return xp_steer(ctx);
 }
 
 /*
@@ -100,7 +44,7 @@ int xdp_steer(struct xdp_md *ctx)
 SEC("xdp.frags")
 int xdp_steer_mb(struct xdp_md *ctx)
 {
-	return steer(ctx);
+	return xp_steer(ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0 OR BSD-2-Clause) */
 /*
- * ABI between bpf/xdp_steer.bpf.c and userspace: map names, map layouts,
+ * ABI between the steering programs (bpf/xdp_steer.bpf.c, and
+ * bpf/xdp_rxe.bpf.c in front of the xp_rxe kernel device) and userspace:
+ * map names, map layouts,
  * counter indexes and drop reasons. Numbers here are stable: a drop reason
  * or counter index, once released, is never reused for something else.
  */
@@ -22,6 +24,9 @@
 #define XP_STEER_PROG_NAME "xdp_steer"
 /* The same program in SEC("xdp.frags"), for frames of several buffers. */
 #define XP_STEER_PROG_NAME_MB "xdp_steer_mb"
+/* The program for the xp_rxe kernel device (docs/rxe.md), and its xdp.frags twin. */
+#define XP_RXE_PROG_NAME "xdp_rxe"
+#define XP_RXE_PROG_NAME_MB "xdp_rxe_mb"
 #define XP_STEER_XSKS_MAP "xp_xsks"
 #define XP_STEER_QPN_MAP "xp_qpn"
 #define XP_STEER_STATS_MAP "xp_stats"
@@ -51,7 +56,9 @@ enum xp_steer_counter {
 	XP_CNT_PASSED = 0, /* handed to the kernel stack (XDP_PASS) */
 	XP_CNT_REDIRECTED = 1, /* redirected to an AF_XDP socket */
 	XP_CNT_REDIRECT_FAILED = 2, /* RoCEv2, but no socket in the slot: passed */
-	/* 3..15 reserved for future verdict counters */
+	XP_CNT_KDEV = 3, /* xdp_rxe: taken by the xp_rxe device (kfunc) */
+	XP_CNT_KDEV_DECLINED = 4, /* xdp_rxe: RoCEv2 the device did not take: passed */
+	/* 5..15 reserved for future verdict counters */
 	XP_CNT_DROP_BASE = 16, /* XP_CNT_DROP_BASE + enum xp_drop_reason */
 	XP_CNT_MAX = 48,
 };
@@ -94,6 +101,10 @@ static inline const char *xp_steer_counter_str(unsigned int idx)
 		return "redirected";
 	case XP_CNT_REDIRECT_FAILED:
 		return "redirect_failed";
+	case XP_CNT_KDEV:
+		return "kernel_device";
+	case XP_CNT_KDEV_DECLINED:
+		return "kernel_device_declined";
 	}
 	return idx >= XP_CNT_DROP_BASE ? xp_drop_reason_str(idx - XP_CNT_DROP_BASE) : NULL;
 }
