@@ -3,12 +3,15 @@
  * The transport core (core/roce) hosted in the kernel for one xp_rxe
  * device: frames in, frames out, the clock and the timers.
  *
- * Frames in: until the XDP path exists, an rx_handler on the netdev takes
- * the IPv4 and IPv6 UDP frames to port 4791 addressed to this host, before
- * the IP stack sees them (no socket: rdma_rxe may hold port 4791 in the
- * same namespace), and hands them to the core from the Ethernet header on.
- * A frame the core keeps (a request for a busy responder) is lent while
- * few are; rx_release() frees it.
+ * Frames in: an XDP program on the netdev hands RoCEv2 frames to the core
+ * through the kfunc of rxe_xdp.c, in the driver's buffer, before any skb
+ * exists (xp_rxe_host_xdp_rx()). Whatever reaches the stack instead (no
+ * XDP program, or one that passed the frame) meets an rx_handler, which
+ * takes the IPv4 and IPv6 UDP frames to port 4791 addressed to this host
+ * before the IP stack sees them (no socket: rdma_rxe may hold port 4791
+ * in the same namespace). Both hand the core the frame from the Ethernet
+ * header on. An skb the core keeps (a request for a busy responder) is
+ * lent while few are; rx_release() frees it. An XDP buffer is never lent.
  *
  * Frames out: the core builds complete frames (Ethernet to ICRC) into
  * skbs; they are queued under the lock and given to dev_queue_xmit() after
@@ -32,6 +35,7 @@
  * item (jiffies, as rdma_rxe's timers). The core runs under xh->lock with
  * bottom halves off, one call at a time.
  */
+#include <linux/bpf.h>
 #include <linux/etherdevice.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -201,7 +205,9 @@ static void xh_rx_one(struct xp_rxe_host *xh, struct sk_buff *skb, const u8 *fra
 	if (qp && qp->rq.buf)
 		xp_rxe_urq_pull(qp);
 
-	kept = xp_rdma_core_rx(xh->core, frame, len, (uintptr_t)skb, xh->rx_lent < XP_RXE_RX_LEND);
+	/* An skb is lent while few are; an XDP buffer (no skb) never is. */
+	kept = xp_rdma_core_rx(xh->core, frame, len, (uintptr_t)skb,
+			       skb && xh->rx_lent < XP_RXE_RX_LEND);
 	if (kept)
 		xh->rx_lent++;
 	else
@@ -347,9 +353,79 @@ static rx_handler_result_t xh_rx_handler(struct sk_buff **pskb)
 	frame = skb_mac_header(skb);
 	len = skb->len + (skb->data - frame);
 	xp_rxe_host_lock(xh);
+	xh->rx_handler++;
 	xh_rx_one(xh, skb, frame, len);
 	xp_rxe_host_unlock(xh);
 	return RX_HANDLER_CONSUMED;
+}
+
+/*
+ * The same test on the linear data of an XDP buffer: to this netdev's MAC,
+ * IPv4 (not a fragment) or IPv6 (no extension header), UDP to 4791.
+ */
+static bool xh_frame_is_roce(const struct net_device *ndev, const u8 *frame, u32 len)
+{
+	const struct ethhdr *eth = (const void *)frame;
+	const struct udphdr *uh;
+	u32 off = ETH_HLEN;
+
+	if (len < ETH_HLEN || !ether_addr_equal(eth->h_dest, ndev->dev_addr))
+		return false;
+	if (eth->h_proto == htons(ETH_P_IP)) {
+		const struct iphdr *iph = (const void *)(frame + off);
+
+		if (len < off + sizeof(*iph) || iph->version != 4 || iph->ihl < 5 ||
+		    iph->protocol != IPPROTO_UDP || (iph->frag_off & htons(IP_MF | IP_OFFSET)))
+			return false;
+		off += iph->ihl * 4;
+	} else if (eth->h_proto == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6h = (const void *)(frame + off);
+
+		if (len < off + sizeof(*ip6h) || ip6h->nexthdr != IPPROTO_UDP)
+			return false;
+		off += sizeof(*ip6h);
+	} else {
+		return false;
+	}
+	if (len < off + sizeof(*uh))
+		return false;
+	uh = (const void *)(frame + off);
+	return uh->dest == htons(XP_RXE_UDP_PORT);
+}
+
+/*
+ * A frame from an XDP program on ndev (rxe_xdp.c), in the driver's buffer:
+ * the core is done with it on return (never lent), so the driver may
+ * recycle it at once. XDP_DROP when the core took it; XDP_PASS, and the
+ * frame goes on to the stack (and so to our rx_handler), when ndev has no
+ * device of ours, the frame is not RoCEv2 for this host, or its data spans
+ * several buffers. Runs in the driver's NAPI poll; a device going away
+ * unregisters its rx_handler, which waits for the RCU read side held here.
+ */
+int xp_rxe_host_xdp_rx(struct net_device *ndev, const u8 *frame, u32 len, bool frags)
+{
+	struct xp_rxe_host *xh;
+	int act = XDP_PASS;
+
+	/* Held until the core is done: unregistering the handler waits for it. */
+	rcu_read_lock();
+	if (rcu_access_pointer(ndev->rx_handler) != xh_rx_handler)
+		goto out_unlock;
+	xh = rcu_dereference(ndev->rx_handler_data);
+	if (!xh)
+		goto out_unlock;
+	if (frags || !xh_frame_is_roce(ndev, frame, len)) {
+		atomic64_inc(&xh->xdp_declined);
+		goto out_unlock;
+	}
+	xp_rxe_host_lock(xh);
+	xh->rx_xdp++;
+	xh_rx_one(xh, NULL, frame, len);
+	xp_rxe_host_unlock(xh);
+	act = XDP_DROP;
+out_unlock:
+	rcu_read_unlock();
+	return act;
 }
 
 int xp_rxe_host_start(struct xp_rxe_host *xh, struct net_device *ndev, enum ib_mtu mtu)
@@ -387,6 +463,7 @@ int xp_rxe_host_start(struct xp_rxe_host *xh, struct net_device *ndev, enum ib_m
 	memcpy(ca.mac, ndev->dev_addr, ETH_ALEN);
 	atomic64_set(&xh->tx_dropped, 0);
 	atomic64_set(&xh->rx_nomem, 0);
+	atomic64_set(&xh->xdp_declined, 0);
 	xh->core = xp_rdma_core_create(&ca);
 	if (!xh->core)
 		return -ENOMEM;
@@ -449,13 +526,17 @@ int xp_rxe_host_set_gid(struct xp_rxe_host *xh, unsigned int index, const u8 gid
 	return err;
 }
 
-/* The core's device counters and the host's loopback count, copied under the lock. */
-void xp_rxe_host_stats(struct xp_rxe_host *xh, struct xp_rdma_dev_stats *st, u64 *loopback)
+/* The core's device counters and the host's own, copied under the lock. */
+void xp_rxe_host_stats(struct xp_rxe_host *xh, struct xp_rdma_dev_stats *st,
+		       struct xp_rxe_host_counts *hc)
 {
 	spin_lock_bh(&xh->lock);
 	*st = *xp_rdma_dev_stats(xh->core);
-	*loopback = xh->loopback;
+	hc->loopback = xh->loopback;
+	hc->rx_xdp = xh->rx_xdp;
+	hc->rx_handler = xh->rx_handler;
 	spin_unlock_bh(&xh->lock);
+	hc->xdp_declined = atomic64_read(&xh->xdp_declined);
 }
 
 struct xp_rxe_qp *xp_rxe_host_qp(struct xp_rxe_host *xh, u32 qpn)

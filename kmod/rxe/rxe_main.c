@@ -102,9 +102,16 @@ static int __init xp_rxe_init(void)
 		pr_err("xp_rxe: netdev notifier: %d\n", err);
 		return err;
 	}
+	err = xp_rxe_xdp_register();
+	if (err)
+		goto out_notifier;
 	rdma_link_register(&xp_rxe_link_ops);
 	pr_info("xp_rxe: loaded (rdma link add NAME type %s netdev DEV)\n", XP_RXE_LINK_TYPE);
 	return 0;
+
+out_notifier:
+	unregister_netdevice_notifier(&xp_rxe_netdev_nb);
+	return err;
 }
 
 static void __exit xp_rxe_exit(void)

@@ -21,6 +21,9 @@ enum {
 	XS_RX_NOMEM,
 	XS_TX_NO_FRAME,
 	XS_LOOPBACK,
+	XS_RX_XDP,
+	XS_RX_HANDLER,
+	XS_XDP_DECLINED,
 	XS_PARSE, /* then XP_PKT_ERR_NR - 1 parser reasons, then the device's */
 };
 
@@ -28,9 +31,11 @@ enum {
 #define XS_NR (XS_DROP + XP_RDMA_DROP__MAX - 1)
 
 static const char *const xs_fixed[XS_PARSE] = {
-	[XS_RX_FRAMES] = "rx_frames",	  [XS_TX_FRAMES] = "tx_frames",
-	[XS_TX_DROPPED] = "tx_dropped",	  [XS_RX_NOMEM] = "rx_nomem",
-	[XS_TX_NO_FRAME] = "tx_no_frame", [XS_LOOPBACK] = "loopback_frames",
+	[XS_RX_FRAMES] = "rx_frames",	    [XS_TX_FRAMES] = "tx_frames",
+	[XS_TX_DROPPED] = "tx_dropped",	    [XS_RX_NOMEM] = "rx_nomem",
+	[XS_TX_NO_FRAME] = "tx_no_frame",   [XS_LOOPBACK] = "loopback_frames",
+	[XS_RX_XDP] = "rx_xdp_frames",	    [XS_RX_HANDLER] = "rx_handler_frames",
+	[XS_XDP_DECLINED] = "xdp_declined",
 };
 
 void xp_rxe_stats_free(struct xp_rxe_dev *xd)
@@ -85,12 +90,17 @@ struct rdma_hw_stats *xp_rxe_alloc_port_stats(struct ib_device *ibdev, u32 port)
 int xp_rxe_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats, u32 port, int index)
 {
 	struct xp_rxe_dev *xd = to_xdev(ibdev);
+	struct xp_rxe_host_counts hc;
 	struct xp_rdma_dev_stats st;
 	unsigned int i;
 
 	if (!port || stats->num_counters != xd->nstats)
 		return -EINVAL;
-	xp_rxe_host_stats(&xd->host, &st, &stats->value[XS_LOOPBACK]);
+	xp_rxe_host_stats(&xd->host, &st, &hc);
+	stats->value[XS_LOOPBACK] = hc.loopback;
+	stats->value[XS_RX_XDP] = hc.rx_xdp;
+	stats->value[XS_RX_HANDLER] = hc.rx_handler;
+	stats->value[XS_XDP_DECLINED] = hc.xdp_declined;
 	stats->value[XS_RX_FRAMES] = st.rx_frames;
 	stats->value[XS_TX_FRAMES] = st.tx_frames;
 	stats->value[XS_TX_DROPPED] = atomic64_read(&xd->host.tx_dropped);

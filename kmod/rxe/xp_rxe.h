@@ -161,7 +161,19 @@ struct xp_rxe_host {
 	bool stopping;
 	atomic64_t tx_dropped; /* dev_queue_xmit() refused */
 	atomic64_t rx_nomem; /* RoCE frames lost before the core: no memory */
-	u64 loopback; /* frames the device sent to itself (under the lock) */
+	/* Under the lock: frames into the core by the path they took. */
+	u64 loopback; /* sent by the device to itself */
+	u64 rx_xdp; /* handed over by an XDP program (rxe_xdp.c) */
+	u64 rx_handler; /* taken by the rx_handler (no XDP program took them) */
+	atomic64_t xdp_declined; /* frames the kfunc gave back: not for this device */
+};
+
+/* The host's own counters (xp_rxe_host_stats()). */
+struct xp_rxe_host_counts {
+	u64 loopback;
+	u64 rx_xdp;
+	u64 rx_handler;
+	u64 xdp_declined;
 };
 
 struct xp_rxe_dev {
@@ -196,7 +208,13 @@ int xp_rxe_host_start(struct xp_rxe_host *xh, struct net_device *ndev, enum ib_m
 void xp_rxe_host_detach(struct xp_rxe_host *xh);
 void xp_rxe_host_stop(struct xp_rxe_host *xh);
 int xp_rxe_host_set_gid(struct xp_rxe_host *xh, unsigned int index, const u8 gid[16]);
-void xp_rxe_host_stats(struct xp_rxe_host *xh, struct xp_rdma_dev_stats *st, u64 *loopback);
+void xp_rxe_host_stats(struct xp_rxe_host *xh, struct xp_rdma_dev_stats *st,
+		       struct xp_rxe_host_counts *hc);
+/* A frame an XDP program hands over (rxe_xdp.c): an XDP_* verdict. */
+int xp_rxe_host_xdp_rx(struct net_device *ndev, const u8 *frame, u32 len, bool frags);
+
+/* rxe_xdp.c: the kfunc XDP programs call. */
+int xp_rxe_xdp_register(void);
 /* Run verbs on the core: lock, call, unlock (which runs the core's work and sends). */
 void xp_rxe_host_lock(struct xp_rxe_host *xh);
 void xp_rxe_host_unlock(struct xp_rxe_host *xh);
