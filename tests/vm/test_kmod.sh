@@ -32,6 +32,13 @@ vm_require test_kmod
 # Sent at xp_rxe in the guest (guest/kmod_rxe_rx.sh); xpvm -b ships it with its libraries.
 FLOOD=$XP_BUILD/tests/net/hostile_flood
 require_bin "$FLOOD"
+# xp_rxe's XDP front door (guest/kmod_rxe_rx.sh).
+XDP_OBJ=$XP_BUILD/bpf/xdp_rxe.bpf.o
+if [[ ! -f $XDP_OBJ ]]; then
+	fail "missing $XDP_OBJ: run make first"
+	summary
+	exit 1
+fi
 # What no rdma-core program sends, through libibverbs (guest/kmod_rxe_user.sh).
 UCHECK=$XP_BUILD/vm/rxe_ucheck
 mkdir -p "${UCHECK%/*}"
@@ -64,9 +71,10 @@ kmod_series() {
 	check "kmod $kver: xp_rxe.ko built" test -f "$XPVM_BUILD/kmod/$kver/xp_rxe.ko"
 	t0=$EPOCHREALTIME
 	rc=0
-	log=$("$XPVM" run -k "$kver" -b "rdma,ibv_rc_pingpong,$FLOOD,$UCHECK" \
+	log=$("$XPVM" run -k "$kver" -b "rdma,ibv_rc_pingpong,ip,$FLOOD,$UCHECK" \
 		-m "ib_core,ib_uverbs,rdma_cm,dummy,veth,?crc32_generic,rdma_rxe" --kmod \
 		--name "roce-$series" -t 300 -e "XP_FLOOD=$FLOOD" -e "XP_UCHECK=$UCHECK" \
+		-f "$XDP_OBJ" -e "XP_XDP_OBJ=/xp/files/xdp_rxe.bpf.o" \
 		-f "$XPVM_GUEST/kmod_roce_core.sh" -f "$XPVM_GUEST/kmod_rxe.sh" \
 		-f "$XPVM_GUEST/kmod_rxe_rx.sh" -f "$XPVM_GUEST/kmod_rxe_verbs.sh" \
 		-f "$XPVM_GUEST/kmod_rxe_user.sh" \
@@ -80,7 +88,7 @@ kmod_series() {
 		bash -c "test $ended = 1 && grep -q 'KMODPART roce_core 0'" <<<"$log"
 	check "kmod $kver: xp_rxe devices come and go with rdma link, the netdev and the module" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe 0'" <<<"$log"
-	check "kmod $kver: xp_rxe's core counts every hostile frame under its reason, sends nothing, goes with its netdev under the flood, 50 load/unload cycles" \
+	check "kmod $kver: xp_rxe's core counts every hostile frame under its reason, through XDP and through the rx_handler, sends nothing, keeps taking frames when XDP is detached under the flood, goes with its netdev under the flood, 50 load/unload cycles" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_rx 0'" <<<"$log"
 	check "kmod $kver: xp_rxe's kernel verbs: a kernel client's RC SEND, fast-reg WRITE, READ, WRITE WITH IMM, atomics, LOCAL_INV, drain, UD through an AH, ib_mad's QP1, rdma_cm connect/accept/disconnect, over IPv4 and IPv6 loopback ($(vm_secs "$t0") s for all four parts)" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_verbs 0'" <<<"$log"

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # xp_rxe against Linux's rdma_rxe over a wire, for each series: two guests
-# on one bridge (xpvm net), guest A with xp_rxe on eth0, guest B with
-# rdma_rxe on eth0, and in each the kernel RDMA client kmod/rxe_test in
+# on one bridge (xpvm net), guest A with xp_rxe on eth0 fed by XDP
+# (bpf/xdp_rxe.bpf.c: every RoCEv2 frame through the kfunc, none through
+# the rx_handler, as A's counters show), guest B with rdma_rxe on eth0, and in each the kernel RDMA client kmod/rxe_test in
 # its two-host mode (rxe_test_peer.c): through rdma_cm, a SEND, a WRITE
 # into the server's fast-reg MR, a READ back, a fetch-and-add and a last
 # SEND, checked on both sides; xp_rxe as the client, then as the server.
@@ -25,6 +26,12 @@ source "$(dirname "$0")/lib/testvm.sh"
 
 vm_require test_rxe_kmod_interop
 
+XDP_OBJ=$XPVM_BUILD/bpf/xdp_rxe.bpf.o
+if [[ ! -f $XDP_OBJ ]]; then
+	fail "rxe interop: $XDP_OBJ missing (make bpf)"
+	summary
+	exit 1
+fi
 IP_A=198.18.105.11
 IP_B=198.18.105.12
 # Each rdma-core part with what its check says.
@@ -52,20 +59,20 @@ interop_series() {
 		return
 	}
 	logs=$(mktemp -d)
-	local common=(run -k "$kver" --net "$net" --kmod -b default -t 360
+	local common=(run -k "$kver" --net "$net" --kmod -b "default ip" -t 360
 		-m "ib_core rdma_cm ?crc32_generic rdma_rxe ib_uverbs rdma_ucm")
 	t0=$EPOCHREALTIME
 	"$XPVM" "${common[@]}" --name "rkB-$series" --ip "$IP_B/24" -e XP_ROLE=b -e "XP_PEER=$IP_A" \
 		"$XPVM_GUEST/rxe_kmod_interop.sh" >"$logs/b.log" 2>&1 &
 	pb=$!
-	"$XPVM" "${common[@]}" --name "rkA-$series" --ip "$IP_A/24" -e XP_ROLE=a -e "XP_PEER=$IP_B" \
+	"$XPVM" "${common[@]}" --name "rkA-$series" --ip "$IP_A/24" -e XP_ROLE=a -e "XP_PEER=$IP_B" -f "$XDP_OBJ" \
 		"$XPVM_GUEST/rxe_kmod_interop.sh" >"$logs/a.log" 2>&1 &
 	pa=$!
 	wait "$pa" || ra=$?
 	wait "$pb" || rb=$?
 	"$XPVM" net down "$net"
 	sed 's/^/    /' "$logs/a.log" "$logs/b.log" |
-		grep -E 'xp_rxe_test: FAIL|PEERPART|USERPART|RETRY|segfault|DEVINFO|iters in| (64|65536|8) +100 +[0-9]|\([0-9.]+ s\)$|frames|rx_drop|FAIL'
+		grep -E 'xp_rxe_test: FAIL|PEERPART|USERPART|RETRY|segfault|DEVINFO|iters in| (64|65536|8) +100 +[0-9]|\([0-9.]+ s\)$|frames|rx_drop|COUNTER|XDPPROG|FAIL'
 	for part in "a client b server" "a server b client"; do
 		read -r _ role _ _ <<<"$part"
 		local ra_part rb_part
@@ -74,6 +81,13 @@ interop_series() {
 		check "rxe interop $kver: xp_rxe as the $role of rdma_rxe through rdma_cm: SEND, WRITE, READ, fetch-and-add, all checked on both sides" \
 			test "$ra_part$rb_part" = 11
 	done
+	# Every RoCEv2 frame came to xp_rxe through XDP and its kfunc.
+	local xdp hnd prog
+	prog=$(vm_output "$logs/a.log" | sed -n 's/^XDPPROG //p' | head -n1)
+	xdp=$(vm_output "$logs/a.log" | sed -n 's/^COUNTER rx_xdp_frames //p')
+	hnd=$(vm_output "$logs/a.log" | sed -n 's/^COUNTER rx_handler_frames //p')
+	check "rxe interop $kver: xdp_rxe on A's eth0 (${prog:-not attached}) handed xp_rxe ${xdp:-no} frames through its kfunc, the rx_handler ${hnd:-?}" \
+		test -n "$prog" -a "${xdp:-0}" -gt 1000 -a "${hnd:-x}" = 0
 	check "rxe interop $kver: ibv_devinfo -v shows xp_rxe's device through rdma-core's rxe provider, port active" \
 		test "$(vm_output "$logs/a.log" | grep -c '^DEVINFO 0$')" = 1
 	while IFS=: read -r p what; do

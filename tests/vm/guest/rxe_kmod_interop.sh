@@ -2,7 +2,8 @@
 # shellcheck shell=sh
 #
 # Guest side of vm/test_rxe_kmod_interop: xp_rxe against Linux's rdma_rxe,
-# one guest each, on the same wire. First unmodified rdma-core programs
+# one guest each, on the same wire; A's frames reach xp_rxe through XDP
+# (bpf/xdp_rxe.bpf.o on eth0, the kfunc). First unmodified rdma-core programs
 # (rdma-core's rxe provider drives xp_rxe through its user ABI):
 # ibv_devinfo on A, ibv_rc_pingpong with 1 B to 1 MiB messages and with
 # completion events, ibv_ud_pingpong, rping, perftest's bandwidth and
@@ -18,8 +19,10 @@
 #   XP_PEER   the other guest's address
 # Each kernel part prints "PEERPART ROLE NAME STATUS" for the host, each
 # rdma-core part "USERPART ROLE NAME STATUS"; guest A also prints "DEVINFO
-# STATUS". Needs ib_core, ib_uverbs, rdma_cm, rdma_ucm (xpvm -m), rdma_rxe
-# on b, the rdma-core and perftest programs of xpvm -b default.
+# STATUS", "XDPPROG" with the program's mode and id, and "COUNTER NAME N"
+# for xrxe0's counters. Needs ib_core, ib_uverbs, rdma_cm, rdma_ucm (xpvm
+# -m), rdma_rxe on b, the rdma-core and perftest programs of xpvm -b
+# default, iproute2's ip, and on a /xp/files/xdp_rxe.bpf.o.
 
 test_ko=/xp/kmod/xp_rxe_test.ko
 [ -f $test_ko ] || xp_fail "$test_ko missing (make kmod)"
@@ -163,6 +166,13 @@ if [ "$XP_ROLE" = a ]; then
 	xp_run rdma link add xrxe0 type xprxe netdev eth0
 	xp_retry 20 0.5 grep -qx 'RoCE v2' /sys/class/infiniband/xrxe0/ports/1/gid_attrs/types/1 ||
 		xp_fail "no RoCE v2 GID on xrxe0"
+	# The XDP receive path: every RoCEv2 frame to xrxe0 through the kfunc,
+	# none through the rx_handler (checked on the host from the counters).
+	xp_step "a: xdp_rxe on eth0"
+	[ -d /sys/kernel/btf/xp_rxe ] || [ -f /sys/kernel/btf/xp_rxe ] || xp_fail "xp_rxe has no BTF"
+	# iproute2's ip by its path: busybox's sh runs its own applet first.
+	xp_run /usr/bin/ip link set dev eth0 xdp obj /xp/files/xdp_rxe.bpf.o sec xdp
+	/usr/bin/ip -d link show dev eth0 | grep -o 'prog/xdp[a-z]* id [0-9]*' | sed 's/^/XDPPROG /'
 	xp_step "a: rdma-core's rxe provider on xrxe0"
 	ibv_devinfo -d xrxe0 -v >/tmp/devinfo.log 2>&1
 	_rc=$?
@@ -176,10 +186,13 @@ if [ "$XP_ROLE" = a ]; then
 	kpart client peer="$XP_PEER"
 	kpart server listen=1
 	cnt=/sys/class/infiniband/xrxe0/ports/1/hw_counters
-	for c in rx_frames tx_frames loopback_frames tx_dropped rx_nomem; do
-		echo "$c $(cat $cnt/$c)"
+	for c in rx_frames tx_frames loopback_frames tx_dropped rx_nomem rx_xdp_frames \
+		rx_handler_frames xdp_declined; do
+		echo "COUNTER $c $(cat $cnt/$c)"
 	done
 	grep -H . $cnt/rx_drop_* $cnt/rx_parse_* | grep -v ':0$'
+	# The program pins the module (it calls the kfunc): off before rmmod.
+	xp_run /usr/bin/ip link set dev eth0 xdp off
 	xp_run rdma link delete xrxe0
 	xp_run rmmod xp_rxe
 else

@@ -66,10 +66,15 @@ initramfs_module_files() {
 }
 
 # _ird_copy_file STAGE PATH: copy PATH (following symlinks) to the same
-# place under STAGE, and recreate PATH's own symlink chain there.
+# place under STAGE, and recreate PATH's own symlink chain there. A busybox
+# applet link in the way gives way to the real thing (iproute2's ip).
 _ird_copy_file() {
 	local stage=$1 path=$2 target
-	[[ -e $stage$path || -L $stage$path ]] && return 0
+	if [[ -L $stage$path && $(readlink "$stage$path") == /usr/bin/busybox ]]; then
+		rm -f "$stage$path"
+	elif [[ -e $stage$path || -L $stage$path ]]; then
+		return 0
+	fi
 	mkdir -p "$stage$(dirname "$path")"
 	if [[ -L $path ]]; then
 		target=$(readlink "$path")
