@@ -30,6 +30,8 @@ ib_write_bw at 64 KiB and 1 MiB, ib_send_lat and ib_read_lat at 64 B.
                          (default 2)
       --tests LIST       wbw64k wbw1m slat rlat (default: all four)
       --iters N          latency iterations (default 1000)
+      --rx PATH          xp_rxe's receive path: xdp (bpf/xdp_rxe.bpf.c and
+                         the kfunc) or handler (its rx_handler); default xdp
   -o, --outdir DIR       results directory (default build/bench)
       --idle-wait SEC    wait up to SEC s for idle CPUs first (default 60)
   -h, --help
@@ -40,6 +42,7 @@ SERIES=${XP_RB_SERIES:-6.12}
 REPS=2
 TESTS="wbw64k wbw1m slat rlat"
 ITERS=1000
+RX=xdp
 OUTDIR=$XB_BUILD/bench
 IDLE_WAIT=60
 
@@ -49,6 +52,7 @@ while (($#)); do
 	-r | --reps) REPS=${2:-}; shift ;;
 	--tests) TESTS=${2:-}; shift ;;
 	--iters) ITERS=${2:-}; shift ;;
+	--rx) RX=${2:-}; shift ;;
 	-o | --outdir) OUTDIR=${2:-}; shift ;;
 	--idle-wait) IDLE_WAIT=${2:-}; shift ;;
 	-h | --help) usage; exit 0 ;;
@@ -61,6 +65,7 @@ TESTS=${TESTS//,/ }
 [[ -n $SERIES && $SERIES != *" "* ]] || die "--series needs one kernel: 6.1, 6.12, newest or a version"
 [[ $REPS =~ ^[1-9][0-9]*$ && $REPS -le 20 ]] || die "--reps '$REPS' must be 1..20"
 [[ $ITERS =~ ^[1-9][0-9]*$ && $ITERS -le 100000 ]] || die "--iters '$ITERS' must be 1..100000"
+[[ $RX == xdp || $RX == handler ]] || die "--rx '$RX': use xdp or handler"
 [[ $IDLE_WAIT =~ ^[0-9]+$ ]] || die "--idle-wait '$IDLE_WAIT' must be a whole number of seconds"
 for t in $TESTS; do
 	[[ $t =~ ^(wbw64k|wbw1m|slat|rlat)$ ]] || die "test '$t': use wbw64k, wbw1m, slat or rlat"
@@ -94,9 +99,14 @@ TMO=$((240 + REPS * 2 * (ntests * 60 + 30)))
 xb_wait_idle "$IDLE_WAIT" "the guests started"
 BUSY=$XB_BUSY
 info "$kver guests (TCG, 1 vCPU each): tests '$TESTS', $REPS ABBA repetition(s), timeout $TMO s"
-common=(run -k "$kver" --net "$NET" --kmod -b default -t "$TMO"
+common=(run -k "$kver" --net "$NET" --kmod -b "default ip" -t "$TMO"
 	-m "ib_core ?crc32_generic rdma_rxe ib_uverbs"
 	-e "XP_RB_REPS=$REPS" -e "XP_RB_TESTS=$TESTS" -e "XP_RB_ITERS=$ITERS")
+if [[ $RX == xdp ]]; then
+	XDP_OBJ=$XB_BUILD/bpf/xdp_rxe.bpf.o
+	[[ -f $XDP_OBJ ]] || die "$XDP_OBJ is missing; run make"
+	common+=(-f "$XDP_OBJ" -e "XP_RB_XDP=/xp/files/xdp_rxe.bpf.o")
+fi
 t0=$SECONDS
 "$XPVM" "${common[@]}" --name rbS --ip "$IP_S/24" -e XP_RB_ROLE=s -e "XP_RB_PEER=$IP_C" \
 	"$GUEST" >"$LOGS/server.log" 2>&1 &
@@ -127,7 +137,7 @@ n=$(wc -l <"$RES")
 
 {
 	echo "# rxe-bench: $DATE, host $(uname -r), $(nproc) CPUs, tree $REV, guests $kver (TCG, 1 vCPU)"
-	echo "# tests '$TESTS', $REPS ABBA repetitions, latency iterations $ITERS"
+	echo "# tests '$TESTS', $REPS ABBA repetitions, latency iterations $ITERS, xp_rxe receive path $RX"
 	echo "# RB stack test rep value(MB/s or usec t_typical) msgrate_or_t_avg max_inline"
 	cat "$RES"
 } >"$DAT"
@@ -150,7 +160,15 @@ label() {
 }
 
 echo
-echo "rxe-bench: $kver guests under qemu TCG, 1 vCPU each, one bridge; xp_rxe (receive: its rx_handler, no XDP program yet) vs rdma_rxe"
+# What each xp_rxe turn's receive path took: "RB-PATH <xdp> <rx_handler>".
+PATHS=$(sed -n 's/^\[rb[SC]\] RB-PATH \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$LOGS/server.log" "$LOGS/client.log" |
+	awk '{ x += $1; h += $2 } END { printf "%d frames through XDP, %d through the rx_handler", x, h }')
+if [[ $RX == xdp ]]; then
+	RXWHAT="receive: xdp_rxe and the kfunc; $PATHS"
+else
+	RXWHAT="receive: its rx_handler, no XDP program"
+fi
+echo "rxe-bench: $kver guests under qemu TCG, 1 vCPU each, one bridge; xp_rxe ($RXWHAT) vs rdma_rxe"
 printf '%-34s %10s %10s %7s  %s\n' test xp_rxe rdma_rxe ratio "aim"
 for t in $TESTS; do
 	ours=$(med xp_rxe "$t") || die "$t: no xp_rxe result"

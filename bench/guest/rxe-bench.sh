@@ -15,6 +15,9 @@
 #   XP_RB_REPS    repetitions (default 2)
 #   XP_RB_TESTS   tests (default "wbw64k wbw1m slat rlat")
 #   XP_RB_ITERS   iterations of the latency tests (default 1000)
+#   XP_RB_XDP     xdp_rxe.bpf.o: xp_rxe's frames come in through XDP (else
+#                 through its rx_handler); each turn then prints
+#                 "RB-PATH <rx_xdp_frames> <rx_handler_frames>"
 #
 # The tests (perftest, default options otherwise, -F: no CPU frequency
 # check in a guest):
@@ -39,6 +42,10 @@ stack_up() {
 	xp_rxe)
 		insmod /xp/kmod/xp_rxe.ko || xp_fail "insmod xp_rxe"
 		rdma link add rb0 type xprxe netdev eth0 || xp_fail "rdma link add type xprxe"
+		# Frames in through XDP and the kfunc (iproute2's ip by its path:
+		# busybox's sh prefers its applet), or else the rx_handler.
+		[ -z "${XP_RB_XDP:-}" ] || /usr/bin/ip link set dev eth0 xdp obj "$XP_RB_XDP" sec xdp ||
+			xp_fail "xdp_rxe on eth0"
 		;;
 	rdma_rxe)
 		rdma link add rb0 type rxe netdev eth0 || xp_fail "rdma link add type rxe"
@@ -49,6 +56,10 @@ stack_up() {
 }
 
 stack_down() {
+	if [ "$1" = xp_rxe ] && [ -n "${XP_RB_XDP:-}" ]; then
+		echo "RB-PATH $(cat /sys/class/infiniband/rb0/ports/1/hw_counters/rx_xdp_frames) $(cat /sys/class/infiniband/rb0/ports/1/hw_counters/rx_handler_frames)"
+		/usr/bin/ip link set dev eth0 xdp off || xp_fail "xdp off"
+	fi
 	rdma link delete rb0 || xp_fail "rdma link delete rb0 ($1)"
 	[ "$1" != xp_rxe ] || rmmod xp_rxe || xp_fail "rmmod xp_rxe"
 }

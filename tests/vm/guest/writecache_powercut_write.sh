@@ -24,8 +24,10 @@ xp_run dmsetup create wc --table "0 $osz xpcache $MODE $O $C 4096 4 high_waterma
 dmsetup status wc
 
 xp_step "fio --server: the host's client writes until it cuts the power"
-# The server's own words on the console as they come (the power cut ends
-# the guest without a chance to print a log afterwards).
+# The server's output on the console, "fio-server:" lines (the power cut
+# leaves no chance to print a log afterwards). fio buffers its output on a
+# pipe, so this is mostly what it flushed before it ended, and its exit
+# status: what the host needs when the server left before the cut.
 {
 	fio --server 2>&1
 	echo "exited, status $?"
