@@ -219,7 +219,7 @@ bench-rdma: deps all
 bench-writecache: deps kmod
 	$(Q)XP_BUILD=$(abspath $(BUILD)) bench/writecache-bench.sh
 
-bench-rxe: deps kmod
+bench-rxe: deps kmod bpf
 	$(Q)XP_BUILD=$(abspath $(BUILD)) bench/rxe-bench.sh
 
 vmlinux:

@@ -5,7 +5,9 @@
 # with perftest between two guests of the VM test bed (Debian kernel, qemu
 # TCG, one vCPU each, one bridge): xp_rxe on both guests against rdma_rxe
 # on both, in the same guests and the same run, the stacks taking turns
-# ABBA (bench/guest/rxe-bench.sh describes the plan and the tests).
+# ABBA (bench/guest/rxe-bench.sh describes the plan and the tests). xp_rxe
+# is fed by XDP (bpf/xdp_rxe.bpf.c); --rx skb measures it through its
+# rx_handler instead, --rx both the two of them beside rdma_rxe (ABCCBA).
 #
 # Results: a table on stdout (medians over the repetitions; ratio =
 # xp_rxe / rdma_rxe: above 1 is faster for bandwidth, below 1 is faster for
@@ -26,12 +28,14 @@ ib_write_bw at 64 KiB and 1 MiB, ib_send_lat and ib_read_lat at 64 B.
 
   -k, --series S         guest kernel: 6.1, 6.12, newest or a version
                          (default 6.12; env XP_RB_SERIES)
-  -r, --reps N           repetitions, each ABBA-ordered; medians reported
+  -r, --reps N           repetitions, odd ones forwards, even ones backwards
+                         (ABBA); medians reported
                          (default 2)
       --tests LIST       wbw64k wbw1m slat rlat (default: all four)
       --iters N          latency iterations (default 1000)
       --rx PATH          xp_rxe's receive path: xdp (bpf/xdp_rxe.bpf.c and
-                         the kfunc) or handler (its rx_handler); default xdp
+                         the kfunc), skb (its rx_handler, no XDP program) or
+                         both (three stacks, ABCCBA); default xdp
   -o, --outdir DIR       results directory (default build/bench)
       --idle-wait SEC    wait up to SEC s for idle CPUs first (default 60)
   -h, --help
@@ -65,7 +69,13 @@ TESTS=${TESTS//,/ }
 [[ -n $SERIES && $SERIES != *" "* ]] || die "--series needs one kernel: 6.1, 6.12, newest or a version"
 [[ $REPS =~ ^[1-9][0-9]*$ && $REPS -le 20 ]] || die "--reps '$REPS' must be 1..20"
 [[ $ITERS =~ ^[1-9][0-9]*$ && $ITERS -le 100000 ]] || die "--iters '$ITERS' must be 1..100000"
-[[ $RX == xdp || $RX == handler ]] || die "--rx '$RX': use xdp or handler"
+case $RX in
+xdp) STACKS="xp_rxe rdma_rxe" ;;
+skb) STACKS="xp_rxe_skb rdma_rxe" ;;
+both) STACKS="xp_rxe xp_rxe_skb rdma_rxe" ;;
+*) die "--rx '$RX': use xdp, skb or both" ;;
+esac
+nstacks=$(wc -w <<<"$STACKS")
 [[ $IDLE_WAIT =~ ^[0-9]+$ ]] || die "--idle-wait '$IDLE_WAIT' must be a whole number of seconds"
 for t in $TESTS; do
 	[[ $t =~ ^(wbw64k|wbw1m|slat|rlat)$ ]] || die "test '$t': use wbw64k, wbw1m, slat or rlat"
@@ -94,15 +104,16 @@ IP_S=198.18.106.1
 IP_C=198.18.106.2
 ntests=$(wc -w <<<"$TESTS")
 # Per run under TCG: up to a minute, and the stack changes.
-TMO=$((240 + REPS * 2 * (ntests * 60 + 30)))
+TMO=$((240 + REPS * nstacks * (ntests * 60 + 30)))
 
 xb_wait_idle "$IDLE_WAIT" "the guests started"
 BUSY=$XB_BUSY
-info "$kver guests (TCG, 1 vCPU each): tests '$TESTS', $REPS ABBA repetition(s), timeout $TMO s"
+info "$kver guests (TCG, 1 vCPU each): stacks '$STACKS', tests '$TESTS', $REPS repetition(s) (forwards, then backwards), timeout $TMO s"
 common=(run -k "$kver" --net "$NET" --kmod -b "default ip" -t "$TMO"
 	-m "ib_core ?crc32_generic rdma_rxe ib_uverbs"
-	-e "XP_RB_REPS=$REPS" -e "XP_RB_TESTS=$TESTS" -e "XP_RB_ITERS=$ITERS")
-if [[ $RX == xdp ]]; then
+	-e "XP_RB_REPS=$REPS" -e "XP_RB_TESTS=$TESTS" -e "XP_RB_ITERS=$ITERS"
+	-e "XP_RB_STACKS=$STACKS")
+if [[ $RX != skb ]]; then
 	XDP_OBJ=$XB_BUILD/bpf/xdp_rxe.bpf.o
 	[[ -f $XDP_OBJ ]] || die "$XDP_OBJ is missing; run make"
 	common+=(-f "$XDP_OBJ" -e "XP_RB_XDP=/xp/files/xdp_rxe.bpf.o")
@@ -129,15 +140,15 @@ done
 RES=$LOGS/results
 # "[rbC] RB stack test rep value second inline", whole lines only.
 sed -n 's/^\[rbC\] \(RB .*\)/\1/p' "$LOGS/client.log" | awk '
-	NF == 7 && $2 ~ /^(xp_rxe|rdma_rxe)$/ && $5 ~ /^[0-9.]+$/ { print; next }
+	NF == 7 && $2 ~ /^(xp_rxe|xp_rxe_skb|rdma_rxe)$/ && $5 ~ /^[0-9.]+$/ { print; next }
 	{ print "bad line: " $0 > "/dev/stderr"; bad = 1 }
 	END { exit bad }' >"$RES" || die "unreadable result lines in $LOGS/client.log"
 n=$(wc -l <"$RES")
-((n == REPS * 2 * ntests)) || die "$n measurements in $LOGS/client.log, expected $((REPS * 2 * ntests))"
+((n == REPS * nstacks * ntests)) || die "$n measurements in $LOGS/client.log, expected $((REPS * nstacks * ntests))"
 
 {
 	echo "# rxe-bench: $DATE, host $(uname -r), $(nproc) CPUs, tree $REV, guests $kver (TCG, 1 vCPU)"
-	echo "# tests '$TESTS', $REPS ABBA repetitions, latency iterations $ITERS, xp_rxe receive path $RX"
+	echo "# stacks '$STACKS' (xp_rxe: fed by XDP; xp_rxe_skb: its rx_handler), tests '$TESTS', $REPS repetitions, forwards then backwards, latency iterations $ITERS"
 	echo "# RB stack test rep value(MB/s or usec t_typical) msgrate_or_t_avg max_inline"
 	cat "$RES"
 } >"$DAT"
@@ -160,27 +171,37 @@ label() {
 }
 
 echo
-# What each xp_rxe turn's receive path took: "RB-PATH <xdp> <rx_handler>".
-PATHS=$(sed -n 's/^\[rb[SC]\] RB-PATH \([0-9]*\) \([0-9]*\)$/\1 \2/p' "$LOGS/server.log" "$LOGS/client.log" |
-	awk '{ x += $1; h += $2 } END { printf "%d frames through XDP, %d through the rx_handler", x, h }')
-if [[ $RX == xdp ]]; then
-	RXWHAT="receive: xdp_rxe and the kfunc; $PATHS"
-else
-	RXWHAT="receive: its rx_handler, no XDP program"
-fi
-echo "rxe-bench: $kver guests under qemu TCG, 1 vCPU each, one bridge; xp_rxe ($RXWHAT) vs rdma_rxe"
-printf '%-34s %10s %10s %7s  %s\n' test xp_rxe rdma_rxe ratio "aim"
+# What each xp_rxe stack's receive path took: "RB-PATH <stack> <xdp> <rx_handler>".
+paths() {
+	sed -n "s/^\[rb[SC]\] RB-PATH $1 \([0-9]*\) \([0-9]*\)\$/\1 \2/p" "$LOGS/server.log" "$LOGS/client.log" |
+		awk '{ x += $1; h += $2 } END { printf "%d frames through XDP, %d through the rx_handler", x, h }'
+}
+echo "rxe-bench: $kver guests under qemu TCG, 1 vCPU each, one bridge; ratios against rdma_rxe"
+for st in $STACKS; do
+	case $st in
+	xp_rxe) echo "  xp_rxe: fed by XDP (xdp_rxe and the kfunc): $(paths xp_rxe)" ;;
+	xp_rxe_skb) echo "  xp_rxe_skb: xp_rxe without XDP (its rx_handler): $(paths xp_rxe_skb)" ;;
+	esac
+done
+XPS=${STACKS% rdma_rxe}
+printf '%-34s' test
+for st in $XPS; do printf ' %10s %6s' "$st" ratio; done
+printf ' %10s  %s\n' rdma_rxe aim
 for t in $TESTS; do
-	ours=$(med xp_rxe "$t") || die "$t: no xp_rxe result"
 	ref=$(med rdma_rxe "$t") || die "$t: no rdma_rxe result"
-	ratio=$(awk -v a="$ours" -v b="$ref" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f", a / b }')
+	printf '%-34s' "$(label "$t")"
+	for st in $XPS; do
+		ours=$(med "$st" "$t") || die "$t: no $st result"
+		ratio=$(awk -v a="$ours" -v b="$ref" 'BEGIN { if (b + 0 == 0) print "-"; else printf "%.2f", a / b }')
+		printf ' %10s %6s' "$ours" "$ratio"
+	done
 	case $t in
 	wbw*) aim=">= 2.00" ;;
 	*) aim="<= 0.50" ;;
 	esac
-	printf '%-34s %10s %10s %7s  %s\n' "$(label "$t")" "$ours" "$ref" "$ratio" "$aim"
+	printf ' %10s  %s\n' "$ref" "$aim"
 done
-echo "  (medians of $REPS repetitions; inline data as perftest chose: xp_rxe $(med xp_rxe "${TESTS%% *}" 7) B," \
+echo "  (medians of $REPS repetitions; inline data as perftest chose: ${XPS%% *} $(med "${XPS%% *}" "${TESTS%% *}" 7) B," \
 	"rdma_rxe $(med rdma_rxe "${TESTS%% *}" 7) B in ${TESTS%% *}; guests took $SECS s; busiest host CPU before: $BUSY%)"
 echo "data: $DAT, logs: $LOGS"
 exit 0

@@ -5,19 +5,22 @@
 # of two guests on one bridge, running the same plan in step with the
 # other. Guest s serves each perftest run, guest c is its client. For each
 # repetition the two stacks take turns, ABBA: xp_rxe first in odd
-# repetitions, rdma_rxe first in even ones. A turn loads the stack on eth0
-# in both guests (xp_rxe: insmod, rdma link add type xprxe; rdma_rxe:
-# rdma link add type rxe), runs every test, and removes the stack again,
-# so that only one RoCE device owns UDP 4791 at a time.
+# repetitions, rdma_rxe first in even ones (with three stacks, ABC then
+# CBA). A turn loads the stack on eth0 in both guests (xp_rxe: insmod, rdma
+# link add type xprxe, and xdp_rxe on eth0; rdma_rxe: rdma link add type
+# rxe), runs every test, and removes the stack again, so that only one
+# RoCE device owns UDP 4791 at a time.
 #
 #   XP_RB_ROLE    s (server) or c (client)
 #   XP_RB_PEER    the other guest's address
 #   XP_RB_REPS    repetitions (default 2)
 #   XP_RB_TESTS   tests (default "wbw64k wbw1m slat rlat")
 #   XP_RB_ITERS   iterations of the latency tests (default 1000)
-#   XP_RB_XDP     xdp_rxe.bpf.o: xp_rxe's frames come in through XDP (else
-#                 through its rx_handler); each turn then prints
-#                 "RB-PATH <rx_xdp_frames> <rx_handler_frames>"
+#   XP_RB_STACKS  the stacks, in the order of odd repetitions (even ones
+#                 take them backwards): xp_rxe (fed by XDP), xp_rxe_skb
+#                 (xp_rxe without XDP: its rx_handler), rdma_rxe (default
+#                 "xp_rxe rdma_rxe")
+#   XP_RB_XDP     xdp_rxe.bpf.o, for the xp_rxe stack
 #
 # The tests (perftest, default options otherwise, -F: no CPU frequency
 # check in a guest):
@@ -28,10 +31,12 @@
 #
 # Output for the host, one line per measurement (client side):
 #   RB <stack> <test> <rep> <value> <t_avg or msg rate> <max inline>
+# after each xp_rxe turn "RB-PATH <stack> <rx_xdp_frames> <rx_handler_frames>",
 # and RB-END when the plan is done. The client retries its connection
 # while the server's stack is not up yet.
 
 REPS=${XP_RB_REPS:-2}
+STACKS=${XP_RB_STACKS:-xp_rxe rdma_rxe}
 TESTS=${XP_RB_TESTS:-wbw64k wbw1m slat rlat}
 ITERS=${XP_RB_ITERS:-1000}
 
@@ -39,13 +44,16 @@ dmesg -n 1
 
 stack_up() {
 	case $1 in
-	xp_rxe)
+	xp_rxe*)
 		insmod /xp/kmod/xp_rxe.ko || xp_fail "insmod xp_rxe"
 		rdma link add rb0 type xprxe netdev eth0 || xp_fail "rdma link add type xprxe"
-		# Frames in through XDP and the kfunc (iproute2's ip by its path:
-		# busybox's sh prefers its applet), or else the rx_handler.
-		[ -z "${XP_RB_XDP:-}" ] || /usr/bin/ip link set dev eth0 xdp obj "$XP_RB_XDP" sec xdp ||
-			xp_fail "xdp_rxe on eth0"
+		# xp_rxe: frames in through XDP and the kfunc (iproute2's ip by
+		# its path: busybox's sh prefers its applet); xp_rxe_skb: through
+		# the rx_handler.
+		if [ "$1" = xp_rxe ]; then
+			/usr/bin/ip link set dev eth0 xdp obj "$XP_RB_XDP" sec xdp ||
+				xp_fail "xdp_rxe on eth0"
+		fi
 		;;
 	rdma_rxe)
 		rdma link add rb0 type rxe netdev eth0 || xp_fail "rdma link add type rxe"
@@ -56,12 +64,17 @@ stack_up() {
 }
 
 stack_down() {
-	if [ "$1" = xp_rxe ] && [ -n "${XP_RB_XDP:-}" ]; then
-		echo "RB-PATH $(cat /sys/class/infiniband/rb0/ports/1/hw_counters/rx_xdp_frames) $(cat /sys/class/infiniband/rb0/ports/1/hw_counters/rx_handler_frames)"
+	_c=/sys/class/infiniband/rb0/ports/1/hw_counters
+	case $1 in
+	xp_rxe*) echo "RB-PATH $1 $(cat $_c/rx_xdp_frames) $(cat $_c/rx_handler_frames)" ;;
+	esac
+	if [ "$1" = xp_rxe ]; then
 		/usr/bin/ip link set dev eth0 xdp off || xp_fail "xdp off"
 	fi
 	rdma link delete rb0 || xp_fail "rdma link delete rb0 ($1)"
-	[ "$1" != xp_rxe ] || rmmod xp_rxe || xp_fail "rmmod xp_rxe"
+	case $1 in
+	xp_rxe*) rmmod xp_rxe || xp_fail "rmmod xp_rxe" ;;
+	esac
 }
 
 # run STACK TEST REP: one perftest run, as server or client.
@@ -101,10 +114,15 @@ modprobe ib_uverbs || xp_fail "modprobe ib_uverbs"
 	modprobe crc32_generic || xp_fail "modprobe crc32_generic"
 modprobe rdma_rxe || xp_fail "modprobe rdma_rxe"
 echo "RB-INFO $(uname -r), $(nproc) vCPU, $XP_RB_ROLE"
+# The stacks in reverse order (ABBA with two, ABCCBA with three).
+backwards=
+for stack in $STACKS; do
+	backwards="$stack $backwards"
+done
 rep=1
 while [ $rep -le "$REPS" ]; do
-	order="xp_rxe rdma_rxe"
-	[ $((rep % 2)) = 1 ] || order="rdma_rxe xp_rxe"
+	order=$STACKS
+	[ $((rep % 2)) = 1 ] || order=$backwards
 	for stack in $order; do
 		stack_up "$stack"
 		for t in $TESTS; do
