@@ -263,6 +263,7 @@ int xp_rxe_add(const char *name, struct net_device *ndev)
 	err = xp_rxe_host_start(&xd->host, ndev, xp_rxe_active_mtu(ndev));
 	if (err)
 		goto out_free;
+	xp_rxe_faults_start(xd);
 	pr_info("xp_rxe: adding %s on %s, port %s\n", name, netdev_name(ndev),
 		xd->port_active ? "ACTIVE" : "DOWN");
 	err = ib_register_device(&xd->ibdev, name, NULL);

@@ -526,17 +526,49 @@ int xp_rxe_host_set_gid(struct xp_rxe_host *xh, unsigned int index, const u8 gid
 	return err;
 }
 
+/* Add the repair counters of s to sum. */
+static void xh_qp_add(struct xp_qp_stats *sum, const struct xp_qp_stats *s)
+{
+	sum->retransmits += s->retransmits;
+	sum->timeouts += s->timeouts;
+	sum->seq_naks_sent += s->seq_naks_sent;
+	sum->seq_naks_rcvd += s->seq_naks_rcvd;
+	sum->dup_requests += s->dup_requests;
+	sum->out_of_seq += s->out_of_seq;
+}
+
+void xp_rxe_host_qp_gone(struct xp_rxe_host *xh, struct xp_rxe_qp *qp)
+{
+	const struct xp_qp_stats *s = xp_qp_stats(qp->qp);
+
+	if (s)
+		xh_qp_add(&xh->qp_gone, s);
+}
+
 /* The core's device counters and the host's own, copied under the lock. */
 void xp_rxe_host_stats(struct xp_rxe_host *xh, struct xp_rdma_dev_stats *st,
 		       struct xp_rxe_host_counts *hc)
 {
+	struct xp_qp_stats sum;
+	unsigned int i;
+
 	spin_lock_bh(&xh->lock);
 	*st = *xp_rdma_dev_stats(xh->core);
 	hc->loopback = xh->loopback;
 	hc->rx_xdp = xh->rx_xdp;
 	hc->rx_handler = xh->rx_handler;
+	sum = xh->qp_gone;
+	for (i = 0; i < XP_RXE_MAX_QP; i++)
+		if (xh->qp[i] && xp_qp_stats(xh->qp[i]->qp))
+			xh_qp_add(&sum, xp_qp_stats(xh->qp[i]->qp));
 	spin_unlock_bh(&xh->lock);
 	hc->xdp_declined = atomic64_read(&xh->xdp_declined);
+	hc->retransmits = sum.retransmits;
+	hc->timeouts = sum.timeouts;
+	hc->seq_naks_sent = sum.seq_naks_sent;
+	hc->seq_naks_rcvd = sum.seq_naks_rcvd;
+	hc->dup_requests = sum.dup_requests;
+	hc->out_of_seq = sum.out_of_seq;
 }
 
 struct xp_rxe_qp *xp_rxe_host_qp(struct xp_rxe_host *xh, u32 qpn)

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The port's counters, as `rdma statistic show link NAME/1` shows them:
- * frames in and out, what the host lost, and every drop by its reason,
+ * frames in and out, the path each came in by, what the host lost, the
+ * injected faults (rxe_faults.c) and the RC repair of every QP the device
+ * had (retransmissions, NAKs, duplicates), and every drop by its reason,
  * the parser's (rx_parse_*, enum xp_pkt_err) and the device's
  * (rx_drop_*, enum xp_rdma_drop), named by xp_pkt_err_str() and
  * xp_rdma_drop_str() as user space's counters are.
@@ -24,6 +26,14 @@ enum {
 	XS_RX_XDP,
 	XS_RX_HANDLER,
 	XS_XDP_DECLINED,
+	XS_FAULT_DUPS,
+	XS_FAULT_REORDERS,
+	XS_RC_RETRANSMITS,
+	XS_RC_TIMEOUTS,
+	XS_RC_SEQ_NAKS_SENT,
+	XS_RC_SEQ_NAKS_RCVD,
+	XS_RC_DUP_REQUESTS,
+	XS_RC_OUT_OF_SEQ,
 	XS_PARSE, /* then XP_PKT_ERR_NR - 1 parser reasons, then the device's */
 };
 
@@ -31,11 +41,23 @@ enum {
 #define XS_NR (XS_DROP + XP_RDMA_DROP__MAX - 1)
 
 static const char *const xs_fixed[XS_PARSE] = {
-	[XS_RX_FRAMES] = "rx_frames",	    [XS_TX_FRAMES] = "tx_frames",
-	[XS_TX_DROPPED] = "tx_dropped",	    [XS_RX_NOMEM] = "rx_nomem",
-	[XS_TX_NO_FRAME] = "tx_no_frame",   [XS_LOOPBACK] = "loopback_frames",
-	[XS_RX_XDP] = "rx_xdp_frames",	    [XS_RX_HANDLER] = "rx_handler_frames",
+	[XS_RX_FRAMES] = "rx_frames",
+	[XS_TX_FRAMES] = "tx_frames",
+	[XS_TX_DROPPED] = "tx_dropped",
+	[XS_RX_NOMEM] = "rx_nomem",
+	[XS_TX_NO_FRAME] = "tx_no_frame",
+	[XS_LOOPBACK] = "loopback_frames",
+	[XS_RX_XDP] = "rx_xdp_frames",
+	[XS_RX_HANDLER] = "rx_handler_frames",
 	[XS_XDP_DECLINED] = "xdp_declined",
+	[XS_FAULT_DUPS] = "rx_fault_dups",
+	[XS_FAULT_REORDERS] = "rx_fault_reorders",
+	[XS_RC_RETRANSMITS] = "rc_retransmits",
+	[XS_RC_TIMEOUTS] = "rc_timeouts",
+	[XS_RC_SEQ_NAKS_SENT] = "rc_seq_naks_sent",
+	[XS_RC_SEQ_NAKS_RCVD] = "rc_seq_naks_rcvd",
+	[XS_RC_DUP_REQUESTS] = "rc_dup_requests",
+	[XS_RC_OUT_OF_SEQ] = "rc_out_of_seq",
 };
 
 void xp_rxe_stats_free(struct xp_rxe_dev *xd)
@@ -101,6 +123,14 @@ int xp_rxe_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats, u3
 	stats->value[XS_RX_XDP] = hc.rx_xdp;
 	stats->value[XS_RX_HANDLER] = hc.rx_handler;
 	stats->value[XS_XDP_DECLINED] = hc.xdp_declined;
+	stats->value[XS_FAULT_DUPS] = st.fault_dups;
+	stats->value[XS_FAULT_REORDERS] = st.fault_reorders;
+	stats->value[XS_RC_RETRANSMITS] = hc.retransmits;
+	stats->value[XS_RC_TIMEOUTS] = hc.timeouts;
+	stats->value[XS_RC_SEQ_NAKS_SENT] = hc.seq_naks_sent;
+	stats->value[XS_RC_SEQ_NAKS_RCVD] = hc.seq_naks_rcvd;
+	stats->value[XS_RC_DUP_REQUESTS] = hc.dup_requests;
+	stats->value[XS_RC_OUT_OF_SEQ] = hc.out_of_seq;
 	stats->value[XS_RX_FRAMES] = st.rx_frames;
 	stats->value[XS_TX_FRAMES] = st.tx_frames;
 	stats->value[XS_TX_DROPPED] = atomic64_read(&xd->host.tx_dropped);

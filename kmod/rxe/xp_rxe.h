@@ -166,6 +166,8 @@ struct xp_rxe_host {
 	u64 rx_xdp; /* handed over by an XDP program (rxe_xdp.c) */
 	u64 rx_handler; /* taken by the rx_handler (no XDP program took them) */
 	atomic64_t xdp_declined; /* frames the kfunc gave back: not for this device */
+	struct xp_qp_stats qp_gone; /* RC repair counters of destroyed QPs (summed) */
+	bool faults_ready; /* rxe_faults.c may set the core's faults (under xp_rxe_lock) */
 };
 
 /* The host's own counters (xp_rxe_host_stats()). */
@@ -174,6 +176,8 @@ struct xp_rxe_host_counts {
 	u64 rx_xdp;
 	u64 rx_handler;
 	u64 xdp_declined;
+	/* The RC repair of every QP, live or gone: what loss and reordering cost. */
+	u64 retransmits, timeouts, seq_naks_sent, seq_naks_rcvd, dup_requests, out_of_seq;
 };
 
 struct xp_rxe_dev {
@@ -213,8 +217,14 @@ void xp_rxe_host_stats(struct xp_rxe_host *xh, struct xp_rdma_dev_stats *st,
 /* A frame an XDP program hands over (rxe_xdp.c): an XDP_* verdict. */
 int xp_rxe_host_xdp_rx(struct net_device *ndev, const u8 *frame, u32 len, bool frags);
 
+/* Under the lock, before the core destroys it: keep a QP's counters. */
+void xp_rxe_host_qp_gone(struct xp_rxe_host *xh, struct xp_rxe_qp *qp);
+
 /* rxe_xdp.c: the kfunc XDP programs call. */
 int xp_rxe_xdp_register(void);
+
+/* rxe_faults.c: the fault_* module parameters, for a new device. */
+void xp_rxe_faults_start(struct xp_rxe_dev *xd);
 /* Run verbs on the core: lock, call, unlock (which runs the core's work and sends). */
 void xp_rxe_host_lock(struct xp_rxe_host *xh);
 void xp_rxe_host_unlock(struct xp_rxe_host *xh);
