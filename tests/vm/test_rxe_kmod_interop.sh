@@ -4,8 +4,8 @@
 # xp_rxe against Linux's rdma_rxe over a wire, for each series: two guests
 # on one bridge (xpvm net), guest A with xp_rxe on eth0 fed by XDP
 # (bpf/xdp_rxe.bpf.c: every RoCEv2 frame through the kfunc, none through
-# the rx_handler, as A's counters show), guest B with rdma_rxe on eth0, and in each the kernel RDMA client kmod/rxe_test in
-# its two-host mode (rxe_test_peer.c): through rdma_cm, a SEND, a WRITE
+# the rx_handler, as A's counters show), guest B with rdma_rxe on eth0,
+# and in each the kernel RDMA client kmod/rxe_test in its two-host mode (rxe_test_peer.c): through rdma_cm, a SEND, a WRITE
 # into the server's fast-reg MR, a READ back, a fetch-and-add and a last
 # SEND, checked on both sides; xp_rxe as the client, then as the server.
 # Then unmodified rdma-core on the same devices, through xp_rxe's user ABI
@@ -14,7 +14,11 @@
 # ibv_ud_pingpong (UD QPs and address handles), rping
 # (rdma_cm from user space), perftest's ib_write_bw, ib_read_bw,
 # ib_send_lat, ib_read_lat and ib_atomic_bw, each with xp_rxe as the server
-# and as the client (guest/rxe_kmod_interop.sh).
+# and as the client (guest/rxe_kmod_interop.sh). Last, faults injected
+# into A's receive path (xp_rxe's fault_* parameters; bad values refused):
+# ibv_rc_pingpong completes with 2 % of the frames dropped through XDP, and
+# with 1 % each dropped, duplicated and reordered through the rx_handler,
+# and A's counters show the faults and the repair.
 #
 # Two guests at once: it takes both lanes of tests/run.sh.
 # vm-weight: 2
@@ -72,7 +76,7 @@ interop_series() {
 	wait "$pb" || rb=$?
 	"$XPVM" net down "$net"
 	sed 's/^/    /' "$logs/a.log" "$logs/b.log" |
-		grep -E 'xp_rxe_test: FAIL|PEERPART|USERPART|RETRY|segfault|DEVINFO|iters in| (64|65536|8) +100 +[0-9]|\([0-9.]+ s\)$|frames|rx_drop|COUNTER|XDPPROG|FAIL'
+		grep -E 'xp_rxe_test: FAIL|PEERPART|USERPART|RETRY|segfault|DEVINFO|iters in| (64|65536|8) +100 +[0-9]|\([0-9.]+ s\)$|frames|rx_drop|COUNTER|XDPPROG|FAULT|FAIL'
 	for part in "a client b server" "a server b client"; do
 		read -r _ role _ _ <<<"$part"
 		local ra_part rb_part
@@ -88,6 +92,28 @@ interop_series() {
 	hnd=$(vm_output "$logs/a.log" | sed -n 's/^COUNTER rx_handler_frames //p')
 	check "rxe interop $kver: xdp_rxe on A's eth0 (${prog:-not attached}) handed xp_rxe ${xdp:-no} frames through its kfunc, the rx_handler ${hnd:-?}" \
 		test -n "$prog" -a "${xdp:-0}" -gt 1000 -a "${hnd:-x}" = 0
+	# Faults injected into A's receive path (xp_rxe's fault_* parameters).
+	local fa fb
+	fv() { vm_output "$logs/a.log" | awk -v p="$1" -v c="$2" '$1 == "FAULT" && $2 == p && $3 == c { print $4 }'; }
+	check "rxe interop $kver: xp_rxe's fault_* parameters refuse more than 1000000 ppm in all and what is not a number, with a message" \
+		test "$(vm_output "$logs/a.log" | grep -c '^FAULTREFUSE 0$')" = 1
+	for p in faults-xdp faults-skb; do
+		fa=$(vm_output "$logs/a.log" | grep -c "^USERPART a $p 0$")
+		fb=$(vm_output "$logs/b.log" | grep -c "^USERPART b $p 0$")
+		check "rxe interop $kver: ibv_rc_pingpong 64 KiB x 50, xp_rxe serving, $p: both ends complete" \
+			test "$fa$fb" = 11
+	done
+	local d1 r1 d2 u2 o2 rep1
+	d1=$(fv faults-xdp rx_drop_fault)
+	rep1=$(($(fv faults-xdp rc_retransmits) + $(fv faults-xdp rc_timeouts) + $(fv faults-xdp rc_seq_naks_sent) + $(fv faults-xdp rc_out_of_seq)))
+	r1=$(fv faults-xdp rx_fault_dups)
+	check "rxe interop $kver: 2 % of the frames through XDP dropped (rx_drop_fault ${d1:-?}, none duplicated: ${r1:-?}), repaired (retransmits, timeouts, sequence NAKs sent, out-of-sequence requests: $rep1)" \
+		test "${d1:-0}" -gt 0 -a "${r1:-x}" = 0 -a "$rep1" -gt 0
+	d2=$(fv faults-skb rx_drop_fault)
+	u2=$(fv faults-skb rx_fault_dups)
+	o2=$(fv faults-skb rx_fault_reorders)
+	check "rxe interop $kver: without XDP, 1 % each dropped (rx_drop_fault ${d1:-?} -> ${d2:-?}), duplicated (${u2:-?}), held back behind the next (${o2:-?}); duplicate requests answered $(fv faults-skb rc_dup_requests), sequence NAKs $(fv faults-skb rc_seq_naks_sent)" \
+		test "${d2:-0}" -gt "${d1:-0}" -a "${u2:-0}" -gt 0 -a "${o2:-0}" -gt 0
 	check "rxe interop $kver: ibv_devinfo -v shows xp_rxe's device through rdma-core's rxe provider, port active" \
 		test "$(vm_output "$logs/a.log" | grep -c '^DEVINFO 0$')" = 1
 	while IFS=: read -r p what; do

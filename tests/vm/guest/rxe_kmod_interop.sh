@@ -19,8 +19,8 @@
 #   XP_PEER   the other guest's address
 # Each kernel part prints "PEERPART ROLE NAME STATUS" for the host, each
 # rdma-core part "USERPART ROLE NAME STATUS"; guest A also prints "DEVINFO
-# STATUS", "XDPPROG" with the program's mode and id, and "COUNTER NAME N"
-# for xrxe0's counters. Needs ib_core, ib_uverbs, rdma_cm, rdma_ucm (xpvm
+# STATUS", "XDPPROG" with the program's mode and id, "COUNTER NAME N"
+# for xrxe0's counters, and after each fault part "FAULT PART NAME N". Needs ib_core, ib_uverbs, rdma_cm, rdma_ucm (xpvm
 # -m), rdma_rxe on b, the rdma-core and perftest programs of xpvm -b
 # default, iproute2's ip, and on a /xp/files/xdp_rxe.bpf.o.
 
@@ -157,6 +157,54 @@ user_parts() {
 	done
 }
 
+# fault_part NAME DEV XDP DROP DUP REORDER: ibv_rc_pingpong, 64 KiB x 50,
+# A (xp_rxe) serving, with faults injected into A's receive path (its
+# fault_* parameters, in ppm) and xdp_rxe on eth0 (XDP on) or not (off:
+# the rx_handler path, where the core can also duplicate and reorder).
+# A prints its counters after it as "FAULT NAME COUNTER VALUE".
+fault_part() {
+	_p=/sys/module/xp_rxe/parameters
+	if [ "$XP_ROLE" = a ]; then
+		[ "$3" = on ] || xp_run /usr/bin/ip link set dev eth0 xdp off
+		if ! { echo "$4" >$_p/fault_drop_ppm && echo "$5" >$_p/fault_dup_ppm &&
+			echo "$6" >$_p/fault_reorder_ppm; }; then
+			xp_fail "setting xp_rxe's fault_* parameters"
+		fi
+	fi
+	upart "$1" a '^[0-9]+ iters in [0-9.]+ seconds' ibv_rc_pingpong -d "$2" -g 1 -s 65536 -n 50
+	[ "$XP_ROLE" = a ] || return 0
+	echo 0 >$_p/fault_drop_ppm && echo 0 >$_p/fault_dup_ppm && echo 0 >$_p/fault_reorder_ppm
+	for _c in rx_drop_fault rx_fault_dups rx_fault_reorders rc_retransmits rc_timeouts \
+		rc_seq_naks_sent rc_seq_naks_rcvd rc_dup_requests rc_out_of_seq; do
+		echo "FAULT $1 $_c $(cat "/sys/class/infiniband/$2/ports/1/hw_counters/$_c")"
+	done
+}
+
+# The fault parts, after every other (their frames would spoil the
+# path counters above): through XDP, drops only; then without XDP, drops,
+# duplicates and reordering.
+fault_parts() {
+	if [ "$XP_ROLE" = a ]; then
+		# Refused, with the reason in the log: too much, and no number.
+		_p=/sys/module/xp_rxe/parameters
+		if ! echo 2000000 >$_p/fault_drop_ppm 2>/dev/null &&
+			echo 600000 >$_p/fault_drop_ppm &&
+			! echo 600000 >$_p/fault_dup_ppm 2>/dev/null &&
+			! echo many >$_p/fault_seed 2>/dev/null &&
+			echo 0 >$_p/fault_drop_ppm &&
+			dmesg | grep -q 'fault_drop_ppm=2000000 refused' &&
+			dmesg | grep -q 'fault_dup_ppm=600000 refused' &&
+			dmesg | grep -q "fault_seed: 'many' is not a number" &&
+			[ "$(cat $_p/fault_dup_ppm)" = 0 ]; then
+			echo "FAULTREFUSE 0"
+		else
+			echo "FAULTREFUSE 1"
+		fi
+	fi
+	fault_part faults-xdp "$1" on 20000 0 0
+	fault_part faults-skb "$1" off 10000 10000 10000
+}
+
 xp_wait_peer "$XP_PEER" 120
 modprobe ib_uverbs || xp_fail "modprobe ib_uverbs"
 modprobe rdma_ucm || xp_fail "modprobe rdma_ucm"
@@ -191,8 +239,9 @@ if [ "$XP_ROLE" = a ]; then
 		echo "COUNTER $c $(cat $cnt/$c)"
 	done
 	grep -H . $cnt/rx_drop_* $cnt/rx_parse_* | grep -v ':0$'
-	# The program pins the module (it calls the kfunc): off before rmmod.
-	xp_run /usr/bin/ip link set dev eth0 xdp off
+	# The second takes the XDP program off (it pins the module: it calls
+	# the kfunc), as rmmod needs.
+	fault_parts xrxe0
 	xp_run rdma link delete xrxe0
 	xp_run rmmod xp_rxe
 else
@@ -201,5 +250,6 @@ else
 	user_parts rxe0
 	kpart server listen=1
 	kpart client peer="$XP_PEER"
+	fault_parts rxe0
 fi
 xp_kernel_quiet
