@@ -3,10 +3,11 @@
 #
 # Guest side of test_kmod for xp_rxe's receive path: the transport core in
 # the module takes every RoCEv2 frame for its netdev, through XDP (xdp_rxe
-# and its kfunc, $XP_XDP_OBJ) or the rx_handler. tests/net/hostile_flood ($XP_FLOOD, shipped with
-# xpvm -b) sends each kind of malformed and forged RoCEv2 from one end of a
-# veth pair at xrxe0 on the other end; no QP exists, so no frame may do
-# anything but be counted. Checks, from the port's counters
+# and its kfunc, $XP_XDP_OBJ) or the rx_handler. tests/net/hostile_flood
+# ($XP_FLOOD, shipped with xpvm -b) sends each kind of malformed and forged
+# RoCEv2 from one end of a veth pair at xrxe0 on the other end; no QP
+# exists, so no frame may do anything but be counted. Checks, from the
+# port's counters
 # (/sys/class/infiniband/xrxe0/ports/1/hw_counters, what `rdma statistic`
 # shows):
 #   - every parser reason the flood names ("parse:REASON") counted under
