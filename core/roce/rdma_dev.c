@@ -39,6 +39,7 @@ struct xp_rdma_dev *xp_rdma_core_create(const struct xp_rdma_core_attr *attr)
 {
 	const struct xp_rdma_host_ops *ops;
 	struct xp_rdma_dev *dev;
+	__u32 first, max_qp;
 	int err;
 
 	err = xp_opts_valid(attr, xp_rdma_core_attr);
@@ -54,11 +55,17 @@ struct xp_rdma_dev *xp_rdma_core_create(const struct xp_rdma_core_attr *attr)
 		xp_set_errno(EINVAL);
 		return NULL;
 	}
-	if (!attr->name || strlen(attr->name) >= sizeof(dev->name) || !xp_mtu_to_bytes(attr->mtu) ||
-	    attr->max_qp > XP_QPN_MASK - XP_RDMA_QPN_FIRST) {
-		pr_warn("RDMA device %s: name, path MTU %d or max_qp %u out of range (at most %u QPs)\n",
-			attr->name ?: "(none)", attr->mtu, attr->max_qp,
-			XP_QPN_MASK - XP_RDMA_QPN_FIRST);
+	if (!attr->name || strlen(attr->name) >= sizeof(dev->name) || !xp_mtu_to_bytes(attr->mtu)) {
+		pr_warn("RDMA device %s: no name, a name of 16 bytes or more, or path MTU %d unknown\n",
+			attr->name ?: "(none)", attr->mtu);
+		xp_set_errno(EINVAL);
+		return NULL;
+	}
+	first = XP_OPTS_GET(attr, qpn_first, 0) ?: XP_RDMA_QPN_FIRST;
+	max_qp = attr->max_qp ?: XP_RDMA_DEFAULT_MAX_QP;
+	if (first < XP_RDMA_QPN_FIRST || first >= XP_QPN_MASK || max_qp > XP_QPN_MASK - first) {
+		pr_warn("RDMA device %s: QPNs %u..%u out of range: %u..%u (0xffffff is multicast)\n",
+			attr->name, first, first + max_qp - 1, XP_RDMA_QPN_FIRST, XP_QPN_MASK - 1);
 		xp_set_errno(EINVAL);
 		return NULL;
 	}
@@ -70,8 +77,9 @@ struct xp_rdma_dev *xp_rdma_core_create(const struct xp_rdma_core_attr *attr)
 	dev->mtu = attr->mtu;
 	dev->ops = ops;
 	dev->host = attr->host;
-	dev->max_qp = attr->max_qp ?: XP_RDMA_DEFAULT_MAX_QP;
-	dev->next_qpn = XP_RDMA_QPN_FIRST;
+	dev->max_qp = max_qp;
+	dev->qpn_first = first;
+	dev->next_qpn = first;
 	dev->qps = xp_calloc(dev->max_qp, sizeof(*dev->qps));
 	if (!dev->qps)
 		goto out_free;
@@ -268,9 +276,9 @@ static struct xp_qp *find_qp(struct xp_rdma_dev *dev, __u32 qpn)
 {
 	if (qpn == XP_RDMA_QPN_GSI)
 		return dev->gsi;
-	if (qpn < XP_RDMA_QPN_FIRST || qpn - XP_RDMA_QPN_FIRST >= dev->max_qp)
+	if (qpn < dev->qpn_first || qpn - dev->qpn_first >= dev->max_qp)
 		return NULL;
-	return dev->qps[qpn - XP_RDMA_QPN_FIRST];
+	return dev->qps[qpn - dev->qpn_first];
 }
 
 static void backlog_push(struct xp_rdma_dev *dev, struct xp_qp *qp, const struct xp_rx_frame *fr)

@@ -70,6 +70,13 @@ struct xp_rdma_core_attr {
 	__u32 max_qp; /* 0: XP_RDMA_DEFAULT_MAX_QP */
 	const struct xp_rdma_host_ops *ops; /* tx_*, rx_release, now_ns, resolve_mac required */
 	void *host; /* the ops' first argument */
+	/*
+	 * The first QPN (0: XP_RDMA_QPN_FIRST); the device numbers its QPs
+	 * qpn_first .. qpn_first + max_qp - 1. Devices that share a netdev (the
+	 * kernel device and an AF_XDP engine behind one XDP program) take
+	 * disjoint ranges, since the program tells their frames apart by QPN.
+	 */
+	__u32 qpn_first;
 	size_t : 0;
 };
 

@@ -52,8 +52,9 @@ struct xp_rdma_dev {
 	struct xp_mr_table *mrs;
 	__u32 max_qp;
 	__u32 nqp;
-	struct xp_qp **qps; /* by QPN - XP_RDMA_QPN_FIRST */
+	struct xp_qp **qps; /* by QPN - qpn_first */
 	struct xp_qp *gsi; /* QPN XP_RDMA_QPN_GSI */
+	__u32 qpn_first; /* the first QPN of max_qp */
 	__u32 next_qpn; /* where the search for a free QPN starts */
 	__u16 ip_id;
 

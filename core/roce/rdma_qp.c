@@ -17,11 +17,11 @@ static int alloc_qpn(struct xp_rdma_dev *dev, __u32 *qpn)
 	__u32 i, slot;
 
 	for (i = 0; i < dev->max_qp; i++) {
-		slot = (dev->next_qpn - XP_RDMA_QPN_FIRST + i) % dev->max_qp;
+		slot = (dev->next_qpn - dev->qpn_first + i) % dev->max_qp;
 		if (!dev->qps[slot]) {
-			*qpn = slot + XP_RDMA_QPN_FIRST;
+			*qpn = slot + dev->qpn_first;
 			/* Like rxe, do not reuse a QPN at once: stale packets stay dropped. */
-			dev->next_qpn = XP_RDMA_QPN_FIRST + (slot + 1) % dev->max_qp;
+			dev->next_qpn = dev->qpn_first + (slot + 1) % dev->max_qp;
 			return 0;
 		}
 	}
@@ -141,7 +141,7 @@ int xp_qp_commit(struct xp_qp *qp)
 	if (qp->gsi)
 		dev->gsi = qp;
 	else
-		dev->qps[qpn - XP_RDMA_QPN_FIRST] = qp;
+		dev->qps[qpn - dev->qpn_first] = qp;
 	dev->nqp++;
 	return 0;
 }
@@ -196,7 +196,7 @@ int xp_qp_destroy(struct xp_qp *qp)
 	if (qp->gsi)
 		dev->gsi = NULL;
 	else
-		dev->qps[qp->qpn - XP_RDMA_QPN_FIRST] = NULL;
+		dev->qps[qp->qpn - dev->qpn_first] = NULL;
 	dev->nqp--;
 	xp_cq_put(qp->scq);
 	xp_cq_put(qp->rcq);

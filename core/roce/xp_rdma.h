@@ -20,8 +20,9 @@
  *	index 1: its first IPv4 address as ::ffff:a.b.c.d (zero if none);
  *	then the other IPv4 addresses, then the other IPv6 addresses.
  *
- * QPNs: XP_RDMA_QPN_FIRST .. XP_RDMA_QPN_FIRST + max_qp - 1. Like rxe we
- * start at 17: 0 and 1 are the special QPs (SMI, GSI), 2..16 stay free.
+ * QPNs: qpn_first .. qpn_first + max_qp - 1 (xp_rdma_core_attr). Like rxe
+ * we start at 17 by default: 0 and 1 are the special QPs (SMI, GSI), 2..16
+ * stay free, and 0xffffff is the multicast QPN.
  *
  * Threading: a device and its QPs belong to one thread at a time.
  */

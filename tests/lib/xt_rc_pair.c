@@ -86,6 +86,7 @@ int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *o)
 			.mac = { 0x02, 0, 0, 0, 0, (__u8)(0x10 + i) },
 			.ipv4 = htonl(0xc6120001u + i), /* 198.18.0.1, .2 */
 			.mtu = o->mtu ?: XP_MTU_1024,
+			.qpn_first = o->qpn_first[i],
 		};
 		struct xp_cq_opts co = { .sz = sizeof(co), .cqe = 4 * max_wr };
 		struct xp_qp_init_attr qa = {

@@ -61,6 +61,7 @@ struct xt_rc_pair_opts {
 	 */
 	bool ud;
 	__u32 qkey;
+	__u32 qpn_first[2]; /* side i's first QPN; 0: the core's default */
 };
 
 /* 0, or -errno with the step that failed printed on stderr. */

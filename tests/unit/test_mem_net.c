@@ -582,6 +582,57 @@ static void test_bad_args(void)
 	xp_set_print(NULL);
 }
 
+/* QPN ranges: where a device numbers its QPs, and the ranges refused. */
+static void test_qpn_first(void)
+{
+	static const struct {
+		__u32 first, max_qp;
+		bool ok;
+	} r[] = {
+		{ 16, 0, false }, /* 0..16 are special or reserved */
+		{ 17, 0, true },	 { 0xffffff, 1, false }, /* the multicast QPN */
+		{ 0xfffffe, 1, true },	 { 0xffff00, 256, false }, /* its last would be 0xffffff */
+		{ 0xfffeff, 256, true },
+	};
+	struct xp_mem_net_opts no = { .sz = sizeof(no) };
+	struct xp_mem_dev_opts d = { .sz = sizeof(d), .mac = { 2, 0, 0, 0, 0, 1 } };
+	struct xt_rc_pair_opts o = { .qpn_first = { 0, 0x800000 } };
+	struct xp_rdma_dev *dev;
+	struct xp_mem_net *net;
+	struct xt_rc_pair p;
+	unsigned int i;
+	struct job j;
+	int err;
+
+	xp_set_print(quiet);
+	net = xp_mem_net_create(&no);
+	if (!xt_check(net, "qpn_first: a net opens"))
+		return;
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		d.qpn_first = r[i].first;
+		d.max_qp = r[i].max_qp;
+		errno = 0;
+		dev = xp_mem_dev_add(net, &d);
+		xt_check(r[i].ok ? !!dev : !dev && errno == EINVAL, "qpn_first %#x with %u QPs: %s",
+			 r[i].first, r[i].max_qp ?: 256, r[i].ok ? "taken" : "refused (EINVAL)");
+		xp_mem_dev_remove(dev);
+	}
+	xp_mem_net_destroy(net);
+
+	if (!xt_check(!xt_rc_pair_open(&p, &o), "qpn_first: a pair, side b from 0x800000"))
+		goto out;
+	xt_check(xp_qp_num(p.qp[0]) >= XP_RDMA_QPN_FIRST && xp_qp_num(p.qp[0]) < 0x800000 &&
+			 xp_qp_num(p.qp[1]) >= 0x800000 && xp_qp_num(p.qp[1]) < 0x800000 + 256,
+		 "qpn_first: QPNs %#x and %#x, each in its device's range", xp_qp_num(p.qp[0]),
+		 xp_qp_num(p.qp[1]));
+	err = run_ops(&p, &j, 60 * XP_MEM_SEC);
+	xt_check(!err && !j.errors && ops_data_ok(&p),
+		 "qpn_first: the pair works across ranges (run %d, %d errors)", err, j.errors);
+	xt_check(!xt_rc_pair_close(&p), "qpn_first: pair closes, nothing left over");
+out:
+	xp_set_print(NULL);
+}
+
 /* xp_qp_prepare() + xp_qp_commit(), as the kernel host makes its QPs. */
 static void test_two_step_qp(void)
 {
@@ -752,6 +803,7 @@ int main(void)
 	test_destroy_backlog();
 	test_bad_args();
 	test_two_step_qp();
+	test_qpn_first();
 	test_gsi();
 	return xt_summary();
 }

@@ -369,6 +369,7 @@ struct xp_rdma_dev *xp_mem_dev_add(struct xp_mem_net *net, const struct xp_mem_d
 	memcpy(ca.mac, d->mac, 6);
 	ca.mtu = XP_OPTS_GET(opts, mtu, 0) ?: XP_MTU_1024;
 	ca.max_qp = XP_OPTS_GET(opts, max_qp, 0);
+	ca.qpn_first = XP_OPTS_GET(opts, qpn_first, 0);
 	ca.host = d;
 	if (xp_mtu_to_bytes(ca.mtu) + XP_ROCE_HDR_MAX > net->frame_size) {
 		pr_warn("%s: path MTU %u does not fit the net's %u-byte frames\n", d->name,

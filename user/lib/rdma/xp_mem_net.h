@@ -54,6 +54,7 @@ struct xp_mem_dev_opts {
 	__u8 ipv6[16]; /* GID index 0; all zero for none */
 	enum xp_mtu mtu; /* path MTU (default XP_MTU_1024) */
 	__u32 max_qp; /* default XP_RDMA_DEFAULT_MAX_QP */
+	__u32 qpn_first; /* the first QPN; default XP_RDMA_QPN_FIRST */
 	size_t : 0;
 };
 
