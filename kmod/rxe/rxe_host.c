@@ -40,6 +40,7 @@
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/moduleparam.h>
 #include <linux/skbuff.h>
 #include <linux/udp.h>
 #include <net/arp.h>
@@ -428,14 +429,48 @@ out_unlock:
 	return act;
 }
 
+/*
+ * qpn_first: the first QPN of each device made after it is set. Refused
+ * with a message: below 17 (QPNs 0..16 are special or reserved, as in rxe)
+ * and where the device's XP_RXE_MAX_QP QPNs would reach the multicast QPN
+ * 0xffffff.
+ */
+static unsigned int xp_rxe_qpn_first = XP_RXE_QPN_FIRST;
+
+static int xp_rxe_qpn_first_set(const char *val, const struct kernel_param *kp)
+{
+	int n = strcspn(val, "\n"); /* what it says, without echo's newline */
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < XP_RDMA_QPN_FIRST || v > XP_QPN_MASK - XP_RXE_MAX_QP) {
+		pr_err("xp_rxe: qpn_first=%.*s refused: a number from %u to %#x (%u QPNs each device, below the multicast QPN 0xffffff)\n",
+		       n, val, XP_RDMA_QPN_FIRST, XP_QPN_MASK - XP_RXE_MAX_QP, XP_RXE_MAX_QP);
+		return -EINVAL;
+	}
+	WRITE_ONCE(xp_rxe_qpn_first, v);
+	return 0;
+}
+
+static const struct kernel_param_ops xp_rxe_qpn_first_ops = {
+	.set = xp_rxe_qpn_first_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(qpn_first, &xp_rxe_qpn_first_ops, &xp_rxe_qpn_first, 0644);
+MODULE_PARM_DESC(
+	qpn_first,
+	"first QPN of each new device (default 0x10000); keep it apart from an AF_XDP engine's QPNs on the same netdev");
+
 int xp_rxe_host_start(struct xp_rxe_host *xh, struct net_device *ndev, enum ib_mtu mtu)
 {
 	struct xp_rdma_core_attr ca = {
 		.sz = sizeof(ca),
 		.name = netdev_name(ndev), /* fits the core's 16 bytes; an RDMA name may not */
 		.mtu = (enum xp_mtu)mtu, /* the same numbers: 1 is 256 bytes, 5 is 4096 */
+		.max_qp = XP_RXE_MAX_QP,
 		.ops = &xh_ops,
 		.host = xh,
+		.qpn_first = READ_ONCE(xp_rxe_qpn_first),
 	};
 	int err;
 
@@ -460,6 +495,7 @@ int xp_rxe_host_start(struct xp_rxe_host *xh, struct net_device *ndev, enum ib_m
 	INIT_LIST_HEAD(&xh->uqps);
 	INIT_DELAYED_WORK(&xh->dwork, xh_work);
 	xh->ndev = ndev;
+	xh->qpn_first = ca.qpn_first;
 	memcpy(ca.mac, ndev->dev_addr, ETH_ALEN);
 	atomic64_set(&xh->tx_dropped, 0);
 	atomic64_set(&xh->rx_nomem, 0);
@@ -573,7 +609,7 @@ void xp_rxe_host_stats(struct xp_rxe_host *xh, struct xp_rdma_dev_stats *st,
 
 struct xp_rxe_qp *xp_rxe_host_qp(struct xp_rxe_host *xh, u32 qpn)
 {
-	u32 i = qpn - XP_RDMA_QPN_FIRST;
+	u32 i = qpn - xh->qpn_first;
 
 	if (qpn == XP_RDMA_QPN_GSI)
 		return xh->gsi;
@@ -582,7 +618,7 @@ struct xp_rxe_qp *xp_rxe_host_qp(struct xp_rxe_host *xh, u32 qpn)
 
 void xp_rxe_host_set_qp(struct xp_rxe_host *xh, u32 qpn, struct xp_rxe_qp *qp)
 {
-	u32 i = qpn - XP_RDMA_QPN_FIRST;
+	u32 i = qpn - xh->qpn_first;
 
 	if (qpn == XP_RDMA_QPN_GSI)
 		xh->gsi = qp;

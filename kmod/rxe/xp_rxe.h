@@ -37,8 +37,14 @@
 #define XP_RXE_MAX_FAST_PAGES 512
 /* Inline data per send WQE: the room of 32 SGEs, as in rdma_rxe. */
 #define XP_RXE_MAX_INLINE 512u
-/* QPs of one device: the core's QPNs XP_RDMA_QPN_FIRST.. (XP_RDMA_DEFAULT_MAX_QP). */
+/* QPs of one device: the core's QPNs qpn_first.. (XP_RDMA_DEFAULT_MAX_QP). */
 #define XP_RXE_MAX_QP 256
+/*
+ * The default first QPN (module parameter qpn_first). An XDP program tells
+ * this device's frames from those of an AF_XDP engine on the same netdev by
+ * QPN (bpf/xdp_rxe.bpf.c), and the engine numbers its QPs from 17.
+ */
+#define XP_RXE_QPN_FIRST 0x10000
 
 struct xp_rdma_dev;
 struct xp_rdma_dev_stats;
@@ -152,7 +158,8 @@ struct xp_rxe_host {
 	struct sk_buff_head loopq; /* ... for this device itself: back into the core */
 	struct list_head cqs; /* the device's CQs (rxe_verbs.c), for notification */
 	struct list_head uqps; /* its user QPs (rxe_uverbs.c), for stalled sends */
-	struct xp_rxe_qp *qp[XP_RXE_MAX_QP]; /* by QPN - XP_RDMA_QPN_FIRST */
+	struct xp_rxe_qp *qp[XP_RXE_MAX_QP]; /* by QPN - qpn_first */
+	u32 qpn_first; /* of this device's QPs; the GSI QP is QPN 1 */
 	struct xp_rxe_qp *gsi; /* QPN 1 */
 	struct delayed_work dwork; /* the core's next timer */
 	unsigned int tx_batch; /* frames queued in this poll */
