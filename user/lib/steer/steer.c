@@ -123,6 +123,13 @@ static bool map_abi_ok(int idx, const struct bpf_map_info *mi, const char *prog_
 	return false;
 }
 
+/* One of our programs' names; *kdev for xdp_rxe's (bpf/xdp_rxe.bpf.c). */
+static bool steer_prog_name(const char *name, bool *kdev)
+{
+	*kdev = !strcmp(name, XP_RXE_PROG_NAME) || !strcmp(name, XP_RXE_PROG_NAME_MB);
+	return *kdev || !strcmp(name, XP_STEER_PROG_NAME) || !strcmp(name, XP_STEER_PROG_NAME_MB);
+}
+
 /*
  * Fill info (name, ours, map ids) for a program. With keep, the fds of our
  * three maps stay open in *maps (only when the program is ours).
@@ -135,6 +142,7 @@ static int inspect_prog(int prog_fd, struct xp_steer_info *info, struct steer_ma
 	char desc[64];
 	__u32 *ids = NULL;
 	int err, idx, fd;
+	bool kdev;
 
 	maps_init(&m);
 	err = xp_prog_info(prog_fd, &pi, &ids);
@@ -147,10 +155,10 @@ static int inspect_prog(int prog_fd, struct xp_steer_info *info, struct steer_ma
 	memcpy(info->prog_name, pi.name, sizeof(info->prog_name));
 	info->prog_name[sizeof(info->prog_name) - 1] = '\0';
 	info->ours = false;
+	info->kernel_device = false;
 	snprintf(desc, sizeof(desc), "program '%s' (id %u)", info->prog_name, pi.id);
 
-	if (pi.type != BPF_PROG_TYPE_XDP || (strcmp(info->prog_name, XP_STEER_PROG_NAME) &&
-					     strcmp(info->prog_name, XP_STEER_PROG_NAME_MB)))
+	if (pi.type != BPF_PROG_TYPE_XDP || !steer_prog_name(info->prog_name, &kdev))
 		goto out;
 
 	for (idx = 0; idx < MAP_NR; idx++) {
@@ -167,6 +175,7 @@ static int inspect_prog(int prog_fd, struct xp_steer_info *info, struct steer_ma
 		m.max_entries[idx] = mi.max_entries;
 	}
 	info->ours = true;
+	info->kernel_device = kdev;
 	info->xsks_map_id = m.id[MAP_XSKS];
 	info->qpn_map_id = m.id[MAP_QPN];
 	info->stats_map_id = m.id[MAP_STATS];

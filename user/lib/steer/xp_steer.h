@@ -63,7 +63,14 @@ int xp_steer_detach(int ifindex, bool force);
 struct xp_steer_info {
 	__u32 prog_id; /* 0: nothing attached */
 	enum xp_attach_mode mode;
-	bool ours; /* the attached program is xdp_steer with our maps */
+	/*
+	 * The attached program is ours with our maps: xdp_steer, or xdp_rxe
+	 * (kernel_device), which gives the RoCEv2 frames of QPNs not in its
+	 * map to the xp_rxe kernel device instead of passing them; the QPNs in
+	 * the map go to their sockets the same way.
+	 */
+	bool ours;
+	bool kernel_device;
 	char prog_name[16];
 	__u32 xsks_map_id;
 	__u32 qpn_map_id;
