@@ -10,7 +10,11 @@
 #
 # Sizes 1, 4096 (4 packets) and 65536 (64 packets at path MTU 1024), both
 # directions, and two negative controls: see tests/vm/lib/rc_interop.sh.
+# Then the same against our kernel device: a second guest with xp_rxe as
+# rxe0, fed by bpf/xdp_rxe.bpf.o on its eth0 (every RoCEv2 frame through
+# the program's kfunc, as the guest's counters show).
 # vm/test_rc_zc runs the same against ours in a zero-copy guest.
+# vm-cost: 55
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh
@@ -31,16 +35,25 @@ GUEST_IP=198.18.104.11
 
 vm_host_bed "rc interop" "$SERIES"
 
-vm_host_guest "rcx-$SERIES" 300 "$XPVM_GUEST/rc_interop.sh" -e "XP_ITERS=$ITERS" -e "XP_SIZES=$SIZES"
+# rc_guest KIND LABEL: one guest on the bed, its rxe0 Linux's rdma_rxe
+# (KIND rxe) or our xp_rxe fed by XDP (xprxe), and every run and check of
+# tests/vm/lib/rc_interop.sh against it.
+rc_guest() {
+	local kind=$1 label=$2 up=0
+	vm_kdev_opts "$kind" || return
+	T0=$EPOCHREALTIME
+	vm_host_guest "rcx-$SERIES-$kind" 300 "$XPVM_GUEST/rc_interop.sh" -e "XP_ITERS=$ITERS" \
+		-e "XP_SIZES=$SIZES" "${KDEV_OPTS[@]}"
+	# The guest is up when it answers; the ping also resolves its MAC for our QP.
+	vm_wait_guest "$label" && up=1
+	# shellcheck disable=SC2119 # no arguments to add
+	((up)) && rc_runs
+	vm_guest_done "$label" 150
+	((up)) && rc_checks "$label $KVER" "$TMP/guest.log"
+	[[ $kind == xprxe ]] && vm_kdev_checks "$label $KVER"
+	vm_host_checks "$label"
+}
 
-# The guest is up when it answers; the ping also resolves its MAC for our QP.
-up=0
-vm_wait_guest "rc interop" && up=1
-
-# shellcheck disable=SC2119 # no arguments to add
-((up)) && rc_runs
-vm_guest_done "rc interop" 150
-
-((up)) && rc_checks "rc interop $KVER" "$TMP/guest.log"
-vm_host_checks "rc interop"
+rc_guest rxe "rc interop"
+rc_guest xprxe "rc interop xp_rxe"
 summary

@@ -18,11 +18,14 @@
 # and a client fails when its server reported a failure. Our device must
 # drop no frame for a reason other than injected faults. Then both again
 # with our side dropping, duplicating and reordering 2 % each of what it
-# receives (both sides' ACK timeout 4 ms, code 10).
+# receives (both sides' ACK timeout 4 ms, code 10). Then all of it again
+# against our kernel device: a second guest with xp_rxe as rxe0, fed by
+# bpf/xdp_rxe.bpf.o on its eth0, and every RoCEv2 frame through the
+# program's kfunc, as its counters show.
 #   XP_RC_OPS_SIZES (default 1,3,64,1000,1024,1025,4096,65536,1048576),
 #   XP_RC_OPS_ITERS (default 1), XP_RC_OPS_FAULT_SIZES (default
 #   1,1025,4096,65536,1048576; empty: no fault runs).
-# vm-cost: 20
+# vm-cost: 45
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh
@@ -43,15 +46,25 @@ GUEST_IP=198.18.106.11
 
 vm_host_bed "rc ops" "$SERIES"
 
-vm_host_guest "rcops-$SERIES" 500 "$XPVM_GUEST/rc_ops.sh" -f "$IBV:/xp/files/rdma_peer" \
-	-e "XP_PEER=/xp/files/rdma_peer" -e "XP_SIZES=$SIZES" -e "XP_ITERS=$ITERS" -e "XP_SEED=41" \
-	-e "XP_SELF=1" -e "XP_FAULT_SIZES=$FAULT_SIZES"
+# ops_guest KIND LABEL: one guest on the bed, its rxe0 Linux's rdma_rxe
+# (KIND rxe) or our xp_rxe fed by XDP (xprxe), and the control, the runs
+# and the checks against it.
+ops_guest() {
+	local kind=$1 label=$2
+	up=0
+	vm_kdev_opts "$kind" || return
+	T0=$EPOCHREALTIME
+	vm_host_guest "rcops-$SERIES-$kind" 500 "$XPVM_GUEST/rc_ops.sh" -f "$IBV:/xp/files/rdma_peer" \
+		-e "XP_PEER=/xp/files/rdma_peer" -e "XP_SIZES=$SIZES" -e "XP_ITERS=$ITERS" -e "XP_SEED=41" \
+		-e "XP_SELF=1" -e "XP_FAULT_SIZES=$FAULT_SIZES" "${KDEV_OPTS[@]}"
+	vm_wait_guest "$label" && up=1
+	((up)) && ops_runs
+	vm_guest_done "$label" 60
+	ops_checks "$label $KVER"
+	[[ $kind == xprxe ]] && vm_kdev_checks "$label $KVER"
+	vm_host_checks "$label"
+}
 
-# The guest is up when it answers; the ping also resolves its MAC.
-up=0
-vm_wait_guest "rc ops" && up=1
-((up)) && ops_runs
-vm_guest_done "rc ops" 60
-ops_checks "rc ops $KVER"
-vm_host_checks "rc ops"
+ops_guest rxe "rc ops"
+ops_guest xprxe "rc ops xp_rxe"
 summary

@@ -131,14 +131,49 @@ xp_rxe_up() {
 }
 
 # xp_rxe_host: the start of a guest script that talks RDMA to the host side:
-# timeout(1) there, $XP_HOST answering, rxe0 up on eth0.
+# timeout(1) there, $XP_HOST answering, rxe0 up on eth0: Linux's rdma_rxe,
+# or with XP_KDEV=xprxe our xp_rxe fed by /xp/files/xdp_rxe.bpf.o (the
+# suite ships it and the module).
 xp_rxe_host() {
 	command -v timeout >/dev/null || xp_fail "no timeout command in the guest"
 	xp_step "network: host $XP_HOST"
 	xp_wait_peer "$XP_HOST" 60
-	xp_step "rdma_rxe on eth0"
-	xp_rxe_up eth0 rxe0
+	if [ "${XP_KDEV:-rxe}" = xprxe ]; then
+		xp_step "xp_rxe on eth0, fed by xdp_rxe"
+		modprobe ib_uverbs || xp_fail "modprobe ib_uverbs"
+		xp_xprxe_up eth0 rxe0 /xp/files/xdp_rxe.bpf.o
+	else
+		xp_step "rdma_rxe on eth0"
+		xp_rxe_up eth0 rxe0
+	fi
 	cat /sys/class/infiniband/rxe0/ports/1/state 2>/dev/null
+}
+
+# xp_xprxe_up DEV NAME [XDP_OBJ]: xp_rxe (/xp/kmod/xp_rxe.ko) with device
+# NAME on DEV and its RoCE v2 GID; with XDP_OBJ (bpf/xdp_rxe.bpf.o), that
+# program on DEV feeds the device through its kfunc, and "XDPPROG <mode> id
+# <id>" says how it is attached.
+xp_xprxe_up() {
+	xp_run insmod /xp/kmod/xp_rxe.ko
+	xp_run rdma link add "$2" type xprxe netdev "$1"
+	xp_retry 20 0.5 grep -qx 'RoCE v2' "/sys/class/infiniband/$2/ports/1/gid_attrs/types/1" ||
+		xp_fail "no RoCE v2 GID on $2"
+	[ -n "${3:-}" ] || return 0
+	[ -e /sys/kernel/btf/xp_rxe ] || xp_fail "xp_rxe has no BTF"
+	# iproute2's ip by its path: busybox's sh runs its own applet first.
+	xp_run /usr/bin/ip link set dev "$1" xdp obj "$3" sec xdp
+	/usr/bin/ip -d link show dev "$1" | grep -o 'prog/xdp[a-z]* id [0-9]*' | sed 's/^/XDPPROG /'
+}
+
+# xp_rxe_counters: rxe0's non-zero port counters, "rxe0 NAME VALUE" each
+# (rdma_rxe's or xp_rxe's; for xp_rxe the host checks which path the
+# frames took, vm_kdev_checks).
+xp_rxe_counters() {
+	xp_step "rxe0 counters"
+	for _f in /sys/class/infiniband/rxe0/ports/1/hw_counters/*; do
+		_v=$(cat "$_f")
+		[ "$_v" = 0 ] || echo "rxe0 ${_f##*/} $_v"
+	done
 }
 
 # ---- results reported one by one ----

@@ -52,11 +52,7 @@ done
 
 # rxe's view of the runs above (non-zero counters: retries, duplicates,
 # sequence errors), before the controls add their own.
-xp_step "rxe0 counters"
-for f in /sys/class/infiniband/rxe0/ports/1/hw_counters/*; do
-	v=$(cat "$f")
-	[ "$v" = 0 ] || echo "rxe0 ${f##*/} $v"
-done
+xp_rxe_counters
 
 xp_step "negative control: server -s 1024 -n 5 for a 64-byte client"
 timeout 15 $PP -s 1024 -n 5 -p "$XP_PORT_G" >/tmp/n.log 2>&1

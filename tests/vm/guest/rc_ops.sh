@@ -63,5 +63,6 @@ if [ -n "${XP_FAULT_SIZES:-}" ]; then
 	run faults "" "-t 10 -s $XP_FAULT_SIZES -S $((XP_SEED + 2))"
 fi
 
+xp_rxe_counters
 [ $bad = 0 ] || xp_fail "$bad rdma_peer runs failed"
 exit 0

@@ -230,6 +230,34 @@ vm_retry() {
 	return $rc
 }
 
+# vm_kdev_opts KIND: the xpvm options, in KDEV_OPTS, for a guest whose rxe0
+# is KIND: rxe (Linux's rdma_rxe; nothing to add) or xprxe (our xp_rxe, fed
+# by bpf/xdp_rxe.bpf.o on eth0: the modules built for KVER, the object,
+# iproute2's ip; guest/lib.sh xp_rxe_host). 1, with a failed check, when
+# they cannot be had.
+vm_kdev_opts() {
+	KDEV_OPTS=()
+	[[ $1 == xprxe ]] || return 0
+	vm_kmod_build "$KVER" xp_rxe || return 1
+	if [[ ! -f $XPVM_BUILD/bpf/xdp_rxe.bpf.o ]]; then
+		fail "$XPVM_BUILD/bpf/xdp_rxe.bpf.o missing (make bpf)"
+		return 1
+	fi
+	# shellcheck disable=SC2034 # for the suite's xpvm run
+	KDEV_OPTS=(--kmod -b "default ip" -f "$XPVM_BUILD/bpf/xdp_rxe.bpf.o" -e XP_KDEV=xprxe)
+}
+
+# vm_kdev_checks LABEL: for an xprxe guest, from the counters it printed
+# (xp_rxe_counters) in $TMP/guest.log: xdp_rxe handed xp_rxe the frames
+# through its kfunc, none went through the rx_handler.
+vm_kdev_checks() {
+	local xdp hnd
+	xdp=$(sed -n 's/.*rxe0 rx_xdp_frames \([0-9]*\)$/\1/p' "$TMP/guest.log" | tail -n 1)
+	hnd=$(sed -n 's/.*rxe0 rx_handler_frames \([0-9]*\)$/\1/p' "$TMP/guest.log" | tail -n 1)
+	check "$1: xdp_rxe handed xp_rxe ${xdp:-no} frames through its kfunc, the rx_handler ${hnd:-0}" \
+		test "${xdp:-0}" -gt 100 -a "${hnd:-0}" = 0
+}
+
 # vm_guest_done WHAT LINES: wait for the guest, its status in RC_VM; show
 # the last LINES lines of its log (without empty lines) and the time taken.
 vm_guest_done() {
