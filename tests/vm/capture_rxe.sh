@@ -67,10 +67,7 @@ on_exit rm -rf "$TMP"
 
 # The operations no Debian tool sends come from our own small verbs program.
 IMM=$XP_BUILD/vm/rxe_imm
-mkdir -p "${IMM%/*}"
-gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	-o "$IMM" "$XP_ROOT/tests/vm/tools/rxe_imm.c" -libverbs ||
-	die "cannot build $IMM (apt-get install libibverbs-dev; make deps does)"
+vm_ibv_build "$IMM" "$XP_ROOT/tests/vm/tools/rxe_imm.c" || die "cannot build $IMM"
 
 kver=$("$XPVM" kernel "$SERIES") || die "cannot fetch kernel $SERIES"
 net_up "$NET" || die "cannot create the test network"

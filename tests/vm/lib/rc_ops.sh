@@ -29,13 +29,10 @@ PORT_H=18518 # we serve here
 TMP=$(mktemp -d)
 on_exit rm -rf "$TMP"
 
-# The libibverbs build, made here like tests/vm/capture_rxe.sh makes rxe_imm.
+# The libibverbs build.
 IBV=$XP_BUILD/vm/rdma_peer_ibv
-mkdir -p "${IBV%/*}"
-if ! gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -DXP_PEER_IBV -I"$XP_ROOT/tests/interop" \
-	-o "$IBV" "$XP_ROOT/tests/interop/rdma_peer.c" -libverbs 2>"$TMP/gcc.err"; then
-	sed 's/^/    # /' "$TMP/gcc.err" | head -10
-	fail "cannot build the libibverbs rdma_peer (apt-get install libibverbs-dev; make deps does)"
+if ! vm_ibv_build "$IBV" "$XP_ROOT/tests/interop/rdma_peer.c" -DXP_PEER_IBV -I"$XP_ROOT/tests/interop"; then
+	fail "cannot build the libibverbs rdma_peer"
 	summary
 	exit 1
 fi

@@ -94,6 +94,21 @@ vm_kmod_build() {
 	note "$kver: modules built in $(vm_secs "$t0") s"
 }
 
+# vm_ibv_build OUT SRC [GCC OPTIONS...]: SRC built against libibverbs as
+# OUT, dynamically (xpvm ships a program's libraries and rdma-core's
+# providers into the guest); 0, or gcc's first lines and 1.
+vm_ibv_build() {
+	local out=$1 src=$2 err
+	shift 2
+	mkdir -p "${out%/*}"
+	if ! err=$(gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-missing-field-initializers \
+		"$@" -o "$out" "$src" -libverbs 2>&1); then
+		echo "$err" | head -n 20 | sed 's/^/    # /'
+		echo "    # cannot build $out (apt-get install libibverbs-dev; make deps does)"
+		return 1
+	fi
+}
+
 # vm_tool_build NAME OUT: build tests/vm/tools/NAME.c static (the guests'
 # images hold no libc) as OUT; 0, or a failed check with gcc's first lines
 # and 1.
