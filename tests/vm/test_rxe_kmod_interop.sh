@@ -16,10 +16,9 @@
 # ib_send_lat, ib_read_lat and ib_atomic_bw, each with xp_rxe as the server
 # and as the client (guest/rxe_kmod_interop.sh). Last, faults injected
 # into A's receive path (xp_rxe's fault_* parameters; bad values refused):
-# ibv_rc_pingpong completes with 2 % of the frames dropped through XDP
-# (and, with XP_RXE_FAULTS_SKB=1, with 1 % each dropped, duplicated and
-# reordered through the rx_handler), and A's counters show the faults and
-# the repair.
+# perftest's ib_write_bw into xp_rxe completes with 2 % of the frames
+# dropped through XDP and with 1 % each dropped, duplicated and reordered
+# through the rx_handler, and A's counters show the faults and the repair.
 #
 # Two guests at once: it takes both lanes of tests/run.sh.
 # vm-weight: 2
@@ -37,10 +36,9 @@ if [[ ! -f $XDP_OBJ ]]; then
 	summary
 	exit 1
 fi
-# XP_RXE_FAULTS_SKB=1: also the part with duplicates and reordering (not
-# in make check: it hung once on 7.3, both ends waiting; under study).
-SKB=
-[[ ${XP_RXE_FAULTS_SKB:-0} == 1 ]] && SKB=1
+# Our AF_XDP engine beside xp_rxe on A's eth0 (the QPN split).
+PP=$XP_BIN/xp-rc-pingpong
+require_bin "$PP"
 IP_A=198.18.105.11
 IP_B=198.18.105.12
 # Each rdma-core part with what its check says.
@@ -68,13 +66,14 @@ interop_series() {
 		return
 	}
 	logs=$(mktemp -d)
-	local common=(run -k "$kver" --net "$net" --kmod -b "default ip" -t 360 -e "XP_FAULTS_SKB=${SKB:-0}"
+	local common=(run -k "$kver" --net "$net" --kmod -b "default ip" -t 360
 		-m "ib_core rdma_cm ?crc32_generic rdma_rxe ib_uverbs rdma_ucm")
 	t0=$EPOCHREALTIME
 	"$XPVM" "${common[@]}" --name "rkB-$series" --ip "$IP_B/24" -e XP_ROLE=b -e "XP_PEER=$IP_A" \
 		"$XPVM_GUEST/rxe_kmod_interop.sh" >"$logs/b.log" 2>&1 &
 	pb=$!
 	"$XPVM" "${common[@]}" --name "rkA-$series" --ip "$IP_A/24" -e XP_ROLE=a -e "XP_PEER=$IP_B" -f "$XDP_OBJ" \
+		-b "default ip $PP" -f "$PP:/xp/bin/xp-rc-pingpong" \
 		"$XPVM_GUEST/rxe_kmod_interop.sh" >"$logs/a.log" 2>&1 &
 	pa=$!
 	wait "$pa" || ra=$?
@@ -97,15 +96,26 @@ interop_series() {
 	hnd=$(vm_output "$logs/a.log" | sed -n 's/^COUNTER rx_handler_frames //p')
 	check "rxe interop $kver: xdp_rxe on A's eth0 (${prog:-not attached}) handed xp_rxe ${xdp:-no} frames through its kfunc, the rx_handler ${hnd:-?}" \
 		test -n "$prog" -a "${xdp:-0}" -gt 1000 -a "${hnd:-x}" = 0
+	# The QPN split: the engine and xp_rxe on A's eth0, each with a server on B.
+	local who s qe qk
+	for who in engine kernel; do
+		s=$({ vm_output "$logs/a.log"; vm_output "$logs/b.log"; } | grep -c "^SPLIT [ab] $who 0$")
+		check "rxe interop $kver: QPN split: $([[ $who == engine ]] && echo "our AF_XDP engine" || echo "ibv_rc_pingpong on xp_rxe") on A's eth0, beside the other, and its rdma_rxe server on B: both ends complete, data checked" \
+			test "$s" = 2
+	done
+	qe=$(vm_output "$logs/a.log" | sed -n 's/^SPLITQPN engine //p')
+	qk=$(vm_output "$logs/a.log" | sed -n 's/^SPLITQPN kernel //p')
+	check "rxe interop $kver: QPN split: the engine's QPN ${qe:-?} below 0x10000, xp_rxe's ${qk:-?} from 0x10000 (its qpn_first)" \
+		bash -c "[[ '$qe $qk' =~ ^0x[0-9a-f]+\ 0x[0-9a-f]+$ ]] && (($qe < 0x10000 && $qk >= 0x10000))"
 	# Faults injected into A's receive path (xp_rxe's fault_* parameters).
 	local fa fb
 	fv() { vm_output "$logs/a.log" | awk -v p="$1" -v c="$2" '$1 == "FAULT" && $2 == p && $3 == c { print $4 }'; }
 	check "rxe interop $kver: xp_rxe's fault_* parameters refuse more than 1000000 ppm in all and what is not a number, with a message" \
 		test "$(vm_output "$logs/a.log" | grep -c '^FAULTREFUSE 0$')" = 1
-	for p in faults-xdp ${SKB:+faults-skb}; do
+	for p in faults-xdp faults-skb; do
 		fa=$(vm_output "$logs/a.log" | grep -c "^USERPART a $p 0$")
 		fb=$(vm_output "$logs/b.log" | grep -c "^USERPART b $p 0$")
-		check "rxe interop $kver: ibv_rc_pingpong 64 KiB x 50, xp_rxe serving, $p: both ends complete" \
+		check "rxe interop $kver: ib_write_bw 64 KiB x 100 into xp_rxe, $p: both ends complete" \
 			test "$fa$fb" = 11
 	done
 	local d1 r1 d2 u2 o2 rep1 c
@@ -117,13 +127,11 @@ interop_series() {
 	r1=$(fv faults-xdp rx_fault_dups)
 	check "rxe interop $kver: 2 % of the frames through XDP dropped (rx_drop_fault ${d1:-?}, none duplicated: ${r1:-?}), repaired (retransmits, timeouts, sequence NAKs sent, out-of-sequence requests: $rep1)" \
 		test "${d1:-0}" -gt 0 -a "${r1:-x}" = 0 -a "$rep1" -gt 0
-	if [[ -n $SKB ]]; then
-		d2=$(fv faults-skb rx_drop_fault)
-		u2=$(fv faults-skb rx_fault_dups)
-		o2=$(fv faults-skb rx_fault_reorders)
-		check "rxe interop $kver: without XDP, 1 % each dropped (rx_drop_fault ${d1:-?} -> ${d2:-?}), duplicated (${u2:-?}), held back behind the next (${o2:-?}); duplicate requests answered $(fv faults-skb rc_dup_requests), sequence NAKs $(fv faults-skb rc_seq_naks_sent)" \
-			test "${d2:-0}" -gt "${d1:-0}" -a "${u2:-0}" -gt 0 -a "${o2:-0}" -gt 0
-	fi
+	d2=$(fv faults-skb rx_drop_fault)
+	u2=$(fv faults-skb rx_fault_dups)
+	o2=$(fv faults-skb rx_fault_reorders)
+	check "rxe interop $kver: without XDP, 1 % each dropped (rx_drop_fault ${d1:-?} -> ${d2:-?}), duplicated (${u2:-?}), held back behind the next (${o2:-?}); duplicate requests answered $(fv faults-skb rc_dup_requests), sequence NAKs $(fv faults-skb rc_seq_naks_sent)" \
+		test "${d2:-0}" -gt "${d1:-0}" -a "${u2:-0}" -gt 0 -a "${o2:-0}" -gt 0
 	check "rxe interop $kver: ibv_devinfo -v shows xp_rxe's device through rdma-core's rxe provider, port active" \
 		test "$(vm_output "$logs/a.log" | grep -c '^DEVINFO 0$')" = 1
 	while IFS=: read -r p what; do

@@ -157,10 +157,63 @@ user_parts() {
 	done
 }
 
-# fault_part NAME DEV XDP DROP DUP REORDER: ibv_rc_pingpong, 64 KiB x 50,
-# A (xp_rxe) serving, with faults injected into A's receive path (its
-# fault_* parameters, in ppm) and xdp_rxe on eth0 (XDP on) or not (off:
-# the rx_handler path, where the core can also duplicate and reorder).
+# split_part DEV: the QPN split. On A, two clients at once on eth0 and one
+# address: our AF_XDP engine (/xp/bin/xp-rc-pingpong, QPNs from 17) and
+# ibv_rc_pingpong on xp_rxe (QPNs from its qpn_first, 0x10000). xdp_rxe
+# sends the engine's QPNs (in its map) to the engine's socket and the rest
+# to xp_rxe. On B, two ibv_rc_pingpong -c servers on rdma_rxe, one for
+# each. Prints "SPLIT ROLE WHO STATUS" for each program and, on A,
+# "SPLITQPN engine|kernel QPN".
+# shellcheck disable=SC2086 # $_c is the options, split on purpose
+split_part() {
+	xp_step "$XP_ROLE: split"
+	_c='-g 1 -m 1024 -c -s 65536 -n 100'
+	if [ "$XP_ROLE" = b ]; then
+		timeout 120 ibv_rc_pingpong -d "$1" $_c -p 18530 >/tmp/se.log 2>&1 &
+		_pe=$!
+		timeout 120 ibv_rc_pingpong -d "$1" $_c -p 18531 >/tmp/sk.log 2>&1 &
+		_pk=$!
+	else
+		# The engine takes the peer's MAC from the neighbour table.
+		ping -c 1 -W 1 "$XP_PEER" >/dev/null
+		timeout 120 /xp/bin/xp-rc-pingpong -d eth0 $_c -p 18530 -w 60000 "$XP_PEER" \
+			>/tmp/se.log 2>&1 &
+		_pe=$!
+		xp_connect 200 /tmp/sk.log timeout 120 ibv_rc_pingpong -d "$1" $_c -p 18531 "$XP_PEER" &
+		_pk=$!
+	fi
+	wait $_pe
+	_re=$?
+	wait $_pk
+	_rk=$?
+	for _w in e k; do
+		echo "-- ${_w}:"
+		cat /tmp/s$_w.log
+	done
+	# ibv_rc_pingpong -c only reports bad data ("invalid data"), with status 0.
+	grep -q 'invalid data' /tmp/se.log && _re=99
+	grep -q 'invalid data' /tmp/sk.log && _rk=99
+	echo "SPLIT $XP_ROLE engine $_re"
+	echo "SPLIT $XP_ROLE kernel $_rk"
+	if [ "$XP_ROLE" = a ]; then
+		for _w in e k; do
+			_q=$(sed -n 's/.*local address:.*QPN \(0x[0-9a-f]*\).*/\1/p' /tmp/s$_w.log | head -n 1)
+			[ $_w = e ] && echo "SPLITQPN engine ${_q:-none}" || echo "SPLITQPN kernel ${_q:-none}"
+		done
+	fi
+	sleep 1
+}
+
+# fault_part NAME DEV XDP DROP DUP REORDER: perftest's ib_write_bw, 64 KiB
+# x 100, from B into A (xp_rxe), with faults injected into A's receive
+# path (its fault_* parameters, in ppm) and xdp_rxe on eth0 (XDP on) or
+# not (off: the rx_handler path, where the core can also duplicate and
+# reorder). Not ibv_rc_pingpong: each side exits, its QP with it, as soon
+# as it has its own completions, while the other may still wait for an
+# ACK from it; when the faulty receive path loses that ACK, the waiting
+# side retries for ever (retry_cnt 7 means no limit, in rxe as here) at a
+# QP that is gone. perftest shakes hands over TCP before either side
+# destroys its QP, so every lost frame has a sender left to resend it.
 # A prints its counters after it as "FAULT NAME COUNTER VALUE".
 fault_part() {
 	_p=/sys/module/xp_rxe/parameters
@@ -171,7 +224,7 @@ fault_part() {
 			xp_fail "setting xp_rxe's fault_* parameters"
 		fi
 	fi
-	upart "$1" a '^[0-9]+ iters in [0-9.]+ seconds' ibv_rc_pingpong -d "$2" -g 1 -s 65536 -n 50
+	upart "$1" a '^ *65536 +100 +[0-9.]+ +[0-9.]+' ib_write_bw -d "$2" -x 1 -F -s 65536 -n 100
 	[ "$XP_ROLE" = a ] || return 0
 	echo 0 >$_p/fault_drop_ppm && echo 0 >$_p/fault_dup_ppm && echo 0 >$_p/fault_reorder_ppm
 	for _c in rx_drop_fault rx_fault_dups rx_fault_reorders rc_retransmits rc_timeouts \
@@ -181,9 +234,8 @@ fault_part() {
 }
 
 # The fault parts, after every other (their frames would spoil the
-# path counters above): through XDP, drops only; then, with XP_FAULTS_SKB=1,
-# without XDP, drops, duplicates and reordering. On A the XDP program is
-# off afterwards.
+# path counters above): through XDP, drops only; then without XDP, drops,
+# duplicates and reordering. On A the XDP program is off afterwards.
 fault_parts() {
 	if [ "$XP_ROLE" = a ]; then
 		# Refused, with the reason in the log: too much, and no number.
@@ -203,31 +255,17 @@ fault_parts() {
 		fi
 	fi
 	fault_part faults-xdp "$1" on 20000 0 0
-	# Duplicates and reordering: once, on 7.3 in CI, both ends of this
-	# part waited forever (to be found); until then only on request.
-	if [ "${XP_FAULTS_SKB:-0}" = 1 ]; then
-		fault_part faults-skb "$1" off 10000 10000 10000
-	elif [ "$XP_ROLE" = a ]; then
-		xp_run /usr/bin/ip link set dev eth0 xdp off
-	fi
+	fault_part faults-skb "$1" off 10000 10000 10000
 }
 
 xp_wait_peer "$XP_PEER" 120
 modprobe ib_uverbs || xp_fail "modprobe ib_uverbs"
 modprobe rdma_ucm || xp_fail "modprobe rdma_ucm"
 if [ "$XP_ROLE" = a ]; then
-	xp_step "a: xp_rxe on eth0"
-	xp_run insmod /xp/kmod/xp_rxe.ko
-	xp_run rdma link add xrxe0 type xprxe netdev eth0
-	xp_retry 20 0.5 grep -qx 'RoCE v2' /sys/class/infiniband/xrxe0/ports/1/gid_attrs/types/1 ||
-		xp_fail "no RoCE v2 GID on xrxe0"
+	xp_step "a: xp_rxe on eth0, fed by xdp_rxe"
 	# The XDP receive path: every RoCEv2 frame to xrxe0 through the kfunc,
 	# none through the rx_handler (checked on the host from the counters).
-	xp_step "a: xdp_rxe on eth0"
-	[ -d /sys/kernel/btf/xp_rxe ] || [ -f /sys/kernel/btf/xp_rxe ] || xp_fail "xp_rxe has no BTF"
-	# iproute2's ip by its path: busybox's sh runs its own applet first.
-	xp_run /usr/bin/ip link set dev eth0 xdp obj /xp/files/xdp_rxe.bpf.o sec xdp
-	/usr/bin/ip -d link show dev eth0 | grep -o 'prog/xdp[a-z]* id [0-9]*' | sed 's/^/XDPPROG /'
+	xp_xprxe_up eth0 xrxe0 /xp/files/xdp_rxe.bpf.o
 	xp_step "a: rdma-core's rxe provider on xrxe0"
 	ibv_devinfo -d xrxe0 -v >/tmp/devinfo.log 2>&1
 	_rc=$?
@@ -240,6 +278,7 @@ if [ "$XP_ROLE" = a ]; then
 	user_parts xrxe0
 	kpart client peer="$XP_PEER"
 	kpart server listen=1
+	split_part xrxe0
 	cnt=/sys/class/infiniband/xrxe0/ports/1/hw_counters
 	for c in rx_frames tx_frames loopback_frames tx_dropped rx_nomem rx_xdp_frames \
 		rx_handler_frames xdp_declined; do
@@ -257,6 +296,7 @@ else
 	user_parts rxe0
 	kpart server listen=1
 	kpart client peer="$XP_PEER"
+	split_part rxe0
 	fault_parts rxe0
 fi
 xp_kernel_quiet
