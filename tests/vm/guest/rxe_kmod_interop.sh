@@ -3,26 +3,28 @@
 #
 # Guest side of vm/test_rxe_kmod_interop: xp_rxe against Linux's rdma_rxe,
 # one guest each, on the same wire; A's frames reach xp_rxe through XDP
-# (bpf/xdp_rxe.bpf.o on eth0, the kfunc). First unmodified rdma-core programs
-# (rdma-core's rxe provider drives xp_rxe through its user ABI):
+# (bpf/xdp_rxe.bpf.o on eth0, the kfunc). First unmodified rdma-core
+# programs (rdma-core's rxe provider drives xp_rxe through its user ABI):
 # ibv_devinfo on A, ibv_rc_pingpong with 1 B to 1 MiB messages and with
 # completion events, ibv_ud_pingpong, rping, perftest's bandwidth and
-# latency tests, each
-# with xp_rxe as the server and as the client.
-# Then the kernel client, through rdma_cm (kmod/rxe_test,
-# rxe_test_peer.c: a SEND, a WRITE into the server's fast-reg MR, a READ
-# of it back, a fetch-and-add, a last SEND, each side checking). Both
-# roles: first guest A's xp_rxe is the client of guest B's rdma_rxe, then
-# the other way round.
+# latency tests, each with xp_rxe as the server and as the client. Then the
+# kernel client, through rdma_cm (kmod/rxe_test, rxe_test_peer.c: a SEND, a
+# WRITE into the server's fast-reg MR, a READ of it back, a fetch-and-add,
+# a last SEND, each side checking), A the client of B, then the other way
+# round. Then the QPN split (split_part) and the fault parts (fault_part).
+# With XP_PAIR=1, B is xp_rxe too, without an XDP program: the rdma-core
+# parts with A serving, and the kernel client both ways.
 #
-#   XP_ROLE   a (xp_rxe) or b (rdma_rxe)
+#   XP_ROLE   a (xp_rxe) or b (rdma_rxe; xp_rxe with XP_PAIR=1)
 #   XP_PEER   the other guest's address
 # Each kernel part prints "PEERPART ROLE NAME STATUS" for the host, each
 # rdma-core part "USERPART ROLE NAME STATUS"; guest A also prints "DEVINFO
-# STATUS", "XDPPROG" with the program's mode and id, "COUNTER NAME N"
-# for xrxe0's counters, and after each fault part "FAULT PART NAME N". Needs ib_core, ib_uverbs, rdma_cm, rdma_ucm (xpvm
-# -m), rdma_rxe on b, the rdma-core and perftest programs of xpvm -b
-# default, iproute2's ip, and on a /xp/files/xdp_rxe.bpf.o.
+# STATUS", "XDPPROG" with the program's mode and id, "COUNTER NAME N" for
+# xrxe0's counters (B for its own with XP_PAIR=1), "SPLIT ..." and
+# "SPLITQPN ..." (split_part), and after each fault part "FAULT PART NAME
+# N". Needs ib_core, ib_uverbs, rdma_cm, rdma_ucm (xpvm -m), rdma_rxe on b,
+# the rdma-core and perftest programs of xpvm -b default, iproute2's ip,
+# and on a /xp/files/xdp_rxe.bpf.o and /xp/bin/xp-rc-pingpong.
 
 test_ko=/xp/kmod/xp_rxe_test.ko
 [ -f $test_ko ] || xp_fail "$test_ko missing (make kmod)"
@@ -138,7 +140,10 @@ user_parts() {
 	_pp='^[0-9]+ iters in [0-9.]+ seconds'
 	# perftest's result row: size, iterations, then figures.
 	_pt='^ *[0-9]+ +100 +[0-9.]+ +[0-9.]+'
-	for _srv in b a; do
+	# xp_rxe against xp_rxe (XP_PAIR): one role is enough.
+	_srvs="b a"
+	[ -z "${XP_PAIR:-}" ] || _srvs=a
+	for _srv in $_srvs; do
 		for _s in 1 4096 65536 1048576; do
 			# 1 MiB messages: fewer round trips, the same coverage.
 			_n=100
@@ -278,7 +283,7 @@ if [ "$XP_ROLE" = a ]; then
 	user_parts xrxe0
 	kpart client peer="$XP_PEER"
 	kpart server listen=1
-	split_part xrxe0
+	[ -n "${XP_PAIR:-}" ] || split_part xrxe0
 	cnt=/sys/class/infiniband/xrxe0/ports/1/hw_counters
 	for c in rx_frames tx_frames loopback_frames tx_dropped rx_nomem rx_xdp_frames \
 		rx_handler_frames xdp_declined; do
@@ -287,10 +292,14 @@ if [ "$XP_ROLE" = a ]; then
 	grep -H . $cnt/rx_drop_* $cnt/rx_parse_* | grep -v ':0$'
 	# The second takes the XDP program off (it pins the module: it calls
 	# the kfunc), as rmmod needs.
-	fault_parts xrxe0
+	if [ -z "${XP_PAIR:-}" ]; then
+		fault_parts xrxe0
+	else
+		xp_run /usr/bin/ip link set dev eth0 xdp off
+	fi
 	xp_run rdma link delete xrxe0
 	xp_run rmmod xp_rxe
-else
+elif [ -z "${XP_PAIR:-}" ]; then
 	xp_step "b: rdma_rxe on eth0"
 	xp_rxe_up eth0 rxe0
 	user_parts rxe0
@@ -298,5 +307,17 @@ else
 	kpart client peer="$XP_PEER"
 	split_part rxe0
 	fault_parts rxe0
+else
+	# xp_rxe against xp_rxe: B's takes every frame through its rx_handler.
+	xp_step "b: xp_rxe on eth0, no XDP program"
+	xp_xprxe_up eth0 rxe0
+	user_parts rxe0
+	kpart server listen=1
+	kpart client peer="$XP_PEER"
+	for c in rx_frames rx_xdp_frames rx_handler_frames; do
+		echo "COUNTER $c $(cat /sys/class/infiniband/rxe0/ports/1/hw_counters/$c)"
+	done
+	xp_run rdma link delete rxe0
+	xp_run rmmod xp_rxe
 fi
 xp_kernel_quiet
