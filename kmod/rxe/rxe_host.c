@@ -305,35 +305,50 @@ static void xh_work(struct work_struct *work)
 	xp_rxe_host_unlock(xh);
 }
 
-/* A RoCEv2 frame for this host: IPv4 or IPv6 (no extension header), UDP to 4791. */
-static bool xh_is_roce(struct sk_buff *skb)
+/*
+ * The network header l3 (len bytes of it) of a frame of EtherType proto:
+ * RoCEv2, that is IPv4 (not a fragment) or IPv6 (no extension header),
+ * UDP to 4791. One test for both receive paths.
+ */
+static bool xh_l3_is_roce(__be16 proto, const u8 *l3, u32 len)
 {
-	int off;
-	struct udphdr _uh;
 	const struct udphdr *uh;
+	u32 off;
 
-	if (skb->pkt_type != PACKET_HOST)
-		return false;
-	if (skb->protocol == htons(ETH_P_IP)) {
-		struct iphdr _iph;
-		const struct iphdr *iph = skb_header_pointer(skb, 0, sizeof(_iph), &_iph);
+	if (proto == htons(ETH_P_IP)) {
+		const struct iphdr *iph = (const void *)l3;
 
-		if (!iph || iph->version != 4 || iph->ihl < 5 || iph->protocol != IPPROTO_UDP ||
-		    (iph->frag_off & htons(IP_MF | IP_OFFSET)))
+		if (len < sizeof(*iph) || iph->version != 4 || iph->ihl < 5 ||
+		    iph->protocol != IPPROTO_UDP || (iph->frag_off & htons(IP_MF | IP_OFFSET)))
 			return false;
 		off = iph->ihl * 4;
-	} else if (skb->protocol == htons(ETH_P_IPV6)) {
-		struct ipv6hdr _ip6h;
-		const struct ipv6hdr *ip6h = skb_header_pointer(skb, 0, sizeof(_ip6h), &_ip6h);
+	} else if (proto == htons(ETH_P_IPV6)) {
+		const struct ipv6hdr *ip6h = (const void *)l3;
 
-		if (!ip6h || ip6h->nexthdr != IPPROTO_UDP)
+		if (len < sizeof(*ip6h) || ip6h->nexthdr != IPPROTO_UDP)
 			return false;
 		off = sizeof(*ip6h);
 	} else {
 		return false;
 	}
-	uh = skb_header_pointer(skb, off, sizeof(_uh), &_uh);
-	return uh && uh->dest == htons(XP_RXE_UDP_PORT);
+	if (len < off + sizeof(*uh))
+		return false;
+	uh = (const void *)(l3 + off);
+	return uh->dest == htons(XP_RXE_UDP_PORT);
+}
+
+/* An skb for this host with a RoCEv2 frame; its headers may be paged. */
+static bool xh_is_roce(struct sk_buff *skb)
+{
+	/* IPv4 with the longest options, or IPv6, then UDP. */
+	u8 buf[60 + sizeof(struct udphdr)];
+	u32 n = min_t(u32, skb->len, sizeof(buf));
+	const u8 *l3;
+
+	if (skb->pkt_type != PACKET_HOST)
+		return false;
+	l3 = skb_header_pointer(skb, 0, n, buf);
+	return l3 && xh_l3_is_roce(skb->protocol, l3, n);
 }
 
 static rx_handler_result_t xh_rx_handler(struct sk_buff **pskb)
@@ -360,38 +375,13 @@ static rx_handler_result_t xh_rx_handler(struct sk_buff **pskb)
 	return RX_HANDLER_CONSUMED;
 }
 
-/*
- * The same test on the linear data of an XDP buffer: to this netdev's MAC,
- * IPv4 (not a fragment) or IPv6 (no extension header), UDP to 4791.
- */
+/* The same on the linear data of an XDP buffer, and to this netdev's MAC. */
 static bool xh_frame_is_roce(const struct net_device *ndev, const u8 *frame, u32 len)
 {
 	const struct ethhdr *eth = (const void *)frame;
-	const struct udphdr *uh;
-	u32 off = ETH_HLEN;
 
-	if (len < ETH_HLEN || !ether_addr_equal(eth->h_dest, ndev->dev_addr))
-		return false;
-	if (eth->h_proto == htons(ETH_P_IP)) {
-		const struct iphdr *iph = (const void *)(frame + off);
-
-		if (len < off + sizeof(*iph) || iph->version != 4 || iph->ihl < 5 ||
-		    iph->protocol != IPPROTO_UDP || (iph->frag_off & htons(IP_MF | IP_OFFSET)))
-			return false;
-		off += iph->ihl * 4;
-	} else if (eth->h_proto == htons(ETH_P_IPV6)) {
-		const struct ipv6hdr *ip6h = (const void *)(frame + off);
-
-		if (len < off + sizeof(*ip6h) || ip6h->nexthdr != IPPROTO_UDP)
-			return false;
-		off += sizeof(*ip6h);
-	} else {
-		return false;
-	}
-	if (len < off + sizeof(*uh))
-		return false;
-	uh = (const void *)(frame + off);
-	return uh->dest == htons(XP_RXE_UDP_PORT);
+	return len >= ETH_HLEN && ether_addr_equal(eth->h_dest, ndev->dev_addr) &&
+	       xh_l3_is_roce(eth->h_proto, frame + ETH_HLEN, len - ETH_HLEN);
 }
 
 /*
@@ -573,12 +563,9 @@ static void xh_qp_add(struct xp_qp_stats *sum, const struct xp_qp_stats *s)
 	sum->out_of_seq += s->out_of_seq;
 }
 
-void xp_rxe_host_qp_gone(struct xp_rxe_host *xh, struct xp_rxe_qp *qp)
+void xp_rxe_host_qp_gone(struct xp_rxe_host *xh, const struct xp_qp_stats *last)
 {
-	const struct xp_qp_stats *s = xp_qp_stats(qp->qp);
-
-	if (s)
-		xh_qp_add(&xh->qp_gone, s);
+	xh_qp_add(&xh->qp_gone, last);
 }
 
 /* The core's device counters and the host's own, copied under the lock. */

@@ -440,16 +440,15 @@ static int xp_rxe_destroy_qp(struct ib_qp *ibqp, struct ib_udata *udata)
 {
 	struct xp_rxe_host *xh = to_host(ibqp->device);
 	struct xp_rxe_qp *qp = to_xqp(ibqp);
-	struct xp_qp_stats kept;
+	struct xp_qp_stats last = {};
 	int err;
 
 	xp_rxe_host_lock(xh);
-	kept = xh->qp_gone;
-	xp_rxe_host_qp_gone(xh, qp);
+	if (xp_qp_stats(qp->qp))
+		last = *xp_qp_stats(qp->qp);
 	err = xp_qp_destroy(qp->qp);
-	if (err)
-		xh->qp_gone = kept; /* it stays: its counters are still its own */
 	if (!err) {
+		xp_rxe_host_qp_gone(xh, &last); /* its counters stay in the port's */
 		xp_rxe_host_set_qp(xh, ibqp->qp_num, NULL);
 		if (qp->sq.buf)
 			list_del(&qp->unode);

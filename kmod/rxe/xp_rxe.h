@@ -224,8 +224,8 @@ void xp_rxe_host_stats(struct xp_rxe_host *xh, struct xp_rdma_dev_stats *st,
 /* A frame an XDP program hands over (rxe_xdp.c): an XDP_* verdict. */
 int xp_rxe_host_xdp_rx(struct net_device *ndev, const u8 *frame, u32 len, bool frags);
 
-/* Under the lock, before the core destroys it: keep a QP's counters. */
-void xp_rxe_host_qp_gone(struct xp_rxe_host *xh, struct xp_rxe_qp *qp);
+/* Under the lock, once the core destroyed a QP: add its last counters to the port's. */
+void xp_rxe_host_qp_gone(struct xp_rxe_host *xh, const struct xp_qp_stats *last);
 
 /* rxe_xdp.c: the kfunc XDP programs call. */
 int xp_rxe_xdp_register(void);
