@@ -9,13 +9,15 @@
 # boot (guest/kmod_roce.sh), xp_roce_core: the transport core (core/roce)
 # built for the kernel, whose load-time self-test runs every RC operation
 # between two loopback devices (guest/kmod_roce_core.sh), and xp_rxe, the
-# soft-RoCE device: rdma link add/delete, its port and GIDs, refusals, and
-# removal with its netdev and the module (guest/kmod_rxe.sh), and its
+# soft-RoCE device: rdma link add/delete, its port and GIDs, refusals (of
+# links and of the qpn_first parameter), and removal with its netdev and the
+# module (guest/kmod_rxe.sh), and its
 # receive path flooded with hostile frames, the netdev deleted under the
 # flood, and 50 load/unload cycles (guest/kmod_rxe_rx.sh), its kernel
 # verbs under a kernel RDMA client, kmod/rxe_test (guest/kmod_rxe_verbs.sh),
-# and its user ABI under hostile processes, inline data, and rdma_rxe
-# beside it (guest/kmod_rxe_user.sh, tests/vm/tools/rxe_ucheck.c).
+# and its user ABI under hostile processes, inline data, rdma_rxe beside
+# it, and the device deleted, and its netdev, under a process's load
+# (guest/kmod_rxe_user.sh, tests/vm/tools/rxe_ucheck.c).
 #
 # It may share the machine with another VM suite: kmod/build.sh builds for
 # one kernel at a time and replaces a module only by a rename, so a suite
@@ -42,10 +44,8 @@ if [[ ! -f $XDP_OBJ ]]; then
 fi
 # What no rdma-core program sends, through libibverbs (guest/kmod_rxe_user.sh).
 UCHECK=$XP_BUILD/vm/rxe_ucheck
-mkdir -p "${UCHECK%/*}"
-gcc -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-missing-field-initializers \
-	-o "$UCHECK" "$XPVM_ROOT/tests/vm/tools/rxe_ucheck.c" -libverbs || {
-	fail "cannot build $UCHECK (apt-get install libibverbs-dev; make deps does)"
+vm_ibv_build "$UCHECK" "$XPVM_ROOT/tests/vm/tools/rxe_ucheck.c" || {
+	fail "cannot build $UCHECK"
 	summary
 	exit 1
 }
@@ -87,13 +87,13 @@ kmod_series() {
 	{ ((rc == 0)) || grep -q 'KMODPART rxe_user ' <<<"$log"; } && ended=1
 	check "kmod $kver: the core's self-test passes in the kernel (status $rc)" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART roce_core 0'" <<<"$log"
-	check "kmod $kver: xp_rxe devices come and go with rdma link, the netdev and the module" \
+	check "kmod $kver: xp_rxe devices come and go with rdma link, the netdev and the module; bad links and qpn_first values refused with a reason" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe 0'" <<<"$log"
 	check "kmod $kver: xp_rxe's core counts every hostile frame under its reason, through XDP and through the rx_handler, sends nothing, keeps taking frames when XDP is detached under the flood, goes with its netdev under the flood, 50 load/unload cycles" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_rx 0'" <<<"$log"
 	check "kmod $kver: xp_rxe's kernel verbs: a kernel client's RC SEND, fast-reg WRITE, READ, WRITE WITH IMM, atomics, LOCAL_INV, drain, UD through an AH, ib_mad's QP1, rdma_cm connect/accept/disconnect, over IPv4 and IPv6 loopback ($(vm_secs "$t0") s for all four parts)" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_verbs 0'" <<<"$log"
-	check "kmod $kver: xp_rxe's user ABI: malformed WQEs and garbage ring indices written by hostile processes complete in error or cost only the process, then inline SENDs and WRITE with every byte checked, UD through user AHs (another PD's refused); rdma_rxe works beside it" \
+	check "kmod $kver: xp_rxe's user ABI: malformed WQEs and garbage ring indices written by hostile processes complete in error or cost only the process, then inline SENDs and WRITE with every byte checked, UD through user AHs (another PD's refused); rdma_rxe works beside it; rdma link delete and the netdev's removal under a process's load wait for the process, then the device goes and the module unloads" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_user 0'" <<<"$log"
 }
 

@@ -5,7 +5,8 @@
 # the device without verbs): `rdma link add NAME type xprxe netdev DEV`
 # makes an Ethernet-link-layer RDMA device whose RoCEv2 GID follows DEV's
 # address, with P_Key 0xffff; the port follows DEV down and up; bad links
-# are refused with a reason; the device goes with `rdma link delete`, with
+# are refused with a reason, and so are bad values of the module parameter
+# qpn_first; the device goes with `rdma link delete`, with
 # DEV, and with the module. Needs ib_core and dummy (xpvm -m).
 
 ko=/xp/kmod/xp_rxe.ko
@@ -72,6 +73,16 @@ xp_retry 20 0.5 find_v2_gid xrxe0 0000:0000:0000:0000:0000:ffff:c612:000a
 [ -n "$gid" ] || xp_fail "no RoCE v2 GID for 198.18.0.10"
 [ "$(cat "$sys/xrxe0/ports/1/gid_attrs/ndevs/$gid")" = xd0 ] || xp_fail "GID $gid is not xd0's"
 xp_run rdma dev show xrxe0
+
+xp_step "qpn_first: bad values refused with a reason"
+_q=/sys/module/xp_rxe/parameters/qpn_first
+[ "$(cat $_q)" = 65536 ] || xp_fail "qpn_first is $(cat $_q), not 65536"
+# Below 17; 256 QPNs from 0xffff00 would reach the multicast QPN; no number.
+for _v in 16 0xffff00 many; do
+	refused "qpn_first=$_v" sh -c "echo $_v >$_q"
+	dmesg | grep -q "xp_rxe: qpn_first=$_v refused" || xp_fail "no reason logged for qpn_first=$_v"
+done
+[ "$(cat $_q)" = 65536 ] || xp_fail "a refused value changed qpn_first to $(cat $_q)"
 
 xp_step "bad links are refused with a reason"
 refused "xd0 has a device already" rdma link add xrxe1 type xprxe netdev xd0
