@@ -419,13 +419,12 @@ static bool rx_faulty(struct xp_rdma_dev *dev, const struct xp_rx_frame *fr)
 		dev->stats.rx_drops[XP_RDMA_DROP_FAULT]++;
 		return false;
 	}
-	/* Only frames the host lends can be held back or delivered twice. */
-	if (!fr->may_keep) {
-		rx_frame(dev, fr, false, &kept);
-		return false;
-	}
+	/*
+	 * Only a frame the host lends can be held back; one it does not lend
+	 * can still be delivered twice, as both deliveries end before we return.
+	 */
 	r -= f->drop_ppm;
-	if (r < f->reorder_ppm && !dev->held) {
+	if (r < f->reorder_ppm && fr->may_keep && !dev->held) {
 		/* Hold it; it goes after the next frame. */
 		dev->held = true;
 		dev->held_frame = *fr;

@@ -99,7 +99,9 @@ const struct xp_rdma_dev_stats *xp_rdma_dev_stats(const struct xp_rdma_dev *dev)
  * deliver twice, or hold back behind the next frame (reorder) the given
  * fraction, in parts per million, chosen by a PRNG seeded with seed (so a
  * run can be repeated). Faults are applied before parsing, to every
- * RoCE frame the host hands in. All zero turns injection off.
+ * RoCE frame the host hands in; only a frame the host lends (may_keep) can
+ * be held back, the others go on as if not chosen. All zero turns
+ * injection off.
  * -EINVAL for a fraction above 1000000 or their sum above it.
  */
 struct xp_rdma_faults {

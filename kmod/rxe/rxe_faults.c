@@ -10,8 +10,8 @@
  * Fractions are in parts per million of the received frames, at most
  * 1000000 together; fault_seed seeds the core's choice, so a run can be
  * repeated. A change applies to every device at once and to each new one.
- * The core duplicates and holds back only frames the host lends it (those
- * of the rx_handler path); a frame from XDP can only be dropped. The port
+ * The core holds back only frames the host lends it (those of the
+ * rx_handler path); a frame from XDP is dropped or delivered twice. The port
  * counters show the faults (rx_drop_fault, rx_fault_dups,
  * rx_fault_reorders) and their repair (rc_retransmits, rc_seq_naks_*,
  * rc_dup_requests, rc_out_of_seq).
@@ -91,8 +91,7 @@ static const struct kernel_param_ops xp_rxe_seed_ops = {
 module_param_cb(fault_drop_ppm, &xp_rxe_ppm_ops, &xp_rxe_faults.drop_ppm, 0644);
 MODULE_PARM_DESC(fault_drop_ppm, "tests: received RoCE frames to drop, parts per million");
 module_param_cb(fault_dup_ppm, &xp_rxe_ppm_ops, &xp_rxe_faults.dup_ppm, 0644);
-MODULE_PARM_DESC(fault_dup_ppm,
-		 "tests: received frames to deliver twice, ppm (rx_handler path only)");
+MODULE_PARM_DESC(fault_dup_ppm, "tests: received frames to deliver twice, ppm");
 module_param_cb(fault_reorder_ppm, &xp_rxe_ppm_ops, &xp_rxe_faults.reorder_ppm, 0644);
 MODULE_PARM_DESC(fault_reorder_ppm,
 		 "tests: received frames to hold back behind the next, ppm (rx_handler path only)");

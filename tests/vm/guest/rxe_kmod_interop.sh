@@ -238,9 +238,9 @@ fault_part() {
 	done
 }
 
-# The fault parts, after every other (their frames would spoil the
-# path counters above): through XDP, drops only; then without XDP, drops,
-# duplicates and reordering. On A the XDP program is off afterwards.
+# The fault parts, after every other (their frames would spoil the path
+# counters above): through XDP, drops and duplicates; then without XDP,
+# drops, duplicates and reordering. On A the XDP program is off afterwards.
 fault_parts() {
 	if [ "$XP_ROLE" = a ]; then
 		# Refused, with the reason in the log: too much, and no number.
@@ -259,7 +259,7 @@ fault_parts() {
 			echo "FAULTREFUSE 1"
 		fi
 	fi
-	fault_part faults-xdp "$1" on 20000 0 0
+	fault_part faults-xdp "$1" on 10000 10000 0
 	fault_part faults-skb "$1" off 10000 10000 10000
 }
 
