@@ -150,20 +150,14 @@ done
 # VM suites, in lanes: at most $lanes guests at a time. A suite that boots
 # two guests at once, or needs the machine to itself, says "# vm-weight: 2"
 # in its header and runs alone; those go first, then the others two at a
-# time, longest first: "# vm-cost: SECONDS" in a header is about what the
-# suite takes in a lane on a 2-core CI machine (60 when it does not say),
-# so that no long suite starts last while the other lane idles.
+# time. (Longest first was tried: it ran the disk-heavy writecache, replay,
+# power-cut and NVDIMM suites side by side, each 20 to 40 % slower, and
+# the whole took longer than this order.)
 vm_weight() {
 	local w
 	w=$(sed -n 's/^# vm-weight: \([0-9]\+\)$/\1/p' "$1" | head -n1)
 	echo "${w:-1}"
 }
-vm_cost() {
-	local c
-	c=$(sed -n 's/^# vm-cost: \([0-9]\+\)$/\1/p' "$1" | head -n1)
-	echo "${c:-60}"
-}
-
 vm_suites=()
 for t in tests/vm/test_*.sh; do
 	name=vm/$(basename "$t" .sh)
@@ -180,11 +174,6 @@ if ((lanes > 1)); then
 	for t in "${vm_suites[@]}"; do
 		if (($(vm_weight "$t") >= lanes)); then heavy+=("$t"); else light+=("$t"); fi
 	done
-	if ((${#light[@]})); then
-		mapfile -t light < <(for t in "${light[@]}"; do
-			echo "$(vm_cost "$t") $t"
-		done | sort -s -k1,1nr | cut -d' ' -f2-)
-	fi
 	vm_suites=(${heavy[@]+"${heavy[@]}"} ${light[@]+"${light[@]}"})
 fi
 

@@ -5,7 +5,6 @@
 # by a file with a 128 KiB label area (ndctl, /dev/pmem0), a virtio-blk disk
 # backed by a file (dmsetup linear on it), and fio from Debian's package
 # with all its shared libraries (-b all, the largest image).
-# vm-cost: 65
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

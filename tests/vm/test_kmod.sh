@@ -22,7 +22,6 @@
 # It may share the machine with another VM suite: kmod/build.sh builds for
 # one kernel at a time and replaces a module only by a rename, so a suite
 # loading a module meanwhile gets a whole one.
-# vm-cost: 290
 set -uo pipefail
 
 # Every series, Debian's newest kernel too (testvm.sh).

@@ -27,7 +27,6 @@
 #                             printed)
 #   XP_LOGWRITES_WRONG_SUMS=1 the guest checks its mark replays against wrong
 #                             sums: the suite must then fail
-# vm-cost: 150
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

@@ -26,7 +26,6 @@
 # Every CHECK line of a guest becomes a check here; a guest must also
 # exit 0 and print its DONE line, and this side compares the sums of the
 # second boot with the first's itself.
-# vm-cost: 320
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

@@ -15,7 +15,6 @@
 # plus: rxe's active MTU is 4096, and our 64 KiB client sent fewer packets
 # than path MTU 2048 would take. Negative control: in a 6.1 guest (no
 # AF_XDP multi-buffer) our -m 4096 is refused with the reason.
-# vm-cost: 90
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

@@ -31,7 +31,6 @@
 # the flood and sent again, must not be counted as hostile.
 #   XP_RC_HOSTILE_KINDS (default all five), XP_RC_HOSTILE_ITERS (default 3),
 #   XP_RC_OPS_SIZES (tests/vm/lib/rc_ops.sh), XP_RC_HOSTILE_SERIES.
-# vm-cost: 75
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

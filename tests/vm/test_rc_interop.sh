@@ -14,7 +14,6 @@
 # rxe0, fed by bpf/xdp_rxe.bpf.o on its eth0 (every RoCEv2 frame through
 # the program's kfunc, as the guest's counters show).
 # vm/test_rc_zc runs the same against ours in a zero-copy guest.
-# vm-cost: 55
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

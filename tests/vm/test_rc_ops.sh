@@ -25,7 +25,6 @@
 #   XP_RC_OPS_SIZES (default 1,3,64,1000,1024,1025,4096,65536,1048576),
 #   XP_RC_OPS_ITERS (default 1), XP_RC_OPS_FAULT_SIZES (default
 #   1,1025,4096,65536,1048576; empty: no fault runs).
-# vm-cost: 45
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

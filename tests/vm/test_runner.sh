@@ -11,7 +11,6 @@
 #
 # XP_VM_SELFTEST_FAIL=1 adds a guest script that exits 3 where a pass is
 # expected: this suite, tests/run.sh and `make check` must then fail.
-# vm-cost: 90
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

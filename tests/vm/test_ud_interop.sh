@@ -15,7 +15,6 @@
 # payload) and reports the frames its device dropped (none expected).
 # Negative control: our client with 64-byte buffers against a guest server
 # of 1024-byte messages must fail (LOC_LEN_ERR on the echo).
-# vm-cost: 20
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

@@ -60,7 +60,6 @@
 #                          superblock before loading the table, so the
 #                          cached data is lost and fio's verify must fail
 #                          (not part of make check)
-# vm-cost: 210
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

@@ -34,7 +34,6 @@
 #   XP_WC_REPLAY_BREAK=1  negative control: the guest replays each mark
 #                         without the last record written to the cache
 #                         before it; the suite must then report failures
-# vm-cost: 420
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

@@ -36,7 +36,6 @@
 #
 # Every CHECK line of a guest becomes a check here; each guest must also
 # exit 0 after its DONE line.
-# vm-cost: 500
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh

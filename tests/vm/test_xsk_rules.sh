@@ -7,7 +7,6 @@
 # so a rule that differs between kernels must be learnt right, and a kernel
 # with a rule we do not know fails by row. The host runs them as unit
 # suites; this suite boots Debian's kernels and runs the same binaries.
-# vm-cost: 60
 set -uo pipefail
 
 # Every series, Debian's newest kernel too (testvm.sh).

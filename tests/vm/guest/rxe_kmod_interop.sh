@@ -15,8 +15,9 @@
 # With XP_PAIR=1, B is xp_rxe too, without an XDP program: the rdma-core
 # parts with A serving, and the kernel client both ways.
 #
-#   XP_ROLE   a (xp_rxe) or b (rdma_rxe; xp_rxe with XP_PAIR=1)
-#   XP_PEER   the other guest's address
+#   XP_ROLE     a (xp_rxe) or b (rdma_rxe; xp_rxe with XP_PAIR=1)
+#   XP_PEER     the other guest's address
+#   XP_SERVERS  which of a and b serve the rdma-core parts (default "b a")
 # Each kernel part prints "PEERPART ROLE NAME STATUS" for the host, each
 # rdma-core part "USERPART ROLE NAME STATUS"; guest A also prints "DEVINFO
 # STATUS", "XDPPROG" with the program's mode and id, "COUNTER NAME N" for
@@ -140,10 +141,8 @@ user_parts() {
 	_pp='^[0-9]+ iters in [0-9.]+ seconds'
 	# perftest's result row: size, iterations, then figures.
 	_pt='^ *[0-9]+ +100 +[0-9.]+ +[0-9.]+'
-	# xp_rxe against xp_rxe (XP_PAIR): one role is enough.
-	_srvs="b a"
-	[ -z "${XP_PAIR:-}" ] || _srvs=a
-	for _srv in $_srvs; do
+	# The roles the host asks for (XP_SERVERS: who serves), by default both.
+	for _srv in ${XP_SERVERS:-b a}; do
 		for _s in 1 4096 65536 1048576; do
 			# 1 MiB messages: fewer round trips, the same coverage.
 			_n=100
