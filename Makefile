@@ -188,10 +188,14 @@ deps:
 # Unit and BPF tests run from the sanitizer build; the netns tests use the
 # normal build (ASan's shadow memory and AF_XDP's pinned umem do not mix well
 # with the 8 MiB memlock limit of some sandboxes).
+# The builds of make check use every CPU (JOBS) unless make was given -j.
+JOBS ?= $(shell nproc)
+CHECK_MAKE = $(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
+
 check: deps
-	$(Q)$(MAKE) --no-print-directory all
-	$(Q)$(MAKE) --no-print-directory SANITIZE=1 tests
-	$(Q)$(MAKE) --no-print-directory FUZZ=1 fuzzers
+	$(Q)$(CHECK_MAKE) all
+	$(Q)$(CHECK_MAKE) SANITIZE=1 tests
+	$(Q)$(CHECK_MAKE) FUZZ=1 fuzzers
 	$(Q)$(MAKE) --no-print-directory kmod
 	$(Q)tests/run.sh
 

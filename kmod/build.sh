@@ -12,10 +12,12 @@
 # Debian build root of its own release (tests/vm/lib/buildroot.sh), with the
 # sources copied into the root instead.
 #   V=1       show kbuild's commands
+#   XP_JOBS   kbuild's parallel jobs (default: the number of CPUs)
 #   XP_BUILD  build directory (default: build)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=${XP_JOBS:-$(nproc)}
 # shellcheck source=tests/vm/lib/buildroot.sh
 source "$root/tests/vm/lib/buildroot.sh"
 
@@ -25,11 +27,11 @@ kbuild() {
 	local kver=$1 dir=$2
 	# Kbuild gets a clean slate: none of our top-level make's variables.
 	if [[ -n $broot ]]; then
-		buildroot_run "$broot" make -C "/usr/src/linux-headers-$kver" M="$dir" \
+		buildroot_run "$broot" make -j"$jobs" -C "/usr/src/linux-headers-$kver" M="$dir" \
 			XP_ROOT=/xp/root ${V:+V=$V} modules
 	else
 		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
-			make -C "$(kernel_headers "$kver")" M="$dir" XP_ROOT="$root" \
+			make -j"$jobs" -C "$(kernel_headers "$kver")" M="$dir" XP_ROOT="$root" \
 			${btfids:+RESOLVE_BTFIDS="$btfids"} ${V:+V=$V} modules
 	fi
 }
@@ -87,8 +89,22 @@ install_ko() {
 	mv -f "$dir/.$base.new" "$dir/$base"
 }
 
+# build_key KVER DIR: what a module directory's build depends on, as one
+# hash: the kernel, its BTF base, this script, and every file of DIR, the
+# transport core and include/.
+build_key() {
+	local kver=$1 dir=$2 hdr
+	hdr=$(kernel_headers "$kver")
+	{
+		echo "$kver ${broot:-host} ${btfids:-no-btfids}"
+		stat -c '%s %Y' "$hdr/vmlinux" 2>/dev/null || echo "no vmlinux"
+		find "$root/kmod/build.sh" "$dir" "$root/core/roce" "$root/include" -type f -print0 |
+			sort -z | xargs -0 sha1sum
+	} | sha1sum | cut -d' ' -f1
+}
+
 build_one() {
-	local kver=$1 out src dir name n=0
+	local kver=$1 out src dir name key n=0
 	out=$XPVM_BUILD/kmod/$kver
 	src=$out/src
 	broot=
@@ -112,11 +128,20 @@ build_one() {
 			mkdir -p "$src/$name/core"
 			cp -a --update "$root/core/roce/." "$src/$name/core/"
 		fi
-		kbuild "$kver" "${src#"$broot"}/$name" >"$src/$name.log" 2>&1 || {
-			cat "$src/$name.log" >&2
-			echo "kmod: $name failed to build for $kver${broot:+ (in the build root $broot)}" >&2
-			return 1
-		}
+		# kbuild takes seconds to find nothing to do, and every VM suite
+		# asks for its kernels' modules: skip it when the inputs are the
+		# ones the last good build had.
+		key=$(build_key "$kver" "$dir")
+		if [[ $(cat "$src/$name.key" 2>/dev/null) != "$key" ]] ||
+			! compgen -G "$src/$name/*.ko" >/dev/null; then
+			rm -f "$src/$name.key"
+			kbuild "$kver" "${src#"$broot"}/$name" >"$src/$name.log" 2>&1 || {
+				cat "$src/$name.log" >&2
+				echo "kmod: $name failed to build for $kver${broot:+ (in the build root $broot)}" >&2
+				return 1
+			}
+			echo "$key" >"$src/$name.key"
+		fi
 		[[ ${V:-0} == 1 ]] && cat "$src/$name.log"
 		for ko in "$src/$name"/*.ko; do
 			install_ko "$ko" "$out"
