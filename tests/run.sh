@@ -166,9 +166,11 @@ for t in tests/vm/test_*.sh; do
 done
 ((${#vm_suites[@]} < 2)) && lanes=1
 if ((lanes > 1)); then
-	# Kernels resolved and fetched once, before suites race for them.
+	# Kernels resolved and fetched once, before suites race for them;
+	# the versions are passed down (XPVM_KVER_*, see tests/vm/lib/kernel.sh).
 	for s in 6.1 6.12 newest; do
-		tests/vm/xpvm kernel "$s" >/dev/null 2>&1 || true
+		kver=$(tests/vm/xpvm kernel "$s" 2>/dev/null) &&
+			export "XPVM_KVER_${s//[^a-z0-9]/_}=$kver"
 	done
 	heavy=() light=()
 	for t in "${vm_suites[@]}"; do

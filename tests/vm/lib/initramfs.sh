@@ -70,29 +70,32 @@ initramfs_module_files() {
 # applet link in the way gives way to the real thing (iproute2's ip).
 _ird_copy_file() {
 	local stage=$1 path=$2 target
-	if [[ -L $stage$path && $(readlink "$stage$path") == /usr/bin/busybox ]]; then
+	if [[ ($path == */bin/* || $path == */sbin/*) && -L $stage$path &&
+		$(readlink "$stage$path") == /usr/bin/busybox ]]; then
 		rm -f "$stage$path"
 	elif [[ -e $stage$path || -L $stage$path ]]; then
 		return 0
 	fi
-	mkdir -p "$stage$(dirname "$path")"
+	[[ -d $stage${path%/*} ]] || mkdir -p "$stage${path%/*}"
 	if [[ -L $path ]]; then
 		target=$(readlink "$path")
 		ln -s "$target" "$stage$path"
-		[[ $target == /* ]] || target=$(dirname "$path")/$target
+		[[ $target == /* ]] || target=${path%/*}/$target
 		_ird_copy_file "$stage" "$(realpath -s "$target")"
 	else
 		cp -p "$path" "$stage$path"
 	fi
 }
 
-# _ird_copy_elf STAGE FILE: FILE and every shared library ldd names.
+# _ird_copy_elf STAGE FILE [LDD]: FILE and every shared library ldd names
+# (LDD: what ldd printed for FILE, when the caller has it already).
 _ird_copy_elf() {
-	local stage=$1 file=$2 lib
+	local stage=$1 file=$2 libs=${3-} lib
+	[[ $# -ge 3 ]] || libs=$(ldd "$file" 2>/dev/null)
 	_ird_copy_file "$stage" "$file"
 	while read -r lib; do
 		_ird_copy_file "$stage" "$lib"
-	done < <(ldd "$file" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+	done < <(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$libs")
 }
 
 # _ird_bin_path NAME: a binary's absolute path on the host.
@@ -131,15 +134,15 @@ _ird_expand_bins() {
 # image: kernel, module list, each binary's path/size/mtime, this file and
 # the guest files.
 _ird_key() {
-	local kver=$1 mods=$2 bins=$3 b p
+	local kver=$1 mods=$2 bins=$3 b p paths=()
+	for b in $bins; do
+		p=$(_ird_bin_path "$b") || return 1
+		paths+=("$p")
+	done
 	{
 		echo "$kver"
 		echo "$mods"
-		for b in $bins; do
-			p=$(_ird_bin_path "$b") || return 1
-			stat -L -c '%n %s %Y' "$p"
-		done
-		stat -L -c '%n %s %Y' "$(command -v busybox)"
+		stat -L -c '%n %s %Y' "${paths[@]}" "$(command -v busybox)"
 		cat "${BASH_SOURCE[0]}" "$XPVM_GUEST"/init "$XPVM_GUEST"/lib.sh
 	} | sha256sum | cut -c1-16
 }
@@ -173,8 +176,8 @@ _ird_stage_bins() {
 	shift
 	for b in "$@"; do
 		p=$(_ird_bin_path "$b") || return 1
-		_ird_copy_elf "$stage" "$p"
-		libs=$(ldd "$p" 2>/dev/null) || true
+		libs=$(ldd "$p" 2>/dev/null) || libs=
+		_ird_copy_elf "$stage" "$p" "$libs"
 		# glibc dlopen()s libgcc_s when a thread exits or is cancelled
 		# (rping's threads); ldd cannot name it.
 		if [[ $libs == *libc.so* && -e $XPVM_LIBGCC_S ]]; then
@@ -206,10 +209,12 @@ _ird_stage_busybox() {
 	ln -s usr/lib "$stage/lib"
 	ln -s usr/lib64 "$stage/lib64"
 	cp "$bb" "$stage/usr/bin/busybox"
+	# A few hundred links: no command but ln for each (forks are what
+	# building an image costs).
 	for a in $("$bb" --list-full); do
 		a=/usr/${a#usr/}
 		[[ -e $stage$a || -L $stage$a ]] && continue
-		mkdir -p "$stage$(dirname "$a")"
+		[[ -d $stage${a%/*} ]] || mkdir -p "$stage${a%/*}"
 		ln -s /usr/bin/busybox "$stage$a"
 	done
 }

@@ -142,10 +142,19 @@ _kernel_resolve_newest() {
 	vm_err "no newest kernel: linux-image-amd64 of $XPVM_NEWEST_SUITE names none"
 }
 
+# kernel_resolve SERIES|VERSION (see above). Asking apt takes a second or
+# two of CPU; a run that resolved SERIES already passes the answer down in
+# XPVM_KVER_<series> (dots as underscores; tests/run.sh and vm_kernel set
+# it), and apt's answer does not change within a run.
 kernel_resolve() {
-	local series=$1 kver policy
+	local series=$1 kver policy cached
 	if [[ $series == *-amd64 ]]; then
 		echo "$series"
+		return 0
+	fi
+	cached=XPVM_KVER_${series//[^a-z0-9]/_}
+	if [[ -n ${!cached:-} ]]; then
+		echo "${!cached}"
 		return 0
 	fi
 	if [[ $series == newest ]]; then

@@ -40,7 +40,8 @@ vm_require() {
 	fi
 }
 
-# vm_kernel SERIES: resolve and fetch; the version in VM_KVER. When that is
+# vm_kernel SERIES: resolve and fetch; the version in VM_KVER, and in
+# XPVM_KVER_<series> for kernel_resolve. When that is
 # impossible, a failed check and 1. Not in $(...): a check made in a
 # subshell would not count.
 # shellcheck disable=SC2034 # VM_KVER is for the caller
@@ -50,6 +51,8 @@ vm_kernel() {
 		fail "kernel $1: cannot resolve or download it (see above)"
 		return 1
 	fi
+	# Every xpvm command after this one takes the answer, not apt's.
+	[[ $1 == *-amd64 ]] || export "XPVM_KVER_${1//[^a-z0-9]/_}=$VM_KVER"
 }
 
 # ---- guest scripts that report results one by one (guest/lib.sh) ----
