@@ -104,6 +104,14 @@ void xp_rxe_uq_consume(struct xp_rxe_uq *q)
 }
 
 /* Producer: the slot to fill next, or NULL when the process has not made room. */
+void xp_rxe_uq_discard(struct xp_rxe_uq *q)
+{
+	if (!q->buf)
+		return;
+	q->idx = smp_load_acquire(&q->buf->producer_index) & q->mask;
+	smp_store_release(&q->buf->consumer_index, q->idx);
+}
+
 void *xp_rxe_uq_room(struct xp_rxe_uq *q)
 {
 	u32 cons = smp_load_acquire(&q->buf->consumer_index) & q->mask;

@@ -12,7 +12,8 @@
  *   POST_SEND command with no work requests is the send doorbell
  *   (xp_rxe_usq_pull()); receives have no doorbell, so the ring is read
  *   when a frame for the QP arrives (xp_rxe_urq_pull()), and when the QP
- *   goes to ERR, so that everything posted is flushed;
+ *   goes to ERR, so that everything posted is flushed; on RESET what the
+ *   rings hold is dropped (xp_rxe_uqp_reset());
  * - a user MR is its pinned pages, registered with the core as a page list.
  *
  * Every WQE is copied out of the shared ring into the QP's own buffer
@@ -430,6 +431,22 @@ int xp_rxe_usq_pull(struct xp_rxe_qp *qp)
 		xp_rxe_uq_consume(&qp->sq);
 	}
 	return 0;
+}
+
+/*
+ * Under the host's lock, once the core has moved the QP to RESET and
+ * dropped the WQEs it held without completions: what the process posted
+ * to the rings and the core had not taken yet goes the same way. A QP
+ * leaves RESET with empty queues (IBTA 10.3.1), so it can be connected
+ * again and used (rdma_rxe zeroes the rings' slots instead and leaves them
+ * posted: a receive posted before the reset then takes a message with no
+ * SGE).
+ */
+void xp_rxe_uqp_reset(struct xp_rxe_qp *qp)
+{
+	xp_rxe_uq_discard(&qp->sq);
+	xp_rxe_uq_discard(&qp->rq);
+	qp->sq_stalled = false;
 }
 
 /*

@@ -551,10 +551,15 @@ static int xp_rxe_modify_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mas
 	}
 	xp_rxe_host_lock(xh);
 	err = xp_qp_modify(qp->qp, &a, mask);
-	/* A user QP in ERR: what its rings still hold is flushed too. */
+	/*
+	 * A user QP in ERR: what its rings still hold is flushed too; in
+	 * RESET, dropped.
+	 */
 	if (!err && qp->sq.buf && xp_qp_state(qp->qp) == XP_QPS_ERR) {
 		xp_rxe_usq_pull(qp);
 		xp_rxe_urq_pull(qp);
+	} else if (!err && qp->sq.buf && (mask & IB_QP_STATE) && attr->qp_state == IB_QPS_RESET) {
+		xp_rxe_uqp_reset(qp);
 	}
 	xp_rxe_host_unlock(xh);
 	return err;

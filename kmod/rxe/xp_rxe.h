@@ -266,6 +266,7 @@ int xp_rxe_uq_init(struct xp_rxe_uq *q, struct ib_udata *udata, u32 min_slots, s
 void xp_rxe_uq_free(struct xp_rxe_uq *q);
 void *xp_rxe_uq_next(struct xp_rxe_uq *q); /* consumer: the next slot, NULL if none */
 void xp_rxe_uq_consume(struct xp_rxe_uq *q);
+void xp_rxe_uq_discard(struct xp_rxe_uq *q); /* consumer: drop every slot posted */
 void *xp_rxe_uq_room(struct xp_rxe_uq *q); /* producer: a free slot, NULL if full */
 void xp_rxe_uq_produce(struct xp_rxe_uq *q);
 bool xp_rxe_uq_empty(struct xp_rxe_uq *q);
@@ -281,6 +282,7 @@ int xp_rxe_uqp_create(struct xp_rxe_qp *qp, struct ib_qp_init_attr *init, struct
 void xp_rxe_uqp_free(struct xp_rxe_qp *qp);
 int xp_rxe_usq_pull(struct xp_rxe_qp *qp);
 void xp_rxe_urq_pull(struct xp_rxe_qp *qp);
+void xp_rxe_uqp_reset(struct xp_rxe_qp *qp);
 struct ib_mr *xp_rxe_reg_user_mr(struct ib_pd *ibpd, u64 start, u64 length, u64 iova, int access,
 #if XP_RXE_REG_USER_MR_DMAH
 				 struct ib_dmah *dmah,

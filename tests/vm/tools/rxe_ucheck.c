@@ -7,6 +7,9 @@
  * - inline data: SENDs of 1 to max_inline_data bytes and an RDMA WRITE,
  *   posted with IBV_SEND_INLINE from a buffer that is no MR and is
  *   overwritten right after the post; the receiver checks every byte;
+ * - a reset: both QPs go to RESET with receives posted, in the device and
+ *   in the ring; none completes, and after connecting them again a
+ *   message lands in the receive posted since;
  * - UD: a SEND to a UD QP of the same device through a user address
  *   handle, checked behind its GRH; and one through an address handle of
  *   another protection domain, which must complete in error;
@@ -276,6 +279,91 @@ static void inline_write(struct pair *p)
 		      !dst[-1] && !dst[sizeof(src)],
 	      "inline RDMA WRITE of %zu bytes: completed, every byte in place, nothing around it (post %d, status %d)",
 	      sizeof(src), err, got == 1 ? (int)wc.status : -1);
+}
+
+/* ---- a QP reset and used again ---- */
+
+#define RESET_AT (BUF + 16384) /* side 1's receive buffers for this part */
+
+static int reset_recv(struct pair *p, int n)
+{
+	struct ibv_sge sge = { (uintptr_t)p->buf + RESET_AT + n * 1024, 1024, p->mr->lkey };
+	struct ibv_recv_wr wr = { .wr_id = 100 + n, .sg_list = &sge, .num_sge = 1 }, *bad;
+
+	return ibv_post_recv(p->qp[1], &wr, &bad);
+}
+
+static int reset_send(struct pair *p, unsigned char fill, uint32_t len)
+{
+	unsigned char src[INLINE_ASK];
+	struct ibv_sge sge = { (uintptr_t)src, len, 0 };
+	struct ibv_send_wr wr = { .wr_id = fill,
+				  .sg_list = &sge,
+				  .num_sge = 1,
+				  .opcode = IBV_WR_SEND,
+				  .send_flags = IBV_SEND_INLINE | IBV_SEND_SIGNALED },
+			   *bad;
+
+	memset(src, fill, len);
+	return ibv_post_send(p->qp[0], &wr, &bad);
+}
+
+/*
+ * Both QPs go to RESET with receives posted: some taken into the device
+ * already (a message arrived after they were posted), some still in the
+ * ring. A reset QP's queues are empty (IBTA 10.3.1): none of them may
+ * complete, and after the QPs are connected again a message must land in
+ * the receive posted after the reset, nowhere else.
+ */
+static void reset_reuse(struct pair *p)
+{
+	struct ibv_qp_attr a = { .qp_state = IBV_QPS_RESET };
+	unsigned char *rb = p->buf + RESET_AT;
+	struct ibv_wc wc[8];
+	union ibv_gid gid;
+	int err = 0, got, stale, ok = 0, i;
+
+	memset(rb, 0, 6 * 1024);
+	for (i = 0; i < 3 && !err; i++)
+		err = reset_recv(p, i);
+	err = err ?: reset_send(p, 0x5a, 100);
+	got = err ? 0 : poll_n(p, wc, 2);
+	for (i = 0; i < got; i++)
+		ok += wc[i].status == IBV_WC_SUCCESS;
+	check(!err && got == 2 && ok == 2 && rb[99] == 0x5a && rb[100] == 0,
+	      "before the reset: a SEND into the first of three receives (post %d, %d completions, %d right)",
+	      err, got, ok);
+	/* Two more, which stay in the ring: no frame comes to take them. */
+	err = reset_recv(p, 3) ?: reset_recv(p, 4);
+	for (i = 0; i < 2 && !err; i++)
+		err = ibv_modify_qp(p->qp[i], &a, IBV_QP_STATE);
+	check(!err, "both QPs to RESET with four receives posted (%s)", err ? strerror(err) : "ok");
+	err = err ?: ibv_query_gid(p->ctx, 1, gid_index, &gid);
+	for (i = 0; i < 2 && !err; i++)
+		err = qp_connect(p, i, &gid);
+	check(!err, "both QPs connected again after the reset (%s)", err ? strerror(errno) : "ok");
+	if (err)
+		return;
+	usleep(100 * 1000);
+	stale = ibv_poll_cq(p->cq, 8, wc);
+	check(stale == 0, "no completion for the receives dropped by the reset (%d)", stale);
+	err = reset_recv(p, 5) ?: reset_send(p, 0xa5, 200);
+	got = err ? 0 : poll_n(p, wc, 2);
+	ok = 0;
+	for (i = 0; i < got; i++)
+		ok += wc[i].status == IBV_WC_SUCCESS &&
+		      (wc[i].opcode == IBV_WC_SEND ||
+		       (wc[i].opcode == IBV_WC_RECV && wc[i].wr_id == 105 &&
+			wc[i].byte_len == 200));
+	for (i = 0; i < 200 && rb[5 * 1024 + i] == 0xa5; i++)
+		;
+	check(!err && got == 2 && ok == 2 && i == 200 && rb[5 * 1024 + 200] == 0,
+	      "after the reset: a SEND lands in the receive posted since, every byte (post %d, %d completions, %d right, %d bytes)",
+	      err, got, ok, i);
+	for (i = 1024, stale = 0; i < 5 * 1024; i++)
+		stale += rb[i] != 0;
+	check(stale == 0, "the receives dropped by the reset got no data (%d bytes written)",
+	      stale);
 }
 
 /* ---- UD through user address handles ---- */
@@ -625,6 +713,7 @@ int main(int argc, char **argv)
 			inline_send(&p, len);
 		inline_send(&p, p.max_inline);
 		inline_write(&p);
+		reset_reuse(&p);
 		ud_checks(&p);
 	}
 	pair_close(&p);
