@@ -438,9 +438,8 @@ int xp_rxe_usq_pull(struct xp_rxe_qp *qp)
  * dropped the WQEs it held without completions: what the process posted
  * to the rings and the core had not taken yet goes the same way. A QP
  * leaves RESET with empty queues (IBTA 10.3.1), so it can be connected
- * again and used (rdma_rxe zeroes the rings' slots instead and leaves them
- * posted: a receive posted before the reset then takes a message with no
- * SGE).
+ * again and used (rdma_rxe's reset zeroes the slots and leaves the
+ * indices: what was posted stays posted, as zeroed WQEs).
  */
 void xp_rxe_uqp_reset(struct xp_rxe_qp *qp)
 {
