@@ -101,7 +101,7 @@ int xp_rdma_core_destroy(struct xp_rdma_dev *dev)
 {
 	if (!dev)
 		return 0;
-	if (dev->nqp || xp_mr_table_count(dev->mrs))
+	if (dev->nqp || dev->nsrq || xp_mr_table_count(dev->mrs))
 		return -EBUSY;
 	if (xp_mr_table_destroy(dev->mrs))
 		return -EBUSY; /* PDs remain */

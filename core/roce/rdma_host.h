@@ -82,7 +82,7 @@ struct xp_rdma_core_attr {
 
 /* NULL with errno (EINVAL for a missing op or a bad attribute, ENOMEM). */
 struct xp_rdma_dev *xp_rdma_core_create(const struct xp_rdma_core_attr *attr);
-/* -EBUSY (nothing freed) while QPs, MRs or PDs remain. */
+/* -EBUSY (nothing freed) while QPs, SRQs, MRs or PDs remain. */
 int xp_rdma_core_destroy(struct xp_rdma_dev *dev);
 void *xp_rdma_core_host(const struct xp_rdma_dev *dev);
 /* The ops it was made with: a host tells its own devices by them. */

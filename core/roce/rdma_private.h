@@ -13,6 +13,7 @@
 #include "rdma_host.h"
 #include "xp_rdma.h"
 #include "xp_roce_pkt.h"
+#include "xp_srq.h"
 
 /*
  * Request frames held while their QP's responder streams a READ: in all,
@@ -52,6 +53,8 @@ struct xp_rdma_dev {
 	struct xp_mr_table *mrs;
 	__u32 max_qp;
 	__u32 nqp;
+	__u32 nsrq; /* SRQs on this device */
+	__u32 next_srqn;
 	struct xp_qp **qps; /* by QPN - qpn_first */
 	struct xp_qp *gsi; /* QPN XP_RDMA_QPN_GSI */
 	__u32 qpn_first; /* the first QPN of max_qp */
@@ -84,6 +87,53 @@ struct xp_recv_wqe {
 	__u32 num_sge;
 	struct xp_sge sge[XP_QP_MAX_SGE];
 };
+
+/* A ring of receive WQEs: a QP's receive queue, or a shared one (an SRQ). */
+struct xp_recv_q {
+	struct xp_recv_wqe *wqe; /* [size] */
+	__u32 size;
+	__u32 head; /* next to consume */
+	__u32 count;
+};
+
+/* 0 or -ENOMEM; a size of 0 allocates nothing (a QP on an SRQ). */
+int xp_recv_q_alloc(struct xp_recv_q *q, __u32 size);
+void xp_recv_q_free(struct xp_recv_q *q);
+/* Move the posted WQEs, in order, to a ring of size (>= count): 0 or -ENOMEM. */
+int xp_recv_q_resize(struct xp_recv_q *q, __u32 size);
+/* The oldest posted WQE, or NULL when the ring is empty. */
+struct xp_recv_wqe *xp_recv_q_head(struct xp_recv_q *q);
+void xp_recv_q_pop(struct xp_recv_q *q);
+/*
+ * May wr be posted to q, its SGEs checked against pd and max_sge? 0,
+ * -EINVAL (SGE count, an lkey without LOCAL_WRITE over the range) or
+ * -ENOMEM (q is full). owner and num name the queue in the debug log.
+ */
+int xp_recv_wr_check(struct xp_recv_q *q, struct xp_pd *pd, __u32 max_sge,
+		     const struct xp_recv_wr *wr, const char *owner, __u32 num);
+/* Queue a copy of a checked wr. */
+void xp_recv_q_push(struct xp_recv_q *q, const struct xp_recv_wr *wr);
+
+struct xp_srq {
+	struct xp_rdma_dev *dev;
+	struct xp_pd *pd; /* the WQEs' lkeys are this PD's */
+	__u32 srqn; /* names it in logs */
+	struct xp_recv_q rq;
+	__u32 max_sge;
+	__u32 limit; /* armed when not 0 */
+	__u32 refs; /* QPs attached */
+	void *context;
+	xp_srq_event_fn event_cb;
+};
+
+/*
+ * Take the SRQ's oldest WQE into *wqe (the taker owns the copy): 0, or
+ * -ENOENT when none is posted. Raises the limit event when armed and the
+ * WQEs left fall below it.
+ */
+int xp_srq_take(struct xp_srq *srq, struct xp_recv_wqe *wqe);
+void xp_srq_get(struct xp_srq *srq);
+void xp_srq_put(struct xp_srq *srq);
 
 enum xp_wqe_state {
 	XP_WQE_POSTED, /* nothing sent yet */
@@ -170,10 +220,17 @@ struct xp_qp {
 	struct xp_qp_attr attr; /* state, qkey, sq_psn, ... as last modified */
 	__u16 sport;
 
-	/* Receive queue: a ring of max_recv_wr WQEs. */
-	struct xp_recv_wqe *rq;
-	__u32 rq_head; /* next to consume */
-	__u32 rq_count;
+	/* Receive queue: a ring of max_recv_wr WQEs, empty with an SRQ. */
+	struct xp_recv_q rq;
+	/*
+	 * With an SRQ: the WQE this QP took from it for the message under way,
+	 * kept from the message's first packet to its last (QPs on one SRQ
+	 * interleave their messages).
+	 */
+	struct xp_srq *srq;
+	struct xp_recv_wqe srq_wqe;
+	bool srq_held;
+	xp_qp_event_fn event_cb;
 
 	/* RC only */
 	struct xp_roce_av av; /* the peer, from the RTR address vector */
@@ -212,20 +269,41 @@ int xp_rdma_resolve_av(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr,
 /* Shared by UD and RC: SGE checks, gather and scatter. */
 int xp_qp_check_sges(struct xp_qp *qp, const struct xp_sge *sge, int n, unsigned int need,
 		     __u64 *total);
+/* The same against pd, naming the queue (owner, num) in the debug log. */
+int xp_pd_check_sges(struct xp_pd *pd, const char *owner, __u32 num, const struct xp_sge *sge,
+		     int n, unsigned int need, __u64 *total);
 /*
  * Copy len bytes from byte offset off of the SGEs to dst: checked at posting,
  * yet an MR may have gone since (the lkey check's reason then).
  */
 enum xp_mr_err xp_qp_gather(struct xp_qp *qp, const struct xp_sge *sge, __u32 n, __u64 off,
 			    __u8 *dst, __u32 len);
-/* Write src[0..len) at byte offset *off of the SGEs (advancing *off). */
-enum xp_mr_err xp_qp_scatter(struct xp_qp *qp, const struct xp_sge *sge, __u32 n, __u64 *off,
-			     const __u8 *src, __u32 len);
+/*
+ * Write src[0..len) at byte offset *off of the SGEs (advancing *off), their
+ * lkeys looked up in pd: the QP's, or for a receive xp_qp_recv_pd().
+ */
+enum xp_mr_err xp_sge_scatter(struct xp_pd *pd, const struct xp_sge *sge, __u32 n, __u64 *off,
+			      const __u8 *src, __u32 len);
 void xp_qp_complete_recv(struct xp_qp *qp, const struct xp_recv_wqe *wqe, enum xp_wc_status status,
 			 const struct xp_wc *tmpl);
-/* Take the receive queue's head WQE after it completed. */
-void xp_qp_rq_pop(struct xp_qp *qp);
-/* Move to ERR: flush both queues with WR_FLUSH_ERR completions. */
+/*
+ * The receive WQE a message lands in: the RQ's oldest, or with an SRQ the
+ * one the QP holds, taken from the SRQ first when take is set and none is
+ * held (a message's first packet). NULL when there is none: RNR for RC, a
+ * drop for UD. xp_qp_recv_done() once it completed.
+ */
+struct xp_recv_wqe *xp_qp_recv_wqe(struct xp_qp *qp, bool take);
+void xp_qp_recv_done(struct xp_qp *qp);
+/* The PD the receive WQEs' lkeys belong to: the SRQ's, or the QP's. */
+static inline struct xp_pd *xp_qp_recv_pd(const struct xp_qp *qp)
+{
+	return qp->srq ? qp->srq->pd : qp->pd;
+}
+/*
+ * Move to ERR: flush both queues with WR_FLUSH_ERR completions. With an
+ * SRQ only the WQE the QP holds is flushed (the others are the SRQ's), and
+ * the QP's event_cb gets XP_EVENT_QP_LAST_WQE_REACHED.
+ */
 void xp_qp_to_err(struct xp_qp *qp);
 
 /*

@@ -28,10 +28,27 @@ static int alloc_qpn(struct xp_rdma_dev *dev, __u32 *qpn)
 	return -ENOSPC;
 }
 
+/* Why a QP may not receive from srq, or NULL when it may (or has no SRQ). */
+static const char *srq_refusal(const struct xp_rdma_dev *dev, const struct xp_srq *srq,
+			       const struct xp_qp_init_attr *init, bool gsi)
+{
+	if (!srq)
+		return NULL;
+	if (srq->dev != dev)
+		return "the SRQ is another device's; use one of this device";
+	if (gsi)
+		return "the GSI QP has a receive queue of its own";
+	if (init->cap.max_recv_wr)
+		return "max_recv_wr must be 0 (the SRQ holds the receives)";
+	return NULL;
+}
+
 struct xp_qp *xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_attr *init)
 {
-	const struct xp_qp_cap *cap;
+	struct xp_qp_cap cap;
+	struct xp_srq *srq;
 	struct xp_qp *qp;
+	const char *why;
 	bool gsi;
 	int err;
 
@@ -52,37 +69,48 @@ struct xp_qp *xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_att
 		xp_set_errno(EINVAL);
 		return NULL;
 	}
-	cap = &init->cap;
-	if (!cap->max_send_wr || !cap->max_recv_wr || cap->max_send_wr > XP_QP_MAX_WR ||
-	    cap->max_recv_wr > XP_QP_MAX_WR || !cap->max_send_sge || !cap->max_recv_sge ||
-	    cap->max_send_sge > XP_QP_MAX_SGE || cap->max_recv_sge > XP_QP_MAX_SGE ||
-	    cap->max_inline_data) {
+	srq = init->sz >= offsetofend(struct xp_qp_init_attr, srq) ? init->srq : NULL;
+	why = srq_refusal(dev, srq, init, gsi);
+	if (why) {
+		xp_log(XP_WARN, "a QP on an SRQ: %s\n", why);
+		xp_set_errno(EINVAL);
+		return NULL;
+	}
+	cap = init->cap;
+	if (srq)
+		cap.max_recv_sge = 0; /* the SRQ's max_sge rules its WQEs */
+	if (!cap.max_send_wr || (!srq && !cap.max_recv_wr) || cap.max_send_wr > XP_QP_MAX_WR ||
+	    cap.max_recv_wr > XP_QP_MAX_WR || !cap.max_send_sge || (!srq && !cap.max_recv_sge) ||
+	    cap.max_send_sge > XP_QP_MAX_SGE || cap.max_recv_sge > XP_QP_MAX_SGE ||
+	    cap.max_inline_data) {
 		xp_log(XP_WARN,
 		       "QP caps send_wr %u recv_wr %u send_sge %u recv_sge %u inline %u: "
 		       "WRs must be 1..%u, SGEs 1..%u, inline 0\n",
-		       cap->max_send_wr, cap->max_recv_wr, cap->max_send_sge, cap->max_recv_sge,
-		       cap->max_inline_data, XP_QP_MAX_WR, XP_QP_MAX_SGE);
+		       cap.max_send_wr, cap.max_recv_wr, cap.max_send_sge, cap.max_recv_sge,
+		       cap.max_inline_data, XP_QP_MAX_WR, XP_QP_MAX_SGE);
 		xp_set_errno(EINVAL);
 		return NULL;
 	}
 	qp = xp_zalloc(sizeof(*qp));
 	if (!qp)
 		goto out_nomem;
-	qp->rq = xp_calloc(cap->max_recv_wr, sizeof(*qp->rq));
-	if (!qp->rq)
+	if (xp_recv_q_alloc(&qp->rq, cap.max_recv_wr))
 		goto out_free;
 	qp->dev = dev;
 	qp->type = init->qp_type;
 	qp->pd = init->pd;
 	qp->scq = init->send_cq;
 	qp->rcq = init->recv_cq;
-	qp->cap = *cap;
+	qp->cap = cap;
+	qp->srq = srq;
+	if (init->sz >= offsetofend(struct xp_qp_init_attr, event_cb))
+		qp->event_cb = init->event_cb;
 	qp->sq_sig_all = init->sq_sig_all;
 	if (init->sz >= offsetofend(struct xp_qp_init_attr, qp_context))
 		qp->context = init->qp_context;
 	qp->gsi = gsi;
 	qp->attr.qp_state = XP_QPS_RESET;
-	qp->attr.cap = *cap;
+	qp->attr.cap = cap;
 	qp->attr.port_num = XP_PORT_NUM;
 	qp->attr.path_mtu = dev->mtu;
 	if (qp->type == XP_QPT_RC) {
@@ -93,7 +121,7 @@ struct xp_qp *xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_att
 	return qp;
 
 out_rq:
-	xp_free(qp->rq);
+	xp_recv_q_free(&qp->rq);
 out_free:
 	xp_free(qp);
 out_nomem:
@@ -138,6 +166,8 @@ int xp_qp_commit(struct xp_qp *qp)
 	xp_pd_get(qp->pd);
 	xp_cq_get(qp->scq);
 	xp_cq_get(qp->rcq);
+	if (qp->srq)
+		xp_srq_get(qp->srq);
 	if (qp->gsi)
 		dev->gsi = qp;
 	else
@@ -156,7 +186,7 @@ void xp_qp_discard(struct xp_qp *qp)
 	}
 	if (qp->type == XP_QPT_RC)
 		xp_rc_free(qp);
-	xp_free(qp->rq);
+	xp_recv_q_free(&qp->rq);
 	xp_free(qp);
 }
 
@@ -201,7 +231,10 @@ int xp_qp_destroy(struct xp_qp *qp)
 	xp_cq_put(qp->scq);
 	xp_cq_put(qp->rcq);
 	xp_pd_put(qp->pd);
-	xp_free(qp->rq);
+	/* A WQE taken from the SRQ is a copy: it goes with the QP. */
+	if (qp->srq)
+		xp_srq_put(qp->srq);
+	xp_recv_q_free(&qp->rq);
 	xp_free(qp);
 	return 0;
 }
@@ -248,20 +281,112 @@ void xp_qp_complete_recv(struct xp_qp *qp, const struct xp_recv_wqe *wqe, enum x
 	xp_cq_push(qp->rcq, &wc);
 }
 
-void xp_qp_rq_pop(struct xp_qp *qp)
+int xp_recv_q_alloc(struct xp_recv_q *q, __u32 size)
 {
-	qp->rq_head = (qp->rq_head + 1) % qp->cap.max_recv_wr;
-	qp->rq_count--;
+	memset(q, 0, sizeof(*q));
+	if (!size)
+		return 0;
+	q->wqe = xp_calloc(size, sizeof(*q->wqe));
+	if (!q->wqe)
+		return -ENOMEM;
+	q->size = size;
+	return 0;
 }
 
+void xp_recv_q_free(struct xp_recv_q *q)
+{
+	xp_free(q->wqe);
+	memset(q, 0, sizeof(*q));
+}
+
+int xp_recv_q_resize(struct xp_recv_q *q, __u32 size)
+{
+	struct xp_recv_wqe *wqe;
+	__u32 i;
+
+	if (size < q->count || !size)
+		return -EINVAL;
+	wqe = xp_calloc(size, sizeof(*wqe));
+	if (!wqe)
+		return -ENOMEM;
+	for (i = 0; i < q->count; i++)
+		wqe[i] = q->wqe[(q->head + i) % q->size];
+	xp_free(q->wqe);
+	q->wqe = wqe;
+	q->size = size;
+	q->head = 0;
+	return 0;
+}
+
+struct xp_recv_wqe *xp_recv_q_head(struct xp_recv_q *q)
+{
+	return q->count ? &q->wqe[q->head] : NULL;
+}
+
+void xp_recv_q_pop(struct xp_recv_q *q)
+{
+	q->head = (q->head + 1) % q->size;
+	q->count--;
+}
+
+int xp_recv_wr_check(struct xp_recv_q *q, struct xp_pd *pd, __u32 max_sge,
+		     const struct xp_recv_wr *wr, const char *owner, __u32 num)
+{
+	__u64 total;
+
+	if (wr->num_sge < 0 || (__u32)wr->num_sge > max_sge || (wr->num_sge && !wr->sg_list))
+		return -EINVAL;
+	if (q->count == q->size)
+		return -ENOMEM;
+	return xp_pd_check_sges(pd, owner, num, wr->sg_list, wr->num_sge, XP_ACCESS_LOCAL_WRITE,
+				&total);
+}
+
+void xp_recv_q_push(struct xp_recv_q *q, const struct xp_recv_wr *wr)
+{
+	struct xp_recv_wqe *wqe = &q->wqe[(q->head + q->count) % q->size];
+
+	wqe->wr_id = wr->wr_id;
+	wqe->num_sge = wr->num_sge;
+	if (wr->num_sge)
+		memcpy(wqe->sge, wr->sg_list, wr->num_sge * sizeof(*wr->sg_list));
+	q->count++;
+}
+
+struct xp_recv_wqe *xp_qp_recv_wqe(struct xp_qp *qp, bool take)
+{
+	if (!qp->srq)
+		return xp_recv_q_head(&qp->rq);
+	if (!qp->srq_held && take && !xp_srq_take(qp->srq, &qp->srq_wqe))
+		qp->srq_held = true;
+	return qp->srq_held ? &qp->srq_wqe : NULL;
+}
+
+void xp_qp_recv_done(struct xp_qp *qp)
+{
+	if (qp->srq)
+		qp->srq_held = false;
+	else
+		xp_recv_q_pop(&qp->rq);
+}
+
+/*
+ * Empty the receive side, with WR_FLUSH_ERR completions when complete (ERR)
+ * or silently (RESET). With an SRQ that is the WQE the QP holds; the
+ * SRQ's own WQEs stay for its other QPs.
+ */
 static void flush_rq(struct xp_qp *qp, bool complete)
 {
-	while (qp->rq_count) {
+	struct xp_recv_wqe *wqe;
+
+	while ((wqe = xp_qp_recv_wqe(qp, false))) {
 		if (complete)
-			xp_qp_complete_recv(qp, &qp->rq[qp->rq_head], XP_WC_WR_FLUSH_ERR, NULL);
-		xp_qp_rq_pop(qp);
+			xp_qp_complete_recv(qp, wqe, XP_WC_WR_FLUSH_ERR, NULL);
+		xp_qp_recv_done(qp);
 	}
-	qp->rq_head = 0;
+	qp->rq.head = 0;
+	if (qp->srq && complete && qp->event_cb)
+		qp->event_cb(qp, XP_EVENT_QP_LAST_WQE_REACHED, qp->context);
 }
 
 void xp_qp_to_err(struct xp_qp *qp)
@@ -321,19 +446,19 @@ int xp_qp_modify(struct xp_qp *qp, const struct xp_qp_attr *attr, int mask)
 }
 
 /* Every SGE must pass the lkey check for need over its whole range. */
-int xp_qp_check_sges(struct xp_qp *qp, const struct xp_sge *sge, int n, unsigned int need,
-		     __u64 *total)
+int xp_pd_check_sges(struct xp_pd *pd, const char *owner, __u32 num, const struct xp_sge *sge,
+		     int n, unsigned int need, __u64 *total)
 {
 	int i;
 
 	*total = 0;
 	for (i = 0; i < n; i++) {
-		enum xp_mr_err e = xp_mr_lookup_local(qp->pd, sge[i].lkey, sge[i].addr,
-						      sge[i].length, need, NULL, NULL);
+		enum xp_mr_err e = xp_mr_lookup_local(pd, sge[i].lkey, sge[i].addr, sge[i].length,
+						      need, NULL, NULL);
 
 		if (e != XP_MR_OK) {
-			xp_log(XP_DEBUG, "QP %u: SGE %d (lkey 0x%x, addr 0x%llx, len %u): %s\n",
-			       qp->qpn, i, sge[i].lkey, (unsigned long long)sge[i].addr,
+			xp_log(XP_DEBUG, "%s %u: SGE %d (lkey 0x%x, addr 0x%llx, len %u): %s\n",
+			       owner, num, i, sge[i].lkey, (unsigned long long)sge[i].addr,
 			       sge[i].length, xp_mr_err_str(e));
 			return -EINVAL;
 		}
@@ -342,25 +467,30 @@ int xp_qp_check_sges(struct xp_qp *qp, const struct xp_sge *sge, int n, unsigned
 	return 0;
 }
 
+int xp_qp_check_sges(struct xp_qp *qp, const struct xp_sge *sge, int n, unsigned int need,
+		     __u64 *total)
+{
+	return xp_pd_check_sges(qp->pd, "QP", qp->qpn, sge, n, need, total);
+}
+
 int xp_qp_post_recv(struct xp_qp *qp, struct xp_recv_wr *wr, struct xp_recv_wr **bad_wr)
 {
-	struct xp_recv_wqe *wqe;
-	__u64 total;
 	int err = 0;
 
 	if (!qp || !bad_wr)
 		return -EINVAL;
+	if (qp->srq) {
+		xp_log(XP_DEBUG, "QP %u receives from an SRQ; post to it with xp_srq_post_recv()\n",
+		       qp->qpn);
+		*bad_wr = wr;
+		return -EINVAL;
+	}
 	for (; wr; wr = wr->next) {
-		if (qp->attr.qp_state == XP_QPS_RESET || wr->num_sge < 0 ||
-		    (__u32)wr->num_sge > qp->cap.max_recv_sge || (wr->num_sge && !wr->sg_list)) {
+		if (qp->attr.qp_state == XP_QPS_RESET) {
 			err = -EINVAL;
 			break;
 		}
-		if (qp->rq_count == qp->cap.max_recv_wr) {
-			err = -ENOMEM;
-			break;
-		}
-		err = xp_qp_check_sges(qp, wr->sg_list, wr->num_sge, XP_ACCESS_LOCAL_WRITE, &total);
+		err = xp_recv_wr_check(&qp->rq, qp->pd, qp->cap.max_recv_sge, wr, "QP", qp->qpn);
 		if (err)
 			break;
 		if (qp->attr.qp_state == XP_QPS_ERR) {
@@ -369,12 +499,7 @@ int xp_qp_post_recv(struct xp_qp *qp, struct xp_recv_wr *wr, struct xp_recv_wr *
 			xp_qp_complete_recv(qp, &flushed, XP_WC_WR_FLUSH_ERR, NULL);
 			continue;
 		}
-		wqe = &qp->rq[(qp->rq_head + qp->rq_count) % qp->cap.max_recv_wr];
-		wqe->wr_id = wr->wr_id;
-		wqe->num_sge = wr->num_sge;
-		if (wr->num_sge)
-			memcpy(wqe->sge, wr->sg_list, wr->num_sge * sizeof(*wr->sg_list));
-		qp->rq_count++;
+		xp_recv_q_push(&qp->rq, wr);
 	}
 	*bad_wr = wr;
 	return err;
@@ -431,8 +556,8 @@ int xp_qp_post_send(struct xp_qp *qp, struct xp_send_wr *wr, struct xp_send_wr *
 	return err;
 }
 
-enum xp_mr_err xp_qp_scatter(struct xp_qp *qp, const struct xp_sge *sge, __u32 n, __u64 *off,
-			     const __u8 *src, __u32 len)
+enum xp_mr_err xp_sge_scatter(struct xp_pd *pd, const struct xp_sge *sge, __u32 n, __u64 *off,
+			      const __u8 *src, __u32 len)
 {
 	__u64 pos = 0;
 	__u32 i;
@@ -449,8 +574,8 @@ enum xp_mr_err xp_qp_scatter(struct xp_qp *qp, const struct xp_sge *sge, __u32 n
 		}
 		in = *off - pos;
 		k = s->length - in < len ? s->length - in : len;
-		e = xp_mr_lookup_local(qp->pd, s->lkey, s->addr + in, k, XP_ACCESS_LOCAL_WRITE,
-				       NULL, &mr);
+		e = xp_mr_lookup_local(pd, s->lkey, s->addr + in, k, XP_ACCESS_LOCAL_WRITE, NULL,
+				       &mr);
 		if (e != XP_MR_OK)
 			return e;
 		xp_mr_write(mr, s->addr + in, src, k);

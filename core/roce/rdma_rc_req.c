@@ -398,7 +398,7 @@ static void on_read_resp(struct xp_qp *qp, const struct xp_roce_pkt *pkt)
 		rd_done(qp, wqe, XP_WC_BAD_RESP_ERR);
 		return;
 	}
-	if (want && xp_qp_scatter(qp, wqe->sge, wqe->wr.num_sge, &off, pkt->payload, want)) {
+	if (want && xp_sge_scatter(qp->pd, wqe->sge, wqe->wr.num_sge, &off, pkt->payload, want)) {
 		rd_done(qp, wqe, XP_WC_LOC_PROT_ERR);
 		return;
 	}
@@ -419,7 +419,7 @@ static void on_atomic_ack(struct xp_qp *qp, const struct xp_roce_pkt *pkt)
 		return;
 	}
 	wqe->read_pkts = 1;
-	if (xp_qp_scatter(qp, wqe->sge, wqe->wr.num_sge, &off, (const __u8 *)&orig, 8))
+	if (xp_sge_scatter(qp->pd, wqe->sge, wqe->wr.num_sge, &off, (const __u8 *)&orig, 8))
 		rd_done(qp, wqe, XP_WC_LOC_PROT_ERR);
 	else
 		rd_done(qp, wqe, XP_WC_SUCCESS);

@@ -275,26 +275,31 @@ static enum xp_rdma_drop do_send(struct xp_qp *qp, const struct xp_roce_pkt *pkt
 	struct xp_wc wc = {};
 	enum xp_mr_err e;
 
+	/* The first packet takes the WQE (from the SRQ, if any), the others find it. */
+	wqe = xp_qp_recv_wqe(qp, oi->flags & XP_OPF_START);
 	if (oi->flags & XP_OPF_START) {
-		if (!qp->rq_count)
+		if (!wqe)
 			return nak_rnr(qp, pkt->h.psn);
 		rs->send_off = 0;
 		rs->in_send = !(oi->flags & XP_OPF_END);
+	} else if (!wqe) {
+		/* The QP was reset inside a message: none was taken for it. */
+		rs->in_send = false;
+		return nak_error(qp, pkt->h.psn, XP_NAK_INVALID_REQUEST);
 	}
-	wqe = &qp->rq[qp->rq_head];
 	if (pkt->payload_len) {
-		e = xp_qp_scatter(qp, wqe->sge, wqe->num_sge, &rs->send_off, pkt->payload,
-				  pkt->payload_len);
+		e = xp_sge_scatter(xp_qp_recv_pd(qp), wqe->sge, wqe->num_sge, &rs->send_off,
+				   pkt->payload, pkt->payload_len);
 		if (e == XP_MR_OUT_OF_RANGE) {
 			/* Longer than the receive buffers. */
 			xp_qp_complete_recv(qp, wqe, XP_WC_LOC_LEN_ERR, NULL);
-			xp_qp_rq_pop(qp);
+			xp_qp_recv_done(qp);
 			rs->in_send = false;
 			return nak_error(qp, pkt->h.psn, XP_NAK_INVALID_REQUEST);
 		}
 		if (e != XP_MR_OK) {
 			xp_qp_complete_recv(qp, wqe, xp_mr_err_wc_local(e), NULL);
-			xp_qp_rq_pop(qp);
+			xp_qp_recv_done(qp);
 			rs->in_send = false;
 			return nak_error(qp, pkt->h.psn, xp_mr_err_recv_nak(e));
 		}
@@ -318,7 +323,7 @@ static enum xp_rdma_drop do_send(struct xp_qp *qp, const struct xp_roce_pkt *pkt
 		if (err) {
 			/* The message is acknowledged, then the QP fails (rxe class J). */
 			xp_qp_complete_recv(qp, wqe, xp_mr_send_inv_wc_status(err), &wc);
-			xp_qp_rq_pop(qp);
+			xp_qp_recv_done(qp);
 			rs->epsn = xp_psn_add(rs->epsn, 1);
 			ack_later(qp, pkt->h.psn);
 			xp_rc_resp_flush_ack(qp);
@@ -327,7 +332,7 @@ static enum xp_rdma_drop do_send(struct xp_qp *qp, const struct xp_roce_pkt *pkt
 		}
 	}
 	xp_qp_complete_recv(qp, wqe, XP_WC_SUCCESS, &wc);
-	xp_qp_rq_pop(qp);
+	xp_qp_recv_done(qp);
 	return XP_RDMA_DROP_NONE;
 }
 
@@ -336,11 +341,16 @@ static enum xp_rdma_drop do_write(struct xp_qp *qp, const struct xp_roce_pkt *pk
 	struct xp_rc_resp *rs = &qp->resp;
 	const struct xp_roce_opinfo *oi = pkt->info;
 	bool imm = oi->hdrs & XP_HDR_IMMDT;
+	struct xp_recv_wqe *wqe = NULL;
 	enum xp_mr_err e;
 	struct xp_mr *mr;
 
-	if (imm && (oi->flags & XP_OPF_END) && !qp->rq_count)
-		return nak_rnr(qp, pkt->h.psn);
+	/* The packet with the immediate needs a receive WQE, as rxe (RXE_RWR_MASK). */
+	if (imm && (oi->flags & XP_OPF_END)) {
+		wqe = xp_qp_recv_wqe(qp, true);
+		if (!wqe)
+			return nak_rnr(qp, pkt->h.psn);
+	}
 	if (oi->flags & XP_OPF_START) {
 		rs->write_va = pkt->h.reth.va;
 		rs->write_rkey = pkt->h.reth.rkey;
@@ -378,8 +388,8 @@ static enum xp_rdma_drop do_write(struct xp_qp *qp, const struct xp_roce_pkt *pk
 			.wc_flags = XP_WC_WITH_IMM,
 		};
 
-		xp_qp_complete_recv(qp, &qp->rq[qp->rq_head], XP_WC_SUCCESS, &wc);
-		xp_qp_rq_pop(qp);
+		xp_qp_complete_recv(qp, wqe, XP_WC_SUCCESS, &wc);
+		xp_qp_recv_done(qp);
 	}
 	return XP_RDMA_DROP_NONE;
 }

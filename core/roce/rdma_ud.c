@@ -80,9 +80,9 @@ enum xp_rdma_drop xp_qp_ud_recv(struct xp_qp *qp, const struct xp_roce_pkt *pkt)
 		return XP_RDMA_DROP_QP_STATE;
 	if (pkt->h.deth.qkey != qp->attr.qkey)
 		return XP_RDMA_DROP_QKEY;
-	if (!qp->rq_count)
+	wqe = xp_qp_recv_wqe(qp, true);
+	if (!wqe)
 		return XP_RDMA_DROP_NO_RECV;
-	wqe = &qp->rq[qp->rq_head];
 
 	/* IPv4: 20 zero bytes, then the IPv4 header; IPv6: its header. */
 	if (pkt->family == 4)
@@ -95,9 +95,10 @@ enum xp_rdma_drop xp_qp_ud_recv(struct xp_qp *qp, const struct xp_roce_pkt *pkt)
 	wc.byte_len = XP_GRH_LEN + pkt->payload_len;
 	if (room < wc.byte_len) {
 		status = XP_WC_LOC_LEN_ERR;
-	} else if (xp_qp_scatter(qp, wqe->sge, wqe->num_sge, &off, grh, XP_GRH_LEN) ||
-		   xp_qp_scatter(qp, wqe->sge, wqe->num_sge, &off, pkt->payload,
-				 pkt->payload_len)) {
+	} else if (xp_sge_scatter(xp_qp_recv_pd(qp), wqe->sge, wqe->num_sge, &off, grh,
+				  XP_GRH_LEN) ||
+		   xp_sge_scatter(xp_qp_recv_pd(qp), wqe->sge, wqe->num_sge, &off, pkt->payload,
+				  pkt->payload_len)) {
 		status = XP_WC_LOC_PROT_ERR;
 	}
 	wc.src_qp = pkt->h.deth.src_qpn;
@@ -109,6 +110,6 @@ enum xp_rdma_drop xp_qp_ud_recv(struct xp_qp *qp, const struct xp_roce_pkt *pkt)
 	wc.pkey_index = 0;
 	qp->stats.rx_pkts++;
 	xp_qp_complete_recv(qp, wqe, status, &wc);
-	xp_qp_rq_pop(qp);
+	xp_qp_recv_done(qp);
 	return XP_RDMA_DROP_NONE;
 }

@@ -80,6 +80,8 @@ struct xp_wc {
 /* Asynchronous events: enum ibv_event_type values. */
 enum xp_event_type {
 	XP_EVENT_CQ_ERR = 0,
+	XP_EVENT_SRQ_LIMIT_REACHED = 15, /* an SRQ (xp_srq.h) */
+	XP_EVENT_QP_LAST_WQE_REACHED = 16, /* a QP on an SRQ went to ERR */
 };
 
 struct xp_cq;

@@ -137,13 +137,18 @@ int xp_ah_init(struct xp_rdma_dev *dev, const struct xp_ah_attr *attr, struct xp
 
 /* ---- queue pairs ---- */
 
+struct xp_srq;
+
+/* Asynchronous events of a QP: XP_EVENT_QP_LAST_WQE_REACHED. */
+typedef void (*xp_qp_event_fn)(struct xp_qp *qp, enum xp_event_type event, void *qp_context);
+
 struct xp_qp_init_attr {
 	size_t sz;
 	enum xp_qp_type qp_type; /* XP_QPT_RC or XP_QPT_UD */
 	struct xp_pd *pd;
 	struct xp_cq *send_cq;
 	struct xp_cq *recv_cq;
-	struct xp_qp_cap cap; /* max_send_wr, max_recv_wr >= 1; max_*_sge >= 1 */
+	struct xp_qp_cap cap; /* max_send_wr, max_recv_wr >= 1 (0 on an SRQ); SGEs >= 1 */
 	bool sq_sig_all; /* every send completes, signalled or not */
 	void *qp_context;
 	/*
@@ -152,6 +157,15 @@ struct xp_qp_init_attr {
 	 * device (-EBUSY at commit otherwise).
 	 */
 	bool gsi;
+	/*
+	 * Receive from this shared receive queue (xp_srq.h), of the same
+	 * device, instead of a queue of the QP's own: RC or UD, not the GSI
+	 * QP; cap.max_recv_wr must be 0 and cap.max_recv_sge is ignored.
+	 * xp_qp_post_recv() on such a QP is refused (-EINVAL).
+	 */
+	struct xp_srq *srq;
+	/* Asynchronous events, called inside the core call that raised them; may be NULL. */
+	xp_qp_event_fn event_cb;
 	size_t : 0;
 };
 
@@ -294,7 +308,7 @@ void *xp_qp_context(const struct xp_qp *qp);
 
 /*
  * Post receives. In ERR a receive completes at once with WR_FLUSH_ERR.
- * Refused before INIT (-EINVAL), with more than max_recv_sge
+ * Refused on a QP with an SRQ (-EINVAL), before INIT (-EINVAL), with more than max_recv_sge
  * SGEs (-EINVAL), a full queue (-ENOMEM), or an SGE whose lkey does not
  * grant LOCAL_WRITE over its range (-EINVAL). *bad_wr names the first WR
  * not posted.
