@@ -9,13 +9,20 @@
  * moved to ERR flushes only the WQE it holds, raises "last WQE reached",
  * and the SRQ's other WQEs serve the other QP; loss, duplication and
  * reordering on the net; every bad argument refused with its errno; an
- * SRQ with QPs and a device with an SRQ are not destroyed (EBUSY).
+ * SRQ with QPs and a device with an SRQ are not destroyed (EBUSY); a QP
+ * destroyed while it holds a WQE takes it along; event and mask values
+ * are libibverbs'.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
+
+#if __has_include(<infiniband/verbs.h>)
+#include <infiniband/verbs.h>
+#define HAVE_VERBS 1
+#endif
 
 #include "xp_log.h"
 #include "xp_mem_net.h"
@@ -1015,8 +1022,29 @@ static void test_destroy_held(void)
 	bed_close(&b, "destroy held");
 }
 
+/* Event and mask values are libibverbs' own. */
+static void test_verbs_values(void)
+{
+#ifdef HAVE_VERBS
+	static const struct xt_same same[] = {
+		{ "EVENT_SRQ_LIMIT_REACHED", XP_EVENT_SRQ_LIMIT_REACHED,
+		  IBV_EVENT_SRQ_LIMIT_REACHED },
+		{ "EVENT_QP_LAST_WQE_REACHED", XP_EVENT_QP_LAST_WQE_REACHED,
+		  IBV_EVENT_QP_LAST_WQE_REACHED },
+		{ "SRQ_MAX_WR(_MASK)", XP_SRQ_MAX_WR_MASK, IBV_SRQ_MAX_WR },
+		{ "SRQ_LIMIT", XP_SRQ_LIMIT, IBV_SRQ_LIMIT },
+	};
+
+	xt_check(xt_same_values(same, sizeof(same) / sizeof(same[0]), "XP_", "IBV_"),
+		 "SRQ event and mask values equal <infiniband/verbs.h>");
+#else
+	xt_skip("<infiniband/verbs.h> not installed: cannot compare with IBV_* values (apt-get install libibverbs-dev)");
+#endif
+}
+
 int main(void)
 {
+	test_verbs_values();
 	test_interleave();
 	test_write_imm();
 	test_ud();
