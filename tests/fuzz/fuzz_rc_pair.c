@@ -9,7 +9,8 @@
  *            PSNs that wrap (bit 2), retry_cnt (bits 3-5: 0-3 forever,
  *            4-7: 1, 2, 3, 1), rnr_retry (bits 6-7: 0-1 forever, 2: 1, 3: 2)
  *   byte 1   the net's loss, duplication and reordering (2 bits each:
- *            0, 0.5 %, 2 %, 5 %), MRs as lists of pages (bit 6);
+ *            0, 0.5 %, 2 %, 5 %), MRs as lists of pages (bit 6), side
+ *            1's QP on a shared receive queue (bit 7: xp_srq.h);
  *            byte 2 the seed
  *   byte 3   work requests of side 0 (low nibble, at most 8) and side 1
  *            (high nibble mod 5); 3 bytes each: opcode, flags, size
@@ -33,6 +34,8 @@
  *     posting order, an unsignalled WR never with success, a successful
  *     send with its opcode and length, a receive within its buffer, no
  *     CQ overrun;
+ *   - a QP on an SRQ in ERR: every receive completed or still on the SRQ
+ *     (only the one the QP took is flushed), none taken past one missing;
  *   - memory: the guards around both MRs intact; every byte outside what
  *     the workload lets the peer or the completions write unchanged
  *     (sources, gaps, the rest of the MR), unless a changed RETH,
@@ -363,7 +366,10 @@ static void post(int i, bool recvs)
 				.sg_list = sge[k],
 				.num_sge = sges(i, s->rv[k].off, s->rv[k].len, k & 1, sge[k]),
 			};
-		err = xp_qp_post_recv(run.p.qp[i], s->nrv ? rwr : NULL, &rbad);
+		if (run.p.srq[i])
+			err = xp_srq_post_recv(run.p.srq[i], s->nrv ? rwr : NULL, &rbad);
+		else
+			err = xp_qp_post_recv(run.p.qp[i], s->nrv ? rwr : NULL, &rbad);
 		require_msg(!err, "side %d: posting %u receives: %s", i, s->nrv, strerror(-err));
 		return;
 	}
@@ -983,8 +989,8 @@ static void check_all_done(int i)
 /* Quiescent: no frame slot in use, every WR a QP can still owe completed. */
 static void check_quiescent(void)
 {
+	__u32 k, left;
 	int i;
-	__u32 k;
 
 	require_msg(xp_mem_net_frames_in_use(run.p.net) == 0,
 		    "quiescent with %u frame slots in use", xp_mem_net_frames_in_use(run.p.net));
@@ -999,9 +1005,15 @@ static void check_quiescent(void)
 				    st == XP_QPS_ERR ? "ERR" : "RTS", k);
 		if (st != XP_QPS_ERR)
 			continue;
+		/* The SRQ keeps the receives the QP never took: the last ones. */
+		left = run.p.srq[i] ? xp_srq_count(run.p.srq[i]) : 0;
+		require_msg(left <= s->nrv, "side %d: %u receives left on the SRQ, %u posted", i,
+			    left, s->nrv);
 		for (k = 0; k < s->nrv; k++)
-			require_msg(s->rv[k].ncomp == 1, "side %d: in ERR, receive %u not flushed",
-				    i, k);
+			require_msg(s->rv[k].ncomp == (k < s->nrv - left),
+				    "side %d: in ERR, receive %u %s", i, k,
+				    k < s->nrv - left ? "not flushed" :
+							"completed, yet still on the SRQ");
 	}
 }
 
@@ -1107,6 +1119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.net.reorder_ppm = fault_ppm[h[1] >> 4 & 3];
 	o.net.seed = h[2] + 1;
 	o.paged = h[1] & 0x40;
+	o.srq[1] = h[1] & 0x80;
 	o.net.nframes = NFRAMES;
 	o.net.frame_size = FRAME_SIZE;
 	o.max_wr = MAX_RECV;

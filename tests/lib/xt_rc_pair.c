@@ -108,6 +108,15 @@ int xt_rc_pair_open(struct xt_rc_pair *p, const struct xt_rc_pair_opts *o)
 		p->cq[i] = xp_cq_create(&co);
 		if (!p->cq[i])
 			return step_fail("CQ", i, -errno);
+		if (o->srq[i]) {
+			struct xp_srq_attr sa = { .max_wr = max_wr, .max_sge = 4, .srq_limit = 1 };
+
+			p->srq[i] = xp_srq_create(p->dev[i], p->pd[i], &sa, NULL);
+			if (!p->srq[i])
+				return step_fail("SRQ", i, -errno);
+			qa.srq = p->srq[i];
+			qa.cap.max_recv_wr = 0;
+		}
 		qa.pd = p->pd[i];
 		qa.send_cq = qa.recv_cq = p->cq[i];
 		p->qp[i] = xp_qp_create(p->dev[i], &qa);
@@ -185,6 +194,8 @@ int xt_rc_pair_close(struct xt_rc_pair *p)
 			xp_ah_destroy(p->ah[i]);
 		if (p->qp[i])
 			STEP("destroy QP", xp_qp_destroy(p->qp[i]));
+		if (p->srq[i])
+			STEP("destroy SRQ", xp_srq_destroy(p->srq[i]));
 		if (p->mr[i])
 			STEP("deregister MR", xp_mr_dereg(p->mr[i]));
 		if (p->cq[i])

@@ -18,6 +18,7 @@
 
 #include "xp_mem_net.h"
 #include "xp_rdma.h"
+#include "xp_srq.h"
 
 #define XT_PAIR_BUF (256u * 1024)
 #define XT_PAIR_GUARD 4096u
@@ -33,6 +34,7 @@ struct xt_rc_pair {
 	struct xp_qp *qp[2];
 	struct xp_mr *mr[2];
 	struct xp_ah *ah[2]; /* opts.ud: to the other side */
+	struct xp_srq *srq[2]; /* opts.srq[i]: side i's QP receives from it */
 	__u8 *area[2]; /* guard, buffer, guard */
 	__u8 *buf[2];
 	__u32 buf_len; /* bytes of each buf[i] */
@@ -62,6 +64,12 @@ struct xt_rc_pair_opts {
 	bool ud;
 	__u32 qkey;
 	__u32 qpn_first[2]; /* side i's first QPN; 0: the core's default */
+	/*
+	 * Side i's QP receives from an SRQ (srq[i], max_wr deep, limit armed
+	 * at 1) instead of a receive queue of its own: post to it with
+	 * xp_srq_post_recv().
+	 */
+	bool srq[2];
 };
 
 /* 0, or -errno with the step that failed printed on stderr. */
