@@ -990,14 +990,19 @@ out:
 	xp_set_print(NULL);
 }
 
-/* Destroying QPs and the SRQ while a WQE is held and packets are in flight. */
-static void test_destroy_held(void)
+/*
+ * Destroying, or resetting, a QP that holds a WQE with a message half
+ * placed: the WQE goes without a completion or an event, the SRQ keeps
+ * the others, and the message's last packet completes nothing.
+ */
+static void held_case(const char *name, bool reset)
 {
+	struct xp_qp_attr attr = { .qp_state = XP_QPS_RESET };
 	struct xt_rc_pair_opts o = {};
 	int idx[8], n, err = 0, i;
 	struct bed b;
 
-	if (!bed_open(&b, "destroy held", &o, 8, 0, 2))
+	if (!bed_open(&b, name, &o, 8, 0, 2))
 		return;
 	for (i = 0; i < 3; i++)
 		err = err ?: srq_post(&b, i, i);
@@ -1009,17 +1014,29 @@ static void test_destroy_held(void)
 		xp_mem_net_inject(b.p.net, cap.frame[idx[i]], cap.len[idx[i]]);
 	drain(&b);
 	xt_check(!err && n == 4 && xp_srq_count(b.srq) == 2 && !xp_cq_count(b.p.cq[1]),
-		 "destroy held: b[0] holds a WQE, 3 of 4 packets placed (%u left)",
+		 "%s: b[0] holds a WQE, 3 of 4 packets placed (%u left)", name,
 		 xp_srq_count(b.srq));
-	xt_check(!xp_qp_destroy(b.b[0]) && !ev.last_wqe[0] && xp_srq_count(b.srq) == 2,
-		 "destroy held: the QP goes with its WQE, no event, the SRQ keeps 2");
-	b.b[0] = NULL;
-	/* The last packet, to a QPN that is gone: dropped. */
+	if (reset) {
+		err = xp_qp_modify(b.b[0], &attr, XP_QP_STATE);
+	} else {
+		err = xp_qp_destroy(b.b[0]);
+		b.b[0] = NULL;
+	}
+	xt_check(!err && !ev.last_wqe[0] && xp_srq_count(b.srq) == 2 && !xp_cq_count(b.p.cq[1]),
+		 "%s: the WQE goes without a completion or event, the SRQ keeps 2", name);
+	/* The last packet, to a QP in RESET or a QPN that is gone: dropped. */
 	if (n == 4)
 		xp_mem_net_inject(b.p.net, cap.frame[idx[3]], cap.len[idx[3]]);
 	drain(&b);
-	xt_check(!xp_cq_count(b.p.cq[1]), "destroy held: nothing completes afterwards");
-	bed_close(&b, "destroy held");
+	xt_check(!xp_cq_count(b.p.cq[1]) && xp_srq_count(b.srq) == 2,
+		 "%s: nothing completes afterwards", name);
+	bed_close(&b, name);
+}
+
+static void test_held(void)
+{
+	held_case("destroy held", false);
+	held_case("reset held", true);
 }
 
 /* Event and mask values are libibverbs' own. */
@@ -1054,6 +1071,6 @@ int main(void)
 	test_err();
 	test_faults();
 	test_bad_args();
-	test_destroy_held();
+	test_held();
 	return xt_summary();
 }
