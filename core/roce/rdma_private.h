@@ -337,6 +337,11 @@ void xp_rc_timers(struct xp_qp *qp);
 bool xp_rc_resp_progress(struct xp_qp *qp);
 /* Responder: send the coalesced ACK, if any. */
 void xp_rc_resp_flush_ack(struct xp_qp *qp);
+/*
+ * Responder back to its state at creation (QP to RESET): no message under
+ * way, no ACK or NAK pending, no READ streaming, no READ or atomic kept.
+ */
+void xp_rc_resp_reset(struct xp_qp *qp);
 /* Responder: is qp streaming a READ (new requests must wait)? */
 bool xp_rc_resp_busy(const struct xp_qp *qp);
 /*

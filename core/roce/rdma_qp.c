@@ -436,8 +436,10 @@ int xp_qp_modify(struct xp_qp *qp, const struct xp_qp_attr *attr, int mask)
 			return 0;
 		}
 		if (attr->qp_state == XP_QPS_RESET) {
-			if (qp->type == XP_QPT_RC)
+			if (qp->type == XP_QPT_RC) {
 				xp_rc_flush_sq(qp, false);
+				xp_rc_resp_reset(qp);
+			}
 			flush_rq(qp, false);
 		}
 		qp->attr.qp_state = attr->qp_state;

@@ -84,6 +84,16 @@ static enum xp_rdma_drop nak_rnr(struct xp_qp *qp, __u32 psn)
 	return XP_RDMA_DROP_NONE;
 }
 
+void xp_rc_resp_reset(struct xp_qp *qp)
+{
+	struct xp_rc_resp *rs = &qp->resp;
+	struct xp_rd_res *res = rs->res;
+	__u32 nres = rs->nres, backlog = rs->backlog;
+
+	memset(res, 0, nres * sizeof(*res));
+	*rs = (struct xp_rc_resp){ .res = res, .nres = nres, .reading = -1, .backlog = backlog };
+}
+
 bool xp_rc_resp_busy(const struct xp_qp *qp)
 {
 	return qp->resp.reading >= 0;

@@ -1006,6 +1006,7 @@ static void held_case(const char *name, bool reset)
 		return;
 	for (i = 0; i < 3; i++)
 		err = err ?: srq_post(&b, i, i);
+	pattern(b.p.buf[0], 4000, 4);
 	cap_begin(&b);
 	err = err ?: send_msg(&b, b.a[0], 1, 0, 4000);
 	cap_end(&b);
@@ -1030,6 +1031,20 @@ static void held_case(const char *name, bool reset)
 	drain(&b);
 	xt_check(!xp_cq_count(b.p.cq[1]) && xp_srq_count(b.srq) == 2,
 		 "%s: nothing completes afterwards", name);
+	if (reset) {
+		struct got g = { .want_r = 1, .want_s = 1 };
+
+		/* Connected again where a[0]'s message starts: its resend takes a new WQE. */
+		err = connect_qp(&b.p, 1, b.b[0], b.a[0], 0x4000, 0x200);
+		err = err ?: run_until(&b, &g);
+		xt_check(!err && g.nr == 1 && g.rwc[0].wr_id == 1 &&
+				 g.rwc[0].status == XP_WC_SUCCESS && g.rwc[0].byte_len == 4000 &&
+				 !g.send_errs && xp_srq_count(b.srq) == 1 &&
+				 pattern_ok(b.p.buf[1] + SLOT, 4000, 4),
+			 "%s: reconnected, the resent SEND lands whole in the next WQE (run %d, "
+			 "wr_id %llu)",
+			 name, err, g.nr ? (unsigned long long)g.rwc[0].wr_id : 0ull);
+	}
 	bed_close(&b, name);
 }
 
