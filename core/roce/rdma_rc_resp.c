@@ -293,7 +293,7 @@ static enum xp_rdma_drop do_send(struct xp_qp *qp, const struct xp_roce_pkt *pkt
 		rs->send_off = 0;
 		rs->in_send = !(oi->flags & XP_OPF_END);
 	} else if (!wqe) {
-		/* The QP was reset inside a message: none was taken for it. */
+		/* A continuation with no WQE held (none was taken): out of sequence. */
 		rs->in_send = false;
 		return nak_error(qp, pkt->h.psn, XP_NAK_INVALID_REQUEST);
 	}

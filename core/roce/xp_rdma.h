@@ -308,10 +308,10 @@ void *xp_qp_context(const struct xp_qp *qp);
 
 /*
  * Post receives. In ERR a receive completes at once with WR_FLUSH_ERR.
- * Refused on a QP with an SRQ (-EINVAL), before INIT (-EINVAL), with more than max_recv_sge
- * SGEs (-EINVAL), a full queue (-ENOMEM), or an SGE whose lkey does not
- * grant LOCAL_WRITE over its range (-EINVAL). *bad_wr names the first WR
- * not posted.
+ * Refused on a QP with an SRQ (-EINVAL), before INIT (-EINVAL), with
+ * more than max_recv_sge SGEs (-EINVAL), a full queue (-ENOMEM), or an
+ * SGE whose lkey does not grant LOCAL_WRITE over its range (-EINVAL).
+ * *bad_wr names the first WR not posted.
  */
 int xp_qp_post_recv(struct xp_qp *qp, struct xp_recv_wr *wr, struct xp_recv_wr **bad_wr);
 
