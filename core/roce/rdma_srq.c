@@ -23,8 +23,8 @@ static int srq_check_size(const char *what, __u32 max_wr, __u32 max_sge, __u32 l
 	return 0;
 }
 
-struct xp_srq *xp_srq_create(struct xp_rdma_dev *dev, struct xp_pd *pd,
-			     const struct xp_srq_attr *attr, const struct xp_srq_opts *opts)
+struct xp_srq *xp_srq_prepare(struct xp_rdma_dev *dev, struct xp_pd *pd,
+			      const struct xp_srq_attr *attr, const struct xp_srq_opts *opts)
 {
 	struct xp_srq *srq;
 	int err;
@@ -54,13 +54,10 @@ struct xp_srq *xp_srq_create(struct xp_rdma_dev *dev, struct xp_pd *pd,
 		goto out_free_srq;
 	srq->dev = dev;
 	srq->pd = pd;
-	srq->srqn = ++dev->next_srqn;
 	srq->max_sge = attr->max_sge;
 	srq->limit = attr->srq_limit;
 	srq->context = XP_OPTS_GET(opts, srq_context, NULL);
 	srq->event_cb = XP_OPTS_GET(opts, event_cb, NULL);
-	xp_pd_get(pd);
-	dev->nsrq++;
 	return srq;
 
 out_free_srq:
@@ -68,6 +65,35 @@ out_free_srq:
 out_err:
 	xp_set_errno(-err);
 	return NULL;
+}
+
+void xp_srq_commit(struct xp_srq *srq)
+{
+	srq->srqn = ++srq->dev->next_srqn;
+	xp_pd_get(srq->pd);
+	srq->dev->nsrq++;
+}
+
+void xp_srq_discard(struct xp_srq *srq)
+{
+	if (!srq)
+		return;
+	if (srq->srqn) {
+		pr_warn("xp_srq_discard: SRQ %u is committed; destroy it\n", srq->srqn);
+		return;
+	}
+	xp_recv_q_free(&srq->rq);
+	xp_free(srq);
+}
+
+struct xp_srq *xp_srq_create(struct xp_rdma_dev *dev, struct xp_pd *pd,
+			     const struct xp_srq_attr *attr, const struct xp_srq_opts *opts)
+{
+	struct xp_srq *srq = xp_srq_prepare(dev, pd, attr, opts);
+
+	if (srq)
+		xp_srq_commit(srq);
+	return srq;
 }
 
 int xp_srq_modify(struct xp_srq *srq, const struct xp_srq_attr *attr, int mask)

@@ -71,7 +71,20 @@ struct xp_srq *xp_srq_create(struct xp_rdma_dev *dev, struct xp_pd *pd,
 			     const struct xp_srq_attr *attr, const struct xp_srq_opts *opts);
 
 /*
- * ibv_modify_srq. XP_SRQ_MAX_WR_MASK resizes the ring (up or down) keeping
+ * xp_srq_create() in two steps, for a host that runs the core under a
+ * lock it cannot sleep in (as xp_qp_prepare()): prepare checks and
+ * allocates (it may sleep) and touches nothing of the device; commit,
+ * under the device's lock, numbers the SRQ and takes its PD. Discard
+ * frees a prepared SRQ that was never committed.
+ */
+struct xp_srq *xp_srq_prepare(struct xp_rdma_dev *dev, struct xp_pd *pd,
+			      const struct xp_srq_attr *attr, const struct xp_srq_opts *opts);
+void xp_srq_commit(struct xp_srq *srq);
+void xp_srq_discard(struct xp_srq *srq);
+
+/*
+ * ibv_modify_srq. XP_SRQ_MAX_WR_MASK resizes the ring (it allocates: not
+ * under a lock the host cannot sleep in) up or down, keeping
  * the posted WQEs in order; XP_SRQ_LIMIT arms (or with 0 disarms) the
  * limit. -EINVAL: mask 0 or unknown bits, max_wr 0, above XP_SRQ_MAX_WR or
  * below the WQEs posted now, srq_limit above max_wr (the new one when both

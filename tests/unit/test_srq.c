@@ -985,6 +985,22 @@ static void test_bad_args(void)
 	xt_check(!xp_srq_destroy(b.srq) && !xp_srq_destroy(NULL),
 		 "destroy: then the SRQ, with 4 WQEs posted; NULL is a no-op");
 	b.srq = NULL;
+
+	/* The two steps of a host that cannot allocate under its lock. */
+	{
+		struct xp_srq_attr sa = { .max_wr = 4, .max_sge = 1 };
+		struct xp_srq *s = xp_srq_prepare(b.p.dev[1], b.p.pd[1], &sa, NULL);
+
+		xt_check(s != NULL, "prepare: an SRQ of 4 WQEs");
+		xp_srq_discard(s); /* never committed: freed (ASan would see a leak) */
+		s = xp_srq_prepare(b.p.dev[1], b.p.pd[1], &sa, NULL);
+		if (s)
+			xp_srq_commit(s);
+		xt_check(s && xp_mem_dev_remove(b.p.dev[1]) == -EBUSY,
+			 "commit: a committed SRQ is, and holds the device");
+		xp_srq_discard(s); /* refused: committed */
+		xt_check(!xp_srq_destroy(s), "commit: the committed SRQ is destroyed");
+	}
 	bed_close(&b, "bad args");
 out:
 	xp_set_print(NULL);
