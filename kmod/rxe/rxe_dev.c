@@ -9,8 +9,8 @@
  * RoCEv2 frame for this host), the kernel verbs (rxe_verbs.c: every
  * mandatory op, so ib_core hands the device to its clients) and
  * unregistration. The attributes promise only what the verbs do: RC, UD
- * and GSI QPs, address handles, fast registration, atomics; no SRQs or
- * user verbs yet.
+ * and GSI QPs, SRQs (not resized), address handles, fast registration,
+ * atomics, and rdma-core's rxe provider's user verbs.
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
@@ -24,6 +24,7 @@
 #include "xp_mr.h"
 #include "xp_rdma.h"
 #include "xp_rxe.h"
+#include "xp_srq.h"
 
 static int xp_rxe_query_device(struct ib_device *ibdev, struct ib_device_attr *attr,
 			       struct ib_udata *udata)
@@ -203,6 +204,10 @@ static void xp_rxe_init_attr(struct xp_rxe_dev *xd)
 	a->max_res_rd_atom = XP_MAX_QP_RD_ATOM * XP_RXE_MAX_QP;
 	a->atomic_cap = IB_ATOMIC_HCA;
 	a->max_fast_reg_page_list_len = XP_RXE_MAX_FAST_PAGES;
+	/* The core counts SRQs without a limit: one per QP is plenty. */
+	a->max_srq = XP_RXE_MAX_QP;
+	a->max_srq_wr = XP_SRQ_MAX_WR;
+	a->max_srq_sge = XP_SRQ_MAX_SGE;
 }
 
 int xp_rxe_add(const char *name, struct net_device *ndev)
@@ -232,6 +237,7 @@ int xp_rxe_add(const char *name, struct net_device *ndev)
 	ib_set_device_ops(&xd->ibdev, &xp_rxe_dev_ops);
 	ib_set_device_ops(&xd->ibdev, &xp_rxe_verbs_ops);
 	ib_set_device_ops(&xd->ibdev, &xp_rxe_uqueue_ops);
+	ib_set_device_ops(&xd->ibdev, &xp_rxe_srq_ops);
 	/* rdma-core's rxe provider rings the send doorbell and arms CQs through these. */
 	xd->ibdev.uverbs_cmd_mask |=
 		BIT_ULL(IB_USER_VERBS_CMD_POST_SEND) | BIT_ULL(IB_USER_VERBS_CMD_REQ_NOTIFY_CQ);

@@ -203,7 +203,7 @@ static void xh_rx_one(struct xp_rxe_host *xh, struct sk_buff *skb, const u8 *fra
 	struct xp_rxe_qp *qp = xp_rxe_host_qp(xh, xh_frame_qpn(frame, len));
 	bool kept;
 
-	if (qp && qp->rq.buf)
+	if (qp && qp->sq.buf) /* a user QP: what the process posted since */
 		xp_rxe_urq_pull(qp);
 
 	/* An skb is lent while few are; an XDP buffer (no skb) never is. */

@@ -13,7 +13,9 @@
  *   (xp_rxe_usq_pull()); receives have no doorbell, so the ring is read
  *   when a frame for the QP arrives (xp_rxe_urq_pull()), and when the QP
  *   goes to ERR, so that everything posted is flushed; on RESET what the
- *   rings hold is dropped (xp_rxe_uqp_reset());
+ *   rings hold is dropped (xp_rxe_uqp_reset()). A QP on an SRQ has no
+ *   receive ring: the SRQ's (rxe_srq.c) is read the same way, when a frame
+ *   for one of its QPs arrives;
  * - a user MR is its pinned pages, registered with the core as a page list.
  *
  * Every WQE is copied out of the shared ring into the QP's own buffer
@@ -38,7 +40,7 @@
  * must be an AH of the QP's PD. The core copies the address at the post.
  *
  * Not offered yet (refused at creation, so the provider reports it):
- * SRQs, memory windows.
+ * memory windows.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -54,6 +56,7 @@
 #include "xp_cq.h"
 #include "xp_mr.h"
 #include "xp_rxe.h"
+#include "xp_srq.h"
 
 /* Send flags a user WQE may carry (IBV_SEND_*): fence, signaled, solicited. */
 #define XP_RXE_USEND_FLAGS (XP_SEND_FENCE | XP_SEND_SIGNALED | XP_SEND_SOLICITED)
@@ -199,7 +202,7 @@ int xp_rxe_uqp_create(struct xp_rxe_qp *qp, struct ib_qp_init_attr *init, struct
 		return -EINVAL;
 	}
 	qp->max_send_sge = init->cap.max_send_sge;
-	qp->max_recv_sge = init->cap.max_recv_sge;
+	qp->max_recv_sge = init->srq ? 0 : init->cap.max_recv_sge;
 	/* A send WQE holds its SGEs or its inline data, whichever is larger. */
 	qp->max_inline =
 		max_t(u32, init->cap.max_inline_data, qp->max_send_sge * sizeof(struct rxe_sge));
@@ -220,8 +223,10 @@ int xp_rxe_uqp_create(struct xp_rxe_qp *qp, struct ib_qp_init_attr *init, struct
 		goto out_free;
 	/* As rdma_rxe: the provider learns all the room its WQEs have. */
 	init->cap.max_inline_data = qp->max_inline;
-	err = xp_rxe_uq_init(&qp->rq, udata, init->cap.max_recv_wr + 1, rq_elem, &resp.rq_mi.offset,
-			     &resp.rq_mi.size);
+	/* On an SRQ, no receive ring: the provider maps none (rq_mi stays 0). */
+	if (!init->srq)
+		err = xp_rxe_uq_init(&qp->rq, udata, init->cap.max_recv_wr + 1, rq_elem,
+				     &resp.rq_mi.offset, &resp.rq_mi.size);
 	if (err)
 		goto out_free;
 	err = ib_copy_to_udata(udata, &resp, sizeof(resp));
@@ -263,14 +268,14 @@ static unsigned int xp_rxe_usend_need(enum xp_wr_opcode op)
  * it when it copies), anything else an operation error. The error path
  * only; the failed lookups count in the MR table's errors once more.
  */
-static enum xp_wc_status xp_rxe_urefused(struct xp_rxe_qp *qp, u32 n, unsigned int need)
+static enum xp_wc_status xp_rxe_urefused(struct xp_pd *pd, const struct xp_sge *sge, u32 n,
+					 unsigned int need)
 {
-	struct xp_pd *pd = to_xpd(qp->ibqp.pd)->pd;
 	u32 i;
 
 	for (i = 0; i < n; i++)
-		if (xp_mr_lookup_local(pd, qp->usge[i].lkey, qp->usge[i].addr, qp->usge[i].length,
-				       need, NULL, NULL) != XP_MR_OK)
+		if (xp_mr_lookup_local(pd, sge[i].lkey, sge[i].addr, sge[i].length, need, NULL,
+				       NULL) != XP_MR_OK)
 			return XP_WC_LOC_PROT_ERR;
 	return XP_WC_LOC_QP_OP_ERR;
 }
@@ -298,14 +303,14 @@ static void xp_rxe_uwqe_fail(struct xp_rxe_qp *qp, struct ib_cq *ibcq, u64 wr_id
 }
 
 /* Copy n SGEs of a checked WQE copy into the core's form. */
-static void xp_rxe_usges(struct xp_rxe_qp *qp, const struct rxe_sge *in, u32 n)
+static void xp_rxe_usges(struct xp_sge *out, const struct rxe_sge *in, u32 n)
 {
 	u32 i;
 
 	for (i = 0; i < n; i++)
-		qp->usge[i] = (struct xp_sge){ .addr = in[i].addr,
-					       .length = in[i].length,
-					       .lkey = in[i].lkey };
+		out[i] = (struct xp_sge){ .addr = in[i].addr,
+					  .length = in[i].length,
+					  .lkey = in[i].lkey };
 }
 
 /*
@@ -386,7 +391,7 @@ static int xp_rxe_usend_wr(struct xp_rxe_qp *qp, const struct rxe_send_wqe *w, s
 	}
 	if (in)
 		return xp_rxe_uinline(qp, w, x);
-	xp_rxe_usges(qp, w->dma.sge, n);
+	xp_rxe_usges(qp->usge, w->dma.sge, n);
 	return 0;
 }
 
@@ -419,8 +424,8 @@ int xp_rxe_usq_pull(struct xp_rxe_qp *qp)
 		if (!err) {
 			err = xp_qp_post_send(qp->qp, &x, &bad);
 			if (err == -EINVAL)
-				status =
-					xp_rxe_urefused(qp, x.num_sge, xp_rxe_usend_need(x.opcode));
+				status = xp_rxe_urefused(to_xpd(qp->ibqp.pd)->pd, qp->usge,
+							 x.num_sge, xp_rxe_usend_need(x.opcode));
 		}
 		if (err == -ENOMEM) {
 			qp->sq_stalled = true;
@@ -449,39 +454,61 @@ void xp_rxe_uqp_reset(struct xp_rxe_qp *qp)
 }
 
 /*
- * Under the host's lock: take the process's new receive WQEs into the
- * core while it has room. Before INIT they stay in the ring.
+ * Under the host's lock: take a process's new receive WQEs from its ring
+ * into the core, into the QP's receive queue or, with srq, into the SRQ,
+ * while the core has room. A WQE the core refuses completes in error on
+ * qp's receive CQ and qp goes to ERR.
  */
-void xp_rxe_urq_pull(struct xp_rxe_qp *qp)
+static void xp_rxe_urecv_pull(struct xp_rxe_qp *qp, struct xp_rxe_srq *srq)
 {
-	size_t elem = (size_t)1 << qp->rq.elem_shift;
-	const struct rxe_recv_wqe *w = qp->uwqe;
+	struct xp_rxe_uq *q = srq ? &srq->uq : &qp->rq;
+	struct xp_pd *pd = to_xpd(srq ? srq->ibsrq.pd : qp->ibqp.pd)->pd;
+	struct xp_sge *sge = srq ? srq->sge : qp->usge;
+	void *copy = srq ? srq->uwqe : qp->uwqe;
+	const struct rxe_recv_wqe *w = copy;
+	u32 max_sge = srq ? srq->max_sge : qp->max_recv_sge;
+	size_t elem = (size_t)1 << q->elem_shift;
 	struct xp_recv_wr x, *bad;
 	enum xp_wc_status status;
 	const void *slot;
 	int err;
 
-	if (xp_qp_state(qp->qp) == XP_QPS_RESET)
-		return;
-	while ((slot = xp_rxe_uq_next(&qp->rq))) {
-		memcpy(qp->uwqe, slot, elem);
+	while ((slot = xp_rxe_uq_next(q))) {
+		memcpy(copy, slot, elem);
 		x = (struct xp_recv_wr){ .wr_id = w->wr_id,
-					 .sg_list = qp->usge,
+					 .sg_list = sge,
 					 .num_sge = w->dma.num_sge };
 		err = -EINVAL;
 		status = XP_WC_LOC_QP_OP_ERR;
-		if (w->dma.num_sge <= qp->max_recv_sge) {
-			xp_rxe_usges(qp, w->dma.sge, w->dma.num_sge);
-			err = xp_qp_post_recv(qp->qp, &x, &bad);
+		if (w->dma.num_sge <= max_sge) {
+			xp_rxe_usges(sge, w->dma.sge, w->dma.num_sge);
+			err = srq ? xp_srq_post_recv(srq->srq, &x, &bad) :
+				    xp_qp_post_recv(qp->qp, &x, &bad);
 			if (err == -EINVAL)
-				status = xp_rxe_urefused(qp, w->dma.num_sge, XP_ACCESS_LOCAL_WRITE);
+				status = xp_rxe_urefused(pd, sge, w->dma.num_sge,
+							 XP_ACCESS_LOCAL_WRITE);
 		}
 		if (err == -ENOMEM)
 			break;
 		if (err)
 			xp_rxe_uwqe_fail(qp, qp->ibqp.recv_cq, w->wr_id, XP_WC_RECV, status);
-		xp_rxe_uq_consume(&qp->rq);
+		xp_rxe_uq_consume(q);
 	}
+}
+
+/*
+ * Under the host's lock: the receive WQEs a process posted since, for a
+ * user QP (its own ring, or its user SRQ's). Before INIT they stay in the
+ * ring.
+ */
+void xp_rxe_urq_pull(struct xp_rxe_qp *qp)
+{
+	if (xp_qp_state(qp->qp) == XP_QPS_RESET)
+		return;
+	if (qp->rq.buf)
+		xp_rxe_urecv_pull(qp, NULL);
+	else if (qp->srq && qp->srq->uq.buf)
+		xp_rxe_urecv_pull(qp, qp->srq);
 }
 
 /* ---- memory regions ---- */

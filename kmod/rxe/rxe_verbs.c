@@ -6,8 +6,8 @@
  * address handles, RC, UD and GSI queue pairs (QP1, so ib_mad and the
  * CMs work), posting and polling. For a user process (udata set) the
  * same calls make the objects rdma-core's rxe provider expects, with the
- * rings and pinned memory of rxe_uverbs.c. SRQs come next; until then
- * they are refused with -EOPNOTSUPP.
+ * rings and pinned memory of rxe_uverbs.c. A QP may receive from an SRQ
+ * (rxe_srq.c).
  *
  * Each object is made in two steps: the core's prepare (it allocates and
  * may sleep) outside the host's lock, then its commit (QPN or key) under
@@ -26,6 +26,7 @@
 #include "xp_cq.h"
 #include "xp_mr.h"
 #include "xp_rxe.h"
+#include "xp_srq.h"
 
 /* Work completions taken from the core at a time in poll_cq (on the stack). */
 #define XP_RXE_POLL_BATCH 4
@@ -373,6 +374,20 @@ static int xp_rxe_destroy_ah(struct ib_ah *ibah, u32 flags)
 
 /* ---- queue pairs ---- */
 
+/* The core's asynchronous QP events, under the host's lock. */
+static void xp_rxe_qp_event(struct xp_qp *core_qp, enum xp_event_type event, void *context)
+{
+	struct xp_rxe_qp *qp = context;
+	struct ib_event ev = {
+		.device = qp->ibqp.device,
+		.element.qp = &qp->ibqp,
+		.event = IB_EVENT_QP_LAST_WQE_REACHED,
+	};
+
+	if (event == XP_EVENT_QP_LAST_WQE_REACHED && qp->ibqp.event_handler)
+		qp->ibqp.event_handler(&ev, qp->ibqp.qp_context);
+}
+
 static int xp_rxe_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 			    struct ib_udata *udata)
 {
@@ -385,6 +400,7 @@ static int xp_rxe_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 		.sq_sig_all = init->sq_sig_type == IB_SIGNAL_ALL_WR,
 		.qp_context = qp,
 		.gsi = init->qp_type == IB_QPT_GSI,
+		.event_cb = xp_rxe_qp_event,
 	};
 	int err;
 
@@ -394,11 +410,18 @@ static int xp_rxe_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 		return -EOPNOTSUPP;
 	}
 	/* Inline data: user QPs only (rxe_uverbs.c). */
-	if (init->srq || init->create_flags || (init->cap.max_inline_data && !udata) ||
-	    !init->send_cq || !init->recv_cq)
+	if (init->create_flags || (init->cap.max_inline_data && !udata) || !init->send_cq ||
+	    !init->recv_cq)
 		return -EOPNOTSUPP;
 	qa.send_cq = to_xcq(init->send_cq)->cq;
 	qa.recv_cq = to_xcq(init->recv_cq)->cq;
+	/* On an SRQ the QP has no receive queue: its caps say so. */
+	if (init->srq) {
+		qp->srq = to_xsrq(init->srq);
+		qa.srq = qp->srq->srq;
+		init->cap.max_recv_wr = 0;
+		init->cap.max_recv_sge = 0;
+	}
 	qa.cap.max_send_wr = init->cap.max_send_wr;
 	qa.cap.max_recv_wr = init->cap.max_recv_wr;
 	qa.cap.max_send_sge = init->cap.max_send_sge;
@@ -614,7 +637,7 @@ static int xp_rxe_query_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask
 
 /* ---- posting ---- */
 
-static int xp_rxe_sges(const struct ib_sge *in, int n, int max, struct xp_sge *out)
+int xp_rxe_sges(const struct ib_sge *in, int n, int max, struct xp_sge *out)
 {
 	int i;
 

@@ -114,6 +114,7 @@ struct xp_rxe_qp {
 	void *uinline;
 	struct xp_mr *uinline_mr;
 	bool sq_stalled; /* the core's send queue was full: pull again later */
+	struct xp_rxe_srq *srq; /* the SRQ it receives from, if any */
 	struct list_head unode; /* on the host's uqps, under its lock */
 };
 
@@ -123,6 +124,21 @@ struct xp_rxe_ah {
 	/* The core's address handle (xp_ah_init()): made in atomic context too. */
 	u8 ah[XP_AH_STORAGE] __aligned(8);
 };
+
+struct xp_rxe_srq {
+	struct ib_srq ibsrq; /* first: ib_core allocates it (INIT_RDMA_OBJ_SIZE) */
+	struct xp_srq *srq;
+	u32 max_sge;
+	struct xp_sge *sge; /* XP_SRQ_MAX_SGE: one WR's SGEs, under the host's lock */
+	/* A user SRQ: its ring, and where each WQE is copied to be checked. */
+	struct xp_rxe_uq uq;
+	void *uwqe;
+};
+
+static inline struct xp_rxe_srq *to_xsrq(struct ib_srq *ibsrq)
+{
+	return container_of(ibsrq, struct xp_rxe_srq, ibsrq);
+}
 
 static inline struct xp_rxe_pd *to_xpd(struct ib_pd *ibpd)
 {
@@ -241,6 +257,8 @@ void xp_rxe_host_set_qp(struct xp_rxe_host *xh, u32 qpn, struct xp_rxe_qp *qp);
 
 /* rxe_verbs.c: PDs, MRs, CQs, QPs, posting and polling. */
 extern const struct ib_device_ops xp_rxe_verbs_ops;
+/* n ib_sges (at most max) into the core's form; -EINVAL when too many. */
+int xp_rxe_sges(const struct ib_sge *in, int n, int max, struct xp_sge *out);
 struct ib_mr *xp_rxe_mr_commit(struct xp_rxe_host *xh, struct xp_rxe_mr *mr);
 
 /*
@@ -271,6 +289,9 @@ void *xp_rxe_uq_room(struct xp_rxe_uq *q); /* producer: a free slot, NULL if ful
 void xp_rxe_uq_produce(struct xp_rxe_uq *q);
 bool xp_rxe_uq_empty(struct xp_rxe_uq *q);
 extern const struct ib_device_ops xp_rxe_uqueue_ops;
+
+/* rxe_srq.c: shared receive queues. */
+extern const struct ib_device_ops xp_rxe_srq_ops;
 
 /* rxe_uverbs.c: user verbs as rdma-core's rxe provider drives them. */
 #define XP_RXE_UVERBS_ABI 2 /* rdma_rxe's RXE_UVERBS_ABI_VERSION */
