@@ -54,12 +54,15 @@ struct bed {
 	struct wait_cqe ws, wr; /* a send's completion, a receive's */
 };
 
+int connect_qp(struct bed *b, struct ib_qp *qp, u32 dest_qpn, u32 rq_psn, u32 sq_psn);
 void wait_init(struct wait_cqe *w);
 int wait_for(struct wait_cqe *w);
 int post_wait_qp(struct ib_qp *qp, struct ib_send_wr *wr, struct wait_cqe *w);
 void fill(u8 *p, size_t len, u8 seed);
 size_t fill_diff(const u8 *p, size_t len, u8 seed);
 
+/* rxe_test_srq.c: a shared receive queue and its events. */
+void test_srq(struct bed *b);
 /* rxe_test_cm.c: rdma_cm through the device's IPv4 address. */
 void test_cm(struct bed *b);
 /* rxe_test_peer.c: against another host, as its server or its client. */

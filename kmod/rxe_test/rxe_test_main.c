@@ -17,6 +17,8 @@
  *   UD: two UD QPs, an address handle to the own GID, a SEND received
  *   behind its 40-byte GRH with the source QPN;
  *   refusals: a PD with an unsafe global rkey, an XRC QP;
+ *   an SRQ (rxe_test_srq.c): its receives taken by an RC QP's SENDs, the
+ *   limit event, the QP's last WQE event at ERR;
  *   over IPv4, rdma_cm (rxe_test_cm.c);
  *   LOCAL_INV, then a WRITE through the invalidated rkey fails with a
  *   remote access error and moves the QPs to ERR; ib_drain_qp() flushes.
@@ -99,7 +101,8 @@ static int find_gid(struct bed *b)
 	return -ENOENT;
 }
 
-static int connect(struct bed *b, int i)
+/* qp (of b's device) to RTS towards dest_qpn, expecting rq_psn, sending from sq_psn. */
+int connect_qp(struct bed *b, struct ib_qp *qp, u32 dest_qpn, u32 rq_psn, u32 sq_psn)
 {
 	struct ib_qp_attr a = {
 		.qp_state = IB_QPS_INIT,
@@ -110,36 +113,41 @@ static int connect(struct bed *b, int i)
 	};
 	int err;
 
-	err = ib_modify_qp(b->qp[i], &a,
+	err = ib_modify_qp(qp, &a,
 			   IB_QP_STATE | IB_QP_PKEY_INDEX | IB_QP_PORT | IB_QP_ACCESS_FLAGS);
 	if (err)
 		return err;
 	memset(&a, 0, sizeof(a));
 	a.qp_state = IB_QPS_RTR;
 	a.path_mtu = IB_MTU_1024;
-	a.dest_qp_num = b->qp[!i]->qp_num;
-	a.rq_psn = i ? PSN_A : PSN_B;
+	a.dest_qp_num = dest_qpn;
+	a.rq_psn = rq_psn;
 	a.max_dest_rd_atomic = 16;
 	a.min_rnr_timer = 12;
 	a.ah_attr.type = RDMA_AH_ATTR_TYPE_ROCE;
 	rdma_ah_set_port_num(&a.ah_attr, 1);
 	rdma_ah_set_grh(&a.ah_attr, &b->gid, 0, b->gid_index, 64, 0);
 	memcpy(a.ah_attr.roce.dmac, b->mac, ETH_ALEN);
-	err = ib_modify_qp(b->qp[i], &a,
+	err = ib_modify_qp(qp, &a,
 			   IB_QP_STATE | IB_QP_AV | IB_QP_PATH_MTU | IB_QP_DEST_QPN | IB_QP_RQ_PSN |
 				   IB_QP_MAX_DEST_RD_ATOMIC | IB_QP_MIN_RNR_TIMER);
 	if (err)
 		return err;
 	memset(&a, 0, sizeof(a));
 	a.qp_state = IB_QPS_RTS;
-	a.sq_psn = i ? PSN_B : PSN_A;
+	a.sq_psn = sq_psn;
 	a.timeout = 14;
 	a.retry_cnt = 7;
 	a.rnr_retry = 7;
 	a.max_rd_atomic = 16;
-	return ib_modify_qp(b->qp[i], &a,
+	return ib_modify_qp(qp, &a,
 			    IB_QP_STATE | IB_QP_SQ_PSN | IB_QP_TIMEOUT | IB_QP_RETRY_CNT |
 				    IB_QP_RNR_RETRY | IB_QP_MAX_QP_RD_ATOMIC);
+}
+
+static int connect(struct bed *b, int i)
+{
+	return connect_qp(b, b->qp[i], b->qp[!i]->qp_num, i ? PSN_A : PSN_B, i ? PSN_B : PSN_A);
 }
 
 void fill(u8 *p, size_t len, u8 seed)
@@ -551,6 +559,7 @@ static int __init xp_rxe_test_init(void)
 	if (!bed_open(b)) {
 		test_refusals(b);
 		test_ud(b);
+		test_srq(b);
 		if (!ipv6)
 			test_cm(b);
 		for (i = 0; i < ARRAY_SIZE(sizes); i++)

@@ -90,9 +90,9 @@ kmod_series() {
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe 0'" <<<"$log"
 	check "kmod $kver: xp_rxe's core counts every hostile frame under its reason, through XDP and through the rx_handler, sends nothing, keeps taking frames when XDP is detached under the flood, goes with its netdev under the flood, 50 load/unload cycles" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_rx 0'" <<<"$log"
-	check "kmod $kver: xp_rxe's kernel verbs: a kernel client's RC SEND, fast-reg WRITE, READ, WRITE WITH IMM, atomics, LOCAL_INV, drain, UD through an AH, ib_mad's QP1, rdma_cm connect/accept/disconnect, over IPv4 and IPv6 loopback ($(vm_secs "$t0") s for all four parts)" \
+	check "kmod $kver: xp_rxe's kernel verbs: a kernel client's RC SEND, fast-reg WRITE, READ, WRITE WITH IMM, atomics, LOCAL_INV, drain, UD through an AH, an SRQ with its limit and last WQE events, ib_mad's QP1, rdma_cm connect/accept/disconnect, over IPv4 and IPv6 loopback ($(vm_secs "$t0") s for all four parts)" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_verbs 0'" <<<"$log"
-	check "kmod $kver: xp_rxe's user ABI: malformed WQEs and garbage ring indices written by hostile processes complete in error or cost only the process, then inline SENDs and WRITE with every byte checked, UD through user AHs (another PD's refused); rdma_rxe works beside it; rdma link delete and the netdev's removal under a process's load wait for the process, then the device goes and the module unloads" \
+	check "kmod $kver: xp_rxe's user ABI: malformed WQEs and garbage ring indices written by hostile processes complete in error or cost only the process, then inline SENDs and WRITE with every byte checked, QPs reset and used again, an SRQ (its limit event, a malformed WQE in its ring costing only the QP that found it), UD through user AHs (another PD's refused); rdma_rxe works beside it; rdma link delete and the netdev's removal under a process's load wait for the process, then the device goes and the module unloads" \
 		bash -c "test $ended = 1 && grep -q 'KMODPART rxe_user 0'" <<<"$log"
 }
 

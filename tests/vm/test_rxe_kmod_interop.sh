@@ -56,6 +56,7 @@ pp-65536:ibv_rc_pingpong 64 KiB
 pp-1048576:ibv_rc_pingpong 1 MiB
 pp-events:ibv_rc_pingpong -e (completion events)
 ud:ibv_ud_pingpong 1 KiB (UD QPs, address handles)
+srq:ibv_srq_pingpong 4 KiB, 16 RC QPs on one SRQ
 rping:rping through rdma_cm, 10 pings, data checked
 write-bw:perftest ib_write_bw 64 KiB
 read-bw:perftest ib_read_bw 64 KiB

@@ -7,7 +7,9 @@
 # own GID (the loopback path): SENDs of 1 B to 64 KiB, fast registration,
 # RDMA WRITE, READ, WRITE WITH IMM, both atomics, LOCAL_INV and the remote
 # access error after it, ib_drain_qp(), a UD SEND through an address
-# handle, and refusals (an unsafe global rkey, an XRC QP); once through the
+# handle, an SRQ (its receives taken by an RC QP's SENDs, the limit event,
+# the QP's last WQE event at ERR), and refusals (an unsafe global rkey, an
+# XRC QP, resizing the SRQ); once through the
 # IPv4 GID, once through the IPv6 one. Over IPv4, rdma_cm too: listen,
 # resolve, connect, accept (ib_cm's MADs through the GSI QP), a SEND,
 # disconnect. Before that, ib_mad must have made its GSI QP (QP1) on the
@@ -71,8 +73,8 @@ client() {
 	xp_run rmmod xp_rxe_test
 }
 
-client IPv4 48 dev=xrxe0
-client IPv6 39 dev=xrxe0 ipv6=1
+client IPv4 58 dev=xrxe0
+client IPv6 49 dev=xrxe0 ipv6=1
 
 xp_step "counters: the loopback path, nothing on the wire, nothing lost"
 [ "$(counter loopback_frames)" -gt 100 ] || xp_fail "loopback_frames $(counter loopback_frames)"

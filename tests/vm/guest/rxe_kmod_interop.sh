@@ -6,8 +6,9 @@
 # (bpf/xdp_rxe.bpf.o on eth0, the kfunc). First unmodified rdma-core
 # programs (rdma-core's rxe provider drives xp_rxe through its user ABI):
 # ibv_devinfo on A, ibv_rc_pingpong with 1 B to 1 MiB messages and with
-# completion events, ibv_ud_pingpong, rping, perftest's bandwidth and
-# latency tests, each with xp_rxe as the server and as the client. Then the
+# completion events, ibv_ud_pingpong, ibv_srq_pingpong (16 QPs on one SRQ),
+# rping, perftest's bandwidth and latency tests, each with xp_rxe as the
+# server and as the client. Then the
 # kernel client, through rdma_cm (kmod/rxe_test, rxe_test_peer.c: a SEND, a
 # WRITE into the server's fast-reg MR, a READ of it back, a fetch-and-add,
 # a last SEND, each side checking), A the client of B, then the other way
@@ -151,6 +152,7 @@ user_parts() {
 		done
 		upart "pp-events-$_srv-serves" "$_srv" "$_pp" ibv_rc_pingpong -d "$1" -g 1 -e -n 100
 		upart "ud-$_srv-serves" "$_srv" "$_pp" ibv_ud_pingpong -d "$1" -g 1 -s 1024 -n 100
+		upart "srq-$_srv-serves" "$_srv" "$_pp" ibv_srq_pingpong -d "$1" -g 1 -s 4096 -n 100
 		rping_part "rping-$_srv-serves" "$_srv"
 		upart "write-bw-$_srv-serves" "$_srv" "$_pt" ib_write_bw -d "$1" -x 1 -F -s 65536 -n 100
 		upart "read-bw-$_srv-serves" "$_srv" "$_pt" ib_read_bw -d "$1" -x 1 -F -s 65536 -n 100

@@ -22,7 +22,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/kernel.sh"
 XPVM_GUEST=$XPVM_ROOT/tests/vm/guest
 
 # Binaries every base image carries unless told otherwise (name or path).
-XPVM_BINS_DEFAULT="rdma ibv_devices ibv_devinfo ibv_rc_pingpong ibv_ud_pingpong rping
+XPVM_BINS_DEFAULT="rdma ibv_devices ibv_devinfo ibv_rc_pingpong ibv_ud_pingpong ibv_srq_pingpong rping
 ib_write_bw ib_read_bw ib_read_lat ib_send_lat ib_atomic_bw ndctl dmsetup"
 # fio links half of Ceph (80 MB of libraries): only on request (-b +fio).
 XPVM_BINS_ALL="$XPVM_BINS_DEFAULT fio"

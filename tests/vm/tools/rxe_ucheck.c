@@ -10,6 +10,10 @@
  * - a reset: both QPs go to RESET with receives posted, in the device and
  *   in the ring; none completes, and after connecting them again a
  *   message lands in the receive posted since;
+ * - an SRQ: SENDs of two RC QPs take its receives in order, the armed
+ *   limit fires, a malformed WQE written into its ring completes in error
+ *   on the QP whose frame found it (which goes to ERR, with its last WQE
+ *   event) and the other receives still serve a new QP;
  * - UD: a SEND to a UD QP of the same device through a user address
  *   handle, checked behind its GRH; and one through an address handle of
  *   another protection domain, which must complete in error;
@@ -26,7 +30,9 @@
  * a guest whose kernel log the suite checks afterwards.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -293,7 +299,8 @@ static int reset_recv(struct pair *p, int n)
 	return ibv_post_recv(p->qp[1], &wr, &bad);
 }
 
-static int reset_send(struct pair *p, unsigned char fill, uint32_t len)
+/* An inline SEND of len bytes of fill from qp, signalled, wr_id fill. */
+static int fill_send(struct ibv_qp *qp, unsigned char fill, uint32_t len)
 {
 	unsigned char src[INLINE_ASK];
 	struct ibv_sge sge = { (uintptr_t)src, len, 0 };
@@ -305,7 +312,7 @@ static int reset_send(struct pair *p, unsigned char fill, uint32_t len)
 			   *bad;
 
 	memset(src, fill, len);
-	return ibv_post_send(p->qp[0], &wr, &bad);
+	return ibv_post_send(qp, &wr, &bad);
 }
 
 /*
@@ -326,7 +333,7 @@ static void reset_reuse(struct pair *p)
 	memset(rb, 0, 6 * 1024);
 	for (i = 0; i < 3 && !err; i++)
 		err = reset_recv(p, i);
-	err = err ?: reset_send(p, 0x5a, 100);
+	err = err ?: fill_send(p->qp[0], 0x5a, 100);
 	got = err ? 0 : poll_n(p, wc, 2);
 	for (i = 0; i < got; i++)
 		ok += wc[i].status == IBV_WC_SUCCESS;
@@ -347,7 +354,7 @@ static void reset_reuse(struct pair *p)
 	usleep(100 * 1000);
 	stale = ibv_poll_cq(p->cq, 8, wc);
 	check(stale == 0, "no completion for the receives dropped by the reset (%d)", stale);
-	err = reset_recv(p, 5) ?: reset_send(p, 0xa5, 200);
+	err = reset_recv(p, 5) ?: fill_send(p->qp[0], 0xa5, 200);
 	got = err ? 0 : poll_n(p, wc, 2);
 	ok = 0;
 	for (i = 0; i < got; i++)
@@ -364,6 +371,188 @@ static void reset_reuse(struct pair *p)
 		stale += rb[i] != 0;
 	check(stale == 0, "the receives dropped by the reset got no data (%d bytes written)",
 	      stale);
+}
+
+/* ---- a shared receive queue ---- */
+
+static int rings(struct rxe_queue_buf **q, int max);
+
+#define SRQ_AT (BUF + 32768) /* its receive buffers, 1 KiB each */
+
+static struct ibv_qp *rc_qp(struct pair *p, struct ibv_srq *srq)
+{
+	struct ibv_qp_init_attr init = {
+		.send_cq = p->cq,
+		.recv_cq = p->cq,
+		.srq = srq,
+		.qp_type = IBV_QPT_RC,
+		.cap = { .max_send_wr = 8,
+			 .max_recv_wr = srq ? 0 : 8,
+			 .max_send_sge = 1,
+			 .max_recv_sge = 1,
+			 .max_inline_data = 64 },
+	};
+
+	return ibv_create_qp(p->pd, &init);
+}
+
+/* Connect a and b to each other; 0 or -1. */
+static int connect2(struct pair *p, struct ibv_qp *a, struct ibv_qp *b)
+{
+	struct pair q = *p;
+	union ibv_gid gid;
+
+	q.qp[0] = a;
+	q.qp[1] = b;
+	if (!a || !b || ibv_query_gid(p->ctx, 1, gid_index, &gid))
+		return -1;
+	return qp_connect(&q, 0, &gid) || qp_connect(&q, 1, &gid) ? -1 : 0;
+}
+
+static int srq_recv(struct pair *p, struct ibv_srq *srq, int n)
+{
+	struct ibv_sge sge = { (uintptr_t)p->buf + SRQ_AT + n * 1024, 1024, p->mr->lkey };
+	struct ibv_recv_wr wr = { .wr_id = 200 + n, .sg_list = &sge, .num_sge = 1 }, *bad;
+
+	return ibv_post_srq_recv(srq, &wr, &bad);
+}
+
+/*
+ * Wait up to 2 s for the asynchronous event want about elem (an SRQ or a
+ * QP); other events are acknowledged and passed over. 1 when it came.
+ */
+static int async_event(struct ibv_context *ctx, enum ibv_event_type want, void *elem)
+{
+	struct pollfd pfd = { .fd = ctx->async_fd, .events = POLLIN };
+	struct ibv_async_event ev;
+	int found = 0;
+
+	fcntl(ctx->async_fd, F_SETFL, fcntl(ctx->async_fd, F_GETFL) | O_NONBLOCK);
+	while (!found && poll(&pfd, 1, 2000) == 1) {
+		if (ibv_get_async_event(ctx, &ev))
+			continue;
+		found = ev.event_type == want &&
+			(ev.element.srq == elem || (void *)ev.element.qp == elem);
+		ibv_ack_async_event(&ev);
+	}
+	return found;
+}
+
+/* The uverbs mapping that appeared since the rings in before (n of them). */
+static struct rxe_queue_buf *new_ring(struct rxe_queue_buf **before, int n)
+{
+	struct rxe_queue_buf *now[32];
+	int i, j, m = rings(now, 32);
+
+	for (i = 0; i < m; i++) {
+		for (j = 0; j < n && before[j] != now[i]; j++)
+			;
+		if (j == n)
+			return now[i];
+	}
+	return NULL;
+}
+
+/* Poll n completions; how many are receives of wr_id id, status st, from qp. */
+static int count_recv(struct pair *p, int n, uint64_t id, enum ibv_wc_status st, struct ibv_qp *qp)
+{
+	struct ibv_wc wc[8];
+	int got = poll_n(p, wc, n), i, k = 0;
+
+	for (i = 0; i < got; i++)
+		k += wc[i].opcode == IBV_WC_RECV && wc[i].wr_id == id && wc[i].status == st &&
+		     wc[i].qp_num == qp->qp_num;
+	return k;
+}
+
+/*
+ * An SRQ through rdma-core's provider: 4 receives, two RC QPs' SENDs take
+ * them in order, the armed limit fires once; a malformed WQE written into
+ * the SRQ's ring completes in error on the QP whose frame found it, which
+ * goes to ERR (its last WQE event), and the SRQ's other WQEs serve a QP
+ * connected afterwards.
+ */
+static void srq_checks(struct pair *p)
+{
+	struct ibv_srq_init_attr sa = { .attr = { .max_wr = 10, .max_sge = 1 } };
+	struct rxe_queue_buf *before[32], *ring;
+	unsigned char *rb = p->buf + SRQ_AT;
+	struct ibv_qp *tx[2] = {}, *rx[2] = {};
+	struct ibv_qp_attr err_state = { .qp_state = IBV_QPS_ERR };
+	struct ibv_srq_attr qa;
+	struct rxe_recv_wqe *w;
+	struct ibv_srq *srq;
+	struct ibv_wc wc[1];
+	int nb = rings(before, 32), err = 0, i, k;
+	uint32_t prod;
+
+	srq = ibv_create_srq(p->pd, &sa);
+	ring = srq ? new_ring(before, nb) : NULL;
+	check(srq && ring && !ibv_query_srq(srq, &qa) && qa.max_wr >= 10 && qa.max_sge == 1,
+	      "ibv_create_srq: 10 WRs of 1 SGE, its ring mapped (%s)",
+	      srq ? "ok" : strerror(errno));
+	if (!srq || !ring)
+		return;
+	qa.max_wr = 20;
+	err = ibv_modify_srq(srq, &qa, IBV_SRQ_MAX_WR);
+	check(err == EOPNOTSUPP, "resizing the SRQ is refused with EOPNOTSUPP (%d)", err);
+	qa.srq_limit = 3;
+	err = ibv_modify_srq(srq, &qa, IBV_SRQ_LIMIT);
+	memset(rb, 0, 4 * 1024);
+	for (i = 0; i < 4 && !err; i++)
+		err = srq_recv(p, srq, i);
+	tx[0] = rc_qp(p, NULL);
+	rx[0] = rc_qp(p, srq);
+	err = err ?: connect2(p, tx[0], rx[0]);
+	check(!err,
+	      "the limit armed at 3, four receives posted, an RC QP on the SRQ connected (%d)",
+	      err);
+	if (err)
+		goto out;
+	k = 0;
+	for (i = 0; i < 2; i++)
+		if (!fill_send(tx[0], 0x31 + i, 64))
+			k += count_recv(p, 2, 200 + i, IBV_WC_SUCCESS, rx[0]);
+	check(k == 2 && rb[63] == 0x31 && rb[64] == 0 && rb[1024 + 63] == 0x32,
+	      "two SENDs through the SRQ land in its first two receives, in order (%d of 2)", k);
+	check(async_event(p->ctx, IBV_EVENT_SRQ_LIMIT_REACHED, srq),
+	      "the SRQ's limit event came when 2 of 4 receives were left (limit 3)");
+	err = ibv_query_srq(srq, &qa);
+	check(!err && qa.srq_limit == 0, "the limit reads 0 after it fired (%d, %u)", err,
+	      qa.srq_limit);
+
+	/* A receive WQE with 5 SGEs (max_sge 1), straight into the ring. */
+	prod = ring->producer_index & ring->index_mask;
+	w = (struct rxe_recv_wqe *)(ring->data + ((size_t)prod << ring->log2_elem_size));
+	memset(w, 0, sizeof(*w));
+	w->wr_id = 0xbad;
+	w->dma.num_sge = 5;
+	__atomic_store_n(&ring->producer_index, (prod + 1) & ring->index_mask, __ATOMIC_RELEASE);
+	k = fill_send(tx[0], 0x33, 64) ? 0 : count_recv(p, 1, 0xbad, IBV_WC_LOC_QP_OP_ERR, rx[0]);
+	check(k == 1,
+	      "a malformed WQE in the SRQ's ring completes with LOC_QP_OP_ERR on the QP that found it (%d)",
+	      k);
+	check(async_event(p->ctx, IBV_EVENT_QP_LAST_WQE_REACHED, rx[0]),
+	      "that QP went to ERR: its last WQE reached event");
+	ibv_modify_qp(tx[0], &err_state, IBV_QP_STATE);
+	poll_n(p, wc, 1); /* the sender's SEND, flushed */
+
+	/* The SRQ's third and fourth receives serve another pair. */
+	tx[1] = rc_qp(p, NULL);
+	rx[1] = rc_qp(p, srq);
+	err = connect2(p, tx[1], rx[1]);
+	k = err || fill_send(tx[1], 0x34, 64) ? 0 : count_recv(p, 2, 202, IBV_WC_SUCCESS, rx[1]);
+	check(k == 1 && rb[2048 + 63] == 0x34 && rb[2048 + 64] == 0,
+	      "after the other QP's error, a new QP on the SRQ takes its next receive (%d)", k);
+out:
+	for (i = 0; i < 2; i++) {
+		if (tx[i])
+			ibv_destroy_qp(tx[i]);
+		if (rx[i])
+			ibv_destroy_qp(rx[i]);
+	}
+	err = ibv_destroy_srq(srq);
+	check(!err, "the SRQ is destroyed once its QPs are (%d)", err);
 }
 
 /* ---- UD through user address handles ---- */
@@ -714,6 +903,7 @@ int main(int argc, char **argv)
 		inline_send(&p, p.max_inline);
 		inline_write(&p);
 		reset_reuse(&p);
+		srq_checks(&p);
 		ud_checks(&p);
 	}
 	pair_close(&p);
