@@ -10,8 +10,10 @@
  * Fractions are in parts per million of the received frames, at most
  * 1000000 together; fault_seed seeds the core's choice, so a run can be
  * repeated. A change applies to every device at once and to each new one.
- * The core holds back only frames the host lends it (those of the
- * rx_handler path); a frame from XDP is dropped or delivered twice. The port
+ * The core holds back only frames the host lends it. An skb of the
+ * rx_handler path is lent; a frame from XDP sits in the driver's buffer,
+ * so while fault_reorder_ppm is set the host copies each one into an skb
+ * of its own (rxe_host.c), and frames of both paths are reordered. The port
  * counters show the faults (rx_drop_fault, rx_fault_dups,
  * rx_fault_reorders) and their repair (rc_retransmits, rc_seq_naks_*,
  * rc_dup_requests, rc_out_of_seq).
@@ -32,6 +34,8 @@ static void xp_rxe_faults_apply(struct xp_rxe_dev *xd)
 	spin_lock_bh(&xd->host.lock);
 	err = xp_rdma_dev_set_faults(xd->host.core, &xp_rxe_faults);
 	spin_unlock_bh(&xd->host.lock);
+	/* Read by the XDP path before it takes the lock. */
+	WRITE_ONCE(xd->host.rx_copy_xdp, !err && xp_rxe_faults.reorder_ppm);
 	if (err)
 		pr_err("xp_rxe: %s: setting faults: %d\n", dev_name(&xd->ibdev.dev), err);
 }
@@ -93,7 +97,6 @@ MODULE_PARM_DESC(fault_drop_ppm, "tests: received RoCE frames to drop, parts per
 module_param_cb(fault_dup_ppm, &xp_rxe_ppm_ops, &xp_rxe_faults.dup_ppm, 0644);
 MODULE_PARM_DESC(fault_dup_ppm, "tests: received frames to deliver twice, ppm");
 module_param_cb(fault_reorder_ppm, &xp_rxe_ppm_ops, &xp_rxe_faults.reorder_ppm, 0644);
-MODULE_PARM_DESC(fault_reorder_ppm,
-		 "tests: received frames to hold back behind the next, ppm (rx_handler path only)");
+MODULE_PARM_DESC(fault_reorder_ppm, "tests: received frames to hold back behind the next, ppm");
 module_param_cb(fault_seed, &xp_rxe_seed_ops, &xp_rxe_faults.seed, 0644);
 MODULE_PARM_DESC(fault_seed, "tests: seed of the fault choice");

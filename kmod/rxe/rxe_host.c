@@ -387,7 +387,8 @@ static bool xh_frame_is_roce(const struct net_device *ndev, const u8 *frame, u32
 /*
  * A frame from an XDP program on ndev (rxe_xdp.c), in the driver's buffer:
  * the core is done with it on return (never lent), so the driver may
- * recycle it at once. XDP_DROP when the core took it; XDP_PASS, and the
+ * recycle it at once. Only while reordering is injected (rxe_faults.c) is
+ * each frame copied into an skb, which the core may hold back. XDP_DROP when the core took it; XDP_PASS, and the
  * frame goes on to the stack (and so to our rx_handler), when ndev has no
  * device of ours, the frame is not RoCEv2 for this host, or its data spans
  * several buffers. Runs in the driver's NAPI poll; a device going away
@@ -395,6 +396,7 @@ static bool xh_frame_is_roce(const struct net_device *ndev, const u8 *frame, u32
  */
 int xp_rxe_host_xdp_rx(struct net_device *ndev, const u8 *frame, u32 len, bool frags)
 {
+	struct sk_buff *skb = NULL;
 	struct xp_rxe_host *xh;
 	int act = XDP_PASS;
 
@@ -409,9 +411,15 @@ int xp_rxe_host_xdp_rx(struct net_device *ndev, const u8 *frame, u32 len, bool f
 		atomic64_inc(&xh->xdp_declined);
 		goto out_unlock;
 	}
+	/* Without memory the frame still goes in, only not lent. */
+	if (READ_ONCE(xh->rx_copy_xdp)) {
+		skb = alloc_skb(len, GFP_ATOMIC);
+		if (skb)
+			frame = skb_put_data(skb, frame, len);
+	}
 	xp_rxe_host_lock(xh);
 	xh->rx_xdp++;
-	xh_rx_one(xh, NULL, frame, len);
+	xh_rx_one(xh, skb, frame, len);
 	xp_rxe_host_unlock(xh);
 	act = XDP_DROP;
 out_unlock:

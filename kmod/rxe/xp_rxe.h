@@ -191,6 +191,7 @@ struct xp_rxe_host {
 	atomic64_t xdp_declined; /* frames the kfunc gave back: not for this device */
 	struct xp_qp_stats qp_gone; /* RC repair counters of destroyed QPs (summed) */
 	bool faults_ready; /* rxe_faults.c may set the core's faults (under xp_rxe_lock) */
+	bool rx_copy_xdp; /* copy XDP frames, so the core may hold them back (rxe_faults.c) */
 };
 
 /* The host's own counters (xp_rxe_host_stats()). */

@@ -19,9 +19,8 @@
 # on xp_rxe at once on eth0, each against its own server on B. Then faults
 # injected into A's receive path (xp_rxe's fault_* parameters; bad values
 # refused): perftest's ib_write_bw into xp_rxe completes with 1 % each of
-# the frames dropped and duplicated through XDP, and with 1 % each
-# dropped, duplicated and reordered through the rx_handler, and A's
-# counters show the faults and the repair.
+# the frames dropped, duplicated and reordered, through XDP and through
+# the rx_handler, and A's counters show the faults and the repair.
 #
 # Last, xp_rxe against xp_rxe on one series (XP_RXE_PAIR_SERIES; newest
 # by default): B runs xp_rxe too, without an XDP program (every frame
@@ -95,13 +94,18 @@ interop_split_faults() {
 	done
 	r1=$(fv faults-xdp rx_fault_dups)
 	o1=$(fv faults-xdp rx_fault_reorders)
-	check "$l $kver: through XDP, 1 % each dropped (rx_drop_fault ${d1:-?}) and duplicated (${r1:-?}; none held back: ${o1:-?}), repaired (retransmits, timeouts, sequence NAKs sent, out-of-sequence requests: $rep1), duplicate requests answered $(fv faults-xdp rc_dup_requests)" \
-		test "${d1:-0}" -gt 0 -a "${r1:-0}" -gt 0 -a "${o1:-x}" = 0 -a "$rep1" -gt 0
+	x1=$(fv faults-xdp rx_xdp_frames)
+	h1=$(fv faults-xdp rx_handler_frames)
+	check "$l $kver: through XDP (frames by XDP ${x1:-?}, by the rx_handler ${h1:-?}), 1 % each dropped (rx_drop_fault ${d1:-?}), duplicated (${r1:-?}) and held back behind the next (${o1:-?}), repaired (retransmits, timeouts, sequence NAKs sent, out-of-sequence requests: $rep1), duplicate requests answered $(fv faults-xdp rc_dup_requests)" \
+		test "${x1:-+0}" != +0 -a "${h1:-x}" = +0 -a "${d1:-0}" -gt 0 -a "${r1:-0}" -gt 0 \
+		-a "${o1:-0}" -gt 0 -a "$rep1" -gt 0
 	d2=$(fv faults-skb rx_drop_fault)
 	u2=$(fv faults-skb rx_fault_dups)
 	o2=$(fv faults-skb rx_fault_reorders)
-	check "$l $kver: without XDP, 1 % each dropped (rx_drop_fault ${d1:-?} -> ${d2:-?}), duplicated (${r1:-?} -> ${u2:-?}), held back behind the next (${o2:-?}); duplicate requests answered $(fv faults-skb rc_dup_requests), sequence NAKs $(fv faults-skb rc_seq_naks_sent)" \
-		test "${d2:-0}" -gt "${d1:-0}" -a "${u2:-0}" -gt "${r1:-0}" -a "${o2:-0}" -gt 0
+	h2=$(fv faults-skb rx_handler_frames)
+	check "$l $kver: without XDP (frames by the rx_handler ${h2:-?}), 1 % each dropped (rx_drop_fault ${d1:-?} -> ${d2:-?}), duplicated (${r1:-?} -> ${u2:-?}), held back behind the next (${o1:-?} -> ${o2:-?}); duplicate requests answered $(fv faults-skb rc_dup_requests), sequence NAKs $(fv faults-skb rc_seq_naks_sent)" \
+		test "${h2:-+0}" != +0 -a "${d2:-0}" -gt "${d1:-0}" -a "${u2:-0}" -gt "${r1:-0}" \
+		-a "${o2:-0}" -gt "${o1:-0}"
 }
 
 # interop_series SERIES [PEER]: the two guests, B with rdma_rxe (PEER rxe,

@@ -220,10 +220,14 @@ split_part() {
 # side retries for ever (retry_cnt 7 means no limit, in rxe as here) at a
 # QP that is gone. perftest shakes hands over TCP before either side
 # destroys its QP, so every lost frame has a sender left to resend it.
-# A prints its counters after it as "FAULT NAME COUNTER VALUE".
+# A prints its counters after it as "FAULT NAME COUNTER VALUE", and how
+# many frames each receive path took during it as "FAULT NAME
+# rx_xdp_frames|rx_handler_frames +N".
 fault_part() {
 	_p=/sys/module/xp_rxe/parameters
+	_hw=/sys/class/infiniband/$2/ports/1/hw_counters
 	if [ "$XP_ROLE" = a ]; then
+		_x0=$(cat "$_hw/rx_xdp_frames") _h0=$(cat "$_hw/rx_handler_frames")
 		[ "$3" = on ] || xp_run /usr/bin/ip link set dev eth0 xdp off
 		if ! { echo "$4" >$_p/fault_drop_ppm && echo "$5" >$_p/fault_dup_ppm &&
 			echo "$6" >$_p/fault_reorder_ppm; }; then
@@ -235,13 +239,15 @@ fault_part() {
 	echo 0 >$_p/fault_drop_ppm && echo 0 >$_p/fault_dup_ppm && echo 0 >$_p/fault_reorder_ppm
 	for _c in rx_drop_fault rx_fault_dups rx_fault_reorders rc_retransmits rc_timeouts \
 		rc_seq_naks_sent rc_seq_naks_rcvd rc_dup_requests rc_out_of_seq; do
-		echo "FAULT $1 $_c $(cat "/sys/class/infiniband/$2/ports/1/hw_counters/$_c")"
+		echo "FAULT $1 $_c $(cat "$_hw/$_c")"
 	done
+	echo "FAULT $1 rx_xdp_frames +$(($(cat "$_hw/rx_xdp_frames") - _x0))"
+	echo "FAULT $1 rx_handler_frames +$(($(cat "$_hw/rx_handler_frames") - _h0))"
 }
 
 # The fault parts, after every other (their frames would spoil the path
-# counters above): through XDP, drops and duplicates; then without XDP,
-# drops, duplicates and reordering. On A the XDP program is off afterwards.
+# counters above): drops, duplicates and reordering through XDP, then
+# without XDP. On A the XDP program is off afterwards.
 fault_parts() {
 	if [ "$XP_ROLE" = a ]; then
 		# Refused, with the reason in the log: too much, and no number.
@@ -260,7 +266,7 @@ fault_parts() {
 			echo "FAULTREFUSE 1"
 		fi
 	fi
-	fault_part faults-xdp "$1" on 10000 10000 0
+	fault_part faults-xdp "$1" on 10000 10000 10000
 	fault_part faults-skb "$1" off 10000 10000 10000
 }
 
