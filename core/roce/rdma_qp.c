@@ -43,7 +43,7 @@ static const char *srq_refusal(const struct xp_rdma_dev *dev, const struct xp_sr
 	return NULL;
 }
 
-struct xp_qp *xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_attr *init)
+int xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_attr *init, struct xp_qp **qpp)
 {
 	struct xp_qp_cap cap;
 	struct xp_srq *srq;
@@ -52,29 +52,24 @@ struct xp_qp *xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_att
 	bool gsi;
 	int err;
 
-	if (!dev || !init || init->sz < offsetofend(struct xp_qp_init_attr, sq_sig_all) ||
-	    !init->pd || !init->send_cq || !init->recv_cq || xp_pd_table(init->pd) != dev->mrs) {
-		xp_set_errno(EINVAL);
-		return NULL;
-	}
+	if (!dev || !init || !qpp || init->sz < offsetofend(struct xp_qp_init_attr, sq_sig_all) ||
+	    !init->pd || !init->send_cq || !init->recv_cq || xp_pd_table(init->pd) != dev->mrs)
+		return -EINVAL;
 	if (init->qp_type != XP_QPT_UD && init->qp_type != XP_QPT_RC) {
 		xp_log(XP_WARN, "QP type %s is not supported; only RC and UD\n",
 		       xp_qp_type_str(init->qp_type));
-		xp_set_errno(EOPNOTSUPP);
-		return NULL;
+		return -EOPNOTSUPP;
 	}
 	gsi = init->sz >= offsetofend(struct xp_qp_init_attr, gsi) && init->gsi;
 	if (gsi && init->qp_type != XP_QPT_UD) {
 		xp_log(XP_WARN, "a GSI QP is a UD QP\n");
-		xp_set_errno(EINVAL);
-		return NULL;
+		return -EINVAL;
 	}
 	srq = init->sz >= offsetofend(struct xp_qp_init_attr, srq) ? init->srq : NULL;
 	why = srq_refusal(dev, srq, init, gsi);
 	if (why) {
 		xp_log(XP_WARN, "a QP on an SRQ: %s\n", why);
-		xp_set_errno(EINVAL);
-		return NULL;
+		return -EINVAL;
 	}
 	cap = init->cap;
 	if (srq)
@@ -88,13 +83,13 @@ struct xp_qp *xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_att
 		       "WRs must be 1..%u, SGEs 1..%u, inline 0\n",
 		       cap.max_send_wr, cap.max_recv_wr, cap.max_send_sge, cap.max_recv_sge,
 		       cap.max_inline_data, XP_QP_MAX_WR, XP_QP_MAX_SGE);
-		xp_set_errno(EINVAL);
-		return NULL;
+		return -EINVAL;
 	}
 	qp = xp_zalloc(sizeof(*qp));
 	if (!qp)
-		goto out_nomem;
-	if (xp_recv_q_alloc(&qp->rq, cap.max_recv_wr))
+		return -ENOMEM;
+	err = xp_recv_q_alloc(&qp->rq, cap.max_recv_wr);
+	if (err)
 		goto out_free;
 	qp->dev = dev;
 	qp->type = init->qp_type;
@@ -118,15 +113,14 @@ struct xp_qp *xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_att
 		if (err)
 			goto out_rq;
 	}
-	return qp;
+	*qpp = qp;
+	return 0;
 
 out_rq:
 	xp_recv_q_free(&qp->rq);
 out_free:
 	xp_free(qp);
-out_nomem:
-	xp_set_errno(ENOMEM);
-	return NULL;
+	return err;
 }
 
 int xp_qp_commit(struct xp_qp *qp)
@@ -192,11 +186,14 @@ void xp_qp_discard(struct xp_qp *qp)
 
 struct xp_qp *xp_qp_create(struct xp_rdma_dev *dev, const struct xp_qp_init_attr *init)
 {
-	struct xp_qp *qp = xp_qp_prepare(dev, init);
+	struct xp_qp *qp;
 	int err;
 
-	if (!qp)
+	err = xp_qp_prepare(dev, init, &qp);
+	if (err) {
+		xp_set_errno(-err);
 		return NULL;
+	}
 	err = xp_qp_commit(qp);
 	if (err) {
 		xp_qp_discard(qp);

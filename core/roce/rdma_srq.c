@@ -23,32 +23,29 @@ static int srq_check_size(const char *what, __u32 max_wr, __u32 max_sge, __u32 l
 	return 0;
 }
 
-struct xp_srq *xp_srq_prepare(struct xp_rdma_dev *dev, struct xp_pd *pd,
-			      const struct xp_srq_attr *attr, const struct xp_srq_opts *opts)
+int xp_srq_prepare(struct xp_rdma_dev *dev, struct xp_pd *pd, const struct xp_srq_attr *attr,
+		   const struct xp_srq_opts *opts, struct xp_srq **srqp)
 {
 	struct xp_srq *srq;
 	int err;
 
-	if (!dev || !pd || !attr || xp_pd_table(pd) != dev->mrs) {
+	if (!dev || !pd || !attr || !srqp || xp_pd_table(pd) != dev->mrs) {
 		pr_warn("xp_srq_create: %s\n",
-			!dev || !pd || !attr ?
+			!dev || !pd || !attr || !srqp ?
 				"dev, pd and attr are required" :
 				"the PD is another device's; use one of this device");
-		err = -EINVAL;
-		goto out_err;
+		return -EINVAL;
 	}
 	err = xp_opts_valid(opts, xp_srq_opts);
 	if (err)
-		goto out_err;
+		return err;
 	err = srq_check_size("xp_srq_create", attr->max_wr, attr->max_sge, attr->srq_limit);
 	if (err)
-		goto out_err;
+		return err;
 
 	srq = xp_zalloc(sizeof(*srq));
-	if (!srq) {
-		err = -ENOMEM;
-		goto out_err;
-	}
+	if (!srq)
+		return -ENOMEM;
 	err = xp_recv_q_alloc(&srq->rq, attr->max_wr);
 	if (err)
 		goto out_free_srq;
@@ -58,13 +55,12 @@ struct xp_srq *xp_srq_prepare(struct xp_rdma_dev *dev, struct xp_pd *pd,
 	srq->limit = attr->srq_limit;
 	srq->context = XP_OPTS_GET(opts, srq_context, NULL);
 	srq->event_cb = XP_OPTS_GET(opts, event_cb, NULL);
-	return srq;
+	*srqp = srq;
+	return 0;
 
 out_free_srq:
 	xp_free(srq);
-out_err:
-	xp_set_errno(-err);
-	return NULL;
+	return err;
 }
 
 void xp_srq_commit(struct xp_srq *srq)
@@ -89,10 +85,15 @@ void xp_srq_discard(struct xp_srq *srq)
 struct xp_srq *xp_srq_create(struct xp_rdma_dev *dev, struct xp_pd *pd,
 			     const struct xp_srq_attr *attr, const struct xp_srq_opts *opts)
 {
-	struct xp_srq *srq = xp_srq_prepare(dev, pd, attr, opts);
+	struct xp_srq *srq;
+	int err;
 
-	if (srq)
-		xp_srq_commit(srq);
+	err = xp_srq_prepare(dev, pd, attr, opts, &srq);
+	if (err) {
+		xp_set_errno(-err);
+		return NULL;
+	}
+	xp_srq_commit(srq);
 	return srq;
 }
 

@@ -243,12 +243,13 @@ struct xp_qp *xp_qp_create(struct xp_rdma_dev *dev, const struct xp_qp_init_attr
 /*
  * xp_qp_create() in two steps, for a host that runs the core under a
  * spinlock (kmod/rxe): xp_qp_prepare() checks init and allocates the
- * queues (it may sleep; the QP has no QPN and nothing reaches it);
+ * queues (it may sleep; the QP has no QPN and nothing reaches it) into
+ * *qpp, 0 or -EINVAL, -EOPNOTSUPP, -ENOMEM (the errnos of xp_qp_create());
  * xp_qp_commit(), under the host's lock, takes a QPN (-ENOSPC, or the
  * host's qpn_add() error) and links the QP in. A prepared QP that is not
  * committed goes with xp_qp_discard(); a committed one with xp_qp_destroy().
  */
-struct xp_qp *xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_attr *init);
+int xp_qp_prepare(struct xp_rdma_dev *dev, const struct xp_qp_init_attr *init, struct xp_qp **qpp);
 int xp_qp_commit(struct xp_qp *qp);
 void xp_qp_discard(struct xp_qp *qp);
 /* Frees the QP; posted receives are dropped without completions. */

@@ -73,12 +73,13 @@ struct xp_srq *xp_srq_create(struct xp_rdma_dev *dev, struct xp_pd *pd,
 /*
  * xp_srq_create() in two steps, for a host that runs the core under a
  * lock it cannot sleep in (as xp_qp_prepare()): prepare checks and
- * allocates (it may sleep) and touches nothing of the device; commit,
- * under the device's lock, numbers the SRQ and takes its PD. Discard
- * frees a prepared SRQ that was never committed.
+ * allocates into *srqp (it may sleep) and touches nothing of the device,
+ * 0 or the negative errnos of xp_srq_create(); commit, under the device's
+ * lock, numbers the SRQ and takes its PD. Discard frees a prepared SRQ
+ * that was never committed.
  */
-struct xp_srq *xp_srq_prepare(struct xp_rdma_dev *dev, struct xp_pd *pd,
-			      const struct xp_srq_attr *attr, const struct xp_srq_opts *opts);
+int xp_srq_prepare(struct xp_rdma_dev *dev, struct xp_pd *pd, const struct xp_srq_attr *attr,
+		   const struct xp_srq_opts *opts, struct xp_srq **srqp);
 void xp_srq_commit(struct xp_srq *srq);
 void xp_srq_discard(struct xp_srq *srq);
 

@@ -100,12 +100,9 @@ static int xp_rxe_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init
 		pr_debug("xp_rxe: SRQ type %d: basic SRQs only\n", init->srq_type);
 		return -EOPNOTSUPP;
 	}
-	srq->srq = xp_srq_prepare(xh->core, to_xpd(ibsrq->pd)->pd, &a, &o);
-	if (!srq->srq)
-		return a.max_wr && a.max_wr <= XP_SRQ_MAX_WR && a.max_sge &&
-				       a.max_sge <= XP_SRQ_MAX_SGE && a.srq_limit <= a.max_wr ?
-			       -ENOMEM :
-			       -EINVAL; /* the core logged which attribute */
+	err = xp_srq_prepare(xh->core, to_xpd(ibsrq->pd)->pd, &a, &o, &srq->srq);
+	if (err)
+		return err; /* the core logged which attribute */
 	srq->max_sge = a.max_sge;
 	srq->sge = kcalloc(XP_SRQ_MAX_SGE, sizeof(*srq->sge), GFP_KERNEL);
 	err = srq->sge ? 0 : -ENOMEM;

@@ -427,9 +427,9 @@ static int xp_rxe_create_qp(struct ib_qp *ibqp, struct ib_qp_init_attr *init,
 	qa.cap.max_send_sge = init->cap.max_send_sge;
 	qa.cap.max_recv_sge = init->cap.max_recv_sge;
 	qp->sig_all = qa.sq_sig_all;
-	qp->qp = xp_qp_prepare(xh->core, &qa);
-	if (!qp->qp)
-		return -EINVAL; /* the core logged which cap */
+	err = xp_qp_prepare(xh->core, &qa, &qp->qp);
+	if (err)
+		return err; /* the core logged which cap */
 	if (udata) {
 		err = xp_rxe_uqp_create(qp, init, udata);
 		if (err) {

@@ -652,9 +652,11 @@ static void test_two_step_qp(void)
 		goto out;
 	qa.pd = p.pd[0];
 	qa.send_cq = qa.recv_cq = p.cq[0];
-	qp = xp_qp_prepare(p.dev[0], &qa);
+	if (xp_qp_prepare(p.dev[0], &qa, &qp))
+		qp = NULL;
 	qa.qp_type = XP_QPT_UD;
-	ud = xp_qp_prepare(p.dev[0], &qa);
+	if (xp_qp_prepare(p.dev[0], &qa, &ud))
+		ud = NULL;
 	xt_check(qp && ud && !xp_qp_num(qp) && xp_qp_state(qp) == XP_QPS_RESET,
 		 "two-step: prepared QPs have no QPN yet");
 	xt_check(qp && xp_qp_destroy(qp) == -EINVAL, "two-step: destroying a prepared QP refused");
@@ -749,8 +751,7 @@ static void test_gsi(void)
 	xp_qp_destroy(extra);
 	qa.qp_type = XP_QPT_RC;
 	qa.gsi = true;
-	errno = 0;
-	xt_check(!xp_qp_prepare(p.dev[0], &qa) && errno == EINVAL, "gsi: an RC GSI QP refused");
+	xt_check(xp_qp_prepare(p.dev[0], &qa, &extra) == -EINVAL, "gsi: an RC GSI QP refused");
 
 	memcpy(aa.dgid, p.gid[1], 16);
 	xt_check(xp_ah_init(p.dev[0], &aa, ah) == 0, "gsi: an AH in the caller's storage");

@@ -989,13 +989,23 @@ static void test_bad_args(void)
 	/* The two steps of a host that cannot allocate under its lock. */
 	{
 		struct xp_srq_attr sa = { .max_wr = 4, .max_sge = 1 };
-		struct xp_srq *s = xp_srq_prepare(b.p.dev[1], b.p.pd[1], &sa, NULL);
+		struct xp_srq *s = NULL;
+		int err;
 
-		xt_check(s != NULL, "prepare: an SRQ of 4 WQEs");
+		err = xp_srq_prepare(b.p.dev[1], b.p.pd[1], &sa, NULL, &s);
+		xt_check(!err && s, "prepare: an SRQ of 4 WQEs (%d)", err);
 		xp_srq_discard(s); /* never committed: freed (ASan would see a leak) */
-		s = xp_srq_prepare(b.p.dev[1], b.p.pd[1], &sa, NULL);
-		if (s)
+		sa.max_sge = XP_SRQ_MAX_SGE + 1;
+		s = NULL;
+		err = xp_srq_prepare(b.p.dev[1], b.p.pd[1], &sa, NULL, &s);
+		xt_check(err == -EINVAL && !s, "prepare: too many SGEs refused with -EINVAL (%d)",
+			 err);
+		sa.max_sge = 1;
+		err = xp_srq_prepare(b.p.dev[1], b.p.pd[1], &sa, NULL, &s);
+		if (!err)
 			xp_srq_commit(s);
+		else
+			s = NULL;
 		xt_check(s && xp_mem_dev_remove(b.p.dev[1]) == -EBUSY,
 			 "commit: a committed SRQ is, and holds the device");
 		xp_srq_discard(s); /* refused: committed */
