@@ -74,9 +74,7 @@ static void xp_rxe_srq_free(struct xp_rxe_srq *srq)
 {
 	xp_rxe_uq_free(&srq->uq);
 	kfree(srq->uwqe);
-	kfree(srq->sge);
 	srq->uwqe = NULL;
-	srq->sge = NULL;
 }
 
 static int xp_rxe_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init,
@@ -104,12 +102,11 @@ static int xp_rxe_create_srq(struct ib_srq *ibsrq, struct ib_srq_init_attr *init
 	if (err)
 		return err; /* the core logged which attribute */
 	srq->max_sge = a.max_sge;
-	srq->sge = kcalloc(XP_SRQ_MAX_SGE, sizeof(*srq->sge), GFP_KERNEL);
-	err = srq->sge ? 0 : -ENOMEM;
-	if (!err && udata)
+	if (udata) {
 		err = xp_rxe_usrq_create(srq, init, udata);
-	if (err)
-		goto out_free;
+		if (err)
+			goto out_free;
+	}
 	xp_rxe_host_lock(xh);
 	xp_srq_commit(srq->srq);
 	xp_rxe_host_unlock(xh);
@@ -177,30 +174,14 @@ static int xp_rxe_destroy_srq(struct ib_srq *ibsrq, struct ib_udata *udata)
 static int xp_rxe_post_srq_recv(struct ib_srq *ibsrq, const struct ib_recv_wr *wr,
 				const struct ib_recv_wr **bad_wr)
 {
-	struct xp_rxe_host *xh = srq_host(ibsrq);
 	struct xp_rxe_srq *srq = to_xsrq(ibsrq);
-	struct xp_recv_wr x, *bad;
-	int err = 0;
 
+	BUILD_BUG_ON(XP_SRQ_MAX_SGE > XP_QP_MAX_SGE); /* the host's wr_sge */
 	if (srq->uq.buf) { /* a process posts into its ring */
 		*bad_wr = wr;
 		return -EINVAL;
 	}
-	xp_rxe_host_lock(xh);
-	for (; wr; wr = wr->next) {
-		x = (struct xp_recv_wr){ .wr_id = wr->wr_id,
-					 .sg_list = srq->sge,
-					 .num_sge = wr->num_sge };
-		err = xp_rxe_sges(wr->sg_list, wr->num_sge, XP_SRQ_MAX_SGE, srq->sge);
-		if (!err)
-			err = xp_srq_post_recv(srq->srq, &x, &bad);
-		if (err)
-			break;
-	}
-	xp_rxe_host_unlock(xh);
-	if (err)
-		*bad_wr = wr;
-	return err;
+	return xp_rxe_post_recvs(srq_host(ibsrq), NULL, srq->srq, wr, bad_wr);
 }
 
 const struct ib_device_ops xp_rxe_srq_ops = {

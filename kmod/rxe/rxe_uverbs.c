@@ -209,8 +209,7 @@ int xp_rxe_uqp_create(struct xp_rxe_qp *qp, struct ib_qp_init_attr *init, struct
 	sq_elem = sizeof(struct rxe_send_wqe) + qp->max_inline;
 	rq_elem = sizeof(struct rxe_recv_wqe) + qp->max_recv_sge * sizeof(struct rxe_sge);
 	qp->uwqe = kmalloc(roundup_pow_of_two(max(sq_elem, rq_elem)), GFP_KERNEL);
-	qp->usge = kcalloc(XP_QP_MAX_SGE, sizeof(*qp->usge), GFP_KERNEL);
-	if (!qp->uwqe || !qp->usge) {
+	if (!qp->uwqe) {
 		err = -ENOMEM;
 		goto out_free;
 	}
@@ -248,9 +247,13 @@ void xp_rxe_uqp_free(struct xp_rxe_qp *qp)
 	xp_rxe_uq_free(&qp->sq);
 	xp_rxe_uq_free(&qp->rq);
 	kfree(qp->uwqe);
-	kfree(qp->usge);
 	qp->uwqe = NULL;
-	qp->usge = NULL;
+}
+
+/* Where a copied WQE's SGEs go for the core: the host's, under its lock. */
+static struct xp_sge *xp_rxe_wr_sge(struct xp_rxe_qp *qp)
+{
+	return to_xdev(qp->ibqp.device)->host.wr_sge;
 }
 
 /* The access a send WR needs of its SGEs: READs and atomics write there. */
@@ -263,7 +266,7 @@ static unsigned int xp_rxe_usend_need(enum xp_wr_opcode op)
 }
 
 /*
- * Why the core refused a WQE whose n SGEs are in qp->usge: a key that does
+ * Why the core refused a WQE whose n SGEs are in sge: a key that does
  * not open its range for need is a protection error (as rdma_rxe reports
  * it when it copies), anything else an operation error. The error path
  * only; the failed lookups count in the MR table's errors once more.
@@ -326,9 +329,9 @@ static int xp_rxe_uinline(struct xp_rxe_qp *qp, const struct rxe_send_wqe *w, st
 	    x->opcode == XP_WR_ATOMIC_FETCH_AND_ADD || x->opcode == XP_WR_LOCAL_INV)
 		return -EINVAL;
 	memcpy(dst, w->dma.inline_data, w->dma.length);
-	qp->usge[0] = (struct xp_sge){ .addr = (uintptr_t)dst,
-				       .length = w->dma.length,
-				       .lkey = xp_mr_lkey(qp->uinline_mr) };
+	x->sg_list[0] = (struct xp_sge){ .addr = (uintptr_t)dst,
+					 .length = w->dma.length,
+					 .lkey = xp_mr_lkey(qp->uinline_mr) };
 	x->num_sge = w->dma.length ? 1 : 0;
 	return 0;
 }
@@ -348,7 +351,7 @@ static int xp_rxe_usend_wr(struct xp_rxe_qp *qp, const struct rxe_send_wqe *w, s
 	x->wr_id = wr->wr_id;
 	x->opcode = wr->opcode;
 	x->send_flags = wr->send_flags & XP_RXE_USEND_FLAGS;
-	x->sg_list = qp->usge;
+	x->sg_list = xp_rxe_wr_sge(qp);
 	x->num_sge = n;
 	switch (wr->opcode) {
 	case XP_WR_RDMA_WRITE_WITH_IMM:
@@ -391,7 +394,7 @@ static int xp_rxe_usend_wr(struct xp_rxe_qp *qp, const struct rxe_send_wqe *w, s
 	}
 	if (in)
 		return xp_rxe_uinline(qp, w, x);
-	xp_rxe_usges(qp->usge, w->dma.sge, n);
+	xp_rxe_usges(x->sg_list, w->dma.sge, n);
 	return 0;
 }
 
@@ -424,7 +427,7 @@ int xp_rxe_usq_pull(struct xp_rxe_qp *qp)
 		if (!err) {
 			err = xp_qp_post_send(qp->qp, &x, &bad);
 			if (err == -EINVAL)
-				status = xp_rxe_urefused(to_xpd(qp->ibqp.pd)->pd, qp->usge,
+				status = xp_rxe_urefused(to_xpd(qp->ibqp.pd)->pd, x.sg_list,
 							 x.num_sge, xp_rxe_usend_need(x.opcode));
 		}
 		if (err == -ENOMEM) {
@@ -463,7 +466,7 @@ static void xp_rxe_urecv_pull(struct xp_rxe_qp *qp, struct xp_rxe_srq *srq)
 {
 	struct xp_rxe_uq *q = srq ? &srq->uq : &qp->rq;
 	struct xp_pd *pd = to_xpd(srq ? srq->ibsrq.pd : qp->ibqp.pd)->pd;
-	struct xp_sge *sge = srq ? srq->sge : qp->usge;
+	struct xp_sge *sge = xp_rxe_wr_sge(qp);
 	void *copy = srq ? srq->uwqe : qp->uwqe;
 	const struct rxe_recv_wqe *w = copy;
 	u32 max_sge = srq ? srq->max_sge : qp->max_recv_sge;

@@ -637,11 +637,12 @@ static int xp_rxe_query_qp(struct ib_qp *ibqp, struct ib_qp_attr *attr, int mask
 
 /* ---- posting ---- */
 
-int xp_rxe_sges(const struct ib_sge *in, int n, int max, struct xp_sge *out)
+/* n ib_sges into the core's form in out (XP_QP_MAX_SGE); -EINVAL: too many. */
+static int xp_rxe_sges(const struct ib_sge *in, int n, struct xp_sge *out)
 {
 	int i;
 
-	if (n < 0 || n > max)
+	if (n < 0 || n > XP_QP_MAX_SGE)
 		return -EINVAL;
 	for (i = 0; i < n; i++)
 		out[i] = (struct xp_sge){ .addr = in[i].addr,
@@ -696,12 +697,13 @@ static int xp_rxe_reg_mr(struct xp_rxe_qp *qp, const struct ib_reg_wr *rw, bool 
 	return 0;
 }
 
-static int xp_rxe_send_one(struct xp_rxe_qp *qp, const struct ib_send_wr *wr)
+/* Under the host's lock (its wr_sge). */
+static int xp_rxe_send_one(struct xp_rxe_host *xh, struct xp_rxe_qp *qp,
+			   const struct ib_send_wr *wr)
 {
-	struct xp_sge sge[XP_QP_MAX_SGE];
 	struct xp_send_wr x = {
 		.wr_id = wr->wr_id,
-		.sg_list = sge,
+		.sg_list = xh->wr_sge,
 		.num_sge = wr->num_sge,
 		.send_flags = (wr->send_flags & IB_SEND_FENCE ? XP_SEND_FENCE : 0) |
 			      (wr->send_flags & IB_SEND_SIGNALED ? XP_SEND_SIGNALED : 0) |
@@ -762,7 +764,7 @@ static int xp_rxe_send_one(struct xp_rxe_qp *qp, const struct ib_send_wr *wr)
 	}
 	if (wr->opcode == IB_WR_SEND_WITH_IMM || wr->opcode == IB_WR_RDMA_WRITE_WITH_IMM)
 		x.imm_data = wr->ex.imm_data;
-	err = xp_rxe_sges(wr->sg_list, wr->num_sge, XP_QP_MAX_SGE, sge);
+	err = xp_rxe_sges(wr->sg_list, wr->num_sge, xh->wr_sge);
 	if (err)
 		return err;
 	return xp_qp_post_send(qp->qp, &x, &bad);
@@ -788,7 +790,30 @@ static int xp_rxe_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 	}
 	xp_rxe_host_lock(xh);
 	for (; wr; wr = wr->next) {
-		err = xp_rxe_send_one(qp, wr);
+		err = xp_rxe_send_one(xh, qp, wr);
+		if (err)
+			break;
+	}
+	xp_rxe_host_unlock(xh);
+	if (err)
+		*bad_wr = wr;
+	return err;
+}
+
+int xp_rxe_post_recvs(struct xp_rxe_host *xh, struct xp_qp *qp, struct xp_srq *srq,
+		      const struct ib_recv_wr *wr, const struct ib_recv_wr **bad_wr)
+{
+	struct xp_recv_wr x, *bad;
+	int err = 0;
+
+	xp_rxe_host_lock(xh);
+	for (; wr; wr = wr->next) {
+		x = (struct xp_recv_wr){ .wr_id = wr->wr_id,
+					 .sg_list = xh->wr_sge,
+					 .num_sge = wr->num_sge };
+		err = xp_rxe_sges(wr->sg_list, wr->num_sge, xh->wr_sge);
+		if (!err)
+			err = srq ? xp_srq_post_recv(srq, &x, &bad) : xp_qp_post_recv(qp, &x, &bad);
 		if (err)
 			break;
 	}
@@ -801,31 +826,13 @@ static int xp_rxe_post_send(struct ib_qp *ibqp, const struct ib_send_wr *wr,
 static int xp_rxe_post_recv(struct ib_qp *ibqp, const struct ib_recv_wr *wr,
 			    const struct ib_recv_wr **bad_wr)
 {
-	struct xp_rxe_host *xh = to_host(ibqp->device);
 	struct xp_rxe_qp *qp = to_xqp(ibqp);
-	struct xp_sge sge[XP_QP_MAX_SGE];
-	struct xp_recv_wr x, *bad;
-	int err = 0;
 
 	if (qp->rq.buf) { /* a user QP posts into its ring */
 		*bad_wr = wr;
 		return -EINVAL;
 	}
-	xp_rxe_host_lock(xh);
-	for (; wr; wr = wr->next) {
-		x = (struct xp_recv_wr){ .wr_id = wr->wr_id,
-					 .sg_list = sge,
-					 .num_sge = wr->num_sge };
-		err = xp_rxe_sges(wr->sg_list, wr->num_sge, XP_QP_MAX_SGE, sge);
-		if (!err)
-			err = xp_qp_post_recv(qp->qp, &x, &bad);
-		if (err)
-			break;
-	}
-	xp_rxe_host_unlock(xh);
-	if (err)
-		*bad_wr = wr;
-	return err;
+	return xp_rxe_post_recvs(to_host(ibqp->device), qp->qp, NULL, wr, bad_wr);
 }
 
 const struct ib_device_ops xp_rxe_verbs_ops = {

@@ -103,7 +103,6 @@ struct xp_rxe_qp {
 	/* A user QP: its rings, and where each WQE is copied to be checked. */
 	struct xp_rxe_uq sq, rq;
 	void *uwqe; /* one slot of the larger ring */
-	struct xp_sge *usge; /* XP_QP_MAX_SGE */
 	u32 max_send_sge, max_recv_sge;
 	/*
 	 * Inline data: each send ring slot's bytes are copied to the same
@@ -129,7 +128,6 @@ struct xp_rxe_srq {
 	struct ib_srq ibsrq; /* first: ib_core allocates it (INIT_RDMA_OBJ_SIZE) */
 	struct xp_srq *srq;
 	u32 max_sge;
-	struct xp_sge *sge; /* XP_SRQ_MAX_SGE: one WR's SGEs, under the host's lock */
 	/* A user SRQ: its ring, and where each WQE is copied to be checked. */
 	struct xp_rxe_uq uq;
 	void *uwqe;
@@ -192,6 +190,7 @@ struct xp_rxe_host {
 	struct xp_qp_stats qp_gone; /* RC repair counters of destroyed QPs (summed) */
 	bool faults_ready; /* rxe_faults.c may set the core's faults (under xp_rxe_lock) */
 	bool rx_copy_xdp; /* copy XDP frames, so the core may hold them back (rxe_faults.c) */
+	struct xp_sge wr_sge[XP_QP_MAX_SGE]; /* a kernel WR's SGEs, under the lock */
 };
 
 /* The host's own counters (xp_rxe_host_stats()). */
@@ -258,8 +257,13 @@ void xp_rxe_host_set_qp(struct xp_rxe_host *xh, u32 qpn, struct xp_rxe_qp *qp);
 
 /* rxe_verbs.c: PDs, MRs, CQs, QPs, posting and polling. */
 extern const struct ib_device_ops xp_rxe_verbs_ops;
-/* n ib_sges (at most max) into the core's form; -EINVAL when too many. */
-int xp_rxe_sges(const struct ib_sge *in, int n, int max, struct xp_sge *out);
+/*
+ * A kernel consumer's receive WRs into qp's receive queue, or into srq when
+ * it is not NULL, under the host's lock: 0, or the first error and *bad_wr
+ * at the WR refused (it and the rest are not posted).
+ */
+int xp_rxe_post_recvs(struct xp_rxe_host *xh, struct xp_qp *qp, struct xp_srq *srq,
+		      const struct ib_recv_wr *wr, const struct ib_recv_wr **bad_wr);
 struct ib_mr *xp_rxe_mr_commit(struct xp_rxe_host *xh, struct xp_rxe_mr *mr);
 
 /*
