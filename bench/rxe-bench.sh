@@ -8,6 +8,9 @@
 # ABBA (bench/guest/rxe-bench.sh describes the plan and the tests). xp_rxe
 # is fed by XDP (bpf/xdp_rxe.bpf.c); --rx skb measures it through its
 # rx_handler instead, --rx both the two of them beside rdma_rxe (ABCCBA).
+# Each repetition first measures, with no RDMA stack, a reference for the
+# SEND latency: a UDP ping-pong of 64 B through the guests' sockets, both ends polling
+# (bench/tools/udp_pingpong.c), printed beside ib_send_lat.
 #
 # Results: a table on stdout (medians over the repetitions; ratio =
 # xp_rxe / rdma_rxe: above 1 is faster for bandwidth, below 1 is faster for
@@ -24,7 +27,8 @@ usage() {
 Usage: $0 [options]
 
 Measure xp_rxe against rdma_rxe with perftest between two qemu guests:
-ib_write_bw at 64 KiB and 1 MiB, ib_send_lat and ib_read_lat at 64 B.
+ib_write_bw at 64 KiB and 1 MiB, ib_send_lat and ib_read_lat at 64 B,
+and, as a reference, a UDP ping-pong of 64 B between the guests' sockets.
 
   -k, --series S         guest kernel: 6.1, 6.12, newest or a version
                          (default 6.12; env XP_RB_SERIES)
@@ -98,6 +102,11 @@ info "$kver: building xp_rxe.ko (kmod/build.sh $kver)"
 }
 
 NET=xprb$$
+UDP_PP=$XB_BUILD/bench/udp_pingpong
+mkdir -p "${UDP_PP%/*}"
+gcc -static -O2 -Wall -Wextra -Werror -o "$UDP_PP" "$XB_ROOT/bench/tools/udp_pingpong.c" ||
+	die "cannot build bench/tools/udp_pingpong.c (needs gcc and the libc6-dev static libc)"
+
 "$XPVM" net up "$NET" || die "cannot make the guests' network namespace $NET"
 on_exit "$XPVM" net down "$NET"
 IP_S=198.18.106.1
@@ -112,7 +121,7 @@ info "$kver guests (TCG, 1 vCPU each): stacks '$STACKS', tests '$TESTS', $REPS r
 common=(run -k "$kver" --net "$NET" --kmod -b "default ip" -t "$TMO"
 	-m "ib_core ?crc32_generic rdma_rxe ib_uverbs"
 	-e "XP_RB_REPS=$REPS" -e "XP_RB_TESTS=$TESTS" -e "XP_RB_ITERS=$ITERS"
-	-e "XP_RB_STACKS=$STACKS")
+	-e "XP_RB_STACKS=$STACKS" -f "$UDP_PP" -e "XP_RB_UDP=/xp/files/udp_pingpong")
 if [[ $RX != skb ]]; then
 	XDP_OBJ=$XB_BUILD/bpf/xdp_rxe.bpf.o
 	[[ -f $XDP_OBJ ]] || die "$XDP_OBJ is missing; run make"
@@ -140,15 +149,16 @@ done
 RES=$LOGS/results
 # "[rbC] RB stack test rep value second inline", whole lines only.
 sed -n 's/^\[rbC\] \(RB .*\)/\1/p' "$LOGS/client.log" | awk '
-	NF == 7 && $2 ~ /^(xp_rxe|xp_rxe_skb|rdma_rxe)$/ && $5 ~ /^[0-9.]+$/ { print; next }
+	NF == 7 && $2 ~ /^(xp_rxe|xp_rxe_skb|rdma_rxe|udp)$/ && $5 ~ /^[0-9.]+$/ { print; next }
 	{ print "bad line: " $0 > "/dev/stderr"; bad = 1 }
 	END { exit bad }' >"$RES" || die "unreadable result lines in $LOGS/client.log"
 n=$(wc -l <"$RES")
-((n == REPS * nstacks * ntests)) || die "$n measurements in $LOGS/client.log, expected $((REPS * nstacks * ntests))"
+((n == REPS * (nstacks * ntests + 1))) ||
+	die "$n measurements in $LOGS/client.log, expected $((REPS * (nstacks * ntests + 1)))"
 
 {
 	echo "# rxe-bench: $DATE, host $(uname -r), $(nproc) CPUs, tree $REV, guests $kver (TCG, 1 vCPU)"
-	echo "# stacks '$STACKS' (xp_rxe: fed by XDP; xp_rxe_skb: its rx_handler), tests '$TESTS', $REPS repetitions, forwards then backwards, latency iterations $ITERS"
+	echo "# stacks '$STACKS' (xp_rxe: fed by XDP; xp_rxe_skb: its rx_handler), tests '$TESTS', $REPS repetitions, forwards then backwards, latency iterations $ITERS; udp udplat: the UDP ping-pong, half a round trip"
 	echo "# RB stack test rep value(MB/s or usec t_typical) msgrate_or_t_avg max_inline"
 	cat "$RES"
 } >"$DAT"
@@ -201,6 +211,19 @@ for t in $TESTS; do
 	esac
 	printf ' %10s  %s\n' "$ref" "$aim"
 done
+# The UDP ping-pong: what the test bed costs a round trip between two
+# polling processes with the kernel's sockets and no RDMA stack; beside
+# ib_send_lat, which also has a polling process at each end (ib_read_lat
+# has none on the responder, so it has no such reference).
+udp=$(med udp udplat) || die "no UDP ping-pong result"
+printf '%-34s %10s  (no RDMA stack; both ends polling)\n' "UDP ping-pong 64 B, half RTT [usec]" "$udp"
+if [[ " $TESTS " == *" slat "* ]]; then
+	printf '  ib_send_lat minus the UDP ping-pong [usec]:'
+	for st in $XPS rdma_rxe; do
+		printf ' %s %s' "$st" "$(awk -v a="$(med "$st" slat)" -v u="$udp" 'BEGIN { printf "%+.1f", a - u }')"
+	done
+	echo
+fi
 echo "  (medians of $REPS repetitions; inline data as perftest chose: ${XPS%% *} $(med "${XPS%% *}" "${TESTS%% *}" 7) B," \
 	"rdma_rxe $(med rdma_rxe "${TESTS%% *}" 7) B in ${TESTS%% *}; guests took $SECS s; busiest host CPU before: $BUSY%)"
 echo "data: $DAT, logs: $LOGS"

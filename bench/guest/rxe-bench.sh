@@ -21,6 +21,7 @@
 #                 (xp_rxe without XDP: its rx_handler), rdma_rxe (default
 #                 "xp_rxe rdma_rxe")
 #   XP_RB_XDP     xdp_rxe.bpf.o, for the xp_rxe stack
+#   XP_RB_UDP     udp_pingpong (bench/tools/udp_pingpong.c)
 #
 # The tests (perftest, default options otherwise, -F: no CPU frequency
 # check in a guest):
@@ -28,6 +29,10 @@
 #   wbw1m   ib_write_bw -s 1048576, 200 iterations     BW average, MB/s
 #   slat    ib_send_lat -s 64                          t_typical, usec
 #   rlat    ib_read_lat -s 64                          t_typical, usec
+# and, first in each repetition with no RDMA device up, a reference for
+# the SEND latency: a UDP ping-pong of 64 B through the kernel's sockets,
+# both ends polling (udp_pingpong, 1000 round trips), stack "udp", test
+# "udplat", half a round trip as ib_send_lat reports it.
 #
 # Output for the host, one line per measurement (client side):
 #   RB <stack> <test> <rep> <value> <t_avg or msg rate> <max inline>
@@ -77,6 +82,20 @@ stack_down() {
 	esac
 }
 
+# udp_ref REP: the UDP ping-pong, as server or client.
+udp_ref() {
+	if [ "$XP_RB_ROLE" = s ]; then
+		timeout 120 "$XP_RB_UDP" -s >/tmp/rb.log 2>&1 ||
+			{ cat /tmp/rb.log; xp_fail "udp ping-pong server"; }
+		return
+	fi
+	timeout 120 "$XP_RB_UDP" -n "$ITERS" "$XP_RB_PEER" >/tmp/rb.log 2>&1 ||
+		{ cat /tmp/rb.log; xp_fail "udp ping-pong client"; }
+	sed -n "s/^UDPLAT n=[0-9]* typical=\([0-9.]*\) avg=\([0-9.]*\) .*/RB udp udplat $1 \1 \2 -/p" \
+		/tmp/rb.log | grep . || { cat /tmp/rb.log; xp_fail "udp ping-pong: no result"; }
+	sleep 1
+}
+
 # run STACK TEST REP: one perftest run, as server or client.
 run() {
 	case $2 in
@@ -123,6 +142,7 @@ rep=1
 while [ $rep -le "$REPS" ]; do
 	order=$STACKS
 	[ $((rep % 2)) = 1 ] || order=$backwards
+	udp_ref "$rep"
 	for stack in $order; do
 		stack_up "$stack"
 		for t in $TESTS; do
