@@ -388,11 +388,12 @@ static bool xh_frame_is_roce(const struct net_device *ndev, const u8 *frame, u32
  * A frame from an XDP program on ndev (rxe_xdp.c), in the driver's buffer:
  * the core is done with it on return (never lent), so the driver may
  * recycle it at once. Only while reordering is injected (rxe_faults.c) is
- * each frame copied into an skb, which the core may hold back. XDP_DROP when the core took it; XDP_PASS, and the
- * frame goes on to the stack (and so to our rx_handler), when ndev has no
- * device of ours, the frame is not RoCEv2 for this host, or its data spans
- * several buffers. Runs in the driver's NAPI poll; a device going away
- * unregisters its rx_handler, which waits for the RCU read side held here.
+ * each frame copied into an skb, which the core may hold back. XDP_DROP
+ * when the core took it; XDP_PASS, and the frame goes on to the stack (and
+ * so to our rx_handler), when ndev has no device of ours, the frame is not
+ * RoCEv2 for this host, or its data spans several buffers. Runs in the
+ * driver's NAPI poll; a device going away unregisters its rx_handler,
+ * which waits for the RCU read side held here.
  */
 int xp_rxe_host_xdp_rx(struct net_device *ndev, const u8 *frame, u32 len, bool frags)
 {
