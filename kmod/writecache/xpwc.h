@@ -254,6 +254,7 @@ void xpwc_set_error_locked(struct xpwc *wc, int err, const char *what);
 
 /* xpwc_meta.c */
 u32 xpwc_crc(const void *data, size_t len);
+u32 xpwc_rec_crc(const void *block, size_t len);
 int xpwc_sync_io(struct xpwc *wc, struct block_device *bdev, sector_t sector, void *buf, size_t len,
 		 blk_opf_t opf, bool vmem);
 u64 xpwc_cache_log_blocks(struct xpwc *wc);

@@ -22,6 +22,7 @@
 #include <linux/slab.h>
 
 #include "xpwc.h"
+#include "xpwc_compat.h"
 
 struct xpwc_rec {
 	struct list_head list; /* wc->inflight */
@@ -32,6 +33,7 @@ struct xpwc_rec {
 	u64 first, count; /* discard range */
 	unsigned int nr_data;
 	unsigned int nr_pages;
+	u32 durable_back; /* the header's claim */
 	u16 type;
 	bool fua;
 	bool preflush;
@@ -311,18 +313,29 @@ static void xpwc_flush_endio(struct bio *bio)
 /* ---- building records ---- */
 
 /*
- * Copy the writes into the record's blocks (our pages, or the pmem with
- * non-temporal stores), checksum each block as it is there, fill and
- * checksum the header. On pmem the header goes last, then a fence.
+ * Copy the writes into the record's blocks, then fill and checksum the
+ * header (its used bytes: format version 2).
+ *
+ * SSD: into our pages, checksumming each piece of a block right after
+ * storing it, while it is in the CPU's cache. The CRC is of the copy, never
+ * of the caller's pages, which may change under an O_DIRECT write; header
+ * and data then go out as one bio, and the CRCs tell a torn one.
+ *
+ * pmem: straight into the mapping with non-temporal stores, a fence, then
+ * the header and a second fence. The header is stored only once the data
+ * is durable, so a header that survived proves its data did: no CRCs
+ * (XPWC_REC_ORDERED), no reading back, and only the used bytes stored.
  */
 static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec)
 {
 	struct xpwc_rec_disk *h = wc->pmem ? wc->pmem_hdr : xpwc_rec_block(wc, rec, 0);
 	unsigned int bs = wc->block_size, i = 0;
+	u32 nr = rec->type == XPWC_REC_DISCARD ? 1 : rec->nr_data, used = xpwc_rec_used(nr);
 	size_t dst = bs; /* byte offset in the record */
+	u32 crc = ~0U; /* of the data block being filled */
 	struct bio *bio;
 
-	memset(h, 0, bs);
+	memset(h, 0, wc->pmem ? used : bs);
 	h->magic = cpu_to_le32(XPWC_REC_MAGIC);
 	h->version = cpu_to_le16(XPWC_VERSION);
 	h->type = cpu_to_le16(rec->type);
@@ -330,10 +343,11 @@ static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec)
 	h->prev_seq = cpu_to_le64(rec->prev_seq);
 	h->lpos = cpu_to_le64(rec->lpos);
 	memcpy(h->uuid, wc->uuid, sizeof(h->uuid));
-	h->flags = cpu_to_le32(rec->fua ? XPWC_REC_FUA : 0);
+	h->nr = cpu_to_le32(nr);
+	h->flags = cpu_to_le32((rec->fua ? XPWC_REC_FUA : 0) | (wc->pmem ? XPWC_REC_ORDERED : 0));
+	h->durable_back = cpu_to_le32(rec->durable_back);
 
 	if (rec->type == XPWC_REC_DISCARD) {
-		h->nr = cpu_to_le32(1);
 		h->entries[0].oblock = cpu_to_le64(rec->first);
 		h->entries[0].count = cpu_to_le64(rec->count);
 		goto out_crc;
@@ -345,6 +359,8 @@ static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec)
 		struct bvec_iter iter;
 		struct bio_vec bv;
 
+		for (k = 0; k < nb; k++, i++)
+			h->entries[i].oblock = cpu_to_le64(ob + k);
 		bio_for_each_segment(bv, bio, iter) {
 			unsigned int done = 0;
 			void *src = bvec_kmap_local(&bv);
@@ -354,27 +370,28 @@ static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec)
 					min_t(unsigned int, bv.bv_len - done, bs - dst % bs);
 				void *to = xpwc_rec_block(wc, rec, dst / bs) + dst % bs;
 
-				if (wc->pmem)
+				if (wc->pmem) {
 					memcpy_flushcache(to, src + done, len);
-				else
+				} else {
 					memcpy(to, src + done, len);
+					crc = xpwc_crc32c(crc, to, len);
+				}
 				done += len;
 				dst += len;
+				if (!wc->pmem && dst % bs == 0) {
+					h->entries[dst / bs - 2].crc = cpu_to_le32(crc);
+					crc = ~0U;
+				}
 			}
 			kunmap_local(src);
 		}
-		for (k = 0; k < nb; k++, i++) {
-			h->entries[i].oblock = cpu_to_le64(ob + k);
-			h->entries[i].crc =
-				cpu_to_le32(xpwc_crc(xpwc_rec_block(wc, rec, 1 + i), bs));
-		}
 	}
-	h->nr = cpu_to_le32(rec->nr_data);
+	if (wc->pmem)
+		pmem_wmb(); /* the data is durable before any of the header */
 out_crc:
-	h->crc = cpu_to_le32(xpwc_crc(h, bs));
+	h->crc = cpu_to_le32(xpwc_rec_crc(h, used));
 	if (wc->pmem) {
-		memcpy_flushcache(xpwc_rec_block(wc, rec, 0), h, bs);
-		/* Durable: the stores are non-temporal, the fence orders them. */
+		memcpy_flushcache(xpwc_rec_block(wc, rec, 0), h, used);
 		pmem_wmb();
 	}
 }
@@ -435,6 +452,7 @@ static u64 xpwc_reserve(struct xpwc *wc, unsigned int n)
 static void xpwc_rec_place(struct xpwc *wc, struct xpwc_rec *rec, u64 pos)
 {
 	struct xpwc_slot *h;
+	u64 claim;
 
 	if (rec->fua) {
 		/* No earlier record is in flight (xpwc_commit checked). */
@@ -446,6 +464,12 @@ static void xpwc_rec_place(struct xpwc *wc, struct xpwc_rec *rec, u64 pos)
 	}
 	for (; wc->head < pos; wc->head++)
 		xpwc_slot_at(wc, wc->head)->oblock = XPWC_SLOT_PAD;
+	/*
+	 * The header says how much before it is durable: everything, if its
+	 * bio flushes first; else what earlier flushes and FUA records made so.
+	 */
+	claim = rec->preflush ? pos : wc->durable_lpos;
+	rec->durable_back = pos - claim < XPWC_NO_CLAIM ? pos - claim : XPWC_NO_CLAIM;
 	rec->lpos = pos;
 	rec->seq = wc->next_seq++;
 	rec->prev_seq = wc->last_seq;

@@ -8,17 +8,30 @@
 #ifndef XPWC_COMPAT_H
 #define XPWC_COMPAT_H
 
-#include <linux/crc32.h>
+#include <linux/crc32c.h>
 #include <linux/dm-io.h>
 #include <linux/ioprio.h>
 
-/* CRC-32C: __crc32c_le() until the lib/crc rework named it crc32c(). */
+/*
+ * CRC-32C through the kernel's crc32c(): on 6.1 and 6.12 that is libcrc32c,
+ * which asks the crypto API for the best "crc32c" driver when it loads
+ * (crc32c-intel where the CPU has SSE4.2, so that driver must be loaded
+ * first: libcrc32c's soft dependency does it); since the lib/crc rework the
+ * library itself uses the CPU's instructions. Which one: for the log.
+ */
 static inline u32 xpwc_crc32c(u32 crc, const void *p, size_t len)
 {
-#ifdef XPWC_HAVE___CRC32C_LE
-	return __crc32c_le(crc, p, len);
-#else
 	return crc32c(crc, p, len);
+}
+
+static inline const char *xpwc_crc32c_impl(void)
+{
+#if defined(XPWC_HAVE_CRC32C_IMPL)
+	return crc32c_impl();
+#elif defined(XPWC_HAVE_CRC32_OPTIMIZATIONS)
+	return crc32_optimizations() & CRC32C_OPTIMIZATION ? "crc32c (arch)" : "crc32c (generic)";
+#else
+	return NULL; /* libcrc32c without crc32c_impl(): /proc/crypto says */
 #endif
 }
 

@@ -15,7 +15,15 @@
 
 #define XPWC_SB_MAGIC 0x73637078u /* "xpcs" */
 #define XPWC_REC_MAGIC 0x72637078u /* "xpcr" */
-#define XPWC_VERSION 1
+/*
+ * Version 2 (written since 2026-12-07): a header's CRC covers its used
+ * bytes only, a header names how far back the log was durable when it was
+ * written (durable_back), and pmem records order data before the header
+ * (XPWC_REC_ORDERED) instead of checksumming it. Version 1 caches are
+ * recovered and continue in version 2; a version 1 module refuses them then.
+ */
+#define XPWC_VERSION 2
+#define XPWC_VERSION_MIN 1
 
 #define XPWC_SB_COPIES 2
 #define XPWC_LOG_START XPWC_SB_COPIES /* first log block */
@@ -52,6 +60,14 @@ enum xpwc_rec_type {
 };
 
 #define XPWC_REC_FUA 0x1u /* informational */
+/*
+ * pmem: the data blocks were made durable (fenced) before the header was
+ * stored; the entries' crc fields are zero and not checked.
+ */
+#define XPWC_REC_ORDERED 0x2u
+
+/* durable_back: no claim (version 1 headers have zero there: a claim). */
+#define XPWC_NO_CLAIM 0xffffffffu
 
 struct xpwc_rec_entry {
 	__le64 oblock;
@@ -74,9 +90,24 @@ struct xpwc_rec_disk {
 	__u8 uuid[16];
 	__le32 nr; /* entries */
 	__le32 flags;
-	__le32 reserved;
-	__le32 crc; /* of the whole block, this field zero */
+	/*
+	 * Version 2: every record before log position lpos - durable_back was
+	 * durable when this one was written (XPWC_NO_CLAIM: not said).
+	 * Version 1: zero.
+	 */
+	__le32 durable_back;
+	/*
+	 * This field taken as zero: version 2, the header's first 64 + 16 * nr
+	 * bytes; version 1, the whole block.
+	 */
+	__le32 crc;
 	struct xpwc_rec_entry entries[];
 } __packed;
+
+/* Version 2: the bytes of a header with nr entries that its CRC covers. */
+static inline __u32 xpwc_rec_used(__u32 nr)
+{
+	return sizeof(struct xpwc_rec_disk) + nr * sizeof(struct xpwc_rec_entry);
+}
 
 #endif /* XPWC_FORMAT_H */

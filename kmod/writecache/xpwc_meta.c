@@ -20,8 +20,11 @@ u32 xpwc_crc(const void *data, size_t len)
 	return xpwc_crc32c(~0U, data, len);
 }
 
-/* A record header's CRC: the whole block with the crc field taken as zero. */
-static u32 xpwc_rec_crc(const void *block, unsigned int block_size)
+/*
+ * A record header's CRC: of its first len bytes with the crc field taken
+ * as zero (version 2: the used bytes; version 1: the whole block).
+ */
+u32 xpwc_rec_crc(const void *block, size_t len)
 {
 	static const u8 zero[4];
 	const size_t off = offsetof(struct xpwc_rec_disk, crc);
@@ -29,7 +32,7 @@ static u32 xpwc_rec_crc(const void *block, unsigned int block_size)
 
 	crc = xpwc_crc32c(~0U, block, off);
 	crc = xpwc_crc32c(crc, zero, sizeof(zero));
-	return xpwc_crc32c(crc, (const u8 *)block + off + 4, block_size - off - 4);
+	return xpwc_crc32c(crc, (const u8 *)block + off + 4, len - off - 4);
 }
 
 /*
@@ -67,7 +70,8 @@ static bool xpwc_sb_valid(const struct xpwc_sb_disk *sb)
 	u32 bs = le32_to_cpu(sb->block_size);
 
 	return le32_to_cpu(sb->magic) == XPWC_SB_MAGIC &&
-	       le32_to_cpu(sb->version) == XPWC_VERSION &&
+	       le32_to_cpu(sb->version) >= XPWC_VERSION_MIN &&
+	       le32_to_cpu(sb->version) <= XPWC_VERSION &&
 	       le32_to_cpu(sb->crc) == xpwc_crc(sb, XPWC_SB_CRC_LEN) && bs >= SECTOR_SIZE &&
 	       bs <= PAGE_SIZE && is_power_of_2(bs) &&
 	       le64_to_cpu(sb->log_start) == XPWC_LOG_START && le64_to_cpu(sb->log_blocks) > 0 &&
@@ -94,6 +98,7 @@ static int xpwc_sb_read(struct xpwc *wc, struct xpwc_sb_disk *sb)
 	const struct xpwc_sb_disk *best = NULL, *other = NULL;
 	size_t area = xpwc_sb_area();
 	unsigned int cbs, i;
+	u32 newer = 0;
 	u8 *buf;
 	int r;
 
@@ -111,6 +116,10 @@ static int xpwc_sb_read(struct xpwc *wc, struct xpwc_sb_disk *sb)
 			const struct xpwc_sb_disk *c = (const void *)(buf + i * cbs);
 			const struct xpwc_sb_disk **p = cbs == wc->block_size ? &best : &other;
 
+			if (le32_to_cpu(c->magic) == XPWC_SB_MAGIC &&
+			    le32_to_cpu(c->version) > XPWC_VERSION &&
+			    le32_to_cpu(c->crc) == xpwc_crc(c, XPWC_SB_CRC_LEN))
+				newer = le32_to_cpu(c->version);
 			if (!xpwc_sb_valid(c) || le32_to_cpu(c->block_size) != cbs)
 				continue;
 			if (!*p || le64_to_cpu(c->sb_seq) > le64_to_cpu((*p)->sb_seq))
@@ -127,6 +136,10 @@ static int xpwc_sb_read(struct xpwc *wc, struct xpwc_sb_disk *sb)
 		r = -EINVAL;
 	} else if (!memchr_inv(buf, 0, area)) {
 		r = 1;
+	} else if (newer) {
+		DMERR("cache device %s has format version %u, this module knows versions %u to %u: use a newer module",
+		      wc->cache->name, newer, XPWC_VERSION_MIN, XPWC_VERSION);
+		r = -EINVAL;
 	} else {
 		DMERR("cache device %s has no valid xpcache superblock and its first %zu KiB are not zero; zero them to format it",
 		      wc->cache->name, area / 1024);
@@ -248,6 +261,7 @@ struct xpwc_scan {
 	u64 nr; /* blocks in buf */
 	u64 cap; /* blocks buf can hold */
 	u64 seq_limit;
+	u64 claim; /* every record before it is durable (headers' durable_back) */
 };
 
 /* Blocks [ring, ring + n) of the log in memory; NULL on I/O error. */
@@ -272,15 +286,18 @@ static u8 *xpwc_scan_get(struct xpwc *wc, struct xpwc_scan *sc, u64 ring, u64 n,
 }
 
 /*
- * Is there a valid record at log position pos following sequence number
- * prev? Returns its length in blocks, 0 if not valid, or -errno.
+ * Is there a record at log position pos following sequence number prev
+ * whose header is valid? Returns its length in blocks, 0 if not valid, or
+ * -errno. Its data blocks are checked later (xpwc_scan_data), and only if
+ * no later header says they were durable. A valid header's claim raises
+ * sc->claim.
  */
 static int xpwc_scan_record(struct xpwc *wc, struct xpwc_scan *sc, u64 pos, u64 prev)
 {
 	unsigned int bs = wc->block_size, cap, i;
 	const struct xpwc_rec_disk *h;
 	u64 ring = xpwc_ring(wc, pos), seq, n;
-	u32 nr, type;
+	u32 nr, type, version, back;
 	u8 *p;
 	int err = 0;
 
@@ -292,10 +309,12 @@ static int xpwc_scan_record(struct xpwc *wc, struct xpwc_scan *sc, u64 pos, u64 
 	seq = le64_to_cpu(h->seq);
 	nr = le32_to_cpu(h->nr);
 	type = le16_to_cpu(h->type);
-	if (le32_to_cpu(h->magic) != XPWC_REC_MAGIC || le16_to_cpu(h->version) != XPWC_VERSION ||
-	    le32_to_cpu(h->crc) != xpwc_rec_crc(h, bs) ||
+	version = le16_to_cpu(h->version);
+	if (le32_to_cpu(h->magic) != XPWC_REC_MAGIC || version < XPWC_VERSION_MIN ||
+	    version > XPWC_VERSION || nr > cap ||
+	    le32_to_cpu(h->crc) != xpwc_rec_crc(h, version == 1 ? bs : xpwc_rec_used(nr)) ||
 	    memcmp(h->uuid, wc->uuid, sizeof(h->uuid)) || le64_to_cpu(h->lpos) != pos ||
-	    le64_to_cpu(h->prev_seq) != prev || seq <= prev || seq >= sc->seq_limit || nr > cap)
+	    le64_to_cpu(h->prev_seq) != prev || seq <= prev || seq >= sc->seq_limit)
 		return 0;
 	if (type == XPWC_REC_DATA) {
 		if (!nr || nr > wc->max_rec_data)
@@ -314,21 +333,49 @@ static int xpwc_scan_record(struct xpwc *wc, struct xpwc_scan *sc, u64 pos, u64 
 	}
 	if (ring + n > wc->log_blocks || pos + n - wc->tail > wc->log_blocks)
 		return 0;
-	if (type != XPWC_REC_DATA)
-		return n;
+	if (type == XPWC_REC_DATA) {
+		for (i = 0; i < nr; i++) {
+			if (le64_to_cpu(h->entries[i].oblock) >= wc->origin_blocks)
+				return 0;
+		}
+	}
+	back = le32_to_cpu(h->durable_back);
+	if (version >= 2 && back != XPWC_NO_CLAIM && back <= pos)
+		sc->claim = max(sc->claim, pos - back);
+	return n;
+}
 
-	p = xpwc_scan_get(wc, sc, ring, n, &err);
+/*
+ * The data blocks of the record at pos, whose header was accepted: do
+ * they match their CRCs? 1 if so (or the record has none to check), 0 if
+ * not, -errno on a read error.
+ */
+static int xpwc_scan_data(struct xpwc *wc, struct xpwc_scan *sc, u64 pos)
+{
+	unsigned int bs = wc->block_size, i;
+	const struct xpwc_rec_disk *h;
+	u64 ring = xpwc_ring(wc, pos);
+	u32 nr;
+	u8 *p;
+	int err = 0;
+
+	p = xpwc_scan_get(wc, sc, ring, 1, &err);
+	if (!p)
+		return err;
+	h = (const void *)p;
+	nr = le32_to_cpu(h->nr);
+	if (le16_to_cpu(h->type) != XPWC_REC_DATA ||
+	    (le16_to_cpu(h->version) >= 2 && (le32_to_cpu(h->flags) & XPWC_REC_ORDERED)))
+		return 1;
+	p = xpwc_scan_get(wc, sc, ring, 1 + nr, &err);
 	if (!p)
 		return err;
 	h = (const void *)p;
 	for (i = 0; i < nr; i++) {
-		const u8 *data = p + (1 + i) * bs;
-
-		if (le64_to_cpu(h->entries[i].oblock) >= wc->origin_blocks ||
-		    le32_to_cpu(h->entries[i].crc) != xpwc_crc(data, bs))
+		if (le32_to_cpu(h->entries[i].crc) != xpwc_crc(p + (1 + i) * bs, bs))
 			return 0;
 	}
-	return n;
+	return 1;
 }
 
 /* Put an accepted record into the slot array and the index. */
@@ -365,30 +412,26 @@ static void xpwc_scan_apply(struct xpwc *wc, struct xpwc_scan *sc, u64 pos)
 }
 
 /*
- * Walk the chain from the tail; returns the head (after the last valid
- * record) in *head and that record's seq in *last, the data and discard
- * records found in *records, or -errno.
+ * Walk the chain from the tail up to stop, applying every record whose
+ * header is valid; returns the head (after the last one) in *head, that
+ * record's seq in *last, the data and discard records in *records, or
+ * -errno.
  */
-static int xpwc_recover(struct xpwc *wc, u64 tail, u64 prev, u64 seq_limit, u64 *head, u64 *last,
-			u64 *records)
+static int xpwc_scan_chain(struct xpwc *wc, struct xpwc_scan *sc, u64 tail, u64 prev, u64 stop,
+			   u64 *head, u64 *last, u64 *records)
 {
-	struct xpwc_scan sc = { .seq_limit = seq_limit };
 	u64 pos = tail, i;
 	int r = 0;
 
-	sc.cap = min_t(u64, XPWC_RECOVERY_BUF / wc->block_size, wc->log_blocks);
-	sc.buf = vmalloc(sc.cap * wc->block_size);
-	if (!sc.buf)
-		return -ENOMEM;
 	*records = 0;
-	while (pos - tail < wc->log_blocks) {
-		r = xpwc_scan_record(wc, &sc, pos, prev);
+	while (pos < stop && pos - tail < wc->log_blocks) {
+		r = xpwc_scan_record(wc, sc, pos, prev);
 		if (!r && xpwc_ring(wc, pos)) {
 			/* A record that did not fit went to the ring's start. */
 			u64 wrap = pos - xpwc_ring(wc, pos) + wc->log_blocks;
 
-			if (wrap - tail < wc->log_blocks) {
-				r = xpwc_scan_record(wc, &sc, wrap, prev);
+			if (wrap < stop && wrap - tail < wc->log_blocks) {
+				r = xpwc_scan_record(wc, sc, wrap, prev);
 				if (r > 0) {
 					for (i = pos; i < wrap; i++)
 						xpwc_slot_at(wc, i)->oblock = XPWC_SLOT_PAD;
@@ -398,18 +441,84 @@ static int xpwc_recover(struct xpwc *wc, u64 tail, u64 prev, u64 seq_limit, u64 
 		}
 		if (r <= 0)
 			break;
-		xpwc_scan_apply(wc, &sc, pos);
+		xpwc_scan_apply(wc, sc, pos);
 		prev = xpwc_slot_at(wc, pos)->hdr.seq;
 		if (xpwc_slot_at(wc, pos)->hdr.type != XPWC_REC_ACTIVATE)
 			(*records)++;
 		pos += r;
 	}
-	vfree(sc.buf);
 	if (r < 0)
 		return r;
 	*head = pos;
 	*last = prev;
 	return 0;
+}
+
+/*
+ * Check the data of the records in [from, head) in log order: the first
+ * whose blocks do not match their CRCs (a torn write) in *bad, else
+ * U64_MAX. Returns 0 or -errno.
+ */
+static int xpwc_scan_tail(struct xpwc *wc, struct xpwc_scan *sc, u64 from, u64 head, u64 *bad)
+{
+	u64 pos = from;
+	int r;
+
+	*bad = U64_MAX;
+	while (pos < head) {
+		const struct xpwc_slot *s = xpwc_slot_at(wc, pos);
+
+		if (s->oblock != XPWC_SLOT_HDR) {
+			pos++; /* padding */
+			continue;
+		}
+		r = xpwc_scan_data(wc, sc, pos);
+		if (r < 0)
+			return r;
+		if (!r) {
+			*bad = pos;
+			return 0;
+		}
+		pos += 1 + s->hdr.nr;
+	}
+	return 0;
+}
+
+/*
+ * Recover the log: walk the chain of valid headers, then check the data of
+ * the records after the last point a header says was durable (the claim).
+ * Records before it were durable before a later record was written, so
+ * they cannot be torn; only the end of the log may be, and a torn record
+ * there ends the log: walk again up to it. A log written by version 1 has
+ * no claims, so every data block is read and checked, as version 1 did.
+ */
+static int xpwc_recover(struct xpwc *wc, u64 tail, u64 prev, u64 seq_limit, u64 *head, u64 *last,
+			u64 *records, u64 *checked)
+{
+	struct xpwc_scan sc = { .seq_limit = seq_limit };
+	u64 stop = U64_MAX, bad;
+	int r;
+
+	sc.cap = min_t(u64, XPWC_RECOVERY_BUF / wc->block_size, wc->log_blocks);
+	sc.buf = vmalloc(sc.cap * wc->block_size);
+	if (!sc.buf)
+		return -ENOMEM;
+	for (;;) {
+		sc.claim = tail;
+		r = xpwc_scan_chain(wc, &sc, tail, prev, stop, head, last, records);
+		if (r)
+			break;
+		sc.claim = clamp(sc.claim, tail, *head);
+		*checked = *head - sc.claim;
+		r = xpwc_scan_tail(wc, &sc, sc.claim, *head, &bad);
+		if (r || bad == U64_MAX)
+			break;
+		/* Forget what the first walk applied, and stop at the torn one. */
+		xpwc_slots_reset(wc);
+		stop = bad;
+	}
+	vfree(sc.buf);
+	return r;
 }
 
 /*
@@ -448,7 +557,9 @@ static int xpwc_write_activation(struct xpwc *wc)
 	h->lpos = cpu_to_le64(pos);
 	memcpy(h->uuid, wc->uuid, sizeof(h->uuid));
 	h->flags = cpu_to_le32(XPWC_REC_FUA);
-	h->crc = cpu_to_le32(xpwc_crc(h, bs)); /* the crc field is zero here */
+	/* Written with PREFLUSH: everything before it is durable with it. */
+	h->durable_back = 0;
+	h->crc = cpu_to_le32(xpwc_rec_crc(h, xpwc_rec_used(0)));
 	r = xpwc_sync_io(wc, wc->cache->bdev, xpwc_slot_sector(wc, xpwc_ring(wc, pos)), h, bs,
 			 REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH | REQ_FUA, false);
 	kfree(h);
@@ -483,7 +594,7 @@ static int xpwc_write_activation(struct xpwc *wc)
 int xpwc_activate(struct xpwc *wc)
 {
 	struct xpwc_sb_disk sb;
-	u64 tail, prev, limit, head, last, records = 0;
+	u64 tail, prev, limit, head, last, records = 0, checked = 0;
 	int r;
 
 	r = xpwc_sb_read(wc, &sb);
@@ -511,7 +622,7 @@ int xpwc_activate(struct xpwc *wc)
 
 	xpwc_slots_reset(wc);
 	wc->tail = tail;
-	r = xpwc_recover(wc, tail, prev, limit, &head, &last, &records);
+	r = xpwc_recover(wc, tail, prev, limit, &head, &last, &records, &checked);
 	if (r)
 		return r;
 
@@ -537,9 +648,9 @@ int xpwc_activate(struct xpwc *wc)
 	r = xpwc_write_activation(wc);
 	if (r)
 		return r;
-	DMINFO("%s: %llu records, %llu cached blocks, log %llu..%llu of %llu blocks",
+	DMINFO("%s: %llu records, %llu cached blocks, log %llu..%llu of %llu blocks, data of the last %llu checked",
 	       dm_device_name(dm_table_get_md(wc->ti->table)), records, wc->dirty_blocks, tail,
-	       head, wc->log_blocks);
+	       head, wc->log_blocks, checked);
 	wc->active = true;
 	return 0;
 }

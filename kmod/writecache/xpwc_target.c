@@ -16,6 +16,7 @@
 #include <linux/vmalloc.h>
 
 #include "xpwc.h"
+#include "xpwc_compat.h"
 
 static const char *xpwc_name(struct xpwc *wc)
 {
@@ -615,11 +616,16 @@ static struct target_type xpwc_target = {
 
 static int __init xpwc_init(void)
 {
+	const char *crc = xpwc_crc32c_impl();
 	int r = dm_register_target(&xpwc_target);
 
-	if (r)
+	if (r) {
 		DMERR("cannot register the target: error %d", r);
-	return r;
+		return r;
+	}
+	if (crc)
+		DMINFO("CRC-32C by %s", crc);
+	return 0;
 }
 
 static void __exit xpwc_exit(void)

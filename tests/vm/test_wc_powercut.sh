@@ -125,7 +125,7 @@ job "$TMP/verify.fio" iodepth=1 verify_only=1 verify_state_load=1 \
 # GUEST_IP, in the background (VMPID); qemu's pid in $TMP/qemu.pid, the
 # console in $TMP/bootN.console, xpvm's output in $TMP/bootN.log.
 boot() {
-	"$XPVM" run -k "$KVER" -m dm_mod -b "dmsetup fio ndctl" --kmod --name "pc$1-$SERIES-$MODE" \
+	"$XPVM" run -k "$KVER" -m "$VM_WC_MODULES" -b "dmsetup fio ndctl" --kmod --name "pc$1-$SERIES-$MODE" \
 		-t "$3" --net "$NET" --ip "$GUEST_IP/24" --pidfile "$TMP/qemu.pid" \
 		--log "$TMP/boot$1.console" -f "$XPVM_GUEST/writecache_lib.sh" \
 		-e "XP_WC_MODE=$MODE" -e "XP_WC_POWERCUT_BREAK=$BREAK" \

@@ -213,7 +213,7 @@ replay_series() {
 	t0=$EPOCHREALTIME
 	# vda: origin and cache (logged), vdb: the log, vdc: replays, vdd: the
 	# snapshot's exceptions.
-	"$XPVM" run -k "$kver" -m "dm_mod dm_log_writes dm_snapshot" -b dmsetup --kmod \
+	"$XPVM" run -k "$kver" -m "$VM_WC_MODULES dm_log_writes dm_snapshot" -b dmsetup --kmod \
 		--name "wcr-$series" -t "${XP_WC_REPLAY_TIMEOUT:-900}" \
 		--disk "$d/vda.img:32M" --disk "$d/vdb.img:192M" --disk "$d/vdc.img:32M" \
 		--disk "$d/vdd.img:32M" -f "$BIN/lw_replay" -f "$BIN/wc_crashload" "${env[@]}" \

@@ -65,7 +65,7 @@ guest() {
 	shift 5
 	log=$TMP/$script.log
 	t0=$EPOCHREALTIME
-	"$XPVM" run -k "$KVER" -m dm_mod -b "$bins" --kmod --name "wc-$SERIES-$mode" -t "$secs" \
+	"$XPVM" run -k "$KVER" -m "$VM_WC_MODULES" -b "$bins" --kmod --name "wc-$SERIES-$mode" -t "$secs" \
 		-f "$XPVM_GUEST/writecache_lib.sh" -e "XP_WC_MODE=$mode" "$@" \
 		"$XPVM_GUEST/$script.sh" >"$log" 2>&1 || rc=$?
 	show "$log" "$rc"

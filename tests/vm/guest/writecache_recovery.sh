@@ -55,11 +55,33 @@ header_at() {
 	[ -z "${2:-}" ] || [ "$(od -An -tu1 -j6 -N1 /tmp/h | tr -d ' ')" = "$2" ]
 }
 
+# record_of OBLOCK: the cache block of the data record whose first block
+# is origin block OBLOCK (the first of the log's first 200 blocks).
+record_of() {
+	_n=2
+	while [ $_n -lt 200 ]; do
+		if header_at $_n 1 && [ "$(od -An -tu8 -j64 -N8 /tmp/h | tr -d ' ')" = "$1" ]; then
+			echo $_n
+			return 0
+		fi
+		_n=$((_n + 1))
+	done
+}
+
 # damage N: random bytes over cache block N (its old content in /tmp/blk.N).
 damage() {
 	dd if=$C of="/tmp/blk.$1" bs=$BS skip="$1" count=1 iflag=direct 2>/dev/null
 	dd if=/dev/urandom of=$C bs=$BS seek="$1" count=1 oflag=direct conv=notrunc 2>/dev/null
 }
+
+# save / unsave: the first 200 blocks of the cache device (superblocks and
+# the records of this test) to /tmp/pristine, and back. A torn record is
+# the end of the log at a crash: it must be damaged before a recovery
+# accepts it, since the activation record that recovery writes says that
+# everything before it is durable, and the next recovery reads no data
+# before it (docs/writecache.md, section 4).
+save() { dd if=$C of=/tmp/pristine bs=$BS count=200 iflag=direct 2>/dev/null; }
+unsave() { dd if=/tmp/pristine of=$C bs=$BS count=200 oflag=direct conv=notrunc 2>/dev/null; }
 
 # restore N: put back what damage N overwrote.
 restore() { dd if="/tmp/blk.$1" of=$C bs=$BS seek="$1" count=1 oflag=direct conv=notrunc 2>/dev/null; }
@@ -70,7 +92,7 @@ activate() {
 	dmesg -c >/dev/null
 	xp_run dmsetup create wc --table "$TABLE"
 	_line=$(dmesg | grep -m1 'xpcache: .* records, ')
-	echo "${_line#*] }"
+	echo "${_line#*] }" | tee /tmp/act
 	echo "$_line" | grep -q ": $1 records, $2 cached blocks" ||
 		xp_fail "recovery found '${_line#*: }', expected $1 records and $2 cached blocks"
 	[ "$(wc_field 10)" = "$2" ] || xp_fail "status shows $(wc_field 10) dirty blocks, expected $2"
@@ -95,6 +117,7 @@ header_at 2 3 || xp_fail "no activation record at cache block 2"
 for n in 3 12 21; do
 	header_at $n 1 || xp_fail "no data record header at cache block $n"
 done
+save
 xp_ok "an activation record at cache block 2, three 8-block writes are records at blocks 3, 12, 21"
 activate 3 24
 has /tmp/a 1000 "all intact"
@@ -105,6 +128,7 @@ header_at 30 3 || xp_fail "no activation record after R3 at cache block 30"
 xp_ok "recovery finds all three records, the next activation record follows them"
 
 xp_step "a torn record is dropped as a whole, with what follows"
+unsave
 damage 13
 activate 1 8
 has /tmp/a 1000 "torn R2"
@@ -152,11 +176,44 @@ activate 3 22
 has /tmp/d 4000 "header repaired"
 xp_ok "a damaged header drops its record; repaired, the record is back"
 
+xp_step "recovery reads no data a later header says was durable"
+# E, a FLUSH (fsync), then F: F's header says E was durable when F was
+# written, so recovery checks only F's data (format version 2).
+record_flushed() { dd if="$1" of=/dev/mapper/wc bs="$(wc -c <"$1")" \
+	seek="$(($2 * BS / $(wc -c <"$1")))" count=1 oflag=direct conv=fsync 2>/dev/null ||
+	xp_fail "writing $1 at block $2"; }
+for f in e f; do
+	dd if=/dev/urandom of=/tmp/$f bs=$BS count=8 2>/dev/null
+done
+record_flushed /tmp/e 5000
+record /tmp/f 6000
+xp_run dmsetup remove wc
+save
+he=$(record_of 5000)
+hf=$(record_of 6000)
+if [ -z "$he" ] || [ -z "$hf" ]; then
+	xp_fail "cannot find the records of E and F in the cache"
+fi
+damage $((he + 1))
+activate 5 38
+grep -q "data of the last 9 checked" /tmp/act || xp_fail "recovery checked other than F's 9 blocks: $(cat /tmp/act)"
+read_to /dev/mapper/wc 5000 /tmp/back 1
+cmp -s "/tmp/blk.$((he + 1))" /tmp/back && xp_fail "E's damaged block reads back undamaged"
+has /tmp/f 6000 "F after E with a block of E damaged"
+xp_run dmsetup remove wc
+xp_ok "a damaged block of E, durable before F was written, is not read: E and F recovered, 9 blocks checked"
+unsave
+damage $((hf + 1))
+activate 4 30
+has /tmp/e 5000 "E with F torn"
+has /tmp/zero 6000 "F torn"
+xp_ok "a damaged block of F, the end of the log, drops F"
+
 xp_step "write back and check the origin"
 xp_run dmsetup message wc 0 flush
 [ "$(wc_field 10)" = 0 ] || xp_fail "dirty after flush"
 xp_run dmsetup remove wc
-for p in a:1000 b2:2004 zero:3000 d:4000; do
+for p in a:1000 b2:2004 zero:3000 d:4000 e:5000 zero:6000; do
 	read_to $O "${p#*:}" /tmp/back $(($(wc -c <"/tmp/${p%%:*}") / BS))
 	cmp -s "/tmp/${p%%:*}" /tmp/back || xp_fail "origin blocks ${p#*:} do not hold ${p%%:*}"
 done

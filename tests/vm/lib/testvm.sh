@@ -82,6 +82,13 @@ vm_guest_finished() { (($1 == 0)) && vm_output "$2" | grep -qx "DONE $3 failed=0
 # vm_secs START: seconds since START ($EPOCHREALTIME), one decimal.
 vm_secs() { secs_since "$1"; }
 
+# The modules xp_writecache needs loaded before it: dm_mod, and libcrc32c
+# where crc32c() lives in a module (6.1, 6.12). modprobe libcrc32c loads its
+# soft dependencies first, the CPU's CRC32C driver (crc32c-intel, which
+# fails harmlessly on a CPU without SSE4.2) and crc32c-generic, as udev
+# would on a real machine, so libcrc32c picks the fastest that works.
+VM_WC_MODULES="dm_mod ?libcrc32c"
+
 # vm_kmod_build VERSION MODULE: build kmod/* for VERSION (kmod/build.sh,
 # what make kmod runs); 0 when MODULE.ko came out of it, else a failed
 # check with the build's last lines, and 1.
