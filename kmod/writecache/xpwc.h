@@ -51,6 +51,12 @@
 #define XPWC_DEF_AC_TIME_MS 1000
 #define XPWC_MAX_AC_TIME_MS 3600000
 #define XPWC_MAX_AGE_MS 86400000
+/* Sequential streams longer than this go around the cache (KiB; 0: never). */
+#define XPWC_DEF_SEQ_CUTOFF_KB 4096
+#define XPWC_MAX_SEQ_CUTOFF_KB (1U << 30)
+/* Write streams followed at once for the cutoff, and their idle limit. */
+#define XPWC_SEQ_STREAMS 8
+#define XPWC_SEQ_IDLE_MS 1000
 
 /*
  * One per log block. A data slot is in the index (node linked) while it
@@ -79,7 +85,7 @@ struct xpwc_slot {
 enum xpwc_io_kind {
 	XPWC_IO_NONE,
 	XPWC_IO_READ_CACHE, /* remapped to the cache: holds a read pin */
-	XPWC_IO_PASS_WRITE, /* write remapped to the origin (cleaner) */
+	XPWC_IO_PASS_WRITE, /* write remapped to the origin (cleaner, cutoff) */
 	XPWC_IO_WRITE,
 	XPWC_IO_FLUSH,
 	XPWC_IO_DISCARD,
@@ -99,6 +105,17 @@ struct xpwc_stats {
 	u64 discards;
 	u64 records;
 	u64 cache_flushes;
+	u64 writes_around; /* blocks of sequential streams sent to the origin */
+};
+
+/*
+ * A sequential write stream: where its next write would start, its length,
+ * and until when a write there continues it.
+ */
+struct xpwc_stream {
+	u64 next;
+	u64 blocks;
+	unsigned long expires; /* jiffies */
 };
 
 /* Table options; *_set remembers what to print in the table line. */
@@ -108,10 +125,11 @@ struct xpwc_opts {
 	unsigned int ac_blocks;
 	unsigned int ac_time_ms;
 	unsigned int max_age_ms; /* 0: off */
+	unsigned int seq_cutoff_kb; /* 0: off */
 	bool fua;
 	bool cleaner;
 	bool high_wm_set, low_wm_set, wb_jobs_set, ac_blocks_set;
-	bool ac_time_set, max_age_set, fua_set;
+	bool ac_time_set, max_age_set, fua_set, seq_cutoff_set;
 };
 
 struct xpwc {
@@ -160,6 +178,9 @@ struct xpwc {
 	bool wb_stopped; /* suspended */
 	bool cleaner;
 	bool flush_on_suspend;
+	u64 seq_cutoff; /* blocks; 0: off */
+	struct xpwc_stream streams[XPWC_SEQ_STREAMS];
+	unsigned int stream_next; /* the one to replace */
 	int error;
 	unsigned int read_epoch;
 	struct xpwc_stats stats;

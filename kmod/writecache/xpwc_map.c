@@ -109,6 +109,35 @@ static int xpwc_map_read(struct xpwc *wc, struct bio *bio)
 	return DM_MAPIO_REMAPPED;
 }
 
+/*
+ * Under lock: is the write of nb blocks at b part of a sequential stream
+ * longer than the cutoff? Follows the last few streams: a write that
+ * starts where one ended, within XPWC_SEQ_IDLE_MS, continues it; any other
+ * starts a new one in place of the oldest.
+ */
+static bool xpwc_seq_long(struct xpwc *wc, u64 b, u32 nb)
+{
+	unsigned long now = jiffies;
+	struct xpwc_stream *st;
+	unsigned int i;
+
+	if (!wc->seq_cutoff)
+		return false;
+	for (i = 0; i < XPWC_SEQ_STREAMS; i++) {
+		st = &wc->streams[i];
+		if (st->blocks && st->next == b && time_before(now, st->expires))
+			break;
+	}
+	if (i == XPWC_SEQ_STREAMS) {
+		st = &wc->streams[wc->stream_next++ % XPWC_SEQ_STREAMS];
+		st->blocks = 0;
+	}
+	st->next = b + nb;
+	st->blocks += nb;
+	st->expires = now + msecs_to_jiffies(XPWC_SEQ_IDLE_MS);
+	return st->blocks > wc->seq_cutoff;
+}
+
 static int xpwc_map_write(struct xpwc *wc, struct bio *bio)
 {
 	struct xpwc_io *io = xpwc_io(bio);
@@ -123,12 +152,18 @@ static int xpwc_map_write(struct xpwc *wc, struct bio *bio)
 		return DM_MAPIO_KILL;
 	}
 	/*
-	 * Cleaner: new blocks go to the origin. A cached block must still be
-	 * written to the cache, or its older cached copy would win later.
+	 * Cleaner mode, and the rest of a long sequential stream: blocks not
+	 * cached go to the origin, like the cleaner's writeback, and a FLUSH
+	 * then flushes the origin too. A cached block must still be written
+	 * to the cache, or its older cached copy would win later (reads, and
+	 * recovery: a block not in the index is in no record of the log).
 	 */
-	pass = wc->cleaner && !xpwc_index_any(wc, b, nb);
-	if (pass)
+	pass = (xpwc_seq_long(wc, b, nb) || wc->cleaner) && !xpwc_index_any(wc, b, nb);
+	if (pass) {
 		wc->stats.write_misses += nb;
+		if (!wc->cleaner)
+			wc->stats.writes_around += nb;
+	}
 	spin_unlock_irqrestore(&wc->lock, flags);
 
 	if (pass) {

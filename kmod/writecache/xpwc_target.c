@@ -8,6 +8,7 @@
  *           <#opt_args> [high_watermark <pct>] [low_watermark <pct>]
  *           [writeback_jobs <n>] [autocommit_blocks <n>]
  *           [autocommit_time <ms>] [max_age <ms>] [fua|nofua] [cleaner]
+ *           [sequential_cutoff <KiB>]
  */
 #include <linux/dm-io.h>
 #include <linux/module.h>
@@ -112,10 +113,15 @@ static int xpwc_parse_opts(struct xpwc *wc, unsigned int argc, char **argv)
 			o->fua_set = true;
 		} else if (!strcasecmp(name, "cleaner")) {
 			o->cleaner = true;
+		} else if (!strcasecmp(name, "sequential_cutoff")) {
+			r = xpwc_arg_uint(ti, name, val, 0, XPWC_MAX_SEQ_CUTOFF_KB,
+					  &o->seq_cutoff_kb);
+			o->seq_cutoff_set = true;
+			i++;
 		} else {
 			xpwc_bad(
 				ti, "Unknown optional argument",
-				"unknown optional argument '%s': use high_watermark, low_watermark, writeback_jobs, autocommit_blocks, autocommit_time, max_age, fua, nofua or cleaner",
+				"unknown optional argument '%s': use high_watermark, low_watermark, writeback_jobs, autocommit_blocks, autocommit_time, max_age, fua, nofua, cleaner or sequential_cutoff",
 				name);
 			r = -EINVAL;
 		}
@@ -185,6 +191,7 @@ static int xpwc_parse(struct xpwc *wc, unsigned int argc, char **argv)
 	wc->opt.wb_jobs = XPWC_DEF_WB_JOBS;
 	wc->opt.ac_blocks = wc->pmem ? XPWC_DEF_AC_BLOCKS_PMEM : XPWC_DEF_AC_BLOCKS_SSD;
 	wc->opt.ac_time_ms = XPWC_DEF_AC_TIME_MS;
+	wc->opt.seq_cutoff_kb = XPWC_DEF_SEQ_CUTOFF_KB;
 	r = xpwc_parse_opts(wc, nopt, argv + 5);
 	if (r)
 		return r;
@@ -350,6 +357,7 @@ static int xpwc_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	if (r)
 		goto out_free;
 	wc->cleaner = wc->opt.cleaner;
+	wc->seq_cutoff = div_u64((u64)wc->opt.seq_cutoff_kb * 1024, wc->block_size);
 
 	r = dm_set_target_max_io_len(ti, wc->max_rec_data << wc->sect_shift);
 	if (r) {
@@ -500,14 +508,14 @@ static void xpwc_status(struct dm_target *ti, status_type_t type, unsigned int s
 		dirty = wc->dirty_blocks;
 		cleaner = wc->cleaner;
 		spin_unlock_irq(&wc->lock);
-		DMEMIT("%d %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %u", error,
-		       wc->log_blocks, free, wb, st.read_hits, st.read_misses, st.write_hits,
+		DMEMIT("%d %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %u %llu",
+		       error, wc->log_blocks, free, wb, st.read_hits, st.read_misses, st.write_hits,
 		       st.write_misses, st.flushes, dirty, st.discards, st.records,
-		       st.cache_flushes, cleaner);
+		       st.cache_flushes, cleaner, st.writes_around);
 		break;
 	case STATUSTYPE_TABLE:
 		n = 2 * (o->high_wm_set + o->low_wm_set + o->wb_jobs_set + o->ac_blocks_set +
-			 o->ac_time_set + o->max_age_set) +
+			 o->ac_time_set + o->max_age_set + o->seq_cutoff_set) +
 		    o->fua_set + wc->cleaner;
 		DMEMIT("%c %s %s %u %u", wc->pmem ? 'p' : 's', wc->origin->name, wc->cache->name,
 		       wc->block_size, n);
@@ -525,6 +533,8 @@ static void xpwc_status(struct dm_target *ti, status_type_t type, unsigned int s
 			DMEMIT(" max_age %u", o->max_age_ms);
 		if (o->fua_set)
 			DMEMIT(" %s", o->fua ? "fua" : "nofua");
+		if (o->seq_cutoff_set)
+			DMEMIT(" sequential_cutoff %u", o->seq_cutoff_kb);
 		if (wc->cleaner)
 			DMEMIT(" cleaner");
 		break;

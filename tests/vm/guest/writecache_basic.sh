@@ -87,8 +87,9 @@ same() {
 FIO="--ioengine=libaio --direct=1 --iodepth=8 --bsrange=4k-64k --verify=crc32c"
 FIO_RAND="--name=rand --rw=randwrite --size=96m"
 FIO_SEQ="--name=seq --rw=write --offset=96m --size=64m"
-# Blocks from 160 MiB on are for the tests after fio.
-P=40960
+# Blocks from 161 MiB on are for the tests after fio; not right after fio's
+# sequential stream, which the sequential cutoff would continue.
+P=41216
 
 xp_step "load xp_writecache"
 xp_run insmod "$WC_KO"
@@ -110,6 +111,9 @@ refuse "low_watermark above high" "low_watermark 60 is above high_watermark 50" 
 refuse "writeback_jobs" "writeback_jobs '0'" "$T $MODE $O $C 4096 2 writeback_jobs 0"
 refuse "autocommit_time" "autocommit_time 'soon'" "$T $MODE $O $C 4096 2 autocommit_time soon"
 refuse "max_age without value" "max_age needs a value" "$T $MODE $O $C 4096 1 max_age"
+refuse "sequential_cutoff" "sequential_cutoff '-1'" "$T $MODE $O $C 4096 2 sequential_cutoff -1"
+refuse "sequential_cutoff without value" "sequential_cutoff needs a value" \
+	"$T $MODE $O $C 4096 1 sequential_cutoff"
 refuse "unknown option" "unknown optional argument 'fast'" "$T $MODE $O $C 4096 1 fast"
 refuse "origin_dev" "origin_dev '/dev/nope'" "$T $MODE /dev/nope $C 4096 0"
 refuse "same devices" "origin_dev and cache_dev are both" "$T $MODE $O $O 4096 0"
@@ -222,6 +226,52 @@ expect_field 10 192 "discard after reload"
 blocks /dev/mapper/wc $P 192 /tmp/back
 head -c $((192 * BS)) /tmp/new | cmp -s - /tmp/back || xp_fail "data before the discarded range differs after reload"
 xp_ok "discard drops 64 cached blocks, and the drop survives a reload"
+
+xp_step "sequential cutoff"
+# The default table: a stream longer than 4 MiB (1024 blocks) goes around
+# the cache, to the origin. 8 MiB in 512 KiB writes at Q (one at a time,
+# so one record each): the first 1024 blocks are cached in 8 records, the
+# other 1024 are not. (Writeback may run meanwhile: records and
+# writes_around are what count, not dirty blocks.)
+Q=$((P + 2048))
+dd if=/dev/urandom of=/tmp/s bs=1M count=8 2>/dev/null
+dd if=/tmp/s of=/tmp/s4 bs=1M skip=4 2>/dev/null
+records=$(wc_field 12)
+around=$(wc_field 15)
+dd if=/tmp/s of=/dev/mapper/wc bs=512K seek=$((Q / 128)) oflag=direct 2>/dev/null ||
+	xp_fail "writing the stream"
+expect_field 15 $((around + 1024)) "an 8 MiB stream: blocks around the cache"
+expect_field 12 $((records + 8)) "an 8 MiB stream: records"
+same /tmp/s /dev/mapper/wc $Q "the stream"
+same /tmp/s4 $O $((Q + 1024)) "the stream's last 4 MiB on the origin"
+xp_ok "an 8 MiB stream: 4 MiB cached, 4 MiB around the cache to the origin, all read back"
+# A long stream that runs into cached blocks writes them to the cache, or
+# their older cached copy would win.
+dd if=/dev/urandom of=/tmp/s2 bs=1M count=8 2>/dev/null
+around=$(wc_field 15)
+dd if=/tmp/s2 of=/dev/mapper/wc bs=512K seek=$(((Q - 1024) / 128)) oflag=direct 2>/dev/null ||
+	xp_fail "writing the second stream"
+expect_field 15 "$around" "a stream into cached blocks: none around"
+same /tmp/s2 /dev/mapper/wc $((Q - 1024)) "the second stream"
+xp_ok "a stream into cached blocks writes them to the cache; its data reads back"
+xp_run dmsetup suspend wc
+xp_run dmsetup reload wc --table "$T $MODE $O $C 4096 0"
+xp_run dmsetup resume wc
+same /tmp/s2 /dev/mapper/wc $((Q - 1024)) "the second stream after a reload"
+same /tmp/s4 /dev/mapper/wc $((Q + 1024)) "the first stream's end after a reload"
+xp_ok "after a reload both streams read back"
+xp_run dmsetup suspend wc
+xp_run dmsetup reload wc --table "$T $MODE $O $C 4096 2 sequential_cutoff 0"
+xp_run dmsetup resume wc
+dmsetup table wc | grep -q " sequential_cutoff 0$" || xp_fail "table line lacks sequential_cutoff 0"
+around=$(wc_field 15)
+records=$(wc_field 12)
+dd if=/tmp/s of=/dev/mapper/wc bs=512K seek=$(((Q + 2048) / 128)) oflag=direct 2>/dev/null ||
+	xp_fail "writing the third stream"
+expect_field 15 "$around" "sequential_cutoff 0: none around"
+expect_field 12 $((records + 16)) "sequential_cutoff 0: all in records"
+same /tmp/s /dev/mapper/wc $((Q + 2048)) "the third stream"
+xp_ok "sequential_cutoff 0: an 8 MiB stream is cached whole"
 
 xp_step "cleaner"
 xp_run dmsetup message wc 0 cleaner

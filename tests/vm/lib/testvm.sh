@@ -87,6 +87,7 @@ vm_secs() { secs_since "$1"; }
 # soft dependencies first, the CPU's CRC32C driver (crc32c-intel, which
 # fails harmlessly on a CPU without SSE4.2) and crc32c-generic, as udev
 # would on a real machine, so libcrc32c picks the fastest that works.
+# shellcheck disable=SC2034 # for the suites that source this
 VM_WC_MODULES="dm_mod ?libcrc32c"
 
 # vm_kmod_build VERSION MODULE: build kmod/* for VERSION (kmod/build.sh,
