@@ -31,6 +31,7 @@ vm_defaults() {
 	VM_MEM=${VM_MEM:-1G}
 	VM_SMP=${VM_SMP:-1}
 	VM_ACCEL=${VM_ACCEL:-${XP_VM_ACCEL:-tcg}}
+	VM_CPU=${VM_CPU:-}			# qemu -cpu MODEL (empty: qemu's default)
 	VM_NVDIMMS=(${VM_NVDIMMS[@]+"${VM_NVDIMMS[@]}"})	# FILE[:SIZE]
 	VM_DISKS=(${VM_DISKS[@]+"${VM_DISKS[@]}"})		# FILE[:SIZE]
 	VM_RAM_FILE=${VM_RAM_FILE:-}		# guest RAM in this file (kept)
@@ -288,7 +289,7 @@ XP_SHELL=$VM_SHELL"
 	# system mode"). A second possible vCPU, never started, turns them on.
 	((VM_SMP > 1)) || smp+=,maxcpus=2
 	qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -vga none
-		-accel "$VM_ACCEL" -smp "$smp" -no-reboot
+		-accel "$VM_ACCEL" -smp "$smp" -no-reboot ${VM_CPU:+-cpu "$VM_CPU"}
 		-kernel "$(kernel_vmlinuz "$kver")" -initrd "$dir/initrd.cpio" -append "$append")
 	i=0
 	for spec in ${VM_NVDIMMS[@]+"${VM_NVDIMMS[@]}"}; do
