@@ -408,7 +408,8 @@ echo
 for kver in "${KVERS[@]}"; do
 	echo "writecache-bench: $kver guest under qemu TCG, -cpu $CPU, $SMP vCPU; origin ${ORIGIN_MIB} MiB virtio-blk;"
 	echo "                  cache ${CACHE_MIB} MiB: s = virtio-blk disk, p = NVDIMM (fsdax namespace); $FUA"
-	grep "^$kver crc32c " "$LOGS/info" | sort -u | sed 's/^[^ ]* /                  /'
+	awk -v k="$kver" '$1 == k && ($2 == "crc32c" || $4 == "table") && !seen[$0]++ {
+		sub(/^[^ ]* /, "                  "); print }' "$LOGS/info"
 	if [[ -n $FIO_JOBS ]]; then
 		printf '%-4s %-32s %10s %14s %7s %15s  %-11s %s\n' mode job xpcache dm-writecache ratio \
 			"us CPU/IO xp/dm" "measured s" flags
