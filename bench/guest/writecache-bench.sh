@@ -46,7 +46,7 @@
 #   dsync  randwrite, psync, O_DSYNC                         IOPS
 #   seq    sequential write, 1 MiB, libaio, iodepth 4        MiB/s
 #   read   randread, libaio, iodepth 16, of data the target
-#          holds: a 1 MiB sequential write of the region
+#          holds: random 64 KiB writes of the region
 #          first (not measured), checked in the status      IOPS
 #   mix    randrw 70 % reads, libaio, iodepth 16, on a fresh
 #          cache (reads of unwritten blocks go to the origin) IOPS
@@ -79,7 +79,7 @@
 # "dmsetup create" (table load and resume: the target's recovery of its
 # metadata), checks that the blocks are all there, and removes it. A boot
 # with XP_WCB_CRASH="T M" then zeroes M's cache, creates T, writes
-# XP_WCB_REC_MIB MiB through it (1 MiB sequential writes, iodepth 4, an
+# XP_WCB_REC_MIB MiB through it (random 64 KiB writes, iodepth 4, an
 # fsync at the end: all committed, below the low watermark, so all dirty),
 # and cuts the power with SysRq o: no suspend, no removal, no writeback.
 # The disks and the NVDIMM (files on the host) keep what qemu wrote.
@@ -255,6 +255,9 @@ fio_args() {
 	read) echo "--rw=randread $_rnd --iodepth=16" ;;
 	mix) echo "--rw=randrw --rwmixread=70 $_rnd --iodepth=16" ;;
 	fill) echo "--rw=write --bs=1M --ioengine=libaio --iodepth=4 --size=$(($2 * 2))M --runtime=$((RUNTIME * 6))" ;;
+	# Data for read, and before a power cut: random 64 KiB writes, each
+	# block once, which xpcache's sequential cutoff leaves in the cache.
+	prefill) echo "--rw=randwrite --bs=64k --ioengine=libaio --iodepth=4" ;;
 	esac
 }
 
@@ -298,8 +301,8 @@ measure() {
 	if [ "$_job" = read ]; then
 		# The data to read, written through the target: all of it
 		# must be in the cache (blocks in use) before the job.
-		echo "+ fio (the region read will read) --rw=write --bs=1M --iodepth=4 --size=$((_cmib / 5))M"
-		run_fio seq "$_tgt" "$_mode" "$_rep" "$_cmib" --size=$((_cmib / 5))M \
+		echo "+ fio (the region read will read) $(fio_args prefill) --size=$((_cmib / 5))M"
+		run_fio prefill "$_tgt" "$_mode" "$_rep" "$_cmib" --size=$((_cmib / 5))M \
 			--runtime=600 --end_fsync=1
 		_st=$(dmsetup status $DEV)
 		echo "status $_tgt $_mode read-prefill: $_st"
@@ -392,9 +395,10 @@ crash() {
 	dd if=/dev/zero of="$C" bs=1M count=1 oflag=direct 2>/dev/null ||
 		xp_fail "cannot zero the start of the cache $C"
 	create "$1" "$2" "$C" "before the power cut"
-	echo "+ fio --rw=write --bs=1M --iodepth=4 --size=${REC_MIB}M --end_fsync=1"
-	if ! fio --name=recfill --filename=/dev/mapper/$DEV --direct=1 --rw=write --bs=1M \
-		--ioengine=libaio --iodepth=4 --size="${REC_MIB}M" --end_fsync=1 \
+	echo "+ fio $(fio_args prefill) --size=${REC_MIB}M --end_fsync=1"
+	# shellcheck disable=SC2046 # the option list
+	if ! fio --name=recfill --filename=/dev/mapper/$DEV --direct=1 $(fio_args prefill) \
+		--size="${REC_MIB}M" --end_fsync=1 \
 		--output-format=terse --terse-version=3 >/tmp/fio.out 2>&1; then
 		cat /tmp/fio.out
 		dmsetup status $DEV
