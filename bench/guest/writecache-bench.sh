@@ -301,7 +301,7 @@ measure() {
 	if [ "$_job" = read ]; then
 		# The data to read, written through the target: all of it
 		# must be in the cache (blocks in use) before the job.
-		echo "+ fio (the region read will read) $(fio_args prefill) --size=$((_cmib / 5))M"
+		echo "+ fio (the region read will read) $(fio_args prefill 0) --size=$((_cmib / 5))M"
 		run_fio prefill "$_tgt" "$_mode" "$_rep" "$_cmib" --size=$((_cmib / 5))M \
 			--runtime=600 --end_fsync=1
 		_st=$(dmsetup status $DEV)
@@ -395,9 +395,9 @@ crash() {
 	dd if=/dev/zero of="$C" bs=1M count=1 oflag=direct 2>/dev/null ||
 		xp_fail "cannot zero the start of the cache $C"
 	create "$1" "$2" "$C" "before the power cut"
-	echo "+ fio $(fio_args prefill) --size=${REC_MIB}M --end_fsync=1"
+	echo "+ fio $(fio_args prefill 0) --size=${REC_MIB}M --end_fsync=1"
 	# shellcheck disable=SC2046 # the option list
-	if ! fio --name=recfill --filename=/dev/mapper/$DEV --direct=1 $(fio_args prefill) \
+	if ! fio --name=recfill --filename=/dev/mapper/$DEV --direct=1 $(fio_args prefill 0) \
 		--size="${REC_MIB}M" --end_fsync=1 \
 		--output-format=terse --terse-version=3 >/tmp/fio.out 2>&1; then
 		cat /tmp/fio.out
