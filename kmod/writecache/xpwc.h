@@ -39,7 +39,7 @@
 #define XPWC_MAX_REC_DATA 128
 /* A new activation raises seq_limit by this; raised again at half. */
 #define XPWC_SEQ_WINDOW (1ULL << 32)
-#define XPWC_RECOVERY_BUF (1024 * 1024)
+#define XPWC_RECOVERY_BUF (8 * 1024 * 1024)
 /* Writeback copies through this much memory, in two halves. */
 #define XPWC_WB_BUF (1024 * 1024)
 

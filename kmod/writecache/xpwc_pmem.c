@@ -2,12 +2,12 @@
 /*
  * pmem mode: the cache device is persistent memory with DAX. The log has
  * the same format as in SSD mode; the committer writes a record straight
- * into the mapped device with non-temporal stores (memcpy_flushcache), the
- * header last, and one fence makes it durable, so every record is durable
+ * into the mapped device with non-temporal stores (memcpy_flushcache), a
+ * fence, then the header and a second fence, so every record is durable
  * when its writes complete and a FLUSH costs nothing. Reads of cached
  * blocks and writeback copy out of the mapping (xpwc_map.c,
- * xpwc_writeback.c); recovery and the superblock use the device's block
- * interface, which sees the same memory.
+ * xpwc_writeback.c), and so does recovery (xpwc_meta.c); the superblock
+ * uses the device's block interface, which sees the same memory.
  */
 #include <linux/dax.h>
 #include <linux/slab.h>
