@@ -18,7 +18,14 @@
  * over the whole workload).
  *
  * write runs the plan on DEV (O_DIRECT for a block device), one write at a
- * time, and ends every batch with fdatasync (a FLUSH). With --mark, after
+ * time, and ends every batch with fdatasync (a FLUSH). A plain write is a
+ * pwrite; a FUA write goes through Linux AIO (io_submit of one IOCB_CMD_PWRITE
+ * with aio_rw_flags RWF_DSYNC, through the raw system calls) and is waited
+ * for with io_getevents. On an O_DIRECT block device that is one bio with
+ * REQ_FUA and nothing after it: block/fops.c flushes after a synchronous
+ * RWF_DSYNC write (pwritev2), never after an asynchronous one, whose FUA
+ * flag alone makes it durable. So a target that handled REQ_FUA as a plain
+ * write would leave the write volatile when it completes. With --mark, after
  * each FLUSH has completed it sends the dm-log-writes target DMNAME the
  * mark "bK" (K = the batch, three digits; "b000" before the first batch),
  * and after the completion of the J-th FUA write of batch K the mark
@@ -70,9 +77,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/aio_abi.h>
 #include <linux/fs.h>
 
 #define WC_BLOCK 4096U
@@ -137,7 +145,8 @@ static void usage(FILE *f)
 		   "\n"
 		   "A workload of B batches (default 40) of O_DIRECT writes of 1..16 blocks of\n"
 		   "4 KiB over the first N blocks of DEV (default: all of it), some with\n"
-		   "RWF_DSYNC, each batch ended by fdatasync; all from SEED.\n"
+		   "RWF_DSYNC (io_submit, no flush after it), each batch ended by fdatasync;\n"
+		   "all from SEED.\n"
 		   "  plan    print the writes: generation, batch, index, first block, blocks,\n"
 		   "          FUA\n"
 		   "  write   run it on DEV (zeroed before); --mark DMNAME: after each batch's\n"
@@ -386,16 +395,49 @@ static int mark(const char *dm, const char *name)
 	return 0;
 }
 
-static int write_full(int fd, const unsigned char *buf, size_t len, uint64_t off, bool fua)
+static int write_full(int fd, const unsigned char *buf, size_t len, uint64_t off)
 {
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	ssize_t n;
+	ssize_t n = pwrite(fd, buf, len, (off_t)off);
 
-	n = fua ? pwritev2(fd, &iov, 1, (off_t)off, RWF_DSYNC) : pwrite(fd, buf, len, (off_t)off);
 	if (n < 0)
 		return -errno;
 	/* O_DIRECT writes of whole blocks are never short but on an error. */
 	return (size_t)n == len ? 0 : -EIO;
+}
+
+/*
+ * A FUA write: one IOCB_CMD_PWRITE with RWF_DSYNC submitted on ctx, then
+ * its completion. No fsync follows, in the kernel or here.
+ */
+static int write_fua(aio_context_t ctx, int fd, const unsigned char *buf, size_t len, uint64_t off)
+{
+	struct iocb cb = {
+		.aio_lio_opcode = IOCB_CMD_PWRITE,
+		.aio_fildes = (uint32_t)fd,
+		.aio_buf = (uint64_t)(uintptr_t)buf,
+		.aio_nbytes = len,
+		.aio_offset = (int64_t)off,
+		.aio_rw_flags = RWF_DSYNC,
+	};
+	struct iocb *cbs[1] = { &cb };
+	struct io_event ev;
+	long n;
+
+	n = syscall(SYS_io_submit, ctx, 1L, cbs);
+	if (n < 0)
+		return -errno;
+	if (n != 1)
+		return -EIO;
+	do
+		n = syscall(SYS_io_getevents, ctx, 1L, 1L, &ev, NULL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n != 1 || ev.obj != (uint64_t)(uintptr_t)&cb)
+		return -EIO;
+	if (ev.res < 0)
+		return (int)ev.res;
+	return (uint64_t)ev.res == len ? 0 : -EIO;
 }
 
 static int cmd_write(const char *dev, uint64_t seed, uint64_t want, uint32_t batches,
@@ -404,6 +446,7 @@ static int cmd_write(const char *dev, uint64_t seed, uint64_t want, uint32_t bat
 	uint64_t bytes, blocks, g, b, nblocks = 0, nfua = 0;
 	struct wc_plan p;
 	unsigned char *buf = NULL;
+	aio_context_t ctx = 0;
 	char name[32];
 	uint32_t k;
 	int fd, rc;
@@ -411,14 +454,21 @@ static int cmd_write(const char *dev, uint64_t seed, uint64_t want, uint32_t bat
 	fd = open_dev(dev, true, &bytes);
 	if (fd < 0)
 		return fd;
+	if (syscall(SYS_io_setup, 1L, &ctx) < 0) {
+		rc = -errno;
+		wc_err("io_setup: %s: the FUA writes need Linux AIO (CONFIG_AIO, room in "
+		       "/proc/sys/fs/aio-max-nr)",
+		       strerror(-rc));
+		goto out_close;
+	}
 	blocks = dev_blocks(dev, bytes, want);
 	if (!blocks) {
 		rc = -EINVAL;
-		goto out_close;
+		goto out_aio;
 	}
 	rc = plan_make(&p, seed, blocks, batches);
 	if (rc)
-		goto out_close;
+		goto out_aio;
 	if (posix_memalign((void **)&buf, WC_BLOCK, (size_t)WC_MAX_LEN * WC_BLOCK)) {
 		wc_err("out of memory");
 		rc = -ENOMEM;
@@ -440,12 +490,16 @@ static int cmd_write(const char *dev, uint64_t seed, uint64_t want, uint32_t bat
 
 			for (b = 0; b < w->nblocks; b++)
 				make_block(&p, g, w->start + b, buf + b * WC_BLOCK);
-			rc = write_full(fd, buf, (size_t)w->nblocks * WC_BLOCK, w->start * WC_BLOCK,
-					w->fua_nr);
+			if (w->fua_nr)
+				rc = write_fua(ctx, fd, buf, (size_t)w->nblocks * WC_BLOCK,
+					       w->start * WC_BLOCK);
+			else
+				rc = write_full(fd, buf, (size_t)w->nblocks * WC_BLOCK,
+						w->start * WC_BLOCK);
 			if (rc) {
 				wc_err("batch %" PRIu32 " write %" PRIu32 " (generation %" PRIu64
 				       "): %s of %" PRIu32 " blocks at block %" PRIu64 " of %s: %s",
-				       k, w->index, g, w->fua_nr ? "pwritev2 RWF_DSYNC" : "pwrite",
+				       k, w->index, g, w->fua_nr ? "io_submit RWF_DSYNC" : "pwrite",
 				       w->nblocks, w->start, dev, strerror(-rc));
 				goto out_buf;
 			}
@@ -474,12 +528,15 @@ static int cmd_write(const char *dev, uint64_t seed, uint64_t want, uint32_t bat
 		}
 	}
 	printf("wrote seed %" PRIu64 ": %" PRIu32 " batches, %" PRIu64 " writes (%" PRIu64
-	       " with RWF_DSYNC), %" PRIu64 " blocks of 4 KiB over %" PRIu64 " blocks of %s%s\n",
+	       " with io_submit RWF_DSYNC), %" PRIu64 " blocks of 4 KiB over %" PRIu64
+	       " blocks of %s%s\n",
 	       seed, batches, p.nr, nfua, nblocks, blocks, dev, dm ? ", with marks" : "");
 out_buf:
 	free(buf);
 out_plan:
 	plan_free(&p);
+out_aio:
+	syscall(SYS_io_destroy, ctx);
 out_close:
 	if (close(fd) < 0 && !rc) {
 		rc = -errno;
