@@ -23,17 +23,27 @@
 #     between marks are replayed (incrementally, lw_replay --from) and
 #     checked through a new xpcache target on a throw-away dm-snapshot;
 #     then the end of the log is loaded 20 times in a loop and read whole.
-#     Any load, check or read that takes over 120 s fails at once, with
-#     the guest's blocked tasks and in-flight I/O on the console.
-#     The guest script's header says what the replays cannot show.
+#     The workload's FUA writes are io_submit writes with RWF_DSYNC, no
+#     flush after them: the log must show each one's record written FUA
+#     before its mark, and 6 more points, right after a FUA mark, must
+#     find the write there. All of it runs twice, on fresh disks: with
+#     today's table (nofua, xpcache's default) and with `fua` (writeback
+#     writes the origin FUA, without a flush); the fua run replays the
+#     marks b000, b008, ..., b040, the end, 8 random points and 4 after
+#     FUA marks, and loads the end 3 times. Any load, check or read that
+#     takes over 120 s fails at once, with the guest's blocked tasks and
+#     in-flight I/O on the console. The guest script's header says what
+#     the replays cannot show.
 #
 #   XP_WC_REPLAY_SEED     the workload's seed (default: random, printed)
-#   XP_WC_REPLAY_POINTS   random points between marks (default 30)
-#   XP_WC_REPLAY_LOADS    loads of the end of the log in a loop (default 20)
+#   XP_WC_REPLAY_POINTS   random points between marks, nofua (default 30)
+#   XP_WC_REPLAY_FUA_POINTS  the same, fua (default 8)
+#   XP_WC_REPLAY_LOADS    loads of the end of the log in a loop, nofua (20)
 #   XP_WC_REPLAY_TIMEOUT  seconds a guest may take (default 900)
-#   XP_WC_REPLAY_BREAK=1  negative control: the guest replays each mark
-#                         without the last record written to the cache
-#                         before it; the suite must then report failures
+#   XP_WC_REPLAY_BREAK=1  negative control: in the nofua run the guest
+#                         replays each mark without the last record written
+#                         to the cache before it; the suite must then
+#                         report failures
 set -uo pipefail
 
 # shellcheck source=tests/vm/lib/testvm.sh
@@ -44,6 +54,7 @@ on_exit rm -rf "$TMP"
 BIN=$XP_BUILD/vm/wc_replay
 SEED=${XP_WC_REPLAY_SEED:-$((RANDOM % 100000 + 1))}
 POINTS=${XP_WC_REPLAY_POINTS:-30}
+FUA_POINTS=${XP_WC_REPLAY_FUA_POINTS:-8}
 LOADS=${XP_WC_REPLAY_LOADS:-20}
 BATCHES=40
 
@@ -205,9 +216,9 @@ replay_series() {
 	mkdir -p "$d"
 	log=$d/guest.log
 	env=(-e "XP_WCR_SEED=$SEED" -e "XP_WCR_BATCHES=$BATCHES" -e "XP_WCR_POINTS=$POINTS"
-		-e "XP_WCR_LOADS=$LOADS")
+		-e "XP_WCR_FUA_POINTS=$FUA_POINTS" -e "XP_WCR_LOADS=$LOADS")
 	if [[ ${XP_WC_REPLAY_BREAK:-0} == 1 ]]; then
-		note "XP_WC_REPLAY_BREAK=1: the guest replays each mark without its last cache record; this suite must fail"
+		note "XP_WC_REPLAY_BREAK=1: the nofua run replays each mark without its last cache record; this suite must fail"
 		env+=(-e XP_WCR_BREAK=1)
 	fi
 	t0=$EPOCHREALTIME
