@@ -47,6 +47,29 @@
 # milliseconds before the kill. Writes that complete between the trigger
 # and the kill are durable but not verified.
 #
+# What this tests: recovery of a target whose power went in the middle of
+# its work, with user writes and records in flight and, normally,
+# writeback copying to the origin (watermarks 40/20: writeback starts once
+# 40% of the 64 MiB cache disk or 48 MiB namespace is used, about 19 to 26
+# MiB, and the cut comes after tens of MiB). The checks ask for dirty
+# blocks at the last status before the cut, not for a writeback batch in
+# flight at that instant; its count, writeback_blocks, is field 4 of the
+# last three statuses printed. Recovery must end without the error state,
+# the log it finds must hold every write fio saw complete, and writeback
+# after it must leave nothing dirty.
+#
+# What it does not test: a drive that loses its volatile write cache. The
+# disks are raw files opened with cache=unsafe (tests/vm/lib/qemu.sh):
+# qemu writes them with plain writes into the host's page cache and
+# ignores the guest's flushes; the NVDIMM is a file mapped shared, which
+# the guest's stores reach at once. Killing qemu loses neither: at boot 2
+# the disks hold every write qemu had completed, flushed or not, and of
+# those it had not completed, any part. So a target that dropped a FLUSH
+# or a FUA, or in pmem mode a cache-line write-back or fence, would still
+# pass here. Lost unflushed writes are test_wc_replay.sh's (dm-log-writes
+# logs a plain write only at the FLUSH after it), and writecache_fua.sh
+# checks the flushes and FUA writes that writeback sends.
+#
 # When fio's server disconnects before it sends its state (the trigger
 # never runs: seen once in CI, the target without an error), boot 1 runs
 # once more with fresh disks, noted as a RETRY, unless the guest kernel
