@@ -12,7 +12,8 @@
 #   XP_WC_POWERCUT_BREAK=1  negative control: wipe the cache's superblock
 #                           (its first 8 KiB) before the table is loaded,
 #                           so the cached data is lost and the host's
-#                           verify must fail
+#                           verify must fail; recovery must then find a
+#                           new cache, nothing dirty
 
 # shellcheck source=tests/vm/guest/writecache_lib.sh
 . /xp/files/writecache_lib.sh
@@ -34,7 +35,7 @@ err=$(wc_field 1)
 dirty=$(wc_field 10)
 xp_check "recovery: the target is not in the error state (error=$err)" [ "$err" = 0 ]
 if [ "$BREAK" = 1 ]; then
-	echo "negative control: recovery found $dirty dirty blocks"
+	xp_check "negative control: recovery found a new cache, $dirty blocks dirty" [ "$dirty" = 0 ]
 else
 	xp_check "recovery: $dirty blocks were still only in the cache" [ "$dirty" -gt 0 ]
 fi
