@@ -66,7 +66,7 @@ enum xpwc_rec_type {
  */
 #define XPWC_REC_ORDERED 0x2u
 
-/* durable_back: no claim (version 1 headers have zero there: a claim). */
+/* durable_back: no claim. Version 1 headers have zero there, never read. */
 #define XPWC_NO_CLAIM 0xffffffffu
 
 struct xpwc_rec_entry {

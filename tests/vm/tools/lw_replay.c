@@ -4,7 +4,8 @@
  * device-mapper target), so that a test can rebuild the state a device had
  * at any point of a workload: at every FLUSH, at a mark, at any entry.
  * Debian packages no replay tool (xfstests' replay-log is not in it). Built
- * static for the VM guests by tests/vm/test_logwrites.sh.
+ * static for the VM guests by tests/vm/test_logwrites.sh, test_writecache.sh
+ * and test_wc_replay.sh.
  *
  * The on-disk format, as drivers/md/dm-log-writes.c writes it in 6.1 and
  * 6.12 (little endian throughout):
