@@ -22,7 +22,6 @@
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/device-mapper.h>
-#include <linux/mempool.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
@@ -200,7 +199,6 @@ struct xpwc {
 	struct bio_list deferred; /* lock: bios to submit in process context */
 
 	struct bio_set bs;
-	mempool_t *page_pool;
 	struct dm_io_client *dm_io;
 	struct mutex sb_mutex; /* superblock writes */
 	u64 sb_seq; /* sb_mutex */

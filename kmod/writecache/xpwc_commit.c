@@ -64,13 +64,15 @@ static unsigned int xpwc_rec_pages(struct xpwc *wc, unsigned int blocks)
 
 /*
  * Records come from a pool made at ctr (XPWC_MAX_INFLIGHT + 1 of them, each
- * with room for the largest record's pages), so the I/O path never fails an
- * allocation: an empty pool makes the committer wait for a record to come
- * back, whose return kicks it.
+ * with the pages of the largest record in SSD mode), so the I/O path never
+ * allocates: an empty pool makes the committer wait for a record to come
+ * back, whose return kicks it. The pages stay with their record: taking
+ * them from the page allocator per record cost more than the copy (the
+ * allocator zeroes every page where init_on_alloc is on, as in Debian).
  */
 int xpwc_recs_alloc(struct xpwc *wc)
 {
-	unsigned int i, nr_pages = wc->pmem ? 0 : xpwc_rec_pages(wc, 1 + wc->max_rec_data);
+	unsigned int i, k, nr_pages = wc->pmem ? 0 : xpwc_rec_pages(wc, 1 + wc->max_rec_data);
 	struct xpwc_rec *rec;
 
 	for (i = 0; i < XPWC_MAX_INFLIGHT + 1; i++) {
@@ -78,16 +80,26 @@ int xpwc_recs_alloc(struct xpwc *wc)
 		if (!rec)
 			return -ENOMEM;
 		list_add(&rec->list, &wc->rec_free);
+		for (k = 0; k < nr_pages; k++) {
+			rec->pages[k] = alloc_page(GFP_KERNEL);
+			if (!rec->pages[k])
+				return -ENOMEM;
+		}
 	}
 	return 0;
 }
 
+/* At dtr, or after a failed xpwc_recs_alloc(). */
 void xpwc_recs_free(struct xpwc *wc)
 {
+	unsigned int k, nr_pages = wc->pmem ? 0 : xpwc_rec_pages(wc, 1 + wc->max_rec_data);
 	struct xpwc_rec *rec, *n;
 
-	list_for_each_entry_safe(rec, n, &wc->rec_free, list)
+	list_for_each_entry_safe(rec, n, &wc->rec_free, list) {
+		for (k = 0; k < nr_pages && rec->pages[k]; k++)
+			__free_page(rec->pages[k]);
 		kfree(rec);
+	}
 	INIT_LIST_HEAD(&wc->rec_free);
 }
 
@@ -108,26 +120,6 @@ static struct xpwc_rec *xpwc_rec_get(struct xpwc *wc, unsigned int blocks)
 	return rec;
 }
 
-/* In SSD mode, pages to build the record in (the mempool waits, never fails). */
-static void xpwc_rec_get_pages(struct xpwc *wc, struct xpwc_rec *rec)
-{
-	unsigned int i;
-
-	for (i = 0; i < rec->nr_pages; i++)
-		rec->pages[i] = mempool_alloc(wc->page_pool, GFP_NOIO);
-}
-
-static void xpwc_rec_free_pages(struct xpwc_rec *rec)
-{
-	unsigned int i;
-
-	for (i = 0; i < rec->nr_pages; i++) {
-		if (rec->pages[i])
-			mempool_free(rec->pages[i], rec->wc->page_pool);
-		rec->pages[i] = NULL;
-	}
-}
-
 /* Back to the pool; wakes a committer that found it empty. */
 static void xpwc_rec_free(struct xpwc_rec *rec)
 {
@@ -135,7 +127,6 @@ static void xpwc_rec_free(struct xpwc_rec *rec)
 	unsigned long flags;
 	bool kick;
 
-	xpwc_rec_free_pages(rec);
 	spin_lock_irqsave(&wc->lock, flags);
 	list_add(&rec->list, &wc->rec_free);
 	kick = wc->rec_wanted;
@@ -226,7 +217,6 @@ static void xpwc_rec_done(struct xpwc_rec *rec, blk_status_t status)
 	LIST_HEAD(free);
 	bool kick;
 
-	xpwc_rec_free_pages(rec);
 	bio_list_init(&done);
 	bio_list_merge(&done, &rec->bios);
 
@@ -335,7 +325,7 @@ static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec)
 	u32 crc = ~0U; /* of the data block being filled */
 	struct bio *bio;
 
-	memset(h, 0, wc->pmem ? used : bs);
+	memset(h, 0, used); /* the rest of the block is never read */
 	h->magic = cpu_to_le32(XPWC_REC_MAGIC);
 	h->version = cpu_to_le16(XPWC_VERSION);
 	h->type = cpu_to_le16(rec->type);
@@ -526,23 +516,12 @@ static bool xpwc_commit_writes(struct xpwc *wc)
 	blocks = xpwc_gather(wc, &nbios, &fua);
 	if (fua && !list_empty(&wc->inflight))
 		return false;
-	if (xpwc_reserve(wc, 1 + blocks) == U64_MAX)
+	pos = xpwc_reserve(wc, 1 + blocks);
+	if (pos == U64_MAX)
 		return false;
 	rec = xpwc_rec_get(wc, 1 + blocks);
 	if (!rec)
 		return false;
-
-	spin_unlock_irq(&wc->lock);
-	xpwc_rec_get_pages(wc, rec);
-	spin_lock_irq(&wc->lock);
-	if (wc->error) {
-		spin_unlock_irq(&wc->lock);
-		xpwc_rec_free(rec);
-		spin_lock_irq(&wc->lock);
-		return true;
-	}
-	/* Only the committer takes from the queue or the head: still fits. */
-	pos = xpwc_reserve(wc, 1 + blocks);
 	rec->type = XPWC_REC_DATA;
 	rec->nr_data = blocks;
 	rec->fua = fua || wc->pmem; /* a pmem record is durable at once */
@@ -596,24 +575,13 @@ static bool xpwc_commit_discard(struct xpwc *wc)
 	 */
 	if (!list_empty(&wc->inflight) || wc->wb_blocks)
 		return false;
-	if (xpwc_reserve(wc, 1) == U64_MAX)
+	pos = xpwc_reserve(wc, 1);
+	if (pos == U64_MAX)
 		return false;
 	rec = xpwc_rec_get(wc, 1);
 	if (!rec)
 		return false;
 	wc->discard_busy = true;
-	spin_unlock_irq(&wc->lock);
-	xpwc_rec_get_pages(wc, rec);
-	spin_lock_irq(&wc->lock);
-	if (wc->error) {
-		wc->discard_busy = false;
-		spin_unlock_irq(&wc->lock);
-		xpwc_rec_free(rec);
-		spin_lock_irq(&wc->lock);
-		return true;
-	}
-	/* Only the committer takes from the queue or the head: still fits. */
-	pos = xpwc_reserve(wc, 1);
 	rec->type = XPWC_REC_DISCARD;
 	rec->fua = wc->pmem;
 	rec->first = first;

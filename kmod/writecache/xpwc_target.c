@@ -240,7 +240,6 @@ static void xpwc_free(struct xpwc *wc)
 	vfree(wc->wb_buf);
 	if (!IS_ERR_OR_NULL(wc->dm_io))
 		dm_io_client_destroy(wc->dm_io);
-	mempool_destroy(wc->page_pool);
 	bioset_exit(&wc->bs);
 	kvfree(wc->wb_items);
 	kfree(wc->sb_buf);
@@ -257,7 +256,6 @@ static void xpwc_free(struct xpwc *wc)
 static int xpwc_alloc(struct xpwc *wc)
 {
 	struct dm_target *ti = wc->ti;
-	unsigned int rec_pages = DIV_ROUND_UP((1 + wc->max_rec_data) * wc->block_size, PAGE_SIZE);
 	u64 min_log = 4 * (1 + (u64)wc->max_rec_data);
 	int r;
 
@@ -295,11 +293,6 @@ static int xpwc_alloc(struct xpwc *wc)
 		xpwc_bad(ti, "Cannot allocate the index",
 			 "cannot allocate the index for %llu log blocks, or the record pool",
 			 wc->log_blocks);
-		return -ENOMEM;
-	}
-	wc->page_pool = mempool_create_page_pool((XPWC_MAX_INFLIGHT + 1) * rec_pages, 0);
-	if (!wc->page_pool) {
-		ti->error = "Cannot allocate the page pool";
 		return -ENOMEM;
 	}
 	r = bioset_init(&wc->bs, 2 * (XPWC_MAX_INFLIGHT + 1), 0,
