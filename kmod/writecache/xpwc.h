@@ -206,6 +206,7 @@ struct xpwc {
 	u64 nr_slots; /* slots allocated at ctr: log_blocks never exceeds it */
 	void *pmem_addr; /* p: the cache device, mapped */
 	void *pmem_hdr; /* p: a header is built here */
+	bool pmem_wb_lines; /* p: xpwc_pmem_copy() may copy and write back lines */
 	struct xpwc_wb_item *wb_items; /* writeback worker only */
 	unsigned int wb_items_max;
 	void *wb_buf; /* writeback worker: XPWC_WB_BUF bytes, vmalloc'd */
@@ -283,6 +284,8 @@ int xpwc_sb_write(struct xpwc *wc, u64 tail, u64 tail_prev_seq, blk_opf_t flags)
 
 /* xpwc_pmem.c */
 int xpwc_pmem_map(struct xpwc *wc);
+void xpwc_pmem_copy(const struct xpwc *wc, void *dst, const void *src, size_t len);
+const char *xpwc_pmem_method(void);
 void xpwc_pmem_unmap(struct xpwc *wc);
 
 /* xpwc_index.c */

@@ -311,7 +311,7 @@ static void xpwc_flush_endio(struct bio *bio)
  * of the caller's pages, which may change under an O_DIRECT write; header
  * and data then go out as one bio, and the CRCs tell a torn one.
  *
- * pmem: straight into the mapping with non-temporal stores, a fence, then
+ * pmem: straight into the mapping (xpwc_pmem_copy), a fence, then
  * the header and a second fence. The header is stored only once the data
  * is durable, so a header that survived proves its data did: no CRCs
  * (XPWC_REC_ORDERED), no reading back, and only the used bytes stored.
@@ -361,7 +361,7 @@ static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec)
 				void *to = xpwc_rec_block(wc, rec, dst / bs) + dst % bs;
 
 				if (wc->pmem) {
-					memcpy_flushcache(to, src + done, len);
+					xpwc_pmem_copy(wc, to, src + done, len);
 				} else {
 					memcpy(to, src + done, len);
 					crc = xpwc_crc32c(crc, to, len);
@@ -381,7 +381,7 @@ static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec)
 out_crc:
 	h->crc = cpu_to_le32(xpwc_rec_crc(h, used));
 	if (wc->pmem) {
-		memcpy_flushcache(xpwc_rec_block(wc, rec, 0), h, used);
+		xpwc_pmem_copy(wc, xpwc_rec_block(wc, rec, 0), h, used);
 		pmem_wmb();
 	}
 }

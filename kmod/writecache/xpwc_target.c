@@ -628,6 +628,7 @@ static int __init xpwc_init(void)
 	}
 	if (crc)
 		DMINFO("CRC-32C by %s", crc);
+	DMINFO("pmem mode stores blocks by %s", xpwc_pmem_method());
 	return 0;
 }
 
