@@ -303,26 +303,62 @@ static u8 *xpwc_scan_get(struct xpwc *wc, struct xpwc_scan *sc, u64 ring, u64 n,
 	return sc->buf;
 }
 
+#define XPWC_SCAN_HDR_BYTES 512
+
+/*
+ * The header block at ring, in memory at least as far as its used bytes;
+ * NULL on error. In pmem mode only those bytes are copied out of the
+ * mapping (all of the block for version 1, whose CRC covers it).
+ */
+static const struct xpwc_rec_disk *xpwc_scan_hdr(struct xpwc *wc, struct xpwc_scan *sc, u64 ring,
+						 int *err)
+{
+	unsigned int cap =
+		(wc->block_size - sizeof(struct xpwc_rec_disk)) / sizeof(struct xpwc_rec_entry);
+	struct xpwc_rec_disk *h = (void *)sc->buf;
+	size_t first, used;
+	const void *src;
+
+	if (!wc->pmem || (ring >= sc->first && ring < sc->first + sc->nr))
+		return (const void *)xpwc_scan_get(wc, sc, ring, 1, err);
+	src = xpwc_pmem_block(wc, ring);
+	sc->nr = 0;
+	/* One copy for a header of up to XPWC_SCAN_HDR_BYTES, two beyond. */
+	first = min_t(size_t, XPWC_SCAN_HDR_BYTES, wc->block_size);
+	if (copy_mc_to_kernel(h, src, first))
+		goto out_mce;
+	used = le16_to_cpu(h->version) == 1 ? wc->block_size :
+					      xpwc_rec_used(min(le32_to_cpu(h->nr), cap));
+	if (used > first && copy_mc_to_kernel((void *)h + first, src + first, used - first))
+		goto out_mce;
+	return h;
+out_mce:
+	DMERR("cannot read the log of cache device %s at block %llu: memory error", wc->cache->name,
+	      XPWC_LOG_START + ring);
+	*err = -EIO;
+	return NULL;
+}
+
 /*
  * Is there a record at log position pos following sequence number prev
  * whose header is valid? Returns its length in blocks, 0 if not valid, or
- * -errno. Its data blocks are checked later (xpwc_scan_data), and only if
- * no later header says they were durable. A valid header's claim raises
- * sc->claim.
+ * -errno; the header in *hp while sc's buffer is not reused. Its data
+ * blocks are checked later (xpwc_scan_data), and only if no later header
+ * says they were durable. A valid header's claim raises sc->claim.
  */
-static int xpwc_scan_record(struct xpwc *wc, struct xpwc_scan *sc, u64 pos, u64 prev)
+static int xpwc_scan_record(struct xpwc *wc, struct xpwc_scan *sc, u64 pos, u64 prev,
+			    const struct xpwc_rec_disk **hp)
 {
 	unsigned int bs = wc->block_size, cap, i;
 	const struct xpwc_rec_disk *h;
 	u64 ring = xpwc_ring(wc, pos), seq, n;
 	u32 nr, type, version, back;
-	u8 *p;
 	int err = 0;
 
-	p = xpwc_scan_get(wc, sc, ring, 1, &err);
-	if (!p)
+	h = xpwc_scan_hdr(wc, sc, ring, &err);
+	if (!h)
 		return err;
-	h = (const void *)p;
+	*hp = h;
 	cap = (bs - sizeof(*h)) / sizeof(h->entries[0]);
 	seq = le64_to_cpu(h->seq);
 	nr = le32_to_cpu(h->nr);
@@ -377,10 +413,9 @@ static int xpwc_scan_data(struct xpwc *wc, struct xpwc_scan *sc, u64 pos)
 	u8 *p;
 	int err = 0;
 
-	p = xpwc_scan_get(wc, sc, ring, 1, &err);
-	if (!p)
+	h = xpwc_scan_hdr(wc, sc, ring, &err);
+	if (!h)
 		return err;
-	h = (const void *)p;
 	nr = le32_to_cpu(h->nr);
 	if (le16_to_cpu(h->type) != XPWC_REC_DATA ||
 	    (le16_to_cpu(h->version) >= 2 && (le32_to_cpu(h->flags) & XPWC_REC_ORDERED)))
@@ -397,10 +432,8 @@ static int xpwc_scan_data(struct xpwc *wc, struct xpwc_scan *sc, u64 pos)
 }
 
 /* Put an accepted record into the slot array and the index. */
-static void xpwc_scan_apply(struct xpwc *wc, struct xpwc_scan *sc, u64 pos)
+static void xpwc_scan_apply(struct xpwc *wc, const struct xpwc_rec_disk *h, u64 pos)
 {
-	const struct xpwc_rec_disk *h =
-		(const void *)(sc->buf + (xpwc_ring(wc, pos) - sc->first) * wc->block_size);
 	struct xpwc_slot *s = xpwc_slot_at(wc, pos);
 	u32 nr = le32_to_cpu(h->nr), i;
 	u16 type = le16_to_cpu(h->type);
@@ -438,18 +471,19 @@ static void xpwc_scan_apply(struct xpwc *wc, struct xpwc_scan *sc, u64 pos)
 static int xpwc_scan_chain(struct xpwc *wc, struct xpwc_scan *sc, u64 tail, u64 prev, u64 stop,
 			   u64 *head, u64 *last, u64 *records)
 {
+	const struct xpwc_rec_disk *h = NULL;
 	u64 pos = tail, i;
 	int r = 0;
 
 	*records = 0;
 	while (pos < stop && pos - tail < wc->log_blocks) {
-		r = xpwc_scan_record(wc, sc, pos, prev);
+		r = xpwc_scan_record(wc, sc, pos, prev, &h);
 		if (!r && xpwc_ring(wc, pos)) {
 			/* A record that did not fit went to the ring's start. */
 			u64 wrap = pos - xpwc_ring(wc, pos) + wc->log_blocks;
 
 			if (wrap < stop && wrap - tail < wc->log_blocks) {
-				r = xpwc_scan_record(wc, sc, wrap, prev);
+				r = xpwc_scan_record(wc, sc, wrap, prev, &h);
 				if (r > 0) {
 					for (i = pos; i < wrap; i++)
 						xpwc_slot_at(wc, i)->oblock = XPWC_SLOT_PAD;
@@ -459,7 +493,7 @@ static int xpwc_scan_chain(struct xpwc *wc, struct xpwc_scan *sc, u64 tail, u64 
 		}
 		if (r <= 0)
 			break;
-		xpwc_scan_apply(wc, sc, pos);
+		xpwc_scan_apply(wc, h, pos);
 		prev = xpwc_slot_at(wc, pos)->hdr.seq;
 		if (xpwc_slot_at(wc, pos)->hdr.type != XPWC_REC_ACTIVATE)
 			(*records)++;
