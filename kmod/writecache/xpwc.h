@@ -39,6 +39,8 @@
 /* A new activation raises seq_limit by this; raised again at half. */
 #define XPWC_SEQ_WINDOW (1ULL << 32)
 #define XPWC_RECOVERY_BUF (8 * 1024 * 1024)
+/* A flush with more unclaimed log than this writes a checkpoint record. */
+#define XPWC_CHECKPOINT_BLOCKS 256
 /* Writeback copies through this much memory, in two halves. */
 #define XPWC_WB_BUF (1024 * 1024)
 
@@ -156,6 +158,7 @@ struct xpwc {
 	u64 tail; /* persisted tail, space before it is free */
 	u64 last_retired_seq; /* seq of the record before the tail */
 	u64 durable_lpos; /* every record below is durable */
+	u64 claim_lpos; /* the highest claim a header made (xpwc_commit.c) */
 	u64 next_seq, last_seq;
 	u64 seq_limit; /* persisted: never issue a seq at/above */
 	struct list_head inflight; /* records, log order, done or not */

@@ -37,6 +37,7 @@ struct xpwc_rec {
 	u16 type;
 	bool fua;
 	bool preflush;
+	bool iflush; /* a checkpoint for autocommit: holds nr_iflush */
 	bool done;
 	struct page *pages[];
 };
@@ -183,7 +184,8 @@ static void xpwc_rec_apply(struct xpwc *wc, struct xpwc_rec *rec)
 	unsigned int i;
 
 	h->hdr.time = (u32)jiffies;
-	wc->stats.records++;
+	if (rec->type != XPWC_REC_ACTIVATE)
+		wc->stats.records++;
 	if (rec->type == XPWC_REC_DISCARD) {
 		xpwc_index_discard(wc, rec->first, rec->count, rec->lpos);
 	} else {
@@ -215,7 +217,7 @@ static void xpwc_rec_done(struct xpwc_rec *rec, blk_status_t status)
 	struct bio *ub;
 	unsigned long flags;
 	LIST_HEAD(free);
-	bool kick;
+	bool kick, iflush = rec->iflush;
 
 	bio_list_init(&done);
 	bio_list_merge(&done, &rec->bios);
@@ -225,6 +227,8 @@ static void xpwc_rec_done(struct xpwc_rec *rec, blk_status_t status)
 		xpwc_set_error_locked(wc, -EIO, "writing a record to the cache device");
 	else
 		xpwc_rec_apply(wc, rec);
+	if (iflush)
+		wc->iflush_busy = false;
 	rec->done = true;
 	wc->nr_inflight--;
 	if (rec->type == XPWC_REC_DISCARD)
@@ -249,6 +253,9 @@ static void xpwc_rec_done(struct xpwc_rec *rec, blk_status_t status)
 		ub->bi_status = status ? BLK_STS_IOERR : BLK_STS_OK;
 		bio_endio(ub);
 	}
+	/* An autocommit checkpoint (rec is back in the pool: not read). */
+	if (iflush && atomic_dec_and_test(&wc->nr_iflush))
+		wake_up_var(&wc->nr_iflush);
 }
 
 static void xpwc_rec_endio(struct bio *bio)
@@ -342,6 +349,8 @@ static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec)
 		h->entries[0].count = cpu_to_le64(rec->count);
 		goto out_crc;
 	}
+	if (rec->type == XPWC_REC_ACTIVATE)
+		goto out_crc; /* a checkpoint: the header alone */
 
 	bio_list_for_each(bio, &rec->bios) {
 		u64 ob = dm_target_offset(wc->ti, bio->bi_iter.bi_sector) >> wc->sect_shift;
@@ -459,6 +468,7 @@ static void xpwc_rec_place(struct xpwc *wc, struct xpwc_rec *rec, u64 pos)
 	 * bio flushes first; else what earlier flushes and FUA records made so.
 	 */
 	claim = rec->preflush ? pos : wc->durable_lpos;
+	wc->claim_lpos = max(wc->claim_lpos, claim);
 	rec->durable_back = pos - claim < XPWC_NO_CLAIM ? pos - claim : XPWC_NO_CLAIM;
 	rec->lpos = pos;
 	rec->seq = wc->next_seq++;
@@ -597,6 +607,44 @@ static bool xpwc_commit_discard(struct xpwc *wc)
 }
 
 /*
+ * Under lock, dropped and retaken; nothing in flight, a flush due and the
+ * origin clean. A flush makes records durable, but only a later header
+ * can say so (its claim), and until one does, recovery after a crash
+ * checks the data of every record since the last claim. If that is more
+ * than XPWC_CHECKPOINT_BLOCKS, the flush is a checkpoint instead: a
+ * header-only record of the activation type, PREFLUSH|FUA, which claims
+ * the whole log before it and completes user (NULL: autocommit) when it
+ * is written. A block of log per such flush bounds what recovery reads
+ * after the last one. false: a plain flush is needed (no room, no record).
+ */
+static bool xpwc_commit_checkpoint(struct xpwc *wc, struct bio *user)
+{
+	struct xpwc_rec *rec;
+	u64 pos = wc->head;
+
+	if (wc->head - wc->claim_lpos < XPWC_CHECKPOINT_BLOCKS ||
+	    pos + 1 - wc->tail > wc->log_blocks || wc->next_seq >= wc->seq_limit)
+		return false;
+	rec = xpwc_rec_get(wc, 1);
+	if (!rec)
+		return false;
+	rec->type = XPWC_REC_ACTIVATE;
+	rec->fua = true; /* and preflush: an earlier record is not durable */
+	if (user) {
+		bio_list_add(&rec->bios, user);
+	} else {
+		rec->iflush = true;
+		atomic_inc(&wc->nr_iflush); /* no user bio holds the target */
+	}
+	xpwc_rec_place(wc, rec, pos);
+	spin_unlock_irq(&wc->lock);
+
+	xpwc_rec_write(wc, rec);
+	spin_lock_irq(&wc->lock);
+	return true;
+}
+
+/*
  * Under lock, dropped and retaken; nothing in flight. Make every completed
  * record durable (if one is not) and the origin's passed-through writes
  * (if any), then complete user (NULL for autocommit).
@@ -606,6 +654,9 @@ static void xpwc_issue_flush(struct xpwc *wc, struct bio *user)
 	struct xpwc_flush *f;
 	struct bio *b;
 	bool origin;
+
+	if (wc->durable_lpos < wc->head && !wc->origin_dirty && xpwc_commit_checkpoint(wc, user))
+		return;
 
 	f = kzalloc(sizeof(*f), GFP_NOWAIT);
 	if (!f) {

@@ -630,6 +630,7 @@ static int xpwc_write_activation(struct xpwc *wc)
 	s->hdr.time = (u32)jiffies;
 	wc->head = pos + 1;
 	wc->durable_lpos = wc->head;
+	wc->claim_lpos = pos;
 	wc->last_seq = seq;
 	wc->next_seq = seq + 1;
 	wc->stats.cache_flushes++;
@@ -681,6 +682,7 @@ int xpwc_activate(struct xpwc *wc)
 	spin_lock_irq(&wc->lock);
 	wc->head = head;
 	wc->durable_lpos = head;
+	wc->claim_lpos = head; /* a full log gets no activation record */
 	wc->last_seq = last;
 	wc->last_retired_seq = prev;
 	wc->next_seq = max(limit, last + 1);
