@@ -283,6 +283,7 @@ int xpwc_sync_io(struct xpwc *wc, struct block_device *bdev, sector_t sector, vo
 u64 xpwc_cache_log_blocks(struct xpwc *wc);
 int xpwc_sb_probe(struct xpwc *wc);
 int xpwc_activate(struct xpwc *wc);
+int xpwc_write_activation(struct xpwc *wc);
 int xpwc_sb_write(struct xpwc *wc, u64 tail, u64 tail_prev_seq, blk_opf_t flags);
 
 /* xpwc_pmem.c */

@@ -19,6 +19,7 @@
  */
 #include <linux/highmem.h>
 #include <linux/libnvdimm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "xpwc.h"
@@ -824,27 +825,41 @@ void xpwc_ac_work(struct work_struct *work)
 		xpwc_commit_kick(wc);
 }
 
-/* Suspend: everything completed becomes durable, synchronously. */
+/*
+ * Suspend: everything completed becomes durable, synchronously; by a
+ * checkpoint (xpwc_write_activation(): the same header-only record) when
+ * much of the log is unclaimed, so that a reload's recovery, or one after
+ * a later crash, does not check that data again.
+ */
 int xpwc_flush_cache_sync(struct xpwc *wc)
 {
-	bool cache, origin;
+	bool cache, origin, checkpoint;
+	unsigned int noio;
 	u64 head;
 	int r = 0;
 
 	spin_lock_irq(&wc->lock);
 	head = wc->head;
 	cache = wc->durable_lpos < head;
+	checkpoint = cache && head - wc->claim_lpos >= XPWC_CHECKPOINT_BLOCKS &&
+		     head - wc->tail < wc->log_blocks && wc->next_seq < wc->seq_limit;
 	origin = wc->origin_dirty;
 	wc->origin_dirty = false;
-	if (cache)
-		wc->stats.cache_flushes++;
+	if (cache && !checkpoint)
+		wc->stats.cache_flushes++; /* a checkpoint counts its own */
 	spin_unlock_irq(&wc->lock);
-	if (cache) {
+	if (checkpoint) {
+		noio = memalloc_noio_save(); /* suspended: reclaim must not write here */
+		r = xpwc_write_activation(wc);
+		memalloc_noio_restore(noio);
+	} else if (cache) {
 		r = blkdev_issue_flush(wc->cache->bdev);
-		if (r) {
-			xpwc_set_error(wc, r, "flushing the cache device");
-			return r;
-		}
+	}
+	if (r) {
+		xpwc_set_error(wc, r, "flushing the cache device");
+		return r;
+	}
+	if (cache) {
 		spin_lock_irq(&wc->lock);
 		wc->durable_lpos = max(wc->durable_lpos, head);
 		wc->unflushed_blocks = 0;

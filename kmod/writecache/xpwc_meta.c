@@ -581,8 +581,9 @@ static int xpwc_recover(struct xpwc *wc, u64 tail, u64 prev, u64 seq_limit, u64 
  * rewritten with the same bytes; every record of this activation follows
  * it. A full log has no room, and needs none: nothing written at the head
  * position can then be newer than the tail (docs/writecache.md, section 8).
+ * Suspend writes the same record as a checkpoint (xpwc_flush_cache_sync()).
  */
-static int xpwc_write_activation(struct xpwc *wc)
+int xpwc_write_activation(struct xpwc *wc)
 {
 	unsigned int bs = wc->block_size;
 	struct xpwc_rec_disk *h;
@@ -616,7 +617,7 @@ static int xpwc_write_activation(struct xpwc *wc)
 			 REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH | REQ_FUA, false);
 	kfree(h);
 	if (r) {
-		DMERR("cannot write the activation record to cache device %s: error %d",
+		DMERR("cannot write a header-only record to cache device %s: error %d",
 		      wc->cache->name, r);
 		return r;
 	}

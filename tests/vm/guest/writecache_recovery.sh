@@ -18,7 +18,9 @@
 #   - a new write R2' ending where R2 ended, so the old, intact R3 follows
 #     it on the device: recovery must not chain R3 after R2' (new
 #     activations start at the superblock's seq_limit);
-#   - a damaged header drops its record the same way.
+#   - a damaged header drops its record the same way;
+#   - a FLUSH after 300 blocks writes a checkpoint, and recovery then reads
+#     none of their data.
 # Checks go to the host as CHECK lines (xp_ok, xp_done in lib.sh).
 
 ko=${XP_WC_KO:-/xp/kmod/xp_writecache.ko}
@@ -209,11 +211,36 @@ has /tmp/e 5000 "E with F torn"
 has /tmp/zero 6000 "F torn"
 xp_ok "a damaged block of F, the end of the log, drops F"
 
+xp_step "a flush after more than 256 blocks writes a checkpoint"
+# G: 300 blocks in one write (three records of 128, 128 and 44), then a
+# FLUSH. With no record after it, only a checkpoint (a header-only record
+# of the activation type claiming everything before it) can tell recovery
+# that G was durable; without one, recovery checks G's CRCs and drops G
+# from its damaged block on.
+dd if=/dev/urandom of=/tmp/g bs=$BS count=300 2>/dev/null
+record_flushed /tmp/g 7200
+hg=$(record_of 7200)
+[ -n "$hg" ] || xp_fail "cannot find G's first record in the cache"
+header_at $((hg + 303)) 3 ||
+	xp_fail "no checkpoint (an activation-type header) after G's three records at block $((hg + 303))"
+xp_run dmsetup remove wc
+damage $((hg + 1))
+activate 7 330
+grep -q "data of the last 1 checked" /tmp/act ||
+	xp_fail "recovery checked more than the checkpoint: $(cat /tmp/act)"
+read_to /dev/mapper/wc 7200 /tmp/back 1
+cmp -s "/tmp/blk.$((hg + 1))" /tmp/back && xp_fail "G's damaged block reads back undamaged"
+xp_run dmsetup remove wc
+restore $((hg + 1))
+activate 7 330
+has /tmp/g 7200 "G, its block restored"
+xp_ok "a FLUSH after 300 blocks writes a checkpoint: recovery reads none of G's data"
+
 xp_step "write back and check the origin"
 xp_run dmsetup message wc 0 flush
 [ "$(wc_field 10)" = 0 ] || xp_fail "dirty after flush"
 xp_run dmsetup remove wc
-for p in a:1000 b2:2004 zero:3000 d:4000 e:5000 zero:6000; do
+for p in a:1000 b2:2004 zero:3000 d:4000 e:5000 zero:6000 g:7200; do
 	read_to $O "${p#*:}" /tmp/back $(($(wc -c <"/tmp/${p%%:*}") / BS))
 	cmp -s "/tmp/${p%%:*}" /tmp/back || xp_fail "origin blocks ${p#*:} do not hold ${p%%:*}"
 done
