@@ -39,7 +39,7 @@
 /* A new activation raises seq_limit by this; raised again at half. */
 #define XPWC_SEQ_WINDOW (1ULL << 32)
 #define XPWC_RECOVERY_BUF (8 * 1024 * 1024)
-/* A flush with more unclaimed log than this writes a checkpoint record. */
+/* A flush with at least this much log unclaimed writes a checkpoint. */
 #define XPWC_CHECKPOINT_BLOCKS 256
 /* Writeback copies through this much memory, in two halves. */
 #define XPWC_WB_BUF (1024 * 1024)

@@ -611,8 +611,8 @@ static bool xpwc_commit_discard(struct xpwc *wc)
  * Under lock, dropped and retaken; nothing in flight, a flush due and the
  * origin clean. A flush makes records durable, but only a later header
  * can say so (its claim), and until one does, recovery after a crash
- * checks the data of every record since the last claim. If that is more
- * than XPWC_CHECKPOINT_BLOCKS, the flush is a checkpoint instead: a
+ * checks the data of every record since the last claim. If that is at
+ * least XPWC_CHECKPOINT_BLOCKS, the flush is a checkpoint instead: a
  * header-only record of the activation type, PREFLUSH|FUA, which claims
  * the whole log before it and completes user (NULL: autocommit) when it
  * is written. A block of log per such flush bounds what recovery reads
