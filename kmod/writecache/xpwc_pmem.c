@@ -3,8 +3,8 @@
  * pmem mode: the cache device is persistent memory with DAX. The log has
  * the same format as in SSD mode; the committer writes a record straight
  * into the mapped device (xpwc_pmem_copy), a fence, then the header and a
- * second fence, so every record is durable
- * when its writes complete and a FLUSH costs nothing. Reads of cached
+ * second fence, so every record is durable when its writes complete and a
+ * FLUSH costs nothing. Reads of cached
  * blocks and writeback copy out of the mapping (xpwc_map.c,
  * xpwc_writeback.c), and so does recovery (xpwc_meta.c); the superblock
  * uses the device's block interface, which sees the same memory.
