@@ -167,6 +167,7 @@ struct xpwc {
 	bool committing;
 	bool space_wanted; /* committer waits for writeback */
 	bool origin_dirty; /* origin written since its last flush */
+	unsigned int origin_flushes; /* the committer's origin flushes in flight */
 	bool discard_busy; /* a discard record is in flight */
 	struct list_head rec_free; /* the record pool (xpwc_commit.c) */
 	bool rec_wanted; /* the committer waits for a record */

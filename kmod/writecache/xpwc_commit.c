@@ -277,6 +277,11 @@ static void xpwc_flush_endio(struct bio *bio)
 	blk_status_t status;
 	unsigned long flags;
 
+	if (!cache) {
+		spin_lock_irqsave(&wc->lock, flags);
+		wc->origin_flushes--;
+		spin_unlock_irqrestore(&wc->lock, flags);
+	}
 	if (bio->bi_status) {
 		f->status = BLK_STS_IOERR;
 		xpwc_set_error(wc, -EIO,
@@ -656,7 +661,12 @@ static void xpwc_issue_flush(struct xpwc *wc, struct bio *user)
 	struct bio *b;
 	bool origin;
 
-	if (wc->durable_lpos < wc->head && !wc->origin_dirty && xpwc_commit_checkpoint(wc, user))
+	/*
+	 * An origin flush still in flight was issued before this FLUSH, and
+	 * writes around the cache may have completed since: flush again.
+	 */
+	if (wc->durable_lpos < wc->head && !wc->origin_dirty && !wc->origin_flushes &&
+	    xpwc_commit_checkpoint(wc, user))
 		return;
 
 	f = kzalloc(sizeof(*f), GFP_NOWAIT);
@@ -669,8 +679,10 @@ static void xpwc_issue_flush(struct xpwc *wc, struct bio *user)
 	f->user = user;
 	f->lpos = wc->head;
 	f->cache = wc->durable_lpos < wc->head;
-	origin = wc->origin_dirty;
+	origin = wc->origin_dirty || wc->origin_flushes;
 	wc->origin_dirty = false;
+	if (origin)
+		wc->origin_flushes++;
 	if (f->cache) {
 		wc->unflushed_blocks = 0;
 		wc->stats.cache_flushes++;

@@ -178,9 +178,11 @@ static int xpwc_map_write(struct xpwc *wc, struct bio *bio)
 
 /*
  * An empty FLUSH with nothing to do: no write queued or in flight, every
- * record durable, the origin clean. It completes at once, as it would
- * after a trip through the committer. Always so in pmem mode, where an
- * O_DSYNC write is a FUA write and such a flush.
+ * record durable, the origin clean and no origin flush in flight (one may
+ * have been issued before a write around the cache completed). It
+ * completes at once, as it would after a trip through the committer.
+ * Always so in pmem mode, where an O_DSYNC write is a FUA write and such a
+ * flush.
  */
 static bool xpwc_flush_done(struct xpwc *wc)
 {
@@ -189,7 +191,7 @@ static bool xpwc_flush_done(struct xpwc *wc)
 
 	spin_lock_irqsave(&wc->lock, flags);
 	done = !wc->error && bio_list_empty(&wc->pending) && list_empty(&wc->inflight) &&
-	       wc->durable_lpos == wc->head && !wc->origin_dirty;
+	       wc->durable_lpos == wc->head && !wc->origin_dirty && !wc->origin_flushes;
 	if (done)
 		wc->stats.flushes++;
 	spin_unlock_irqrestore(&wc->lock, flags);
