@@ -107,6 +107,7 @@ struct xpwc_stats {
 	u64 records;
 	u64 cache_flushes;
 	u64 writes_around; /* blocks of sequential streams sent to the origin */
+	u64 stable_blocks; /* blocks written to the cache from stable pages, uncopied */
 };
 
 /*
@@ -139,6 +140,7 @@ struct xpwc {
 	struct dm_dev *cache;
 	bool pmem;
 	struct xpwc_opts opt;
+	struct gendisk *disk; /* ours: whose page-cache pages stay stable */
 
 	unsigned int block_size;
 	unsigned int sect_shift; /* log2(sectors per block) */

@@ -19,6 +19,7 @@
  */
 #include <linux/highmem.h>
 #include <linux/libnvdimm.h>
+#include <linux/pagemap.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
@@ -33,7 +34,7 @@ struct xpwc_rec {
 	u64 seq, prev_seq;
 	u64 first, count; /* discard range */
 	unsigned int nr_data;
-	unsigned int nr_pages;
+	unsigned int nocopy; /* data blocks sent from the writes' own pages */
 	u32 durable_back; /* the header's claim */
 	u16 type;
 	bool fua;
@@ -59,9 +60,10 @@ u64 xpwc_complete_lpos(struct xpwc *wc)
 	return r ? r->lpos : wc->head;
 }
 
-static unsigned int xpwc_rec_pages(struct xpwc *wc, unsigned int blocks)
+/* Pages of a record: the largest one's, in SSD mode (header and data). */
+static unsigned int xpwc_rec_pages(struct xpwc *wc)
 {
-	return DIV_ROUND_UP(blocks * wc->block_size, PAGE_SIZE);
+	return wc->pmem ? 0 : DIV_ROUND_UP((1 + wc->max_rec_data) * wc->block_size, PAGE_SIZE);
 }
 
 /*
@@ -74,7 +76,7 @@ static unsigned int xpwc_rec_pages(struct xpwc *wc, unsigned int blocks)
  */
 int xpwc_recs_alloc(struct xpwc *wc)
 {
-	unsigned int i, k, nr_pages = wc->pmem ? 0 : xpwc_rec_pages(wc, 1 + wc->max_rec_data);
+	unsigned int i, k, nr_pages = xpwc_rec_pages(wc);
 	struct xpwc_rec *rec;
 
 	for (i = 0; i < XPWC_MAX_INFLIGHT + 1; i++) {
@@ -94,7 +96,7 @@ int xpwc_recs_alloc(struct xpwc *wc)
 /* At dtr, or after a failed xpwc_recs_alloc(). */
 void xpwc_recs_free(struct xpwc *wc)
 {
-	unsigned int k, nr_pages = wc->pmem ? 0 : xpwc_rec_pages(wc, 1 + wc->max_rec_data);
+	unsigned int k, nr_pages = xpwc_rec_pages(wc);
 	struct xpwc_rec *rec, *n;
 
 	list_for_each_entry_safe(rec, n, &wc->rec_free, list) {
@@ -105,8 +107,8 @@ void xpwc_recs_free(struct xpwc *wc)
 	INIT_LIST_HEAD(&wc->rec_free);
 }
 
-/* Under lock: a record of blocks blocks, or NULL (wait for one). */
-static struct xpwc_rec *xpwc_rec_get(struct xpwc *wc, unsigned int blocks)
+/* Under lock: a record, or NULL (wait for one). */
+static struct xpwc_rec *xpwc_rec_get(struct xpwc *wc)
 {
 	struct xpwc_rec *rec = list_first_entry_or_null(&wc->rec_free, struct xpwc_rec, list);
 
@@ -117,7 +119,6 @@ static struct xpwc_rec *xpwc_rec_get(struct xpwc *wc, unsigned int blocks)
 	list_del(&rec->list);
 	memset(rec, 0, offsetof(struct xpwc_rec, pages));
 	rec->wc = wc;
-	rec->nr_pages = wc->pmem ? 0 : xpwc_rec_pages(wc, blocks);
 	bio_list_init(&rec->bios);
 	return rec;
 }
@@ -187,6 +188,7 @@ static void xpwc_rec_apply(struct xpwc *wc, struct xpwc_rec *rec)
 	h->hdr.time = (u32)jiffies;
 	if (rec->type != XPWC_REC_ACTIVATE)
 		wc->stats.records++;
+	wc->stats.stable_blocks += rec->nocopy;
 	if (rec->type == XPWC_REC_DISCARD) {
 		xpwc_index_discard(wc, rec->first, rec->count, rec->lpos);
 	} else {
@@ -316,27 +318,99 @@ static void xpwc_flush_endio(struct bio *bio)
 /* ---- building records ---- */
 
 /*
- * Copy the writes into the record's blocks, then fill and checksum the
- * header (its used bytes: format version 2).
+ * SSD: may a page of a write go to the cache device as it is, checksummed
+ * where it lies? Only if it cannot change before the record's bio ends: a
+ * page-cache page under writeback to this device (its owner is our disk),
+ * whose mapping waits for writeback to end before a page changes (stable
+ * writes: xpcache asks for them in SSD mode, xpwc_target.c). Writeback
+ * ends when the caller's bio does, after ours. Anything else (O_DIRECT
+ * buffers, pages of other devices or without stable writes, buffer-head
+ * metadata not marked for writeback) may change in flight and is copied:
+ * a CRC that no longer matches its block would make recovery drop the
+ * record, and every record after it, as torn.
+ */
+static bool xpwc_page_stable(struct xpwc *wc, struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	struct address_space *mapping;
+	struct block_device *bdev;
+	struct inode *host;
+
+	if (!folio_test_writeback(folio))
+		return false;
+	mapping = folio_mapping(folio); /* a swap cache page: no host */
+	if (!mapping || !mapping_stable_writes(mapping) || !mapping->host)
+		return false;
+	host = mapping->host;
+	bdev = S_ISBLK(host->i_mode) ? I_BDEV(host) : host->i_sb->s_bdev;
+	return bdev && bdev->bd_disk == wc->disk;
+}
+
+/* SSD: the segments of bio if all its pages are stable, else 0. */
+static unsigned int xpwc_stable_segs(struct xpwc *wc, struct bio *bio)
+{
+	struct bvec_iter iter;
+	struct bio_vec bv;
+	unsigned int n = 0;
+
+	bio_for_each_segment(bv, bio, iter) {
+		if (!xpwc_page_stable(wc, bv.bv_page))
+			return 0;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * SSD: vecs that the rest of the data, left bytes, takes if it is copied
+ * from cdst on, after a vec that it cannot extend. Copies are placed one
+ * after the other, so bio_add_page() makes one run of them a vec per page.
+ */
+static unsigned int xpwc_copy_vecs(size_t cdst, size_t left)
+{
+	return left ? DIV_ROUND_UP(cdst % PAGE_SIZE + left, PAGE_SIZE) : 0;
+}
+
+/* SSD: bytes [from, to) of the record's pages go next in bio. */
+static void xpwc_bio_add_rec(struct bio *bio, struct xpwc_rec *rec, size_t from, size_t to)
+{
+	while (from < to) {
+		unsigned int off = from % PAGE_SIZE;
+		unsigned int len = min_t(size_t, to - from, PAGE_SIZE - off);
+
+		if (WARN_ON_ONCE(bio_add_page(bio, rec->pages[from / PAGE_SIZE], len, off) != len))
+			return; /* xpwc_rec_build reserved the vecs */
+		from += len;
+	}
+}
+
+/*
+ * Fill and checksum the header (its used bytes: format version 2) after
+ * the data blocks.
  *
- * SSD: into our pages, checksumming each piece of a block right after
- * storing it, while it is in the CPU's cache. The CRC is of the copy, never
- * of the caller's pages, which may change under an O_DIRECT write; header
- * and data then go out as one bio, and the CRCs tell a torn one.
+ * SSD: the data goes into bio (header first, then the blocks in log
+ * order). A write whose pages are stable goes as it is, checksummed in
+ * place; any other write is copied into the record's pages, one block
+ * after the other behind the header, and checksummed piece by piece right
+ * after the copy, while it is in the CPU's cache. The CRC is then of the
+ * copy, never of pages that may change under an O_DIRECT write. Header
+ * and data go out as one bio; the CRCs tell a torn one.
  *
- * pmem: straight into the mapping (xpwc_pmem_copy), a fence, then
- * the header and a second fence. The header is stored only once the data
- * is durable, so a header that survived proves its data did: no CRCs
+ * pmem (bio NULL): straight into the mapping (xpwc_pmem_copy), a fence,
+ * then the header and a second fence. The header is stored only once the
+ * data is durable, so a header that survived proves its data did: no CRCs
  * (XPWC_REC_ORDERED), no reading back, and only the used bytes stored.
  */
-static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec)
+static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec, struct bio *bio)
 {
 	struct xpwc_rec_disk *h = wc->pmem ? wc->pmem_hdr : xpwc_rec_block(wc, rec, 0);
-	unsigned int bs = wc->block_size, i = 0;
+	unsigned int bs = wc->block_size, i = 0, nocopy = 0;
 	u32 nr = rec->type == XPWC_REC_DISCARD ? 1 : rec->nr_data, used = xpwc_rec_used(nr);
 	size_t dst = bs; /* byte offset in the record */
+	size_t cdst = bs; /* SSD: where the next copy goes in the record's pages */
+	size_t left = (size_t)rec->nr_data * bs; /* bytes of data still to place */
 	u32 crc = ~0U; /* of the data block being filled */
-	struct bio *bio;
+	struct bio *ub;
 
 	memset(h, 0, used); /* the rest of the block is never read */
 	h->magic = cpu_to_le32(XPWC_REC_MAGIC);
@@ -349,6 +423,8 @@ static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec)
 	h->nr = cpu_to_le32(nr);
 	h->flags = cpu_to_le32((rec->fua ? XPWC_REC_FUA : 0) | (wc->pmem ? XPWC_REC_ORDERED : 0));
 	h->durable_back = cpu_to_le32(rec->durable_back);
+	if (bio)
+		xpwc_bio_add_rec(bio, rec, 0, bs);
 
 	if (rec->type == XPWC_REC_DISCARD) {
 		h->entries[0].oblock = cpu_to_le64(rec->first);
@@ -358,38 +434,63 @@ static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec)
 	if (rec->type == XPWC_REC_ACTIVATE)
 		goto out_crc; /* a checkpoint: the header alone */
 
-	bio_list_for_each(bio, &rec->bios) {
-		u64 ob = dm_target_offset(wc->ti, bio->bi_iter.bi_sector) >> wc->sect_shift;
-		unsigned int nb = bio_sectors(bio) >> wc->sect_shift, k;
+	bio_list_for_each(ub, &rec->bios) {
+		u64 ob = dm_target_offset(wc->ti, ub->bi_iter.bi_sector) >> wc->sect_shift;
+		unsigned int nb = bio_sectors(ub) >> wc->sect_shift, k, segs = 0;
+		size_t from = cdst;
 		struct bvec_iter iter;
 		struct bio_vec bv;
+		bool copy = true;
 
 		for (k = 0; k < nb; k++, i++)
 			h->entries[i].oblock = cpu_to_le64(ob + k);
-		bio_for_each_segment(bv, bio, iter) {
+		left -= (size_t)nb * bs;
+		if (bio) {
+			/* As it is only if what follows still fits when copied. */
+			segs = xpwc_stable_segs(wc, ub);
+			copy = !segs ||
+			       bio->bi_max_vecs - bio->bi_vcnt < segs + xpwc_copy_vecs(cdst, left);
+		}
+		bio_for_each_segment(bv, ub, iter) {
 			unsigned int done = 0;
 			void *src = bvec_kmap_local(&bv);
 
 			while (done < bv.bv_len) {
 				unsigned int len =
 					min_t(unsigned int, bv.bv_len - done, bs - dst % bs);
-				void *to = xpwc_rec_block(wc, rec, dst / bs) + dst % bs;
+				void *p = src + done;
 
-				if (wc->pmem) {
-					xpwc_pmem_copy(wc, to, src + done, len);
+				if (!bio) {
+					xpwc_pmem_copy(wc,
+						       xpwc_rec_block(wc, rec, dst / bs) + dst % bs,
+						       p, len);
 				} else {
-					memcpy(to, src + done, len);
-					crc = xpwc_crc32c(crc, to, len);
+					if (copy) {
+						void *to =
+							page_address(rec->pages[cdst / PAGE_SIZE]) +
+							cdst % PAGE_SIZE;
+
+						memcpy(to, p, len);
+						p = to;
+						cdst += len;
+					}
+					crc = xpwc_crc32c(crc, p, len);
 				}
 				done += len;
 				dst += len;
-				if (!wc->pmem && dst % bs == 0) {
+				if (bio && dst % bs == 0) {
 					h->entries[dst / bs - 2].crc = cpu_to_le32(crc);
 					crc = ~0U;
 				}
 			}
 			kunmap_local(src);
+			if (bio && !copy)
+				__bio_add_page(bio, bv.bv_page, bv.bv_len, bv.bv_offset);
 		}
+		if (bio && copy)
+			xpwc_bio_add_rec(bio, rec, from, cdst);
+		else if (bio)
+			nocopy += nb;
 	}
 	if (wc->pmem)
 		pmem_wmb(); /* the data is durable before any of the header */
@@ -399,39 +500,34 @@ out_crc:
 		xpwc_pmem_copy(wc, xpwc_rec_block(wc, rec, 0), h, used);
 		pmem_wmb();
 	}
+	rec->nocopy = nocopy;
 }
 
-static void xpwc_rec_submit(struct xpwc *wc, struct xpwc_rec *rec)
+/*
+ * Write the record: one bio (of up to BIO_MAX_VECS: writes sent as they
+ * are bring their own segments), or on pmem it is already there.
+ */
+static void xpwc_rec_write(struct xpwc *wc, struct xpwc_rec *rec)
 {
-	unsigned int blocks = 1 + rec->nr_data, i;
-	size_t bytes = (size_t)blocks * wc->block_size;
 	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC;
 	struct bio *bio;
 
+	if (wc->pmem) {
+		xpwc_rec_build(wc, rec, NULL);
+		xpwc_rec_done(rec, BLK_STS_OK);
+		return;
+	}
 	if (rec->fua)
 		opf |= REQ_FUA;
 	if (rec->preflush)
 		opf |= REQ_PREFLUSH;
-	bio = bio_alloc_bioset(wc->cache->bdev, rec->nr_pages, opf, GFP_NOIO, &wc->bs);
+	bio = bio_alloc_bioset(wc->cache->bdev, rec->nr_data ? BIO_MAX_VECS : 1, opf, GFP_NOIO,
+			       &wc->bs);
 	bio->bi_iter.bi_sector = xpwc_slot_sector(wc, xpwc_ring(wc, rec->lpos));
-	for (i = 0; i < rec->nr_pages; i++) {
-		unsigned int len = min_t(size_t, bytes - (size_t)i * PAGE_SIZE, PAGE_SIZE);
-
-		__bio_add_page(bio, rec->pages[i], len, 0);
-	}
 	bio->bi_private = rec;
 	bio->bi_end_io = xpwc_rec_endio;
+	xpwc_rec_build(wc, rec, bio);
 	submit_bio_noacct(bio);
-}
-
-/* Write the record: one bio, or on pmem it is already there. */
-static void xpwc_rec_write(struct xpwc *wc, struct xpwc_rec *rec)
-{
-	xpwc_rec_build(wc, rec);
-	if (wc->pmem)
-		xpwc_rec_done(rec, BLK_STS_OK);
-	else
-		xpwc_rec_submit(wc, rec);
 }
 
 /*
@@ -535,7 +631,7 @@ static bool xpwc_commit_writes(struct xpwc *wc)
 	pos = xpwc_reserve(wc, 1 + blocks);
 	if (pos == U64_MAX)
 		return false;
-	rec = xpwc_rec_get(wc, 1 + blocks);
+	rec = xpwc_rec_get(wc);
 	if (!rec)
 		return false;
 	rec->type = XPWC_REC_DATA;
@@ -594,7 +690,7 @@ static bool xpwc_commit_discard(struct xpwc *wc)
 	pos = xpwc_reserve(wc, 1);
 	if (pos == U64_MAX)
 		return false;
-	rec = xpwc_rec_get(wc, 1);
+	rec = xpwc_rec_get(wc);
 	if (!rec)
 		return false;
 	wc->discard_busy = true;
@@ -631,7 +727,7 @@ static bool xpwc_commit_checkpoint(struct xpwc *wc, struct bio *user)
 	if (wc->head - wc->claim_lpos < XPWC_CHECKPOINT_BLOCKS ||
 	    pos + 1 - wc->tail > wc->log_blocks || wc->next_seq >= wc->seq_limit)
 		return false;
-	rec = xpwc_rec_get(wc, 1);
+	rec = xpwc_rec_get(wc);
 	if (!rec)
 		return false;
 	rec->type = XPWC_REC_ACTIVATE;

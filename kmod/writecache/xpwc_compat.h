@@ -8,6 +8,7 @@
 #ifndef XPWC_COMPAT_H
 #define XPWC_COMPAT_H
 
+#include <linux/blkdev.h>
 #include <linux/crc32c.h>
 #include <linux/dm-io.h>
 #include <linux/ioprio.h>
@@ -68,5 +69,28 @@ static inline int xpwc_dm_io(struct dm_io_request *req, unsigned int num_regions
 		fn(error, context);                                \
 	}
 #endif
+
+/*
+ * Stable writes, asked for in SSD mode: the page cache then leaves a page
+ * alone while it is under writeback, and xpcache checksums and sends it
+ * without a copy (xpwc_commit.c). Since the queue-limits rework a target
+ * asks in io_hints; before it, dm sets the queue flag from the devices
+ * below at every table swap, so resume sets it afterwards.
+ */
+static inline void xpwc_stable_writes_hint(bool want, struct queue_limits *limits)
+{
+#ifdef XPWC_HAVE_BLK_FEAT_STABLE_WRITES
+	if (want)
+		limits->features |= BLK_FEAT_STABLE_WRITES;
+#endif
+}
+
+static inline void xpwc_stable_writes_set(bool want, struct gendisk *disk)
+{
+#ifndef XPWC_HAVE_BLK_FEAT_STABLE_WRITES
+	if (want)
+		blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, disk->queue);
+#endif
+}
 
 #endif /* XPWC_COMPAT_H */

@@ -327,6 +327,7 @@ static int xpwc_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		return -ENOMEM;
 	}
 	wc->ti = ti;
+	wc->disk = dm_disk(dm_table_get_md(ti->table));
 	spin_lock_init(&wc->lock);
 	mutex_init(&wc->sb_mutex);
 	wc->index = RB_ROOT;
@@ -469,6 +470,8 @@ static void xpwc_resume(struct dm_target *ti)
 {
 	struct xpwc *wc = ti->private;
 
+	xpwc_stable_writes_set(!wc->pmem, wc->disk);
+
 	spin_lock_irq(&wc->lock);
 	wc->wb_stopped = false;
 	xpwc_wb_kick_locked(wc);
@@ -501,10 +504,10 @@ static void xpwc_status(struct dm_target *ti, status_type_t type, unsigned int s
 		dirty = wc->dirty_blocks;
 		cleaner = wc->cleaner;
 		spin_unlock_irq(&wc->lock);
-		DMEMIT("%d %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %u %llu",
+		DMEMIT("%d %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %u %llu %llu",
 		       error, wc->log_blocks, free, wb, st.read_hits, st.read_misses, st.write_hits,
 		       st.write_misses, st.flushes, dirty, st.discards, st.records,
-		       st.cache_flushes, cleaner, st.writes_around);
+		       st.cache_flushes, cleaner, st.writes_around, st.stable_blocks);
 		break;
 	case STATUSTYPE_TABLE:
 		n = 2 * (o->high_wm_set + o->low_wm_set + o->wb_jobs_set + o->ac_blocks_set +
@@ -585,6 +588,7 @@ static void xpwc_io_hints(struct dm_target *ti, struct queue_limits *limits)
 			UINT_MAX >> SECTOR_SHIFT & ~((1U << wc->sect_shift) - 1);
 		limits->max_discard_sectors = limits->max_hw_discard_sectors;
 	}
+	xpwc_stable_writes_hint(!wc->pmem, limits);
 }
 
 static int xpwc_iterate_devices(struct dm_target *ti, iterate_devices_callout_fn fn, void *data)

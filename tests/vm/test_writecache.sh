@@ -17,6 +17,9 @@
 #                        follows, and stays dropped when its torn block is
 #                        whole again (activation records); an intact old
 #                        record never chains after a new one; a damaged header
+#   writecache_stable    ext4's page-cache writes go out uncopied (stable
+#                        writes), O_DIRECT ones are copied; a crash after an
+#                        fsync: recovery checks the uncopied records' data
 #   writecache_errors    dm-error under the cache or the origin: the error
 #                        state, EIO for writes, no cached block lost; with
 #                        dm-delay under the cache, a cleaner-mode discard and
@@ -29,8 +32,8 @@
 #                        plain writes and a FLUSH under nofua, FUA writes
 #                        and no FLUSH under fua; either way the log up to
 #                        its last FLUSH/FUA holds the data
-#   writecache_recovery, writecache_errors, writecache_underio and
-#   writecache_fua run in mode s.
+#   writecache_recovery, writecache_stable, writecache_errors,
+#   writecache_underio and writecache_fua run in mode s.
 #
 #   XP_WC_MODES  modes to test (default "s p")
 #
@@ -107,6 +110,9 @@ writecache_series() {
 	rm -f "$TMP"/*.img
 	guest "recovery" writecache_recovery 120 dmsetup s \
 		--disk "$TMP/origin.img:64M" --disk "$TMP/cache.img:16M"
+	rm -f "$TMP"/*.img
+	guest "stable pages" writecache_stable 120 "dmsetup mkfs.ext4" s -m ext4 \
+		--disk "$TMP/origin.img:64M" --disk "$TMP/cache.img:48M"
 	rm -f "$TMP"/*.img
 	guest "errors" writecache_errors 120 dmsetup s -m dm_delay \
 		--disk "$TMP/origin.img:64M" --disk "$TMP/cache.img:16M"

@@ -17,7 +17,7 @@ C=/dev/vdb
 # wc_field N [DEV]: field N of the target's status (1 = error, see
 # docs/writecache.md: 2 total 3 free 4 writeback 5 read_hits 6 read_misses
 # 7 write_hits 8 write_misses 9 flushes 10 dirty 11 discards 12 records
-# 13 cache_flushes 14 cleaner).
+# 13 cache_flushes 14 cleaner 15 writes_around 16 stable_blocks).
 wc_field() { dmsetup status "${2:-wc}" | awk -v n="$1" '{ print $(3 + n) }'; }
 
 # wc_pmem_namespace: in pmem mode, a 48 MiB fsdax namespace on region0.
