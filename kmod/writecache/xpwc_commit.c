@@ -385,6 +385,24 @@ static void xpwc_bio_add_rec(struct bio *bio, struct xpwc_rec *rec, size_t from,
 }
 
 /*
+ * SSD: copy a piece of a block (it never crosses a page: block_size is at
+ * most PAGE_SIZE) to *cdst in the record's pages; returns the copy. A whole
+ * page goes by copy_page(), which moves 8 bytes per step where memcpy()
+ * may move one (rep movsb, byte by byte under emulators such as TCG).
+ */
+static void *xpwc_rec_copy(struct xpwc_rec *rec, size_t *cdst, const void *p, unsigned int len)
+{
+	void *to = page_address(rec->pages[*cdst / PAGE_SIZE]) + *cdst % PAGE_SIZE;
+
+	if (len == PAGE_SIZE && PAGE_ALIGNED(p))
+		copy_page(to, p);
+	else
+		memcpy(to, p, len);
+	*cdst += len;
+	return to;
+}
+
+/*
  * Fill and checksum the header (its used bytes: format version 2) after
  * the data blocks.
  *
@@ -465,15 +483,8 @@ static void xpwc_rec_build(struct xpwc *wc, struct xpwc_rec *rec, struct bio *bi
 						       xpwc_rec_block(wc, rec, dst / bs) + dst % bs,
 						       p, len);
 				} else {
-					if (copy) {
-						void *to =
-							page_address(rec->pages[cdst / PAGE_SIZE]) +
-							cdst % PAGE_SIZE;
-
-						memcpy(to, p, len);
-						p = to;
-						cdst += len;
-					}
+					if (copy)
+						p = xpwc_rec_copy(rec, &cdst, p, len);
 					crc = xpwc_crc32c(crc, p, len);
 				}
 				done += len;
