@@ -720,6 +720,17 @@ static bool xpwc_commit_discard(struct xpwc *wc)
 }
 
 /*
+ * Under lock: a flush should be a checkpoint (xpwc_commit_checkpoint): at
+ * least XPWC_CHECKPOINT_BLOCKS of log unclaimed, and room for one block
+ * and one sequence number.
+ */
+static bool xpwc_checkpoint_due(struct xpwc *wc)
+{
+	return wc->head - wc->claim_lpos >= XPWC_CHECKPOINT_BLOCKS &&
+	       wc->head - wc->tail < wc->log_blocks && wc->next_seq < wc->seq_limit;
+}
+
+/*
  * Under lock, dropped and retaken; nothing in flight, a flush due and the
  * origin clean. A flush makes records durable, but only a later header
  * can say so (its claim), and until one does, recovery after a crash
@@ -735,8 +746,7 @@ static bool xpwc_commit_checkpoint(struct xpwc *wc, struct bio *user)
 	struct xpwc_rec *rec;
 	u64 pos = wc->head;
 
-	if (wc->head - wc->claim_lpos < XPWC_CHECKPOINT_BLOCKS ||
-	    pos + 1 - wc->tail > wc->log_blocks || wc->next_seq >= wc->seq_limit)
+	if (!xpwc_checkpoint_due(wc))
 		return false;
 	rec = xpwc_rec_get(wc);
 	if (!rec)
@@ -960,8 +970,7 @@ int xpwc_flush_cache_sync(struct xpwc *wc)
 	spin_lock_irq(&wc->lock);
 	head = wc->head;
 	cache = wc->durable_lpos < head;
-	checkpoint = cache && head - wc->claim_lpos >= XPWC_CHECKPOINT_BLOCKS &&
-		     head - wc->tail < wc->log_blocks && wc->next_seq < wc->seq_limit;
+	checkpoint = cache && xpwc_checkpoint_due(wc);
 	origin = wc->origin_dirty;
 	wc->origin_dirty = false;
 	if (cache && !checkpoint)
