@@ -604,7 +604,7 @@ static int xpwc_iterate_devices(struct dm_target *ti, iterate_devices_callout_fn
 
 static struct target_type xpwc_target = {
 	.name = "xpcache",
-	.version = { 1, 0, 0 },
+	.version = { 1, 1, 0 },
 	.module = THIS_MODULE,
 	.ctr = xpwc_ctr,
 	.dtr = xpwc_dtr,
