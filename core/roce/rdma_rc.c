@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * RC queue pairs: their send queue and responder resources, the attributes
- * a modify brings (address vector, PSNs, timers), posting work requests,
- * and the split of received packets between responder and completer.
+ * a modify brings (address vector, PSNs, timers), posting work requests
+ * (a REG_MR runs at once, xp_qp_reg_mr()), and the split of received
+ * packets between responder and completer.
  * The transport itself is in rdma_rc_req.c and rdma_rc_resp.c.
  */
 #include "xp_env.h"
@@ -220,6 +221,22 @@ int xp_rc_post_send(struct xp_qp *qp, const struct xp_send_wr *wr)
 		wqe->npsn = total ? (total + mtu - 1) / mtu : 1;
 	rq->prod++;
 	return 0;
+}
+
+int xp_qp_reg_mr(struct xp_qp *qp, struct xp_mr *mr, const struct xp_mr_fast_reg *fr)
+{
+	int err;
+
+	if (!qp) {
+		xp_log(XP_WARN, "xp_qp_reg_mr: qp is NULL\n");
+		return -EINVAL;
+	}
+	err = xp_mr_fast_reg(qp->pd, mr, fr);
+	if (err)
+		qp->dev->stats.mr_reg_refused++;
+	else
+		qp->dev->stats.mr_fast_reg++;
+	return err;
 }
 
 int xp_rc_frame_begin(struct xp_qp *qp, struct xp_roce_hdrs *h, __u32 len, struct xp_tx_frame *f)

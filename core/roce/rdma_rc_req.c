@@ -555,6 +555,8 @@ static int send_packet(struct xp_qp *qp, struct xp_send_wqe *wqe)
 	qp->stats.tx_pkts++;
 	if (xp_psn_lt(rq->psn, rq->max_psn))
 		qp->stats.retransmits++;
+	else if (first && wqe->wr.opcode == XP_WR_SEND_WITH_INV)
+		qp->dev->stats.send_inv_sent++; /* a message's first packet, sent the first time */
 	/* A READ's offset moves only past a probe's one packet. */
 	rq->off += wqe->wr.opcode == XP_WR_RDMA_READ ? (used == 1 ? h.reth.len : 0) : len;
 	return used;
@@ -587,6 +589,8 @@ void xp_rc_req_progress(struct xp_qp *qp)
 				wqe->status = err ? xp_mr_wr_wc_status(err) : XP_WC_SUCCESS;
 				if (err)
 					wqe->wr.send_flags |= XP_SEND_SIGNALED;
+				else
+					qp->dev->stats.mr_local_inv++;
 				rq->next++;
 				comp_run(qp);
 				continue;

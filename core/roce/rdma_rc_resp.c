@@ -73,6 +73,13 @@ static enum xp_rdma_drop nak_error(struct xp_qp *qp, __u32 psn, __u8 code)
 	return XP_RDMA_DROP_NONE;
 }
 
+/* A request refused at its rkey check (rxe: "rkey violation"): NAK it, count it. */
+static enum xp_rdma_drop nak_rkey(struct xp_qp *qp, __u32 psn, enum xp_mr_err err)
+{
+	qp->dev->stats.mr_rkey_refused++;
+	return nak_error(qp, psn, xp_mr_err_nak(err));
+}
+
 static enum xp_rdma_drop nak_rnr(struct xp_qp *qp, __u32 psn)
 {
 	xp_rc_resp_flush_ack(qp);
@@ -119,6 +126,7 @@ bool xp_rc_resp_progress(struct xp_qp *qp)
 		bool first = res->next_psn == res->start_psn;
 		bool last = len == res->resid;
 		struct xp_mr *mr = NULL;
+		enum xp_mr_err e;
 
 		if (first && last)
 			h.opcode = XP_OP_RC | XP_OP_READ_RESPONSE_ONLY;
@@ -131,11 +139,13 @@ bool xp_rc_resp_progress(struct xp_qp *qp)
 		h.psn = res->next_psn;
 		h.aeth.syndrome = XP_AETH_ACK | XP_AETH_VALUE_MASK;
 		h.aeth.msn = rs->msn;
-		if (len && xp_mr_lookup_remote(qp->pd, res->rkey, res->va, len,
-					       XP_ACCESS_REMOTE_READ, NULL, &mr) != XP_MR_OK) {
+		e = len ? xp_mr_lookup_remote(qp->pd, res->rkey, res->va, len,
+					      XP_ACCESS_REMOTE_READ, NULL, &mr) :
+			  XP_MR_OK;
+		if (e != XP_MR_OK) {
 			/* Invalidated under us: the READ cannot finish. */
 			rs->reading = -1;
-			nak_error(qp, res->next_psn, XP_NAK_REMOTE_ACCESS_ERROR);
+			nak_rkey(qp, res->next_psn, e);
 			return false;
 		}
 		if (xp_rc_frame_begin(qp, &h, len, &f)) {
@@ -340,6 +350,7 @@ static enum xp_rdma_drop do_send(struct xp_qp *qp, const struct xp_roce_pkt *pkt
 			xp_qp_to_err(qp);
 			return XP_RDMA_DROP_NONE;
 		}
+		qp->dev->stats.mr_remote_inv++;
 	}
 	xp_qp_complete_recv(qp, wqe, XP_WC_SUCCESS, &wc);
 	xp_qp_recv_done(qp);
@@ -368,7 +379,7 @@ static enum xp_rdma_drop do_write(struct xp_qp *qp, const struct xp_roce_pkt *pk
 		e = xp_mr_lookup_remote(qp->pd, rs->write_rkey, rs->write_va, rs->write_len,
 					XP_ACCESS_REMOTE_WRITE, NULL, NULL);
 		if (e != XP_MR_OK)
-			return nak_error(qp, pkt->h.psn, xp_mr_err_nak(e));
+			return nak_rkey(qp, pkt->h.psn, e);
 		rs->in_write = !(oi->flags & XP_OPF_END);
 	}
 	if (pkt->payload_len > rs->write_resid)
@@ -377,7 +388,7 @@ static enum xp_rdma_drop do_write(struct xp_qp *qp, const struct xp_roce_pkt *pk
 		e = xp_mr_lookup_remote(qp->pd, rs->write_rkey, rs->write_va, pkt->payload_len,
 					XP_ACCESS_REMOTE_WRITE, NULL, &mr);
 		if (e != XP_MR_OK)
-			return nak_error(qp, pkt->h.psn, xp_mr_err_nak(e));
+			return nak_rkey(qp, pkt->h.psn, e);
 		xp_mr_write(mr, rs->write_va, pkt->payload, pkt->payload_len);
 		xp_mr_put(mr);
 		rs->write_va += pkt->payload_len;
@@ -414,7 +425,7 @@ static enum xp_rdma_drop do_read(struct xp_qp *qp, const struct xp_roce_pkt *pkt
 	e = xp_mr_lookup_remote(qp->pd, pkt->h.reth.rkey, pkt->h.reth.va, len,
 				XP_ACCESS_REMOTE_READ, NULL, NULL);
 	if (e != XP_MR_OK)
-		return nak_error(qp, pkt->h.psn, xp_mr_err_nak(e));
+		return nak_rkey(qp, pkt->h.psn, e);
 	npkts = len ? (len + mtu - 1) / mtu : 1;
 	xp_rc_resp_flush_ack(qp);
 	res = res_alloc(qp);
@@ -440,7 +451,7 @@ static enum xp_rdma_drop do_atomic(struct xp_qp *qp, const struct xp_roce_pkt *p
 	e = xp_mr_lookup_atomic(qp->pd, pkt->h.atmeth.rkey, pkt->h.atmeth.va,
 				XP_ACCESS_REMOTE_ATOMIC, (void **)&p, NULL);
 	if (e != XP_MR_OK)
-		return nak_error(qp, pkt->h.psn, xp_mr_err_nak(e));
+		return nak_rkey(qp, pkt->h.psn, e);
 	orig = *p;
 	if (op == XP_OP_COMPARE_SWAP) {
 		if (orig == pkt->h.atmeth.compare)

@@ -90,6 +90,19 @@ struct xp_rdma_dev_stats {
 	__u64 tx_ring_drops; /* frames the host dropped (its tx ring stayed full) */
 	__u64 fault_dups; /* frames delivered twice by xp_rdma_dev_set_faults() */
 	__u64 fault_reorders; /* frames held back behind the next one */
+	/*
+	 * Memory registration work, as iSER and NVMe-oF drive it: fast-reg
+	 * MRs registered and invalidated, and what was refused.
+	 */
+	__u64 mr_fast_reg; /* REG_MR work requests executed (xp_qp_reg_mr()) */
+	__u64 mr_reg_refused; /* REG_MR refused: the MR still VALID (not invalidated
+			       * since its last registration), or another error */
+	__u64 mr_local_inv; /* LOCAL_INV work requests executed successfully */
+	__u64 mr_remote_inv; /* MRs invalidated by a SEND_WITH_INV received */
+	__u64 send_inv_sent; /* SEND_WITH_INV messages sent (once each, not per
+			      * packet, not again when retransmitted) */
+	__u64 mr_rkey_refused; /* RC READ/WRITE/atomic requests NAKed at the rkey check
+				* (key invalidated or stale, rights, range, alignment) */
 };
 
 const struct xp_rdma_dev_stats *xp_rdma_dev_stats(const struct xp_rdma_dev *dev);
@@ -334,6 +347,15 @@ int xp_qp_post_recv(struct xp_qp *qp, struct xp_recv_wr *wr, struct xp_recv_wr *
  * status. xp_rdma_dev_poll() drives the queue, retries and timers.
  */
 int xp_qp_post_send(struct xp_qp *qp, struct xp_send_wr *wr, struct xp_send_wr **bad_wr);
+
+/*
+ * Execute a REG_MR work request on qp now: xp_mr_fast_reg() (xp_mr.h) with
+ * the QP's PD, counted in the device's mr_fast_reg, or mr_reg_refused when
+ * it fails. 0, -EINVAL for a NULL qp, or xp_mr_fast_reg()'s error (-EBUSY:
+ * the MR is still VALID; invalidate it first). The host checks the QP's
+ * state and completes the work request.
+ */
+int xp_qp_reg_mr(struct xp_qp *qp, struct xp_mr *mr, const struct xp_mr_fast_reg *fr);
 
 /*
  * What an RC QP did, for tests and tools: every counter only grows.

@@ -3,7 +3,9 @@
  * The port's counters, as `rdma statistic show link NAME/1` shows them:
  * frames in and out, the path each came in by, what the host lost, the
  * injected faults (rxe_faults.c) and the RC repair of every QP the device
- * had (retransmissions, NAKs, duplicates), and every drop by its reason,
+ * had (retransmissions, NAKs, duplicates), the memory registration work
+ * of the transport (fast registrations, invalidations local and remote,
+ * SEND_WITH_INVs sent, and what was refused), and every drop by its reason,
  * the parser's (rx_parse_*, enum xp_pkt_err) and the device's
  * (rx_drop_*, enum xp_rdma_drop), named by xp_pkt_err_str() and
  * xp_rdma_drop_str() as user space's counters are.
@@ -34,6 +36,12 @@ enum {
 	XS_RC_SEQ_NAKS_RCVD,
 	XS_RC_DUP_REQUESTS,
 	XS_RC_OUT_OF_SEQ,
+	XS_MR_FAST_REG,
+	XS_MR_REG_REFUSED,
+	XS_MR_LOCAL_INV,
+	XS_MR_REMOTE_INV,
+	XS_SEND_INV_SENT,
+	XS_MR_RKEY_REFUSED,
 	XS_PARSE, /* then XP_PKT_ERR_NR - 1 parser reasons, then the device's */
 };
 
@@ -58,6 +66,12 @@ static const char *const xs_fixed[XS_PARSE] = {
 	[XS_RC_SEQ_NAKS_RCVD] = "rc_seq_naks_rcvd",
 	[XS_RC_DUP_REQUESTS] = "rc_dup_requests",
 	[XS_RC_OUT_OF_SEQ] = "rc_out_of_seq",
+	[XS_MR_FAST_REG] = "mr_fast_reg",
+	[XS_MR_REG_REFUSED] = "mr_reg_refused",
+	[XS_MR_LOCAL_INV] = "mr_local_inv",
+	[XS_MR_REMOTE_INV] = "mr_remote_inv",
+	[XS_SEND_INV_SENT] = "send_inv_sent",
+	[XS_MR_RKEY_REFUSED] = "mr_rkey_refused",
 };
 
 void xp_rxe_stats_free(struct xp_rxe_dev *xd)
@@ -131,6 +145,12 @@ int xp_rxe_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats, u3
 	stats->value[XS_RC_SEQ_NAKS_RCVD] = hc.seq_naks_rcvd;
 	stats->value[XS_RC_DUP_REQUESTS] = hc.dup_requests;
 	stats->value[XS_RC_OUT_OF_SEQ] = hc.out_of_seq;
+	stats->value[XS_MR_FAST_REG] = st.mr_fast_reg;
+	stats->value[XS_MR_REG_REFUSED] = st.mr_reg_refused;
+	stats->value[XS_MR_LOCAL_INV] = st.mr_local_inv;
+	stats->value[XS_MR_REMOTE_INV] = st.mr_remote_inv;
+	stats->value[XS_SEND_INV_SENT] = st.send_inv_sent;
+	stats->value[XS_MR_RKEY_REFUSED] = st.mr_rkey_refused;
 	stats->value[XS_RX_FRAMES] = st.rx_frames;
 	stats->value[XS_TX_FRAMES] = st.tx_frames;
 	stats->value[XS_TX_DROPPED] = atomic64_read(&xd->host.tx_dropped);

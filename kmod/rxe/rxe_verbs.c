@@ -687,7 +687,7 @@ static int xp_rxe_reg_mr(struct xp_rxe_qp *qp, const struct ib_reg_wr *rw, bool 
 	/* As every send WR, and as rdma_rxe: only a QP that can send takes it. */
 	if (xp_qp_state(qp->qp) != XP_QPS_RTS && xp_qp_state(qp->qp) != XP_QPS_SQD)
 		return -EINVAL;
-	err = xp_mr_fast_reg(to_xpd(qp->ibqp.pd)->pd, mr->mr, &fr);
+	err = xp_qp_reg_mr(qp->qp, mr->mr, &fr);
 	if (err)
 		return err;
 	rw->mr->lkey = rw->key;

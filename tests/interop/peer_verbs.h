@@ -580,7 +580,8 @@ static inline void pv_idle(struct pv_ctx *c)
  * fields are the socket's XDP_STATISTICS, received frames the kernel
  * dropped before the device saw them: rx_dropped, rx_ring_full and
  * rx_fill_ring_empty_descs (-1 when unreadable); tx_ring_drops counts the
- * frames the device gave up sending because the tx ring stayed full.
+ * frames the device gave up sending because the tx ring stayed full; the
+ * mr_* and send_inv_sent fields are its memory registration work.
  */
 static inline void pv_print_stats(struct pv_ctx *c, const char *prog)
 {
@@ -619,12 +620,17 @@ static inline void pv_print_stats(struct pv_ctx *c, const char *prog)
 		other += d->rx_parse_drops[i];
 	printf("%s: dev_stats rx_frames=%llu tx_frames=%llu fault_drops=%llu fault_dups=%llu "
 	       "fault_reorders=%llu other_drops=%llu tx_no_frame=%llu kernel_rx_dropped=%lld "
-	       "kernel_rx_ring_full=%lld kernel_fill_empty=%lld tx_ring_drops=%llu\n",
+	       "kernel_rx_ring_full=%lld kernel_fill_empty=%lld tx_ring_drops=%llu "
+	       "mr_fast_reg=%llu mr_reg_refused=%llu mr_local_inv=%llu mr_remote_inv=%llu "
+	       "send_inv_sent=%llu mr_rkey_refused=%llu\n",
 	       prog, (unsigned long long)d->rx_frames, (unsigned long long)d->tx_frames,
 	       (unsigned long long)d->rx_drops[XP_RDMA_DROP_FAULT],
 	       (unsigned long long)d->fault_dups, (unsigned long long)d->fault_reorders, other,
 	       (unsigned long long)d->tx_no_frame, k_dropped, k_ring_full, k_fill_empty,
-	       (unsigned long long)d->tx_ring_drops);
+	       (unsigned long long)d->tx_ring_drops, (unsigned long long)d->mr_fast_reg,
+	       (unsigned long long)d->mr_reg_refused, (unsigned long long)d->mr_local_inv,
+	       (unsigned long long)d->mr_remote_inv, (unsigned long long)d->send_inv_sent,
+	       (unsigned long long)d->mr_rkey_refused);
 	/* other_drops by reason: the parser's, then the device's. */
 	printf("%s: parse_drops", prog);
 	for (i = 1; i < XP_PKT_ERR_NR; i++)

@@ -66,7 +66,8 @@
  *	rdma_peer: <server|client> <PASS|FAIL> steps N checks N failed N bytes N time S
  * and the counters: xdpath "rdma_peer: qp_stats key=value ..." (every
  * struct xp_qp_stats field), "rdma_peer: dev_stats ..." (frames, fault
- * drops, dups and reorders), "rdma_peer: parse_drops NAME=N ..." and
+ * drops, dups and reorders, memory registration work: mr_fast_reg ...),
+ * "rdma_peer: parse_drops NAME=N ..." and
  * "rdma_peer: rx_drops NAME=N ..." (every xp_pkt_err_str() and
  * xp_rdma_drop_str() reason); ibv "rdma_peer: hw_counters DEV key=value ..."
  * (rxe's port counters, difference over the run). Each failed check is a

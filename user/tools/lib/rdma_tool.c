@@ -161,6 +161,15 @@ void rt_print_dev_stats(FILE *f, const struct xp_rdma_dev *dev, const char *labe
 		if (count_faults || k != XP_RDMA_DROP_FAULT)
 			total += st->rx_drops[k];
 	}
+	/* Memory registration work, when there was any. */
+	if (st->mr_fast_reg || st->mr_reg_refused || st->mr_local_inv || st->mr_remote_inv ||
+	    st->send_inv_sent || st->mr_rkey_refused)
+		fprintf(f,
+			" mr_fast_reg %llu mr_reg_refused %llu mr_local_inv %llu mr_remote_inv %llu send_inv_sent %llu mr_rkey_refused %llu",
+			(unsigned long long)st->mr_fast_reg, (unsigned long long)st->mr_reg_refused,
+			(unsigned long long)st->mr_local_inv, (unsigned long long)st->mr_remote_inv,
+			(unsigned long long)st->send_inv_sent,
+			(unsigned long long)st->mr_rkey_refused);
 	fprintf(f, " tx_no_frame %llu, drops %llu\n", (unsigned long long)st->tx_no_frame, total);
 }
 

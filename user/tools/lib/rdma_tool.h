@@ -79,7 +79,10 @@ int rt_fd_readable(int fd);
 void rt_pp_print_dest(const char *what, const struct xp_pp_dest *d, char sep);
 /* ibv_*_pingpong's result lines. */
 void rt_pp_print_result(__u32 size, __u32 iters, long long us);
-/* The device's counters: "PROG: LABELrx N tx N [drops by reason] tx_no_frame N, drops N". */
+/*
+ * The device's counters: "PROG: LABELrx N tx N [drops by reason] [mr_* and
+ * send_inv_sent, when any is not 0] tx_no_frame N, drops N".
+ */
 void rt_print_dev_stats(FILE *f, const struct xp_rdma_dev *dev, const char *label,
 			bool count_faults);
 
