@@ -27,16 +27,24 @@ extern int xt_passed, xt_failed;
 		_ok;                                                                        \
 	})
 
-/* A work request's completion, waited for by the poster. */
+/*
+ * A work request's completion, waited for by the poster. Once a wait for
+ * it timed out, the WR may still complete into it at any time: it is
+ * lost, and nothing may be posted on it again (wait_arm() refuses) until
+ * the QP's drain at teardown has flushed it.
+ */
 struct wait_cqe {
 	struct ib_cqe cqe;
 	struct completion done;
 	struct ib_wc wc;
+	bool lost;
 };
 
 /*
  * One, static, as are the waits in it: a completion that comes after its
  * wait timed out still lands in live memory (ib_free_cq() stops them all).
+ * Teardown in bed_close(): the QPs drained and destroyed before the MR,
+ * the CQ and the buffers the WRs pointed at.
  */
 struct bed {
 	struct ib_device *ibdev;
@@ -46,6 +54,7 @@ struct bed {
 	struct ib_mr *mr; /* fast-reg, over buf[1] */
 	u8 *buf[2];
 	u64 dma[2];
+	bool dma_mapped[2];
 	struct scatterlist sg;
 	bool sg_mapped;
 	union ib_gid gid;
@@ -55,9 +64,10 @@ struct bed {
 };
 
 int connect_qp(struct bed *b, struct ib_qp *qp, u32 dest_qpn, u32 rq_psn, u32 sq_psn);
-void wait_init(struct wait_cqe *w);
+int wait_arm(struct wait_cqe *w);
 int wait_for(struct wait_cqe *w);
 int post_wait_qp(struct ib_qp *qp, struct ib_send_wr *wr, struct wait_cqe *w);
+void drain_qp(struct ib_qp *qp);
 void fill(u8 *p, size_t len, u8 seed);
 size_t fill_diff(const u8 *p, size_t len, u8 seed);
 

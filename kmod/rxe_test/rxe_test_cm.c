@@ -19,7 +19,8 @@
 /* One side's rdma_cm events, counted by type. */
 struct cm_side {
 	const char *name;
-	struct rdma_cm_id *id; /* the server's: the connection's, from CONNECT_REQUEST */
+	struct rdma_cm_id *id; /* the connection's; the server's from CONNECT_REQUEST */
+	struct rdma_cm_id *listen; /* the server's, until the connection is up */
 	wait_queue_head_t wq;
 	atomic_t got[CM_EVENTS];
 	int status; /* of the last event */
@@ -31,8 +32,18 @@ static int cm_handler(struct rdma_cm_id *id, struct rdma_cm_event *ev)
 {
 	struct cm_side *s = id->context;
 
-	if (ev->event == RDMA_CM_EVENT_CONNECT_REQUEST)
-		s->id = id; /* a new id, with the listener's context */
+	if (ev->event == RDMA_CM_EVENT_CONNECT_REQUEST) {
+		/*
+		 * A new id, with the listener's context. The first is the
+		 * connection; another (a request retried or repeated) is
+		 * refused: rdma_cm destroys a new id whose handler returns
+		 * non-zero, so no id is ours but the ones we destroy.
+		 */
+		if (cmpxchg(&s->id, NULL, id))
+			return -ECONNREFUSED;
+	} else if (id != READ_ONCE(s->id) && id != READ_ONCE(s->listen)) {
+		return 0; /* not one of ours (any more) */
+	}
 	s->status = ev->status;
 	if (ev->event < CM_EVENTS)
 		atomic_inc(&s->got[ev->event]);
@@ -46,7 +57,8 @@ static bool cm_failed(struct cm_side *s)
 	       atomic_read(&s->got[RDMA_CM_EVENT_ROUTE_ERROR]) ||
 	       atomic_read(&s->got[RDMA_CM_EVENT_CONNECT_ERROR]) ||
 	       atomic_read(&s->got[RDMA_CM_EVENT_UNREACHABLE]) ||
-	       atomic_read(&s->got[RDMA_CM_EVENT_REJECTED]);
+	       atomic_read(&s->got[RDMA_CM_EVENT_REJECTED]) ||
+	       atomic_read(&s->got[RDMA_CM_EVENT_DEVICE_REMOVAL]);
 }
 
 /* Wait for event type on side s: true when it came (and no failure did). */
@@ -76,6 +88,18 @@ static int cm_qp(struct bed *b, struct rdma_cm_id *id)
 	return rdma_create_qp(id, b->pd, &ia);
 }
 
+/* An id's end: its QP drained and destroyed, then the id (no event after it). */
+static void cm_destroy(struct rdma_cm_id *id)
+{
+	if (IS_ERR_OR_NULL(id))
+		return;
+	if (id->qp) {
+		drain_qp(id->qp);
+		rdma_destroy_qp(id);
+	}
+	rdma_destroy_id(id);
+}
+
 /* A SEND from the client's QP to the server's over the connection. */
 static void cm_send(struct bed *b, struct rdma_cm_id *cli, struct rdma_cm_id *srv)
 {
@@ -88,11 +112,12 @@ static void cm_send(struct bed *b, struct rdma_cm_id *cli, struct rdma_cm_id *sr
 
 	fill(b->buf[0], CM_LEN, 42);
 	memset(b->buf[1], 0, CM_LEN);
-	wait_init(&b->wr);
 	rwr.wr_cqe = &b->wr.cqe;
-	err = ib_post_recv(srv->qp, &rwr, &rbad);
+	err = wait_arm(&b->wr);
+	err = err ?: ib_post_recv(srv->qp, &rwr, &rbad);
+	rerr = err; /* no receive posted: none to wait for */
 	err = err ?: post_wait_qp(cli->qp, &wr, &b->ws);
-	rerr = wait_for(&b->wr);
+	rerr = rerr ?: wait_for(&b->wr);
 	check(!err && !rerr && b->wr.wc.byte_len == CM_LEN && !memcmp(b->buf[0], b->buf[1], CM_LEN),
 	      "rdma_cm: a %d B SEND over the connection (send %d, recv %d)", CM_LEN, err, rerr);
 }
@@ -104,12 +129,15 @@ void test_cm(struct bed *b)
 				      .initiator_depth = 4,
 				      .retry_count = 7,
 				      .rnr_retry_count = 7 };
-	struct rdma_cm_id *listen = NULL, *cli = NULL;
+	struct rdma_cm_id *listen, *cli;
 	int err;
 
 	memcpy(&sin.sin_addr.s_addr, b->gid.raw + 12, 4);
 	listen = cm_id(&cs_server);
 	cli = cm_id(&cs_client);
+	/* Before any event: the handler takes only its own ids' events. */
+	WRITE_ONCE(cs_server.listen, IS_ERR(listen) ? NULL : listen);
+	WRITE_ONCE(cs_client.id, IS_ERR(cli) ? NULL : cli);
 	if (!check(!IS_ERR(listen) && !IS_ERR(cli), "rdma_cm: two ids"))
 		goto out;
 	err = rdma_bind_addr(listen, (struct sockaddr *)&sin);
@@ -139,6 +167,10 @@ void test_cm(struct bed *b)
 		   "rdma_cm: accepted, both sides ESTABLISHED (%d, status %d/%d)", err,
 		   cs_client.status, cs_server.status))
 		goto out;
+	/* One connection: no listener left to take another request. */
+	WRITE_ONCE(cs_server.listen, NULL);
+	rdma_destroy_id(listen);
+	listen = NULL;
 	cm_send(b, cli, cs_server.id);
 	err = rdma_disconnect(cli);
 	check(!err && cm_wait(&cs_server, RDMA_CM_EVENT_DISCONNECTED),
@@ -149,16 +181,9 @@ void test_cm(struct bed *b)
 	      "rdma_cm: the client's disconnect completes (ib_cm's DREP) (%d, status %d)", err,
 	      cs_client.status);
 out:
-	if (cs_server.id) {
-		if (cs_server.id->qp)
-			rdma_destroy_qp(cs_server.id);
-		rdma_destroy_id(cs_server.id);
-	}
-	if (!IS_ERR_OR_NULL(cli)) {
-		if (cli->qp)
-			rdma_destroy_qp(cli);
-		rdma_destroy_id(cli);
-	}
+	/* The listener first: no new connection while the others go. */
 	if (!IS_ERR_OR_NULL(listen))
 		rdma_destroy_id(listen);
+	cm_destroy(cs_server.id);
+	cm_destroy(cli);
 }

@@ -59,8 +59,7 @@ static int srq_post(struct bed *b, struct ib_srq *srq, int i)
 	struct ib_recv_wr wr = { .wr_cqe = &srq_rw[i].cqe, .sg_list = &s, .num_sge = 1 };
 	const struct ib_recv_wr *bad;
 
-	wait_init(&srq_rw[i]);
-	return ib_post_srq_recv(srq, &wr, &bad);
+	return wait_arm(&srq_rw[i]) ?: ib_post_srq_recv(srq, &wr, &bad);
 }
 
 /* A SEND of SRQ_SEND bytes of fill(seed) from tx; 0 or why not. */
@@ -134,10 +133,15 @@ void test_srq(struct bed *b)
 	      "SRQ: its third receive stays posted, not flushed with the QP (status %d)",
 	      srq_rw[2].wc.status);
 out:
-	if (rx)
+	/* Drained first: nothing they had posted may complete after them. */
+	if (rx) {
+		drain_qp(rx);
 		ib_destroy_qp(rx);
-	if (tx)
+	}
+	if (tx) {
+		drain_qp(tx);
 		ib_destroy_qp(tx);
+	}
 	/* ib_destroy_srq() returns nothing; the _user form says how it went. */
 	err = ib_destroy_srq_user(srq, NULL);
 	check(!err, "SRQ: destroyed after its QPs (%d)", err);
