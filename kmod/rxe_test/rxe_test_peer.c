@@ -10,11 +10,17 @@
  * The server maps a 64 KiB buffer into a fast-reg MR and accepts with its
  * address and next rkey as private data; once connected it posts the
  * REG_MR (remote write, read, atomics) and SENDs "ready". The client then
- * SENDs 4 KiB, WRITEs 64 KiB into the server's buffer,
- * READs it back and compares, runs a fetch-and-add on it, and SENDs a
- * last message; on that one the server checks that its buffer holds what
- * the client wrote and the sum, and invalidates the MR (LOCAL_INV). Both
- * sides print their checks as the local tests do; the client retries its
+ * SENDs 4 KiB, WRITEs 64 KiB into the server's buffer, READs it back and
+ * compares, runs a fetch-and-add on it, and SENDs a last message; on that
+ * one the server checks that its buffer holds what the client wrote and
+ * the sum, invalidates the MR (LOCAL_INV) and SENDs "invalidated". The
+ * client then WRITEs with the rkey it still has, now stale: the server's
+ * device refuses it (rdma_rxe and xp_rxe NAK an rkey that opens no MR
+ * with a Remote Access Error), the client's WRITE completes with
+ * IB_WC_REM_ACCESS_ERR, and once the client has disconnected the server
+ * finds its buffer as it was. Both QPs are in ERR after that, which the
+ * teardown takes as it is (a drain of a QP in ERR flushes). Both sides
+ * print their checks as the local tests do; the client retries its
  * connection while the server is not listening yet. The server takes one
  * connection (the first request; later ones are refused) and stops
  * listening once it is up. Either side, done or failed, closes the
@@ -32,6 +38,7 @@
 #define PEER_PORT 7472
 #define PEER_SEND 4096
 #define PEER_FADD_OFF 65528 /* the buffer's last 8 bytes */
+#define PEER_STALE_LEN 256 /* one packet at any RoCE MTU: refused whole */
 #define PEER_CONNECT_MS 60000
 
 /* What the server tells the client in its accept. */
@@ -190,6 +197,19 @@ static int peer_invalidate(struct peer *p)
 	if (!err)
 		p->mr_live = false;
 	return err;
+}
+
+/*
+ * Whether the connection's QP is in ERR, as a remote access error leaves
+ * it on either side (the device moved it; rdma_cm does only at our
+ * rdma_disconnect()).
+ */
+static bool peer_qp_err(struct peer *p)
+{
+	struct ib_qp_init_attr init;
+	struct ib_qp_attr a;
+
+	return !ib_query_qp(p->id->qp, &a, IB_QP_STATE, &init) && a.qp_state == IB_QPS_ERR;
 }
 
 /* The server takes no other connection: its listener goes. */
@@ -356,7 +376,23 @@ static void run_server(struct peer *p)
 	err = peer_invalidate(p);
 	if (!check(!err, "server: LOCAL_INV of the MR, its rkey dead for the client (%d)", err))
 		goto out;
+	/* Now the client tries a WRITE with the rkey it has. */
+	err = peer_send(p, 16);
+	if (!check(!err, "server: \"invalidated\" to the client (%d)", err))
+		goto out;
 	check(peer_wait(p, RDMA_CM_EVENT_DISCONNECTED, WAIT_MS), "server: the client disconnects");
+	/*
+	 * The client disconnects once its WRITE with the stale rkey has
+	 * completed, that is once our device has answered it: taken, its
+	 * data (another pattern) would be in our buffer by now. Refused, our
+	 * QP is in ERR (the responder's remote access error), which the
+	 * teardown takes as it is.
+	 */
+	memcpy(&sum, p->buf[1] + PEER_FADD_OFF, 8);
+	diff = fill_diff(p->buf[1], PEER_FADD_OFF, 33);
+	check(diff == PEER_FADD_OFF && sum == 12345,
+	      "server: our MR as it was, untouched by the client's WRITE with the stale rkey (first difference at %zu of %d, sum %llu; our QP %s)",
+	      diff, PEER_FADD_OFF, sum, peer_qp_err(p) ? "in ERR" : "not in ERR");
 out:
 	/* Our DREP to the client's DREQ, or our DREQ, then the rest. */
 	peer_free(p);
@@ -468,8 +504,33 @@ static void run_client(struct peer *p, const char *ip)
 	memcpy(&orig, p->buf[0], 8);
 	if (!check(!err && orig == 0, "client: fetch-and-add, original 0 (%d, %llu)", err, orig))
 		goto out;
-	err = peer_send(p, 16);
+	/* The last SEND, with a receive for the server's "invalidated" after it. */
+	err = peer_recv(p);
+	err = err ?: peer_send(p, 16);
 	if (!check(!err, "client: the last SEND (%d)", err))
+		goto out;
+	err = wait_for(&p->wr);
+	if (!check(!err && p->wr.wc.byte_len == 16,
+		   "client: the server has invalidated its MR, it says (%d)", err))
+		goto out;
+	/*
+	 * A WRITE with the rkey we still have, now stale: the server's device
+	 * NAKs it (Remote Access Error) and moves its QP to ERR; ours
+	 * completes it with IB_WC_REM_ACCESS_ERR and goes to ERR too, from
+	 * which rdma_disconnect() and the drain go on as ever. Another
+	 * pattern than the server's buffer holds: a WRITE let through shows.
+	 */
+	fill(p->buf[1], PEER_STALE_LEN, 66);
+	s.addr = p->dma[1];
+	s.length = PEER_STALE_LEN;
+	rw.wr.opcode = IB_WR_RDMA_WRITE;
+	rw.remote_addr = be64_to_cpu(p->remote.va);
+	rw.rkey = be32_to_cpu(p->remote.rkey);
+	err = post_wait_qp(p->id->qp, &rw.wr, &p->ws);
+	if (!check(err == IB_WC_REM_ACCESS_ERR,
+		   "client: a %d B WRITE with the stale rkey %#x refused: %s (%d; our QP %s)",
+		   PEER_STALE_LEN, rw.rkey, err < 0 ? "not completed" : ib_wc_status_msg(err), err,
+		   peer_qp_err(p) ? "in ERR" : "not in ERR"))
 		goto out;
 	err = peer_disconnect(p);
 	check(!err, "client: disconnected (%d)", err);

@@ -14,9 +14,11 @@
 # as the server and as the client. Then the kernel RDMA client
 # kmod/rxe_test in its two-host mode (rxe_test_peer.c): through rdma_cm, a
 # SEND, a WRITE into the server's fast-reg MR, a READ back, a fetch-and-add
-# and a last SEND, checked on both sides; xp_rxe as the client, then as the
-# server. Then the QPN split: on A, our AF_XDP engine and ibv_rc_pingpong
-# on xp_rxe at once on eth0, each against its own server on B. Then faults
+# and a last SEND, checked on both sides, then the MR invalidated and a
+# WRITE with its stale rkey refused (counted by an xp_rxe server's
+# mr_rkey_refused); xp_rxe as the client, then as the server. Then the QPN
+# split: on A, our AF_XDP engine and ibv_rc_pingpong on xp_rxe at once on
+# eth0, each against its own server on B. Then faults
 # injected into A's receive path (xp_rxe's fault_* parameters; bad values
 # refused): perftest's ib_write_bw into xp_rxe completes with 1 % each of
 # the frames dropped, duplicated and reordered, through XDP and through
@@ -151,14 +153,25 @@ interop_series() {
 	wait "$pb" || rb=$?
 	"$XPVM" net down "$net"
 	sed 's/^/    /' "$logs/a.log" "$logs/b.log" |
-		grep -E 'xp_rxe_test: FAIL|PEERPART|USERPART|RETRY|RPINGRACE|segfault|DEVINFO|iters in| (64|65536|8) +100 +[0-9]|\([0-9.]+ s\)$|frames|rx_drop|COUNTER|XDPPROG|FAULT|FAIL'
+		grep -E 'xp_rxe_test: FAIL|PEERPART|USERPART|RETRY|RPINGRACE|segfault|DEVINFO|iters in| (64|65536|8) +100 +[0-9]|\([0-9.]+ s\)$|frames|rx_drop|COUNTER|RKEYREFUSED|XDPPROG|FAULT|FAIL'
 	for part in "a client b server" "a server b client"; do
 		read -r _ role _ _ <<<"$part"
 		local ra_part rb_part
 		ra_part=$(vm_output "$logs/a.log" | grep -c "^PEERPART a $role 0$")
 		rb_part=$(vm_output "$logs/b.log" | grep -c "^PEERPART b $([[ $role == client ]] && echo server || echo client) 0$")
-		check "$l $kver: xp_rxe as the $role of $pn through rdma_cm: SEND, WRITE, READ, fetch-and-add, all checked on both sides" \
+		check "$l $kver: xp_rxe as the $role of $pn through rdma_cm: SEND, WRITE, READ, fetch-and-add, all checked on both sides; a WRITE with the invalidated MR's rkey refused" \
 			test "$ra_part$rb_part" = 11
+	done
+	# An xp_rxe server counts the client's WRITE with the stale rkey
+	# (RKEYREFUSED BEFORE AFTER, guest script): A's, and B's in a pair.
+	local who r0 r1 up
+	for who in a b; do
+		[[ $who == a || $peer == xprxe ]] || continue
+		read -r r0 r1 < <(vm_output "$logs/$who.log" | sed -n 's/^RKEYREFUSED //p' | head -n 1)
+		up=0
+		[[ ${r0:-} =~ ^[0-9]+$ && ${r1:-} =~ ^[0-9]+$ ]] && ((r0 < r1)) && up=1
+		check "$l $kver: ${who^^}'s xp_rxe as the server counted the WRITE with the stale rkey in mr_rkey_refused (${r0:-?} -> ${r1:-?})" \
+			test "$up" = 1
 	done
 	# Every RoCEv2 frame came to xp_rxe through XDP and its kfunc.
 	local xdp hnd prog

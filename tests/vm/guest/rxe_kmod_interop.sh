@@ -11,8 +11,9 @@
 # server and as the client. Then the
 # kernel client, through rdma_cm (kmod/rxe_test, rxe_test_peer.c: a SEND, a
 # WRITE into the server's fast-reg MR, a READ of it back, a fetch-and-add,
-# a last SEND, each side checking), A the client of B, then the other way
-# round. Then the QPN split (split_part) and the fault parts (fault_part).
+# a last SEND, each side checking; then the server invalidates the MR and a
+# WRITE with its stale rkey is refused), A the client of B, then the other
+# way round. Then the QPN split (split_part) and the fault parts (fault_part).
 # With XP_PAIR=1, B is xp_rxe too, without an XDP program: the rdma-core
 # parts with A serving, and the kernel client both ways.
 #
@@ -20,11 +21,12 @@
 #   XP_PEER     the other guest's address
 #   XP_SERVERS  which of a and b serve the rdma-core parts (default "b a")
 # Each kernel part prints "PEERPART ROLE NAME STATUS" for the host, each
-# rdma-core part "USERPART ROLE NAME STATUS"; guest A also prints "DEVINFO
-# STATUS", "XDPPROG" with the program's mode and id, "COUNTER NAME N" for
-# xrxe0's counters (B for its own with XP_PAIR=1), "SPLIT ..." and
-# "SPLITQPN ..." (split_part), and after each fault part "FAULT PART NAME
-# N". Needs ib_core, ib_uverbs, rdma_cm, rdma_ucm (xpvm -m), rdma_rxe on b,
+# rdma-core part "USERPART ROLE NAME STATUS", an xp_rxe server of the kernel
+# part "RKEYREFUSED BEFORE AFTER" (its mr_rkey_refused around it); guest A
+# also prints "DEVINFO STATUS", "XDPPROG" with the program's mode and id,
+# "COUNTER NAME N" for xrxe0's counters (B for its own with XP_PAIR=1),
+# "SPLIT ..." and "SPLITQPN ..." (split_part), and after each fault part
+# "FAULT PART NAME N". Needs ib_core, ib_uverbs, rdma_cm, rdma_ucm (xpvm -m), rdma_rxe on b,
 # the rdma-core and perftest programs of xpvm -b default, iproute2's ip,
 # and on a /xp/files/xdp_rxe.bpf.o and /xp/bin/xp-rc-pingpong.
 
@@ -47,6 +49,15 @@ kpart() {
 	fi
 	rmmod xp_rxe_test 2>/dev/null
 	return 0
+}
+
+# kserver DEV: kpart server on xp_rxe's DEV, with DEV's mr_rkey_refused
+# before and after it (the client's WRITE with the stale rkey, refused).
+kserver() {
+	_rk=/sys/class/infiniband/$1/ports/1/hw_counters/mr_rkey_refused
+	_r0=$(cat "$_rk")
+	kpart server listen=1
+	echo "RKEYREFUSED $_r0 $(cat "$_rk")"
 }
 
 # upart NAME SERVER-ROLE OK [-s SERVER-OK] CMD...: CMD as the server when
@@ -301,7 +312,7 @@ if [ "$XP_ROLE" = a ]; then
 	fi
 	user_parts xrxe0
 	kpart client peer="$XP_PEER"
-	kpart server listen=1
+	kserver xrxe0
 	[ -n "${XP_PAIR:-}" ] || split_part xrxe0
 	cnt=/sys/class/infiniband/xrxe0/ports/1/hw_counters
 	for c in rx_frames tx_frames loopback_frames tx_dropped rx_nomem rx_xdp_frames \
@@ -331,7 +342,7 @@ else
 	xp_step "b: xp_rxe on eth0, no XDP program"
 	xp_xprxe_up eth0 rxe0
 	user_parts rxe0
-	kpart server listen=1
+	kserver rxe0
 	kpart client peer="$XP_PEER"
 	for c in rx_frames rx_xdp_frames rx_handler_frames; do
 		echo "COUNTER $c $(cat /sys/class/infiniband/rxe0/ports/1/hw_counters/$c)"
