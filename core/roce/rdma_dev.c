@@ -307,9 +307,30 @@ void xp_rdma_backlog_drop_qp(struct xp_rdma_dev *dev, const struct xp_qp *qp)
 }
 
 /*
+ * A frame the host does not lend goes to the backlog as a copy the host
+ * makes, released as every backlogged frame is; the host's frame is not
+ * kept. Without ops->rx_copy, or with no room for a copy, it is dropped and
+ * the requester resends it.
+ */
+static enum xp_rdma_drop backlog_copy(struct xp_rdma_dev *dev, struct xp_qp *qp,
+				      const struct xp_rx_frame *fr)
+{
+	struct xp_rx_frame copy = { .len = fr->len, .may_keep = true };
+	const void *data;
+
+	if (!dev->ops->rx_copy ||
+	    dev->ops->rx_copy(dev->host, fr->data, fr->len, &data, &copy.cookie))
+		return XP_RDMA_DROP_BACKLOG;
+	copy.data = data;
+	backlog_push(dev, qp, &copy);
+	dev->stats.rx_backlog_copies++;
+	return XP_RDMA_DROP_NONE;
+}
+
+/*
  * XP_RDMA_DROP_NONE when delivered, else why the frame was dropped. A
  * request for a responder that is streaming a READ waits in the backlog
- * (*kept set: the frame is not the host's to reuse).
+ * (*kept set: the frame is not the host's to reuse), or a copy of it.
  */
 static enum xp_rdma_drop dispatch(struct xp_rdma_dev *dev, const struct xp_roce_pkt *pkt,
 				  const struct xp_rx_frame *fr, bool *kept)
@@ -333,11 +354,11 @@ static enum xp_rdma_drop dispatch(struct xp_rdma_dev *dev, const struct xp_roce_
 		return XP_RDMA_DROP_QP_TYPE;
 	if (fr && (pkt->info->flags & XP_OPF_REQUEST) &&
 	    (qp->resp.backlog || xp_rc_resp_busy(qp)) && xp_rc_resp_may_wait(qp, pkt)) {
-		/* Full, or a frame the host cannot lend: the requester
-		 * resends it. */
-		if (dev->bl_count == XP_BACKLOG_MAX || qp->resp.backlog >= XP_BACKLOG_QP_MAX ||
-		    !fr->may_keep)
+		/* Full: the requester resends it. */
+		if (dev->bl_count == XP_BACKLOG_MAX || qp->resp.backlog >= XP_BACKLOG_QP_MAX)
 			return XP_RDMA_DROP_BACKLOG;
+		if (!fr->may_keep)
+			return backlog_copy(dev, qp, fr);
 		backlog_push(dev, qp, fr);
 		*kept = true;
 		return XP_RDMA_DROP_NONE;

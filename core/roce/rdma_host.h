@@ -9,7 +9,8 @@
  *   - hands in every received frame (xp_rdma_core_rx()), from its Ethernet
  *     header on, and lends the core the frames it keeps (a request waiting
  *     for a busy responder, a frame held back by fault injection) until
- *     ops->rx_release();
+ *     ops->rx_release(); a host that cannot lend a frame (an XDP buffer)
+ *     may copy one the core asks to keep (ops->rx_copy);
  *   - runs the core's pending work and timers (xp_rdma_core_work()) after
  *     each batch of frames and when xp_rdma_core_next_timer() is due;
  *   - gives the core frame buffers to send (ops->tx_alloc/send/abort and
@@ -51,8 +52,21 @@ struct xp_rdma_host_ops {
 	void (*tx_abort)(void *host, struct xp_tx_frame *f);
 	/* Put what tx_send() queued on the wire: 0, or -ENOBUFS (some dropped). */
 	int (*tx_flush)(void *host);
-	/* A received frame the core kept (xp_rdma_core_rx() returned true) is done. */
+	/*
+	 * A received frame the core kept (xp_rdma_core_rx() returned true),
+	 * or a copy rx_copy() made, is done.
+	 */
 	void (*rx_release)(void *host, __u64 cookie);
+	/*
+	 * Optional: a copy of a frame the host does not lend (may_keep false)
+	 * that the core wants to keep (a request for a busy responder): set
+	 * *copy to len bytes equal to data's and *cookie to the copy's handle;
+	 * the copy stays put until rx_release(host, *cookie). 0, or -ENOMEM or
+	 * -ENOBUFS (no room: the frame is dropped, and its requester resends
+	 * it). Called while the frame is handed in (atomic context in the
+	 * kernel); the host's own buffer is still done with on return.
+	 */
+	int (*rx_copy)(void *host, const void *data, __u32 len, const void **copy, __u64 *cookie);
 	/* Monotonic time in nanoseconds. */
 	__u64 (*now_ns)(void *host);
 	/* The MAC of the neighbour with IP gid (IPv4-mapped or IPv6): 0 or -errno. */
@@ -93,7 +107,8 @@ int xp_rdma_core_set_gid(struct xp_rdma_dev *dev, __u32 index, const __u8 gid[16
 /*
  * One received frame of len bytes. may_keep: the host can lend the frame
  * (its data stays put until ops->rx_release(host, cookie)); else the core
- * is done with it on return. Returns true when the core kept it.
+ * is done with it on return (a frame it must keep it keeps through
+ * ops->rx_copy, or drops). Returns true when the core kept it.
  *
  * A host should lend frames only while it keeps enough buffers free for
  * sending: the core keeps requests while a responder streams a READ, and

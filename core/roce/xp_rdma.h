@@ -59,7 +59,7 @@ enum xp_rdma_drop {
 	XP_RDMA_DROP_PATH = 9, /* RC: source or destination IP not the QP's path */
 	XP_RDMA_DROP_FAULT = 10, /* thrown away by xp_rdma_dev_set_faults() */
 	XP_RDMA_DROP_BACKLOG = 11, /* RC request while the backlog of a busy responder is full,
-				    * or one of several frames, which the backlog does not hold */
+				    * or a frame the host neither lends nor copies (rx_copy) */
 	XP_RDMA_DROP_TOO_LONG = 12, /* a chain of frames longer than any RoCE packet we take */
 	XP_RDMA_DROP__MAX,
 };
@@ -103,6 +103,8 @@ struct xp_rdma_dev_stats {
 			      * packet, not again when retransmitted) */
 	__u64 mr_rkey_refused; /* RC READ/WRITE/atomic requests NAKed at the rkey check
 				* (key invalidated or stale, rights, range, alignment) */
+	__u64 rx_backlog_copies; /* requests for a busy responder the host did not lend,
+				  * backlogged as a copy it made (ops->rx_copy) */
 };
 
 const struct xp_rdma_dev_stats *xp_rdma_dev_stats(const struct xp_rdma_dev *dev);
