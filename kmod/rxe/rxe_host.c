@@ -11,7 +11,9 @@
  * before the IP stack sees them (no socket: rdma_rxe may hold port 4791
  * in the same namespace). Both hand the core the frame from the Ethernet
  * header on. An skb the core keeps (a request for a busy responder) is
- * lent while few are; rx_release() frees it. An XDP buffer is never lent.
+ * lent while few are; rx_release() frees it. An XDP buffer is never lent:
+ * a request in one that the core keeps, it keeps as a copy in an skb of
+ * ours (rx_copy), counted and bounded with the lent skbs.
  *
  * Frames out: the core builds complete frames (Ethernet to ICRC) into
  * skbs; they are queued under the lock and given to dev_queue_xmit() after
@@ -54,7 +56,7 @@
 
 /* Frames one poll may queue for transmission. */
 #define XP_RXE_TX_BATCH 64
-/* Received frames the core may keep at once (the rest it must copy or drop). */
+/* Received frames the core may keep at once, lent skbs and copies (past them it drops). */
 #define XP_RXE_RX_LEND 256
 /* Rounds of looped-back frames one unlock feeds to the core. */
 #define XP_RXE_LOOP_ROUNDS 4
@@ -118,6 +120,26 @@ static void xh_rx_release(void *host, __u64 cookie)
 	consume_skb((struct sk_buff *)(uintptr_t)cookie);
 }
 
+/*
+ * A copy of a frame not lent (an XDP buffer) that the core keeps, in an skb
+ * lent as a kept one is, within the same bound; rx_release() frees it.
+ */
+static int xh_rx_copy(void *host, const void *data, __u32 len, const void **copy, __u64 *cookie)
+{
+	struct xp_rxe_host *xh = host;
+	struct sk_buff *skb;
+
+	if (xh->rx_lent >= XP_RXE_RX_LEND)
+		return -ENOBUFS;
+	skb = alloc_skb(len, GFP_ATOMIC);
+	if (!skb)
+		return -ENOMEM;
+	*copy = skb_put_data(skb, data, len);
+	*cookie = (uintptr_t)skb;
+	xh->rx_lent++;
+	return 0;
+}
+
 static __u64 xh_now_ns(void *host)
 {
 	return ktime_get_ns();
@@ -159,6 +181,7 @@ static const struct xp_rdma_host_ops xh_ops = {
 	.tx_abort = xh_tx_abort,
 	.tx_flush = xh_tx_flush,
 	.rx_release = xh_rx_release,
+	.rx_copy = xh_rx_copy,
 	.now_ns = xh_now_ns,
 	.resolve_mac = xh_resolve_mac,
 };
@@ -206,7 +229,10 @@ static void xh_rx_one(struct xp_rxe_host *xh, struct sk_buff *skb, const u8 *fra
 	if (qp && qp->sq.buf) /* a user QP: what the process posted since */
 		xp_rxe_urq_pull(qp);
 
-	/* An skb is lent while few are; an XDP buffer (no skb) never is. */
+	/*
+	 * An skb is lent while few are; an XDP buffer (no skb) never is, and
+	 * the core asks for a copy of one it keeps (xh_rx_copy()).
+	 */
 	kept = xp_rdma_core_rx(xh->core, frame, len, (uintptr_t)skb,
 			       skb && xh->rx_lent < XP_RXE_RX_LEND);
 	if (kept)
@@ -387,8 +413,9 @@ static bool xh_frame_is_roce(const struct net_device *ndev, const u8 *frame, u32
 /*
  * A frame from an XDP program on ndev (rxe_xdp.c), in the driver's buffer:
  * the core is done with it on return (never lent), so the driver may
- * recycle it at once. Only while reordering is injected (rxe_faults.c) is
- * each frame copied into an skb, which the core may hold back. XDP_DROP
+ * recycle it at once. A request the core keeps is copied (rx_copy);
+ * only while reordering is injected (rxe_faults.c) is each frame copied
+ * into an skb first, which the core may hold back. XDP_DROP
  * when the core took it; XDP_PASS, and the frame goes on to the stack (and
  * so to our rx_handler), when ndev has no device of ours, the frame is not
  * RoCEv2 for this host, or its data spans several buffers. Runs in the

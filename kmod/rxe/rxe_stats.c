@@ -5,7 +5,8 @@
  * injected faults (rxe_faults.c) and the RC repair of every QP the device
  * had (retransmissions, NAKs, duplicates), the memory registration work
  * of the transport (fast registrations, invalidations local and remote,
- * SEND_WITH_INVs sent, and what was refused), and every drop by its reason,
+ * SEND_WITH_INVs sent, and what was refused), the requests from XDP the
+ * core kept as copies (rx_backlog_copies), and every drop by its reason,
  * the parser's (rx_parse_*, enum xp_pkt_err) and the device's
  * (rx_drop_*, enum xp_rdma_drop), named by xp_pkt_err_str() and
  * xp_rdma_drop_str() as user space's counters are.
@@ -42,6 +43,7 @@ enum {
 	XS_MR_REMOTE_INV,
 	XS_SEND_INV_SENT,
 	XS_MR_RKEY_REFUSED,
+	XS_RX_BACKLOG_COPIES,
 	XS_PARSE, /* then XP_PKT_ERR_NR - 1 parser reasons, then the device's */
 };
 
@@ -72,6 +74,7 @@ static const char *const xs_fixed[XS_PARSE] = {
 	[XS_MR_REMOTE_INV] = "mr_remote_inv",
 	[XS_SEND_INV_SENT] = "send_inv_sent",
 	[XS_MR_RKEY_REFUSED] = "mr_rkey_refused",
+	[XS_RX_BACKLOG_COPIES] = "rx_backlog_copies",
 };
 
 void xp_rxe_stats_free(struct xp_rxe_dev *xd)
@@ -151,6 +154,7 @@ int xp_rxe_get_hw_stats(struct ib_device *ibdev, struct rdma_hw_stats *stats, u3
 	stats->value[XS_MR_REMOTE_INV] = st.mr_remote_inv;
 	stats->value[XS_SEND_INV_SENT] = st.send_inv_sent;
 	stats->value[XS_MR_RKEY_REFUSED] = st.mr_rkey_refused;
+	stats->value[XS_RX_BACKLOG_COPIES] = st.rx_backlog_copies;
 	stats->value[XS_RX_FRAMES] = st.rx_frames;
 	stats->value[XS_TX_FRAMES] = st.tx_frames;
 	stats->value[XS_TX_DROPPED] = atomic64_read(&xd->host.tx_dropped);
