@@ -33,6 +33,8 @@ struct xp_mem_net {
 	__u32 nframes, frame_size;
 	/* A core may keep a frame only while this many stay free for sending. */
 	__u32 keep_reserve;
+	bool no_lend; /* lend no frame (opts.no_lend) */
+	struct xp_rdma_host_ops ops; /* mem_ops, with rx_copy if opts.rx_copy */
 	__u8 *area; /* nframes slots of frame_size bytes */
 	__u32 *lens;
 	/*
@@ -212,6 +214,23 @@ static void mem_rx_release(void *host, __u64 cookie)
 	slot_put(d->net, cookie);
 }
 
+/* A frame not lent, copied into a free slot, under the reserve lending keeps. */
+static int mem_rx_copy(void *host, const void *data, __u32 len, const void **copy, __u64 *cookie)
+{
+	struct mem_dev *d = host;
+	struct xp_mem_net *net = d->net;
+	__u32 slot;
+
+	if (len > net->frame_size || net->nfree < net->keep_reserve || slot_get(net, &slot))
+		return -ENOBUFS;
+	memcpy(slot_data(net, slot), data, len);
+	net->lens[slot] = len;
+	net->stats.rx_copies++;
+	*copy = slot_data(net, slot);
+	*cookie = slot;
+	return 0;
+}
+
 static __u64 mem_now_ns(void *host)
 {
 	struct mem_dev *d = host;
@@ -272,6 +291,10 @@ struct xp_mem_net *xp_mem_net_create(const struct xp_mem_net_opts *opts)
 	net->rng = XP_OPTS_GET(opts, seed, 0) ?: 0x9e3779b97f4a7c15ull;
 	net->nframes = XP_OPTS_GET(opts, nframes, 0) ?: 4096;
 	net->frame_size = XP_OPTS_GET(opts, frame_size, 0) ?: 9216;
+	net->no_lend = XP_OPTS_GET(opts, no_lend, false);
+	net->ops = mem_ops;
+	if (XP_OPTS_GET(opts, rx_copy, false))
+		net->ops.rx_copy = mem_rx_copy;
 	sum = (__u64)net->loss + net->dup + net->reorder;
 	if (sum > PPM || net->corrupt > PPM || net->nframes > (1u << 20) ||
 	    net->frame_size < 256 + XP_ROCE_HDR_MAX || net->frame_size > 65536) {
@@ -330,7 +353,7 @@ static struct mem_dev *dev_by_mac(struct xp_mem_net *net, const __u8 mac[6])
 
 struct xp_rdma_dev *xp_mem_dev_add(struct xp_mem_net *net, const struct xp_mem_dev_opts *opts)
 {
-	struct xp_rdma_core_attr ca = { .sz = sizeof(ca), .ops = &mem_ops };
+	struct xp_rdma_core_attr ca = { .sz = sizeof(ca) };
 	static const __u8 zero[16];
 	struct mem_dev *d;
 	__u32 slot;
@@ -371,6 +394,7 @@ struct xp_rdma_dev *xp_mem_dev_add(struct xp_mem_net *net, const struct xp_mem_d
 	ca.max_qp = XP_OPTS_GET(opts, max_qp, 0);
 	ca.qpn_first = XP_OPTS_GET(opts, qpn_first, 0);
 	ca.host = d;
+	ca.ops = &net->ops;
 	if (xp_mtu_to_bytes(ca.mtu) + XP_ROCE_HDR_MAX > net->frame_size) {
 		pr_warn("%s: path MTU %u does not fit the net's %u-byte frames\n", d->name,
 			xp_mtu_to_bytes(ca.mtu), net->frame_size);
@@ -399,7 +423,7 @@ int xp_mem_dev_remove(struct xp_rdma_dev *dev)
 	__u32 i;
 	int err;
 
-	if (!dev || xp_rdma_core_ops(dev) != &mem_ops)
+	if (!dev || xp_rdma_core_ops(dev)->tx_alloc != mem_tx_alloc)
 		return -EINVAL;
 	d = xp_rdma_core_host(dev);
 	err = xp_rdma_core_destroy(dev);
@@ -464,7 +488,7 @@ int xp_mem_net_step(struct xp_mem_net *net, __u32 budget)
 		}
 		net->stats.delivered++;
 		if (!xp_rdma_core_rx(d->core, data, net->lens[slot], slot,
-				     net->nfree >= net->keep_reserve))
+				     !net->no_lend && net->nfree >= net->keep_reserve))
 			slot_put(net, slot);
 	}
 	for (i = 0; i < MEM_MAX_DEVS; i++)

@@ -18,6 +18,10 @@
  * (nframes / devices, as a NIC has its own tx ring): one side's
  * retransmissions never leave the other without a frame to answer with.
  *
+ * Received frames are lent to a core that keeps them while a quarter of
+ * the net's frames stay free; opts.no_lend and opts.rx_copy make a host
+ * that never lends and one that copies instead.
+ *
  * A net and its devices belong to one thread.
  */
 #ifndef XP_MEM_NET_H
@@ -38,6 +42,16 @@ struct xp_mem_net_opts {
 	__u64 seed; /* 0: a fixed default */
 	__u32 nframes; /* frames in flight or kept by the cores (default 4096) */
 	__u32 frame_size; /* bytes per frame (default 9216: path MTU 4096 fits) */
+	/*
+	 * Lend no received frame to a core, as xp_rxe's XDP path lends none
+	 * (a request for a busy responder is dropped, unless rx_copy)...
+	 */
+	bool no_lend;
+	/*
+	 * ...and copy one the core asks to keep into a free frame of the net
+	 * (the host op rx_copy), under the reserve lending keeps.
+	 */
+	bool rx_copy;
 	size_t : 0;
 };
 
@@ -104,6 +118,7 @@ struct xp_mem_net_stats {
 	__u64 tapped_out; /* dropped by the tap */
 	__u64 no_dest; /* no device with the destination MAC */
 	__u64 no_frame; /* a device found no free frame to send in */
+	__u64 rx_copies; /* frames copied for a core that keeps them (opts.rx_copy) */
 };
 
 const struct xp_mem_net_stats *xp_mem_net_stats(const struct xp_mem_net *net);
