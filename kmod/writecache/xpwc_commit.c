@@ -395,7 +395,7 @@ static void *xpwc_rec_copy(struct xpwc_rec *rec, size_t *cdst, const void *p, un
 	void *to = page_address(rec->pages[*cdst / PAGE_SIZE]) + *cdst % PAGE_SIZE;
 
 	if (len == PAGE_SIZE && PAGE_ALIGNED(p))
-		copy_page(to, p);
+		copy_page(to, (void *)p); /* its source is not const */
 	else
 		memcpy(to, p, len);
 	*cdst += len;
