@@ -15,6 +15,8 @@ pkgs=(
 	# the newest series' modules build in a Debian trixie root (tests/vm/lib/buildroot.sh)
 	debootstrap debian-archive-keyring
 	ibverbs-utils ibverbs-providers rdmacm-utils perftest ndctl dmsetup fio
+	# the storage chain's initiators and iscsi-test-cu (tests/vm/test_iser.sh)
+	open-iscsi nvme-cli libiscsi-bin
 	# test_mr compares our verbs constants with libibverbs' own header
 	libibverbs-dev
 )

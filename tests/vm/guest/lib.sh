@@ -176,6 +176,37 @@ xp_rxe_counters() {
 	done
 }
 
+# ---- two guests taking turns (a directory both share, xpvm --share) ----
+
+# xp_signal NAME: tell the other guest NAME (a file in /xp/share).
+xp_signal() { touch "/xp/share/$1"; }
+
+# xp_await NAME SECONDS: wait for the other guest's NAME; fail after SECONDS.
+xp_await() {
+	_w=0
+	while [ ! -e "/xp/share/$1" ]; do
+		_w=$((_w + 1))
+		[ $_w -le "$2" ] || xp_fail "the other guest never said $1 (waited $2 s)"
+		sleep 1
+	done
+}
+
+# xp_rdma_monitor WHO DEV: with XP_MON=1, in the background, DEV's
+# non-zero port counters every 5 s on a line "MON WHO SECONDS NAME=VALUE..."
+# (for a stall: which side stopped, and what it counted last).
+xp_rdma_monitor() {
+	[ "${XP_MON:-0}" = 1 ] || return 0
+	while :; do
+		_l="MON $1 $(xp_now)"
+		for _f in /sys/class/infiniband/"$2"/ports/1/hw_counters/*; do
+			_v=$(cat "$_f" 2>/dev/null)
+			[ "${_v:-0}" = 0 ] || _l="$_l ${_f##*/}=$_v"
+		done
+		echo "$_l"
+		sleep 5
+	done &
+}
+
 # ---- results reported one by one ----
 # A guest script with many results prints "CHECK pass|fail|skip TEXT" lines,
 # which the host turns into checks of its own (vm_guest_checks in
