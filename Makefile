@@ -10,6 +10,7 @@
 #                   default all three series) into build/kmod/<version>/
 #   make vm-test    only the VM tests (tests/vm, see docs/testing.md)
 #   make vm-test-newest  xp_nvdimm's and xpcache's VM suites on the newest kernel
+#   make vm-test-storage the storage chain over iSER (tests/vm/test_iser.sh, docs/storage.md)
 #   make demo       RoCEv2 steering on a built-in veth test bed
 #   make bench      benchmarks (ours against in-kernel references)
 #   make bench-rdma RDMA benchmarks: xdpath against kernel rxe in two guests, and on veth
@@ -106,7 +107,7 @@ FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 ALL_OBJS := $(LIB_OBJS) $(LOADER_OBJS) $(TEST_LIB_OBJS) $(TOOL_LIB_OBJS) \
 	    $(patsubst %.c,$(BUILD)/obj/%.o,$(TOOL_SRCS) $(TEST_SRCS) $(FUZZ_SRCS))
 
-.PHONY: all bpf lib tools tests fuzzers fuzz check demo bench bench-rdma bench-writecache bench-rxe deps vmlinux clean format kmod vm-test vm-test-newest
+.PHONY: all bpf lib tools tests fuzzers fuzz check demo bench bench-rdma bench-writecache bench-rxe deps vmlinux clean format kmod vm-test vm-test-newest vm-test-storage
 .DEFAULT_GOAL := all
 # Keep objects that only pattern rules mention (tests, tools).
 .SECONDARY:
@@ -210,6 +211,11 @@ vm-test: deps kmod
 # them on 6.1 and 6.12; on newest only kmod, the AF_XDP rules and zero-copy).
 vm-test-newest: deps kmod
 	$(Q)XP_VM_SERIES=newest tests/run.sh 'vm/test_@(nvdimm|writecache)'
+
+# The storage chain over iSER, not in make check yet (docs/storage.md,
+# section 4): XP_ISER_NVME=1 adds the NVMe-oF part.
+vm-test-storage: deps kmod bpf
+	$(Q)XP_ISER=1 tests/run.sh 'vm/test_iser'
 
 demo: deps all
 	$(Q)scripts/demo.sh

@@ -28,6 +28,9 @@
 # xp_rxe's counters, and takes it all down in reverse. Every CHECK line of
 # both guests becomes a check here.
 #
+#   XP_ISER=1        run at all: make check skips the suite, with the reason,
+#                    until the target's kernel warning below is understood;
+#                    make vm-test-storage sets it
 #   XP_ISER_SERIES   kernel series (default "6.12 newest")
 #   XP_ISER_CYCLES   login/logout cycles per round (default 50)
 #   XP_ISER_FIO_SIZE bytes per fio job and LUN (default 16M)
@@ -45,6 +48,11 @@ set -uo pipefail
 source "$(dirname "$0")/lib/testvm.sh"
 
 vm_require test_iser
+if [[ ${XP_ISER:-0} != 1 ]]; then
+	skip "test_iser: not in make check yet (make vm-test-storage runs it): LIO on xp_rxe warned once in iscsit_release_cmd (a command released still on its connection's list), and nvmet-rdma on xp_rxe hangs; docs/storage.md, section 4"
+	summary
+	exit 0
+fi
 
 XDP_OBJ=$XPVM_BUILD/bpf/xdp_rxe.bpf.o
 if [[ ! -f $XDP_OBJ ]]; then

@@ -12,15 +12,16 @@
 # and checked), logout, then XP_CYCLES login/logout cycles that must each
 # see both disks and leave no session behind.
 #
-# NVMe-oF, nvme-cli with the kernel's nvme-rdma, when the target says its
-# nvmet-rdma port is up: discover, connect, both namespaces of the LUN
-# size, fio with verify on each (random 4..128 KiB at queue depth 16,
-# sequential 256 KiB at queue depth 4), disconnect; over xp_rxe, over
-# rdma_rxe, then over rdma_rxe against the target with use_srq=1.
+# NVMe-oF (XP_NVME=1), nvme-cli with the kernel's nvme-rdma, when the
+# target says its nvmet-rdma port is up: discover, connect, both
+# namespaces of the LUN size, fio with verify on each (random 4..128 KiB
+# at queue depth 16, sequential 256 KiB at queue depth 4), disconnect;
+# over xp_rxe, over rdma_rxe, then over rdma_rxe against the target with
+# use_srq=1.
 #
 # Environment: XP_IQN, XP_NQN, XP_PEER (the target's address),
 # XP_LUN_SECTORS (each LUN's size in 512-byte sectors), XP_CYCLES,
-# XP_FIO_SIZE.
+# XP_FIO_SIZE, XP_NVME, XP_MON (1: counters every 5 s).
 
 IQN=${XP_IQN:?}
 PORTAL=${XP_PEER:?}:3260

@@ -9,10 +9,10 @@
 #          (kmod/nvdimm), in memory the kernel was told to leave alone
 #          (memmap=, the suite's --append);
 #   LUN 1  SSD mode, 512-byte blocks: the cache is the virtio disk /dev/vdb.
-# Then the same two devices through NVMe-oF: nvmet-rdma's subsystem with a
-# namespace for each, on an RDMA port on eth0, for the initiator's rounds;
-# then again with nvmet_rdma's use_srq=1, while the SRQs in use are
-# counted. The two guests take turns by files in the directory they share
+# With XP_NVME=1, then the same two devices through NVMe-oF: nvmet-rdma's
+# subsystem with a namespace for each, on an RDMA port on eth0, for the
+# initiator's rounds; then again with nvmet_rdma's use_srq=1, while the
+# SRQs in use are counted. The two guests take turns by files in the directory they share
 # (--share): iser-done, nvme-ready.N, nvme-done.N.
 # At the end: the logins (every one accepted, as many logouts as the
 # initiator made), the writes that went through both caches, xp_rxe's
@@ -21,7 +21,8 @@
 #
 # Environment: XP_IQN and XP_NQN (the target's names), XP_LOGOUTS (the
 # initiator's logins), XP_WAIT (seconds to wait for a turn), XP_ND_RANGE
-# (xp_nvdimm's range), XP_PEER (guest A).
+# (xp_nvdimm's range), XP_PEER (guest A), XP_NVME, XP_MON (1: counters
+# every 5 s, xp_rdma_monitor).
 
 T=/sys/kernel/config/target
 IQN=${XP_IQN:?}
